@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs what the app needs at run time on a fresh Debian machine, then the npm dependencies.
+set -euo pipefail
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+PKGS=(rsync zstd xz-utils gzip fdisk util-linux e2fsprogs minisign bmap-tools git policykit-1)
+missing=()
+for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+npm ci --no-audit --no-fund

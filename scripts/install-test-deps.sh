@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian machine (run as root, or with sudo available):
+# the real tools the integration and e2e tests drive, then the npm dependencies.
+set -euo pipefail
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+PKGS=(rsync zstd xz-utils gzip fdisk util-linux e2fsprogs dosfstools exfatprogs minisign bmap-tools git
+      acl attr chromium ca-certificates)
+missing=()
+for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+npm ci --no-audit --no-fund

@@ -1,0 +1,135 @@
+// Plain data shapes shared by core, the helper, the CLI, main and the renderer.
+
+export type SafetyIssueCode =
+  | 'system'
+  | 'boot'
+  | 'too-small'
+  | 'read-only'
+  | 'holds-image'
+  | 'loop-hidden'
+  | 'not-whole-disk';
+
+/** A reason a drive must not (severity 'block') or may, with a warning ('warn'), be flashed. */
+export interface SafetyIssue {
+  code: SafetyIssueCode | 'mounted';
+  severity: 'block' | 'warn';
+  message: string;
+}
+
+export interface PartitionInfo {
+  path: string;
+  label?: string;
+  fsType?: string;
+  size: number;
+  mountpoints: string[];
+  /** Children of the partition (LUKS mappings, LVM volumes) with their own mountpoints. */
+  holders: { path: string; type: string; mountpoints: string[] }[];
+}
+
+export interface DriveInfo {
+  device: string; // e.g. /dev/sdb or /dev/loop3
+  description: string;
+  size: number;
+  isLoop: boolean;
+  isSystem: boolean;
+  isRemovable: boolean;
+  isReadOnly: boolean;
+  partitions: PartitionInfo[];
+  /** Every mountpoint on the drive, followed through partitions, LUKS and LVM. */
+  mountpoints: string[];
+}
+
+export interface DriveView extends DriveInfo {
+  issues: SafetyIssue[];
+  selectable: boolean;
+}
+
+export type Compression = 'zstd' | 'xz' | 'gzip' | 'none';
+
+export interface ImageReport {
+  path: string; // local path (downloaded to cache when the source was a URL)
+  source: string; // what the user gave
+  compression: Compression;
+  fileSize: number;
+  /** Decompressed size when known without reading the whole stream (or after a full check). */
+  imageSize?: number;
+  checksum?: {
+    target: 'compressed' | 'image'; // which bytes the .sha256 entry named
+    fileName: string;
+    expected: string;
+    ok: boolean;
+  };
+  signature?: { ok: boolean; trustedComment?: string; keyId?: string };
+  bmap?: { path: string; mappedBytes: number; imageSize: number; blockSize: number };
+  version?: string; // from the file name, e.g. kintsugi-v1.4.img.zst -> 1.4
+}
+
+export interface FlashResult {
+  device: string;
+  bytesWritten: number;
+  sha256: string; // of the bytes written (the whole image, or the mapped ranges when a bmap was used)
+  verified: boolean;
+  usedBmap: boolean;
+  durationMs: number;
+  verifyDurationMs?: number;
+}
+
+export interface BackupManifest {
+  formatVersion: 1;
+  id: string; // folder name
+  source: string;
+  sourceDescription?: string;
+  createdAt: string; // ISO
+  finishedAt: string;
+  files: number;
+  bytes: number;
+  linkDest?: string;
+  verified: boolean;
+  tools: Record<string, string>; // e.g. { rsync: '3.2.7' }
+}
+
+export interface BackupSummary {
+  path: string;
+  manifest: BackupManifest;
+}
+
+export interface PersistenceStoreInfo {
+  kind: 'partition' | 'file';
+  /** The drive or image file that holds it. */
+  container: string;
+  label?: string;
+  fsType?: string;
+  partitionNumber?: number;
+  offset?: number;
+  size: number;
+  /** For kind 'file': the path of the .dat file inside the data partition. */
+  innerPath?: string;
+}
+
+export interface Settings {
+  includeLoop: boolean;
+  pubkey?: string; // minisign public key (base64 line or path to a .pub file)
+  backupDir?: string;
+  dataRoot: string;
+  cacheDir?: string;
+}
+
+export const WIZARD_STEPS = ['image', 'drive', 'backup', 'flash', 'restore', 'done'] as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+
+/** Persisted after every change so a crash resumes at the same step with the same choices. */
+export interface WizardState {
+  step: WizardStep;
+  imageSource?: string;
+  sha256File?: string;
+  minisigFile?: string;
+  image?: ImageReport;
+  device?: string;
+  backupDir?: string;
+  backup?: BackupSummary;
+  backupSkipped?: boolean;
+  flash?: FlashResult;
+  restore?: { target: string; files: number; bytes: number; verified: boolean; durationMs: number };
+  durations: Partial<Record<WizardStep, number>>;
+  updatedAt?: string;
+}
