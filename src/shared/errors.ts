@@ -2,17 +2,36 @@
 // travels as an ErrorPayload; the UI and the CLI turn its code into words and a next step.
 
 export const ERROR_CATALOGUE = {
-  INVALID_ARGUMENT: { message: 'A request had a bad or missing value.', hint: 'Check the value named in the detail.' },
+  INVALID_ARGUMENT: {
+    message: 'A request had a bad or missing value.',
+    hint: 'Check the value named in the detail.',
+  },
   CONFIRMATION_REQUIRED: {
     message: 'This action destroys data and needs confirmation.',
     hint: 'Type the device name when asked, or pass --yes.',
   },
-  CANCELLED: { message: 'Cancelled.', hint: 'Start it again when ready; nothing was left half-done without a note.' },
-  TOOL_MISSING: { message: 'A required system tool is not installed.', hint: 'Install the tool named in the detail.' },
-  INTERNAL: { message: 'Something went wrong inside Kintsugi Updater.', hint: 'Try again; if it repeats, report it with the detail.' },
+  CANCELLED: {
+    message: 'Cancelled.',
+    hint: 'Start it again when ready; nothing was left half-done without a note.',
+  },
+  TOOL_MISSING: {
+    message: 'A required system tool is not installed.',
+    hint: 'Install the tool named in the detail.',
+  },
+  IPC_SENDER_REJECTED: {
+    message: 'A request came from a page that is not Kintsugi Updater.',
+    hint: 'Only the app window may call the app; restart it if this repeats.',
+  },
+  INTERNAL: {
+    message: 'Something went wrong inside Kintsugi Updater.',
+    hint: 'Try again; if it repeats, report it with the detail.',
+  },
 
   IMAGE_NOT_FOUND: { message: 'The image file was not found.', hint: 'Pick the .img.zst file again.' },
-  IMAGE_DOWNLOAD_FAILED: { message: 'The image could not be downloaded.', hint: 'Check the URL and the network, then retry: the download resumes.' },
+  IMAGE_DOWNLOAD_FAILED: {
+    message: 'The image could not be downloaded.',
+    hint: 'Check the URL and the network, then retry: the download resumes.',
+  },
   IMAGE_CHECKSUM_MISSING: {
     message: 'The checksum file has no entry for this image.',
     hint: 'Use the .sha256 file published with this image.',
@@ -32,12 +51,24 @@ export const ERROR_CATALOGUE = {
   IMAGE_TOO_LARGE: { message: 'The image is larger than the drive.', hint: 'Choose a larger drive.' },
 
   DRIVE_NOT_FOUND: { message: 'The drive was not found.', hint: 'Plug it in again and refresh the list.' },
-  DRIVE_NOT_WHOLE_DISK: { message: 'That path is not a whole disk.', hint: 'Choose the disk itself (e.g. /dev/sdb), not a partition or a file.' },
+  DRIVE_NOT_WHOLE_DISK: {
+    message: 'That path is not a whole disk.',
+    hint: 'Choose the disk itself (e.g. /dev/sdb), not a partition or a file.',
+  },
   DRIVE_IS_SYSTEM: { message: 'That is a system drive.', hint: 'Choose the removable Kintsugi drive.' },
-  DRIVE_IS_BOOT: { message: 'The running system booted from that drive.', hint: 'Boot from another system to reflash this drive.' },
+  DRIVE_IS_BOOT: {
+    message: 'The running system booted from that drive.',
+    hint: 'Boot from another system to reflash this drive.',
+  },
   DRIVE_TOO_SMALL: { message: 'The drive is smaller than the image.', hint: 'Choose a larger drive.' },
-  DRIVE_READ_ONLY: { message: 'The drive is read-only.', hint: 'Check the write-protect switch, then try again.' },
-  DRIVE_HOLDS_IMAGE: { message: 'The drive holds the image being flashed.', hint: 'Copy the image to another disk first.' },
+  DRIVE_READ_ONLY: {
+    message: 'The drive is read-only.',
+    hint: 'Check the write-protect switch, then try again.',
+  },
+  DRIVE_HOLDS_IMAGE: {
+    message: 'The drive holds the image being flashed.',
+    hint: 'Copy the image to another disk first.',
+  },
   DRIVE_LOOP_NOT_ALLOWED: {
     message: 'Loop devices are hidden by default.',
     hint: 'Enable "Show loop devices" in Settings, or pass --include-loop.',
@@ -46,7 +77,10 @@ export const ERROR_CATALOGUE = {
     message: 'A partition of the drive could not be unmounted.',
     hint: 'Close programs using the drive (file managers, terminals), then retry.',
   },
-  DRIVE_GONE: { message: 'The drive disappeared while it was being written.', hint: 'Reconnect it and flash again.' },
+  DRIVE_GONE: {
+    message: 'The drive disappeared while it was being written.',
+    hint: 'Reconnect it and flash again.',
+  },
   FLASH_WRITE_FAILED: { message: 'Writing to the drive failed.', hint: 'Try another port or drive.' },
   FLASH_VERIFY_MISMATCH: {
     message: 'The drive does not read back what was written.',
@@ -57,23 +91,44 @@ export const ERROR_CATALOGUE = {
     message: 'No persistence store was found.',
     hint: 'Expected a partition labelled persistence, casper-rw or writable, or a persistence*.dat file.',
   },
-  MOUNT_FAILED: { message: 'A filesystem could not be mounted.', hint: 'Run a filesystem check on it, then retry.' },
+  MOUNT_FAILED: {
+    message: 'A filesystem could not be mounted.',
+    hint: 'Run a filesystem check on it, then retry.',
+  },
 
-  BACKUP_NO_SPACE: { message: 'The backup destination does not have enough free space.', hint: 'Free space or choose another destination.' },
-  BACKUP_FAILED: { message: 'The backup failed.', hint: 'Flashing stays locked until a backup is verified. Check the detail and retry.' },
+  BACKUP_NO_SPACE: {
+    message: 'The backup destination does not have enough free space.',
+    hint: 'Free space or choose another destination.',
+  },
+  BACKUP_FAILED: {
+    message: 'The backup failed.',
+    hint: 'Flashing stays locked until a backup is verified. Check the detail and retry.',
+  },
   BACKUP_VERIFY_FAILED: {
     message: 'The backup does not match its source.',
     hint: 'Run the backup again before flashing.',
   },
-  BACKUP_NOT_FOUND: { message: 'That backup was not found or has no manifest.', hint: 'Choose a folder made by Kintsugi backup.' },
-  RESTORE_FAILED: { message: 'Restoring the backup failed.', hint: 'Your backup is untouched; retry the restore.' },
+  BACKUP_NOT_FOUND: {
+    message: 'That backup was not found or has no manifest.',
+    hint: 'Choose a folder made by Kintsugi backup.',
+  },
+  RESTORE_FAILED: {
+    message: 'Restoring the backup failed.',
+    hint: 'Your backup is untouched; retry the restore.',
+  },
 
-  HELPER_AUTH_DISMISSED: { message: 'The password prompt was dismissed.', hint: 'Start again and enter your password.' },
+  HELPER_AUTH_DISMISSED: {
+    message: 'The password prompt was dismissed.',
+    hint: 'Start again and enter your password.',
+  },
   HELPER_NOT_AUTHORIZED: {
     message: 'You are not allowed to run the privileged helper.',
     hint: 'Ask an administrator, or check the polkit policy is installed.',
   },
-  HELPER_FAILED: { message: 'The privileged helper stopped unexpectedly.', hint: 'Try again; the detail says what it printed.' },
+  HELPER_FAILED: {
+    message: 'The privileged helper stopped unexpectedly.',
+    hint: 'Try again; the detail says what it printed.',
+  },
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -90,7 +145,11 @@ export class KintsugiError extends Error {
   readonly detail?: string;
   readonly hint: string;
 
-  constructor(code: ErrorCode, detail?: string, options?: { message?: string; hint?: string; cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    options?: { message?: string; hint?: string; cause?: unknown },
+  ) {
     super(options?.message ?? ERROR_CATALOGUE[code].message, { cause: options?.cause });
     this.name = 'KintsugiError';
     this.code = code;
@@ -112,7 +171,12 @@ export function toErrorPayload(err: unknown): ErrorPayload {
   if (err instanceof KintsugiError) return err.toPayload();
   if (isErrorPayload(err)) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return { code: 'INTERNAL', message: ERROR_CATALOGUE.INTERNAL.message, detail, hint: ERROR_CATALOGUE.INTERNAL.hint };
+  return {
+    code: 'INTERNAL',
+    message: ERROR_CATALOGUE.INTERNAL.message,
+    detail,
+    hint: ERROR_CATALOGUE.INTERNAL.hint,
+  };
 }
 
 export function isErrorPayload(value: unknown): value is ErrorPayload {

@@ -1,0 +1,206 @@
+// A stand-in for the 'electron' module (vitest aliases 'electron' here; the real module would download the
+// binary). It records what the shell asks of Electron so tests can assert on it, and lets tests drive IPC.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+type Listener = (...args: unknown[]) => unknown;
+
+class Emitter {
+  readonly listeners = new Map<string, Listener[]>();
+  on(name: string, fn: Listener) {
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
+    return this;
+  }
+  once(name: string, fn: Listener) {
+    return this.on(name, fn);
+  }
+  removeListener(name: string, fn: Listener) {
+    this.listeners.set(
+      name,
+      (this.listeners.get(name) ?? []).filter((l) => l !== fn),
+    );
+    return this;
+  }
+  emit(name: string, ...args: unknown[]) {
+    for (const l of this.listeners.get(name) ?? []) l(...args);
+    return true;
+  }
+}
+
+export const recorded = {
+  windows: [] as StubBrowserWindow[],
+  trays: [] as StubTray[],
+  menus: [] as unknown[][],
+  handlers: new Map<string, Listener>(),
+  sessionHooks: [] as string[],
+  exposed: new Map<string, unknown>(),
+  invoked: [] as { channel: string; args: unknown[] }[],
+  sent: [] as { channel: string; payload: unknown }[],
+  dialogs: [] as unknown[],
+  badge: 0,
+  quitCalled: false,
+  userData: '',
+};
+
+class StubWebContents extends Emitter {
+  windowOpenHandler?: (d: unknown) => unknown;
+  setWindowOpenHandler(fn: (d: unknown) => unknown) {
+    this.windowOpenHandler = fn;
+  }
+  send(channel: string, payload: unknown) {
+    recorded.sent.push({ channel, payload });
+  }
+  isDestroyed() {
+    return false;
+  }
+}
+
+export class StubBrowserWindow extends Emitter {
+  readonly webContents = new StubWebContents();
+  loaded?: { file?: string; url?: string };
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    recorded.windows.push(this);
+  }
+  loadFile(file: string) {
+    this.loaded = { file };
+    return Promise.resolve();
+  }
+  loadURL(url: string) {
+    this.loaded = { url };
+    return Promise.resolve();
+  }
+  isDestroyed() {
+    return false;
+  }
+  isMinimized() {
+    return false;
+  }
+  restore() {}
+  show() {}
+  focus() {}
+  static getAllWindows() {
+    return recorded.windows;
+  }
+}
+
+export class StubTray extends Emitter {
+  tooltip = '';
+  menu: unknown;
+  constructor(readonly image: unknown) {
+    super();
+    recorded.trays.push(this);
+  }
+  setToolTip(t: string) {
+    this.tooltip = t;
+  }
+  setContextMenu(m: unknown) {
+    this.menu = m;
+  }
+}
+
+class StubApp extends Emitter {
+  isPackaged = false;
+  getPath(name: string) {
+    if (!recorded.userData) recorded.userData = mkdtempSync(join(tmpdir(), 'kintsugi-stub-userdata-'));
+    return name === 'userData' ? recorded.userData : join(recorded.userData, name);
+  }
+  setPath() {}
+  getAppPath() {
+    return process.cwd();
+  }
+  requestSingleInstanceLock() {
+    return true;
+  }
+  whenReady() {
+    return Promise.resolve();
+  }
+  quit() {
+    recorded.quitCalled = true;
+  }
+  setBadgeCount(n: number) {
+    recorded.badge = n;
+    return true;
+  }
+}
+
+export const app = new StubApp();
+export const BrowserWindow = StubBrowserWindow;
+export const Tray = StubTray;
+
+export const Menu = {
+  buildFromTemplate(template: unknown[]) {
+    recorded.menus.push(template);
+    return { template };
+  },
+};
+
+export const nativeImage = {
+  createFromPath(path: string) {
+    const img = { path, isEmpty: () => false, resize: () => img };
+    return img;
+  },
+};
+
+export const session = {
+  defaultSession: {
+    webRequest: {
+      onHeadersReceived: () => recorded.sessionHooks.push('onHeadersReceived'),
+      onBeforeRequest: () => recorded.sessionHooks.push('onBeforeRequest'),
+    },
+    setPermissionRequestHandler: () => recorded.sessionHooks.push('setPermissionRequestHandler'),
+    setPermissionCheckHandler: () => recorded.sessionHooks.push('setPermissionCheckHandler'),
+  },
+};
+
+export const ipcMain = {
+  handle(channel: string, fn: Listener) {
+    if (recorded.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    recorded.handlers.set(channel, fn);
+  },
+  removeHandler(channel: string) {
+    recorded.handlers.delete(channel);
+  },
+};
+
+const rendererEmitter = new Emitter();
+export const ipcRenderer = {
+  invoke(channel: string, ...args: unknown[]) {
+    recorded.invoked.push({ channel, args });
+    return Promise.resolve({ ok: true, value: { channel, args } });
+  },
+  on: (c: string, fn: Listener) => rendererEmitter.on(c, fn),
+  removeListener: (c: string, fn: Listener) => rendererEmitter.removeListener(c, fn),
+  /** Test-only: deliver a message as if main had sent it. */
+  emit: (c: string, ...args: unknown[]) => rendererEmitter.emit(c, ...args),
+};
+
+export const contextBridge = {
+  exposeInMainWorld(key: string, api: unknown) {
+    recorded.exposed.set(key, api);
+  },
+};
+
+export const dialog = {
+  showOpenDialog(...args: unknown[]) {
+    recorded.dialogs.push(args);
+    return Promise.resolve({ canceled: true, filePaths: [] });
+  },
+};
+
+export const shell = { openPath: () => Promise.resolve('') };
+
+export default {
+  app,
+  BrowserWindow,
+  Tray,
+  Menu,
+  nativeImage,
+  session,
+  ipcMain,
+  ipcRenderer,
+  contextBridge,
+  dialog,
+  shell,
+};
