@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { KintsugiError } from '../../src/shared/errors';
+import type { JobEvent, JobRequest } from '../../src/shared/jobs';
+import { JobRunner } from '../../src/main/core/jobs/job-runner';
+import type { JobExecutor } from '../../src/main/core/jobs/executor';
+import { routingExecutor } from '../../src/main/core/jobs/executor';
+import { parseJobRequest } from '../../src/main/core/jobs/request';
+
+const findReq: JobRequest = { type: 'find-persistence', params: { container: '/tmp/x.img' } };
+
+function collect(runner: JobRunner): JobEvent[] {
+  const events: JobEvent[] = [];
+  runner.onEvent((e) => events.push(e));
+  return events;
+}
+
+describe('JobRunner', () => {
+  it('runs a job, fills defaults from the schema and reports done with the result', async () => {
+    const runner = new JobRunner();
+    const events = collect(runner);
+    let seen: JobRequest | undefined;
+    const exec: JobExecutor = { run: async (req) => ((seen = req), { ok: 1 }) };
+    const id = runner.start(findReq, exec);
+    expect(runner.status(id)).toMatchObject({ state: 'running', jobType: 'find-persistence' });
+    const final = await runner.wait(id);
+    expect(final).toEqual({ jobId: id, jobType: 'find-persistence', state: 'done', result: { ok: 1 } });
+    expect(seen).toEqual({
+      type: 'find-persistence',
+      params: { container: '/tmp/x.img', includeLoop: false },
+    });
+    expect(events.at(-1)).toEqual({ jobId: id, type: 'done', result: { ok: 1 } });
+  });
+
+  it('rejects a bad request synchronously with INVALID_ARGUMENT naming the field', () => {
+    const runner = new JobRunner();
+    const exec: JobExecutor = { run: async () => 1 };
+    const bad = { type: 'flash', params: { image: 'relative.img', device: '/dev/loop0' } } as JobRequest;
+    expect(() => runner.start(bad, exec)).toThrowError(KintsugiError);
+    try {
+      runner.start(bad, exec);
+    } catch (e) {
+      expect((e as KintsugiError).code).toBe('INVALID_ARGUMENT');
+      expect((e as KintsugiError).detail).toContain('params.image');
+    }
+    let caught: unknown;
+    try {
+      parseJobRequest({ type: 'format-disk', params: {} });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toMatchObject({ code: 'INVALID_ARGUMENT', detail: expect.stringContaining('type') });
+  });
+
+  it('throttles progress to the configured rate and always delivers the last one before done', async () => {
+    let t = 0;
+    const runner = new JobRunner({ now: () => t, progressPerSecond: 10 });
+    const events = collect(runner);
+    const exec: JobExecutor = {
+      run: async (_req, ctx) => {
+        for (let i = 1; i <= 100; i++) {
+          t += 10; // 100 updates over 1 s of fake time
+          ctx.progress({ kind: 'flash', phase: 'write', bytes: i, total: 100, speed: 1 });
+        }
+        return 'ok';
+      },
+    };
+    const id = runner.start(findReq, exec);
+    await runner.wait(id);
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.length).toBeLessThanOrEqual(11);
+    expect(progress.length).toBeGreaterThanOrEqual(9);
+    const last = progress.at(-1)!;
+    expect(last.type === 'progress' && last.progress).toMatchObject({ bytes: 100 });
+    expect(events.at(-1)!.type).toBe('done');
+    expect(runner.status(id)).toMatchObject({ state: 'done' });
+  });
+
+  it('cancel aborts the signal and the job ends failed with CANCELLED whatever it threw', async () => {
+    const runner = new JobRunner();
+    const events = collect(runner);
+    const exec: JobExecutor = {
+      run: (_req, ctx) =>
+        new Promise((_res, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('EINTR')))),
+    };
+    const id = runner.start(findReq, exec);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(runner.cancel(id)).toBe(true);
+    const final = await runner.wait(id);
+    expect(final.state).toBe('failed');
+    expect(final.state === 'failed' && final.error.code).toBe('CANCELLED');
+    expect(runner.cancel(id)).toBe(false);
+    expect(runner.cancel('nope')).toBe(false);
+    expect(events.at(-1)).toMatchObject({ type: 'failed', error: { code: 'CANCELLED' } });
+  });
+
+  it('keeps error codes from the executor, turns plain errors into INTERNAL and survives a throwing listener', async () => {
+    const runner = new JobRunner();
+    runner.onEvent(() => {
+      throw new Error('listener broke');
+    });
+    const a = runner.start(findReq, {
+      run: async () => Promise.reject(new KintsugiError('DRIVE_IS_SYSTEM', '/dev/vda')),
+    });
+    const b = runner.start(findReq, { run: async () => Promise.reject(new Error('boom')) });
+    expect(await runner.wait(a)).toMatchObject({
+      state: 'failed',
+      error: { code: 'DRIVE_IS_SYSTEM', detail: '/dev/vda' },
+    });
+    expect(await runner.wait(b)).toMatchObject({
+      state: 'failed',
+      error: { code: 'INTERNAL', detail: 'boom' },
+    });
+    expect(runner.status('unknown')).toBeNull();
+  });
+
+  it('cancelAll stops every running job', async () => {
+    const runner = new JobRunner();
+    const hang: JobExecutor = {
+      run: (_r, ctx) =>
+        new Promise((_res, rej) => ctx.signal.addEventListener('abort', () => rej(ctx.signal.reason))),
+    };
+    const ids = [runner.start(findReq, hang), runner.start(findReq, hang)];
+    await new Promise((r) => setTimeout(r, 5));
+    expect(runner.running()).toHaveLength(2);
+    await runner.cancelAll();
+    expect(runner.running()).toHaveLength(0);
+    for (const id of ids)
+      expect(runner.status(id)).toMatchObject({ state: 'failed', error: { code: 'CANCELLED' } });
+  });
+
+  it('routingExecutor sends privileged jobs to the helper side only', async () => {
+    const calls: string[] = [];
+    const exec = routingExecutor(
+      { run: async (r) => calls.push(`local:${r.type}`) },
+      { run: async (r) => calls.push(`helper:${r.type}`) },
+      (t) => t !== 'image-check',
+    );
+    const runner = new JobRunner();
+    await runner.wait(runner.start(findReq, exec));
+    await runner.wait(runner.start({ type: 'image-check', params: { source: '/tmp/a.img.zst' } }, exec));
+    expect(calls).toEqual(['helper:find-persistence', 'local:image-check']);
+  });
+});
