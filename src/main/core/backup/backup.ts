@@ -1,0 +1,182 @@
+import { lstat, mkdir, open, realpath, rename, stat, utimes } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { KintsugiError } from '../../../shared/errors';
+import type { BackupParams } from '../../../shared/jobs';
+import type { BackupManifest } from '../../../shared/model';
+import type { JobContext } from '../jobs/context';
+import { assertFitFilesystem } from './dest-fs';
+import { latestVerifiedBackup } from './list';
+import { MANIFEST_NAME, writeManifest } from './manifest';
+import { rsyncProgressReporter } from './progress-reporter';
+import { RSYNC_ARCHIVE, runRsync, rsyncVersion, stderrTail } from './run-rsync';
+import { parseRsyncStats } from './rsync-stats';
+import { ensureRoom, estimateNeed, formatBytes, freeSpace } from './space';
+import { withTreeAt, type MountPersistence } from './source';
+import { compareTrees, describeDifferences, withSlash } from './verify-copy';
+
+// One backup = one new folder directly under destRoot. It is copied into "<id>.incomplete", verified, given
+// its manifest and only then renamed to "<id>": a crash, a full disk or a cancel leaves an obviously unfinished
+// folder that never lists as a backup and is never deleted by the app.
+
+export const INCOMPLETE_SUFFIX = '.incomplete';
+
+export interface BackupOptions {
+  /** Tests only: skip the room check to provoke ENOSPC mid-copy. */
+  skipSpaceCheck?: boolean;
+  now?: () => Date;
+  /** Mounts a drive's / image's persistence store (default: core/persistence). */
+  mount?: MountPersistence;
+}
+
+export type BackupResult = BackupManifest & { path: string };
+
+export async function runBackup(params: BackupParams, ctx: JobContext, options: BackupOptions = {}): Promise<BackupResult> {
+  const destRoot = resolve(params.destRoot);
+  await assertDirectory(destRoot, 'backup destination');
+  await assertFitFilesystem(destRoot, (await freeSpace(destRoot)).fsType);
+
+  return withTreeAt(
+    params.source,
+    { readOnly: true, includeLoop: params.includeLoop, mount: options.mount, missingCode: 'INVALID_ARGUMENT', role: 'backup source' },
+    async (tree) => backupTree(tree.dir, { source: tree.given, description: tree.description, destRoot }, ctx, options),
+  );
+}
+
+async function backupTree(
+  srcDir: string,
+  info: { source: string; description: string; destRoot: string },
+  ctx: JobContext,
+  options: BackupOptions,
+): Promise<BackupResult> {
+  const { destRoot } = info;
+  await refuseNesting(srcDir, destRoot);
+  // The manifest lives at the backup's root: a source file of that name would be shadowed by it.
+  if (await exists(join(srcDir, MANIFEST_NAME)))
+    throw new KintsugiError('BACKUP_FAILED', `the source holds a file named ${MANIFEST_NAME} at its root, which Kintsugi reserves`);
+
+  const createdAt = (options.now ?? (() => new Date()))();
+  const previous = await latestVerifiedBackup(destRoot);
+  const id = await freeBackupId(destRoot, createdAt);
+  const work = join(destRoot, id + INCOMPLETE_SUFFIX);
+  const final = join(destRoot, id);
+
+  ctx.log(`Measuring ${info.description}${previous ? `, incremental against ${previous.manifest.id}` : ''}`);
+  const need = await estimateNeed(srcDir, previous?.path, work, ctx.signal);
+  if (!options.skipSpaceCheck) await ensureRoom(need, destRoot, 'BACKUP_NO_SPACE');
+  const total = need.transferBytes ?? need.source.apparentBytes;
+
+  await mkdir(work); // not recursive: a name clash fails instead of mixing two backups
+  ctx.log(`Copying into ${work} (${formatBytes(total)} to transfer)`);
+  const progress = rsyncProgressReporter(ctx, 'backup', total);
+  progress.phase('copy', 0);
+
+  const args = [...RSYNC_ARCHIVE, '--sparse', '--no-inc-recursive', '--info=progress2', '--stats'];
+  if (previous) args.push(`--link-dest=${previous.path}`);
+  args.push(withSlash(srcDir), withSlash(work));
+
+  let run;
+  try {
+    run = await runRsync(args, { signal: ctx.signal, onProgress: (p) => progress.copy(p) });
+  } catch (err) {
+    if (err instanceof KintsugiError && err.code === 'CANCELLED')
+      throw new KintsugiError('CANCELLED', `backup stopped; the unfinished copy is left in ${work}`);
+    throw err;
+  }
+  progress.flush();
+  if (run.noSpace)
+    throw new KintsugiError(
+      'BACKUP_FAILED',
+      `the destination ${destRoot} ran out of space (No space left on device) after ${formatBytes(run.lastProgress?.bytes ?? 0)}; ` +
+        `the unfinished copy is left in ${work}`,
+    );
+  // 24 = files vanished during the copy (a live source): the verification below decides whether that matters.
+  if (run.exitCode !== 0 && run.exitCode !== 24)
+    throw new KintsugiError(
+      'BACKUP_FAILED',
+      `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}; the unfinished copy is left in ${work}`,
+    );
+
+  const stats = parseRsyncStats(run.lines.join('\n'));
+  const files = stats.files ?? need.files;
+  const bytes = stats.totalFileSize ?? need.source.apparentBytes;
+
+  ctx.log('Verifying the copy against the source (checksums)');
+  progress.phase('verify', 0, files);
+  const cmp = await compareTrees(srcDir, work, { signal: ctx.signal, extraIsDifference: true, exclude: [`/${MANIFEST_NAME}`] });
+  if (!cmp.equal)
+    throw new KintsugiError(
+      'BACKUP_VERIFY_FAILED',
+      `${describeDifferences(cmp)}; the unverified copy is left in ${work}`,
+    );
+  progress.phase('verify', bytes, files);
+
+  const manifest: BackupManifest = {
+    formatVersion: 1,
+    id,
+    source: info.source,
+    sourceDescription: info.description,
+    createdAt: createdAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    files,
+    bytes,
+    verified: true,
+    tools: { rsync: await rsyncVersion() },
+  };
+  if (previous) manifest.linkDest = previous.manifest.id;
+  // Writing the manifest touches the root's mtime; put back the copied one so a later re-verification of the
+  // backup against its source still itemizes nothing.
+  const rootTimes = await stat(work);
+  await writeManifest(work, manifest);
+  await utimes(work, rootTimes.atime, rootTimes.mtime);
+  await rename(work, final);
+  await syncDir(destRoot);
+  ctx.log(`Backup ${id} verified: ${files} entries, ${formatBytes(bytes)}`);
+  return { ...manifest, path: final };
+}
+
+/** "kintsugi-backup-2026-11-23T11-30-00Z", with "-2", "-3"... when that name (or its unfinished twin) exists. */
+export async function freeBackupId(destRoot: string, at: Date): Promise<string> {
+  const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const base = `kintsugi-backup-${stamp}`;
+  for (let n = 1; ; n++) {
+    const id = n === 1 ? base : `${base}-${n}`;
+    if (!(await exists(join(destRoot, id))) && !(await exists(join(destRoot, id + INCOMPLETE_SUFFIX)))) return id;
+  }
+}
+
+async function assertDirectory(path: string, role: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new KintsugiError('INVALID_ARGUMENT', `${role} ${path} does not exist`);
+  }
+  if (!st.isDirectory()) throw new KintsugiError('INVALID_ARGUMENT', `${role} ${path} is not a directory`);
+}
+
+/** A destination inside the source would copy backups into themselves. */
+async function refuseNesting(srcDir: string, destRoot: string): Promise<void> {
+  const [s, d] = await Promise.all([realpath(srcDir), realpath(destRoot)]);
+  if (d === s || d.startsWith(s.endsWith(sep) ? s : s + sep))
+    throw new KintsugiError('INVALID_ARGUMENT', `backup destination ${destRoot} is inside the source ${srcDir}`, {
+      hint: 'Choose a destination outside the folder being backed up.',
+    });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { KintsugiError } from '../../../shared/errors';
+import type { RestoreParams, RestoreResult } from '../../../shared/jobs';
+import type { JobContext } from '../jobs/context';
+import { MANIFEST_NAME, readManifest } from './manifest';
+import { rsyncProgressReporter } from './progress-reporter';
+import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
+import { parseRsyncStats } from './rsync-stats';
+import { ensureRoom, estimateNeed, formatBytes } from './space';
+import { withTreeAt, type MountPersistence } from './source';
+import { compareTrees, describeDifferences, withSlash } from './verify-copy';
+
+// Restore copies a verified backup into a target (a directory, or the persistence store of a freshly flashed
+// drive / image) and proves the result the same way a backup is proven. It adds and overwrites but never
+// deletes: whatever else the target holds (e.g. defaults shipped by the new image) stays.
+
+export interface RestoreOptions {
+  mount?: MountPersistence;
+  /** Tests only: skip the room check. */
+  skipSpaceCheck?: boolean;
+}
+
+export async function runRestore(params: RestoreParams, ctx: JobContext, options: RestoreOptions = {}): Promise<RestoreResult> {
+  const started = performance.now();
+  const backupDir = resolve(params.backupDir);
+  const manifest = await readManifest(backupDir);
+  if (!manifest) throw new KintsugiError('BACKUP_NOT_FOUND', `${backupDir} has no readable ${MANIFEST_NAME}`);
+  if (manifest.id !== basename(backupDir))
+    throw new KintsugiError('BACKUP_NOT_FOUND', `${backupDir}: its manifest belongs to ${manifest.id}, the folder is unfinished or was renamed`);
+  if (!manifest.verified) throw new KintsugiError('BACKUP_NOT_FOUND', `${backupDir} was never verified`);
+
+  const target = resolve(params.target);
+  await ensureTargetDir(target);
+
+  return withTreeAt(
+    target,
+    { readOnly: false, includeLoop: params.includeLoop, mount: options.mount, missingCode: 'INVALID_ARGUMENT', role: 'restore target' },
+    async (tree) => {
+      ctx.log(`Restoring ${manifest.id} into ${tree.description}`);
+      const need = await estimateNeed(backupDir, undefined, tree.dir, ctx.signal);
+      if (!options.skipSpaceCheck) await ensureRoom(need, tree.dir, 'RESTORE_FAILED');
+      const total = need.source.apparentBytes;
+      const progress = rsyncProgressReporter(ctx, 'restore', total);
+      progress.phase('copy', 0);
+
+      const exclude = `--exclude=/${MANIFEST_NAME}`;
+      const args = [...RSYNC_ARCHIVE, '--sparse', '--no-inc-recursive', '--info=progress2', '--stats', exclude];
+      args.push(withSlash(backupDir), withSlash(tree.dir));
+      const run = await runRsync(args, { signal: ctx.signal, onProgress: (p) => progress.copy(p) });
+      progress.flush();
+      if (run.noSpace)
+        throw new KintsugiError('RESTORE_FAILED', `the target ${tree.dir} ran out of space (No space left on device)`);
+      if (run.exitCode !== 0) throw new KintsugiError('RESTORE_FAILED', `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}`);
+      const stats = parseRsyncStats(run.lines.join('\n'));
+
+      ctx.log('Verifying the restored files against the backup (checksums)');
+      progress.phase('verify', 0, stats.files);
+      const cmp = await compareTrees(backupDir, tree.dir, { signal: ctx.signal, extraIsDifference: false, exclude: [`/${MANIFEST_NAME}`] });
+      if (!cmp.equal) throw new KintsugiError('BACKUP_VERIFY_FAILED', `restored files differ from ${backupDir}: ${describeDifferences(cmp)}`);
+      const bytes = stats.totalFileSize ?? total;
+      progress.phase('verify', bytes, stats.files);
+      ctx.log(`Restored and verified ${stats.files ?? '?'} entries, ${formatBytes(bytes)}`);
+      return {
+        backupDir,
+        target: params.target,
+        files: stats.files ?? need.files,
+        bytes,
+        verified: true,
+        durationMs: Math.round(performance.now() - started),
+      };
+    },
+  );
+}
+
+/** A missing directory target is created (its parent must exist); drives and image files must exist. */
+async function ensureTargetDir(target: string): Promise<void> {
+  try {
+    await stat(target);
+  } catch {
+    try {
+      await mkdir(target);
+    } catch (err) {
+      throw new KintsugiError('INVALID_ARGUMENT', `restore target ${target} does not exist and cannot be created: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { lstat, opendir, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KintsugiError, type ErrorCode } from '../../../shared/errors';
+import { runRsync } from './run-rsync';
+import { parseRsyncStats } from './rsync-stats';
+import { withSlash } from './verify-copy';
+
+// Room checks happen before the first byte is copied. Two upper bounds on what a copy needs:
+// - a du-like walk of the source (allocated blocks, hard-linked inodes counted once): right for sparse files;
+// - for an incremental backup, rsync's own dry run against --link-dest ("Total transferred file size"):
+//   only changed files need room, the rest become hard links.
+// The smaller of the two, plus a margin for directories and metadata, must fit in the free space.
+
+export interface TreeSize {
+  /** Bytes allocated on disk (st_blocks * 512), each inode once. */
+  allocatedBytes: number;
+  /** Sum of apparent sizes of regular files, each inode once. */
+  apparentBytes: number;
+  /** Every entry below the root (files, dirs, links, devices), hard links counted each time. */
+  entries: number;
+  dirs: number;
+}
+
+export async function measureTree(root: string, signal?: AbortSignal): Promise<TreeSize> {
+  const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0 };
+  const seen = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    signal?.throwIfAborted();
+    const handle = await opendir(dir);
+    for await (const entry of handle) {
+      const path = join(dir, entry.name);
+      const st = await lstat(path);
+      size.entries++;
+      if (st.nlink > 1 && !st.isDirectory()) {
+        const key = `${st.dev}:${st.ino}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      size.allocatedBytes += st.blocks * 512;
+      if (st.isFile()) size.apparentBytes += st.size;
+      if (st.isDirectory()) {
+        size.dirs++;
+        await walk(path);
+      }
+    }
+  };
+  await walk(root);
+  return size;
+}
+
+export interface SpaceNeed {
+  requiredBytes: number;
+  /** Inodes a full copy needs (undefined for an incremental one, where most entries become hard links). */
+  requiredInodes?: number;
+  source: TreeSize;
+  /** Bytes rsync would transfer against --link-dest. */
+  transferBytes?: number;
+  files: number;
+}
+
+const MARGIN_FIXED = 256 * 1024;
+const DIR_BLOCK = 4096;
+
+/** Pure: the room a copy needs from the measured sizes. */
+export function requiredBytes(tree: TreeSize, transferBytes?: number): number {
+  const incremental = transferBytes === undefined ? Infinity : transferBytes + tree.dirs * DIR_BLOCK;
+  const base = Math.min(tree.allocatedBytes, incremental);
+  return Math.ceil(base * 1.02) + MARGIN_FIXED;
+}
+
+export async function estimateNeed(source: string, linkDest: string | undefined, probeDest: string, signal?: AbortSignal): Promise<SpaceNeed> {
+  const tree = await measureTree(source, signal);
+  let transferBytes: number | undefined;
+  if (linkDest) {
+    // Dry run into a path that does not exist: rsync creates nothing with -n. No -A/-X here: they only add
+    // attribute errors for the missing destination and do not change sizes.
+    const run = await runRsync(
+      ['-aH', '--numeric-ids', '--dry-run', '--stats', `--link-dest=${linkDest}`, withSlash(source), withSlash(probeDest)],
+      { signal, keepLines: 200 },
+    );
+    const stats = parseRsyncStats(run.lines.join('\n'));
+    // On failure fall back to the full size: a failed estimate must not let a backup start short of room.
+    if (run.exitCode === 0 && stats.totalTransferredFileSize !== undefined) transferBytes = stats.totalTransferredFileSize;
+  }
+  return {
+    requiredBytes: requiredBytes(tree, transferBytes),
+    requiredInodes: linkDest ? undefined : tree.entries + 16,
+    source: tree,
+    transferBytes,
+    files: tree.entries,
+  };
+}
+
+export interface FreeSpace {
+  availableBytes: number;
+  freeInodes?: number;
+  fsType: number;
+}
+
+export async function freeSpace(path: string): Promise<FreeSpace> {
+  const s = await statfs(path);
+  return {
+    availableBytes: s.bavail * s.bsize,
+    // Filesystems without inode accounting (btrfs, some FUSE) report 0 files: no inode check then.
+    freeInodes: s.files > 0 ? s.ffree : undefined,
+    fsType: s.type,
+  };
+}
+
+/** Pure: why the need does not fit, or undefined when it does. */
+export function roomShortfall(need: Pick<SpaceNeed, 'requiredBytes' | 'requiredInodes'>, free: FreeSpace): string | undefined {
+  if (need.requiredBytes > free.availableBytes)
+    return `needs ${formatBytes(need.requiredBytes)}, only ${formatBytes(free.availableBytes)} free`;
+  if (need.requiredInodes !== undefined && free.freeInodes !== undefined && need.requiredInodes > free.freeInodes)
+    return `needs ${need.requiredInodes} inodes, only ${free.freeInodes} free`;
+  return undefined;
+}
+
+export async function ensureRoom(
+  need: SpaceNeed,
+  dest: string,
+  code: ErrorCode,
+): Promise<void> {
+  const free = await freeSpace(dest);
+  const short = roomShortfall(need, free);
+  if (short) throw new KintsugiError(code, `${dest}: ${short}`);
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}

@@ -1,0 +1,53 @@
+import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
+import { parseItemizeOutput } from './rsync-stats';
+
+// Proof that a copy equals its source: a checksum dry run (`rsync -c -n -i`) that itemizes nothing. Every
+// attribute the copy preserves (content by checksum, mode, owner, times, hard-link groups, ACLs, xattrs,
+// symlink targets) shows up as an itemized line when it differs.
+
+export interface CompareOptions {
+  signal?: AbortSignal;
+  /** Also report entries that exist only in the copy (a backup must mirror its source; a restore need not). */
+  extraIsDifference: boolean;
+  /** Anchored rsync exclude patterns (e.g. "/kintsugi-backup.json"); excluded entries are never deleted or compared. */
+  exclude?: string[];
+}
+
+export interface CompareResult {
+  equal: boolean;
+  /** The first itemized differences (rsync %i %n lines; unprintable characters escaped as \#ooo). */
+  differences: string[];
+  differenceCount: number;
+  /** rsync itself failed (unreadable files...): the trees could not be proven equal. */
+  error?: string;
+}
+
+export async function compareTrees(source: string, copy: string, options: CompareOptions): Promise<CompareResult> {
+  const args = [...RSYNC_ARCHIVE, '--checksum', '--dry-run', '--itemize-changes', '--no-inc-recursive'];
+  if (options.extraIsDifference) args.push('--delete');
+  for (const pattern of options.exclude ?? []) args.push(`--exclude=${pattern}`);
+  args.push(withSlash(source), withSlash(copy));
+  const run = await runRsync(args, { signal: options.signal, keepLines: 50 });
+  const differences = parseItemizeOutput(run.lines.join('\n'));
+  const result: CompareResult = {
+    equal: run.exitCode === 0 && run.lineCount === 0,
+    differences,
+    differenceCount: run.lineCount,
+  };
+  if (run.exitCode !== 0) result.error = `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}`;
+  return result;
+}
+
+/** rsync copies the contents of "dir/", the directory itself for "dir". */
+export function withSlash(path: string): string {
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+/** A short human detail: "3 differences, e.g. >fc........ a; *deleting b". */
+export function describeDifferences(r: CompareResult, max = 5): string {
+  const shown = r.differences.slice(0, max).join('; ');
+  const parts: string[] = [];
+  if (r.differenceCount > 0) parts.push(`${r.differenceCount} difference(s), first: ${shown}`);
+  if (r.error) parts.push(r.error);
+  return parts.join('; ') || 'no difference';
+}
