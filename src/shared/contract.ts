@@ -6,7 +6,11 @@ import { WIZARD_STEPS, type BackupSummary, type DriveView, type Settings, type W
 // (src/main/api/handlers.ts), the preload exposes each entry as a named function on window.kintsugi, and the
 // e2e harness serves the same handler object to Chromium. Change it here and every side follows.
 
-const absolutePath = z.string().min(1).max(4096).refine((p) => p.startsWith('/'), 'must be an absolute path');
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.startsWith('/'), 'must be an absolute path');
 
 const settingsPatch = z.strictObject({
   includeLoop: z.boolean().optional(),
@@ -38,6 +42,7 @@ export const API_ARGS = {
   getWizardState: z.tuple([]),
   saveWizardState: z.tuple([wizardState]),
   resetWizard: z.tuple([]),
+  getFreeSpace: z.tuple([z.strictObject({ path: absolutePath })]),
   pickPath: z.tuple([
     z.strictObject({ purpose: z.enum(['image', 'checksum', 'signature', 'backup-dir', 'pubkey']) }),
   ]),
@@ -56,6 +61,8 @@ export interface KintsugiApi {
   getWizardState(): Promise<WizardState>;
   saveWizardState(state: WizardState): Promise<WizardState>;
   resetWizard(): Promise<WizardState>;
+  /** Free and total bytes of the filesystem holding path (the nearest existing parent when path is missing). */
+  getFreeSpace(req: { path: string }): Promise<{ path: string; free: number; total: number }>;
   /** Opens a native file or folder chooser; null when the user cancels. */
   pickPath(req: { purpose: PickPurpose }): Promise<string | null>;
 }

@@ -1,13 +1,7 @@
 // Plain data shapes shared by core, the helper, the CLI, main and the renderer.
 
 export type SafetyIssueCode =
-  | 'system'
-  | 'boot'
-  | 'too-small'
-  | 'read-only'
-  | 'holds-image'
-  | 'loop-hidden'
-  | 'not-whole-disk';
+  'system' | 'boot' | 'too-small' | 'read-only' | 'holds-image' | 'loop-hidden' | 'not-whole-disk';
 
 /** A reason a drive must not (severity 'block') or may, with a warning ('warn'), be flashed. */
 export interface SafetyIssue {
@@ -131,5 +125,9 @@ export interface WizardState {
   flash?: FlashResult;
   restore?: { target: string; files: number; bytes: number; verified: boolean; durationMs: number };
   durations: Partial<Record<WizardStep, number>>;
+  /** The job the wizard was running; still set after a crash, so the step shows it as interrupted with Retry. */
+  activeJob?: { jobId: string; request: import('./jobs').JobRequest; startedAt: string };
+  /** Speeds measured by earlier jobs (bytes/s), for the time estimates of later steps. */
+  speeds?: Partial<Record<'hash' | 'backup' | 'flash' | 'restore', number>>;
   updatedAt?: string;
 }

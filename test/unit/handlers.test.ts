@@ -113,3 +113,13 @@ describe('createHandlers', () => {
     expect(badPick.ok).toBe(false);
   });
 });
+
+describe('getFreeSpace', () => {
+  it('reports the filesystem of the nearest existing parent', async () => {
+    const { api } = makeApi();
+    const r = await api.getFreeSpace({ path: join(dir, 'not', 'yet', 'there') });
+    expect(r.path).toBe(dir);
+    expect(r.free).toBeGreaterThan(0);
+    expect(r.total).toBeGreaterThanOrEqual(r.free);
+  });
+});

@@ -3,6 +3,7 @@ import { KintsugiError, toErrorPayload } from '../../shared/errors';
 import type { JobRequest } from '../../shared/jobs';
 import type { WizardState } from '../../shared/model';
 import type { HandlerDeps } from './deps';
+import { freeSpace } from './free-space';
 
 // The ONE implementation of the contract. ipc.ts registers it on ipcMain; the e2e harness serves it over HTTP.
 // Every entry validates its arguments with API_ARGS first, so a bad payload never reaches core.
@@ -42,6 +43,7 @@ export function createHandlers<E>(deps: HandlerDeps<E>): KintsugiApi {
     getWizardState: () => deps.wizard.load(),
     saveWizardState: (state: WizardState) => deps.wizard.save(state),
     resetWizard: () => deps.wizard.reset(),
+    getFreeSpace: ({ path }) => freeSpace(path),
     pickPath: ({ purpose }) => deps.pickPath(purpose),
   };
 

@@ -1,0 +1,53 @@
+import { useId } from 'react';
+import type { PickPurpose } from '../../shared/contract';
+import { api } from '../api';
+import { useStore } from '../store';
+
+/** A path text field with a Browse button (the native chooser in the app). */
+export function PathField(props: {
+  label: string;
+  value: string | undefined;
+  purpose: PickPurpose;
+  onChange(value: string | undefined): void;
+  placeholder?: string;
+  optional?: boolean;
+  name: string;
+}) {
+  const id = useId();
+  const setError = useStore((s) => s.setError);
+  const browse = async () => {
+    try {
+      const picked = await api().pickPath({ purpose: props.purpose });
+      if (picked) props.onChange(picked);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {props.label}
+        {props.optional && <span className="optional"> (optional)</span>}
+      </label>
+      <div className="path-row">
+        <input
+          id={id}
+          name={props.name}
+          type="text"
+          spellCheck={false}
+          value={props.value ?? ''}
+          placeholder={props.placeholder}
+          onChange={(e) => props.onChange(e.target.value.trim() === '' ? undefined : e.target.value)}
+        />
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => void browse()}
+          aria-label={`Browse for ${props.label}`}
+        >
+          Browse…
+        </button>
+      </div>
+    </div>
+  );
+}

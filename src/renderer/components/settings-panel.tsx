@@ -1,0 +1,69 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { useStore } from '../store';
+import { PathField } from './path-field';
+
+/** Settings: loop devices toggle, minisign public key, backup folder. Esc closes. */
+export function SettingsPanel() {
+  const settings = useStore((s) => s.settings);
+  const saveSettings = useStore((s) => s.saveSettings);
+  const close = () => useStore.getState().setSettingsOpen(false);
+  const [pubkey, setPubkey] = useState(settings.pubkey ?? '');
+  const loopId = useId();
+  const keyId = useId();
+  const firstRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    firstRef.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') useStore.getState().setSettingsOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div className="backdrop">
+      <section className="dialog settings" role="dialog" aria-modal="true" aria-labelledby="settings-title">
+        <h2 id="settings-title">Settings</h2>
+        <div className="field checkbox">
+          <input
+            id={loopId}
+            ref={firstRef}
+            type="checkbox"
+            checked={settings.includeLoop}
+            onChange={(e) => void saveSettings({ includeLoop: e.target.checked })}
+          />
+          <label htmlFor={loopId}>Show loop devices (for testing images)</label>
+        </div>
+        <div className="field">
+          <label htmlFor={keyId}>minisign public key</label>
+          <textarea
+            id={keyId}
+            rows={2}
+            spellCheck={false}
+            value={pubkey}
+            placeholder="RWQ… (the key published with the images)"
+            onChange={(e) => setPubkey(e.target.value)}
+            onBlur={() => void saveSettings({ pubkey: pubkey.trim() })}
+          />
+        </div>
+        <PathField
+          name="settings-backup-dir"
+          label="Backup folder"
+          purpose="backup-dir"
+          value={settings.backupDir}
+          onChange={(v) => v?.startsWith('/') && void saveSettings({ backupDir: v })}
+        />
+        <div className="actions">
+          <button
+            type="button"
+            onClick={() => {
+              void saveSettings({ pubkey: pubkey.trim() });
+              close();
+            }}
+          >
+            Done
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}
