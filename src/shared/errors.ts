@@ -129,6 +129,10 @@ export const ERROR_CATALOGUE = {
     message: 'The privileged helper stopped unexpectedly.',
     hint: 'Try again; the detail says what it printed.',
   },
+  NEEDS_ROOT: {
+    message: 'This command reads or writes drives and needs root.',
+    hint: 'Run it again with sudo (the CLI runs core in its own process, it does not prompt).',
+  },
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
