@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { KintsugiError } from '../../../shared/errors';
+import type { FlashParams } from '../../../shared/jobs';
+import type { FlashResult } from '../../../shared/model';
+import type { JobContext } from '../jobs/context';
+import { ProgressMeter } from '../jobs/progress-meter';
+import { throttle } from '../jobs/throttle';
+import { openDecompressed } from '../image/decompress';
+import { AlignedWriter } from './aligned-writer';
+import { openDevice } from './device-io';
+import { watchDrive, type DriveWatch, type DriveWatchOptions } from './drive-watch';
+import { describeImageInput } from './image-input';
+import { RangeCutter, rangesBytes } from './ranges';
+import { hashDeviceRanges } from './read-back';
+import { defaultTargetDeps, type TargetDeps } from './target';
+
+// Stream decompress -> hash -> aligned direct writes, first MiB last, fsync, then read back. Memory stays flat
+// whatever the image size: the decompressor's pipe, two 4 MiB write buffers and a 1 MiB head buffer.
+
+export interface FlashOptions extends DriveWatchOptions {
+  deps?: TargetDeps;
+  chunkSize?: number;
+}
+
+export async function flashDrive(
+  params: FlashParams,
+  ctx: JobContext,
+  opts: FlashOptions = {},
+): Promise<FlashResult> {
+  const started = performance.now();
+  const deps = opts.deps ?? defaultTargetDeps;
+  const image = await describeImageInput(params.image, params.bmap);
+  const drive = await deps.resolveTargetDrive(params.device, {
+    includeLoop: params.includeLoop,
+    imageSize: image.imageSize,
+    imagePath: params.image,
+  });
+  const unmounted = await deps.unmountDrive(drive);
+  if (unmounted.length > 0) ctx.log(`unmounted ${unmounted.join(', ')}`);
+  cancelled(ctx.signal, drive.device);
+
+  const dev = await openDevice(drive.device, 'write');
+  if (!dev.direct) ctx.log(`${drive.device} does not accept O_DIRECT: writing with O_DSYNC instead`);
+  let watch: DriveWatch | undefined;
+  let writer: AlignedWriter | undefined;
+  let sha256: string;
+  let total = 0;
+  try {
+    watch = await watchDrive(drive.device, opts);
+    const expected = params.expectedSha256;
+    const compressedHash =
+      expected?.target === 'compressed' && image.compression !== 'none' ? createHash('sha256') : undefined;
+    const dec = openDecompressed(image.path, image.compression, {
+      signal: ctx.signal,
+      onCompressed: compressedHash ? (c) => compressedHash.update(c) : undefined,
+    });
+    const imageHash = createHash('sha256');
+    const writtenHash = image.ranges ? createHash('sha256') : imageHash;
+    const cutter = new RangeCutter(image.ranges);
+    const writeTotal = image.ranges ? rangesBytes(image.ranges) : image.imageSize;
+    const meter = new ProgressMeter(writeTotal);
+    const progress = throttle((bytes: number) => {
+      // Unknown decompressed size (gzip, streamed zstd): estimate from how far through the compressed file we are.
+      const estimate =
+        writeTotal ??
+        Math.max(bytes, Math.round((bytes * image.fileSize) / Math.max(1, dec.compressedBytes())));
+      const snap = meter.update(bytes);
+      const eta =
+        writeTotal === undefined && snap.speed > 0 ? Math.max(0, (estimate - bytes) / snap.speed) : snap.eta;
+      ctx.progress({
+        kind: 'flash',
+        phase: 'write',
+        bytes,
+        total: estimate,
+        speed: snap.speed,
+        ...(eta !== undefined ? { eta } : {}),
+      });
+    });
+    const w = new AlignedWriter(dev, {
+      chunkSize: opts.chunkSize,
+      deviceSize: drive.size,
+      watch,
+      signal: ctx.signal,
+      onWritten: () => progress.push(w.written),
+    });
+    writer = w;
+    const onAbort = () => dec.destroy();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const pieces: { offset: number; piece: Buffer }[] = [];
+      for await (const chunk of dec.stream as AsyncIterable<Buffer>) {
+        imageHash.update(chunk);
+        pieces.length = 0;
+        cutter.cut(total, chunk, (offset, piece) => {
+          if (image.ranges) writtenHash.update(piece);
+          pieces.push({ offset, piece });
+        });
+        total += chunk.length;
+        for (const { offset, piece } of pieces) await w.push(offset, piece);
+      }
+      // The decompressor must have exited cleanly before the head (partition table) is written.
+      await dec.done;
+    } catch (err) {
+      dec.destroy();
+      await dec.done.catch(() => {});
+      cancelled(ctx.signal, drive.device);
+      throw err;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+    cancelled(ctx.signal, drive.device);
+    if (total === 0) throw new KintsugiError('IMAGE_CORRUPT', `${image.path} decompressed to 0 bytes`);
+    if (image.bmap && total !== image.bmap.imageSize)
+      throw new KintsugiError(
+        'IMAGE_CORRUPT',
+        `${image.path} decompressed to ${total} bytes but its bmap says ${image.bmap.imageSize}`,
+      );
+    const imageDigest = imageHash.digest('hex');
+    sha256 = image.ranges ? writtenHash.digest('hex') : imageDigest;
+    if (expected) {
+      const actual =
+        expected.target === 'compressed' && compressedHash ? compressedHash.digest('hex') : imageDigest;
+      if (actual !== expected.value)
+        throw new KintsugiError(
+          'IMAGE_CHECKSUM_MISMATCH',
+          `sha256 of the ${expected.target === 'compressed' ? 'compressed file' : 'decompressed image'} ${image.path} is ${actual}, expected ${expected.value}; the drive's first MiB was not written`,
+        );
+    }
+    await w.finish();
+    progress.push(w.written);
+    progress.flush();
+  } catch (err) {
+    await writer?.settle();
+    watch?.stop();
+    await closeSoon(dev.fh);
+    throw err;
+  }
+  watch.stop();
+  await closeSoon(dev.fh);
+  const durationMs = performance.now() - started;
+  const written = writer.written;
+  const result: FlashResult = {
+    device: drive.device,
+    bytesWritten: written,
+    sha256,
+    verified: false,
+    usedBmap: !!image.ranges,
+    durationMs,
+  };
+  if (!params.verify) return result;
+
+  const verifyStart = performance.now();
+  const ranges = image.ranges ?? [{ start: 0, end: total }];
+  const actual = await readBackHash(drive.device, ranges, ctx, opts);
+  if (actual !== sha256)
+    throw new KintsugiError(
+      'FLASH_VERIFY_MISMATCH',
+      `${drive.device} reads back sha256 ${actual} over ${written} bytes; ${sha256} was written`,
+    );
+  return { ...result, verified: true, verifyDurationMs: performance.now() - verifyStart };
+}
+
+/** Reads `ranges` of `device` back bypassing the page cache, with flash progress in phase 'verify'. */
+export async function readBackHash(
+  device: string,
+  ranges: { start: number; end: number }[],
+  ctx: JobContext,
+  opts: DriveWatchOptions = {},
+): Promise<string> {
+  const dev = await openDevice(device, 'read');
+  const watch = await watchDrive(device, opts).catch(async (e: unknown) => {
+    await closeSoon(dev.fh);
+    throw e;
+  });
+  const total = rangesBytes(ranges);
+  const meter = new ProgressMeter(total);
+  let bytes = 0;
+  const progress = throttle((b: number) =>
+    ctx.progress({ kind: 'flash', phase: 'verify', ...meter.update(b), total }),
+  );
+  try {
+    return await hashDeviceRanges(dev, ranges, {
+      watch,
+      signal: ctx.signal,
+      onBytes: (n) => {
+        bytes += n;
+        progress.push(bytes);
+      },
+    });
+  } finally {
+    progress.flush();
+    watch.stop();
+    await closeSoon(dev.fh);
+  }
+}
+
+function cancelled(signal: AbortSignal, device: string): void {
+  if (signal.aborted)
+    throw new KintsugiError('CANCELLED', `flashing ${device} was cancelled; its first MiB was not written`);
+}
+
+/**
+ * Closes the device without waiting forever: FileHandle.close() waits for I/O in flight, and a write stuck on a
+ * vanished drive may never return. The job fails promptly; the close completes whenever the kernel lets go.
+ */
+async function closeSoon(fh: FileHandle, ms = 2000): Promise<void> {
+  const closing = fh.close().catch(() => {});
+  await Promise.race([closing, new Promise((r) => setTimeout(r, ms).unref())]);
+}

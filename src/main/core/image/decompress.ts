@@ -1,0 +1,144 @@
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { KintsugiError } from '../../../shared/errors';
+import type { Compression } from '../../../shared/model';
+import { runTool, spawnTool } from '../util/run-tool';
+
+// Decompression runs in the real tools (zstd, xz, gzip: multi-threaded or at least off Node's main thread, and
+// the same code the dd pipeline uses, so the flash benchmark compares like with like). Node reads the compressed
+// file itself and feeds the tool's stdin, so it can hash the compressed bytes on the way and report progress in
+// compressed bytes. A tool exiting non-zero is a truncated or corrupt image: `done` rejects with IMAGE_CORRUPT,
+// and callers must await `done` before treating the stream as complete.
+
+export interface DecompressedStream {
+  /** The decompressed bytes. */
+  stream: Readable;
+  /** Resolves once the whole input was decompressed cleanly; rejects IMAGE_CORRUPT or CANCELLED. */
+  done: Promise<void>;
+  /** Compressed bytes read so far. */
+  compressedBytes(): number;
+  /** Stops everything (used on cancel and on write errors). */
+  destroy(): void;
+}
+
+export interface DecompressOptions {
+  signal?: AbortSignal;
+  /** Sees every compressed chunk in order (for hashing the file as stored). */
+  onCompressed?: (chunk: Buffer) => void;
+}
+
+const TOOLS: Record<Exclude<Compression, 'none'>, string> = { zstd: 'zstd', xz: 'xz', gzip: 'gzip' };
+const READ_CHUNK = 1 << 20;
+
+export function openDecompressed(
+  path: string,
+  compression: Compression,
+  opts: DecompressOptions = {},
+): DecompressedStream {
+  let readBytes = 0;
+  const input = createReadStream(path, { highWaterMark: READ_CHUNK });
+  input.on('data', (chunk) => {
+    readBytes += chunk.length;
+    opts.onCompressed?.(chunk as Buffer);
+  });
+
+  if (compression === 'none') {
+    const out = new PassThrough({ highWaterMark: READ_CHUNK });
+    const done = pipeline(input, out, { signal: opts.signal }).catch((err: unknown) => {
+      throw mapStreamError(err, opts.signal, path);
+    });
+    done.catch(() => {});
+    return { stream: out, done, compressedBytes: () => readBytes, destroy: () => input.destroy() };
+  }
+
+  const tool = TOOLS[compression];
+  // -q keeps progress noise out of stderr, which becomes the error detail.
+  const child = spawnTool(tool, ['-d', '-c', '-q'], {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: { stdout: false, stderr: true },
+    cancelSignal: opts.signal,
+    reject: false,
+  });
+  let stdinError: unknown;
+  const feeding = pipeline(input, child.stdin!).catch((err: unknown) => {
+    // EPIPE: the tool quit early (corrupt input). Its exit code tells the story; keep this for the detail.
+    stdinError = err;
+  });
+  const done = (async () => {
+    const [result] = await Promise.all([child, feeding]);
+    if (opts.signal?.aborted) throw new KintsugiError('CANCELLED', `decompressing ${path} was cancelled`);
+    if (result.failed && (result as { code?: string }).code === 'ENOENT')
+      throw new KintsugiError('TOOL_MISSING', `${tool} is not installed or not on PATH`);
+    if (result.exitCode !== 0) {
+      const why = String(result.stderr ?? '')
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('***'))
+        .join('; ');
+      throw new KintsugiError(
+        'IMAGE_CORRUPT',
+        `${tool} could not decompress ${path} (exit ${result.exitCode ?? result.signal}): ${why || 'no message'}`,
+      );
+    }
+    if (stdinError) throw mapStreamError(stdinError, opts.signal, path);
+  })();
+  done.catch(() => {});
+  return {
+    stream: child.stdout!,
+    done,
+    compressedBytes: () => readBytes,
+    destroy: () => {
+      input.destroy();
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+function mapStreamError(err: unknown, signal: AbortSignal | undefined, path: string): KintsugiError {
+  if (err instanceof KintsugiError) return err;
+  if (signal?.aborted) return new KintsugiError('CANCELLED', `reading ${path} was cancelled`);
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return new KintsugiError('IMAGE_NOT_FOUND', path);
+  return new KintsugiError('IMAGE_CORRUPT', `reading ${path} failed: ${e?.message ?? String(err)}`);
+}
+
+/**
+ * The decompressed size when the container records it: zstd's frame header content size, xz's index, the image
+ * file's own size, or gzip's ISIZE trailer (modulo 4 GiB, so only trusted for files whose ISIZE is not smaller
+ * than the compressed data and below 4 GiB — a hint for progress, never for safety). Undefined when unknown.
+ */
+export async function decompressedSize(path: string, compression: Compression): Promise<number | undefined> {
+  try {
+    if (compression === 'none') return (await stat(path)).size;
+    if (compression === 'zstd') {
+      const { stdout } = await runTool('zstd', ['-l', '-v', '--', path]);
+      const m = /Decompressed Size:.*\((\d+) B\)/.exec(stdout);
+      return m ? Number(m[1]) : undefined;
+    }
+    if (compression === 'xz') {
+      const { stdout } = await runTool('xz', ['--robot', '-l', '--', path]);
+      const totals = stdout.split('\n').find((l) => l.startsWith('totals\t'));
+      const n = totals?.split('\t')[4];
+      return n && /^\d+$/.test(n) ? Number(n) : undefined;
+    }
+    const { size } = await stat(path);
+    if (size < 18) return undefined;
+    const fh = await open(path, 'r');
+    try {
+      const tail = Buffer.alloc(4);
+      await fh.read(tail, 0, 4, size - 4);
+      const isize = tail.readUInt32LE(0);
+      return isize >= size - 18 ? isize : undefined;
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    // A truncated file makes `zstd -l` / `xz -l` fail: the size is unknown; the stream itself reports corruption.
+    if (err instanceof KintsugiError && err.code === 'TOOL_MISSING') throw err;
+    return undefined;
+  }
+}

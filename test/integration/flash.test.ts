@@ -1,0 +1,322 @@
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KintsugiError } from '../../src/shared/errors';
+import type { Progress } from '../../src/shared/progress';
+import { flashDrive } from '../../src/main/core/flash/flash';
+import { verifyDrive } from '../../src/main/core/flash/verify';
+import { quietContext, type JobContext } from '../../src/main/core/jobs/context';
+import { readBmapFile, bmapByteRanges } from '../../src/main/core/image/bmap';
+import { attachLoop, detachLoop } from '../helpers/loop';
+import { compressFixture, makeBmap, sha256OfFile } from '../helpers/fixture-release';
+
+// Real flashes onto loop devices backed by temp files. Each device file starts filled with 0xAB so that bytes the
+// flash must not touch (past the image, bmap holes, the held-back first MiB) are recognisable afterwards.
+
+const MiB = 1024 * 1024;
+const OLD = 0xab;
+let dir: string;
+const loops: string[] = [];
+
+async function makeDevice(name: string, size: number): Promise<{ file: string; dev: string }> {
+  const file = join(dir, name);
+  await writeFile(file, Buffer.alloc(size, OLD));
+  const dev = await attachLoop(file);
+  loops.push(dev);
+  return { file, dev };
+}
+
+/** A raw image: partition table, random regions, zero holes (sparse), optionally an odd size. */
+async function makeImage(name: string, size: number): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, '');
+  await truncate(file, size);
+  await execa('sfdisk', ['--quiet', file], { input: 'label: gpt\nstart=2048, size=4096, type=linux\n' });
+  const fh = await open(file, 'r+');
+  try {
+    // Random data inside the first MiB (after the GPT) and in two later regions; the rest stays a hole.
+    await fh.write(randomBytes(64 * 1024), 0, 64 * 1024, 512 * 1024);
+    await fh.write(randomBytes(3 * MiB), 0, 3 * MiB, 2 * MiB);
+    const tail = Math.min(300_000, size - 7 * MiB);
+    if (tail > 0) await fh.write(randomBytes(tail), 0, tail, size - tail);
+  } finally {
+    await fh.close();
+  }
+  return file;
+}
+
+async function readRange(file: string, start: number, len: number): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, start);
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
+function allOld(buf: Buffer): boolean {
+  return buf.every((b) => b === OLD);
+}
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<KintsugiError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, `expected ${code}`).toBeInstanceOf(KintsugiError);
+  expect((err as KintsugiError).code, (err as KintsugiError).detail).toBe(code);
+  return err as KintsugiError;
+}
+
+function recordingContext(signal?: AbortSignal): JobContext & { events: Progress[] } {
+  const events: Progress[] = [];
+  return {
+    signal: signal ?? new AbortController().signal,
+    progress: (p) => events.push(p),
+    log: () => {},
+    events,
+  };
+}
+
+let raw: string; // 12 MiB + 777 bytes: not a multiple of any block size
+let rawSha: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kintsugi-flash-'));
+  raw = await makeImage('kintsugi-v1.0.img', 12 * MiB + 777);
+  rawSha = await sha256OfFile(raw);
+});
+
+afterAll(async () => {
+  for (const dev of loops) await detachLoop(dev).catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('flashDrive', () => {
+  for (const format of ['zstd', 'xz', 'gzip', 'none'] as const) {
+    it(`flashes a ${format} image, verifies it and leaves the bytes past the image alone`, async () => {
+      const { file, dev } = await makeDevice(`dev-${format}.bin`, 16 * MiB);
+      const image = format === 'none' ? raw : await compressFixture(raw, format);
+      const ctx = recordingContext();
+      const result = await flashDrive({ image, device: dev, includeLoop: true, verify: true }, ctx);
+      expect(result).toMatchObject({
+        device: dev,
+        bytesWritten: 12 * MiB + 777,
+        sha256: rawSha,
+        verified: true,
+        usedBmap: false,
+      });
+      const onDisk = await readRange(file, 0, 12 * MiB + 777);
+      expect(onDisk.equals(await readFile(raw))).toBe(true);
+      expect(allOld(await readRange(file, 12 * MiB + 777, 4 * MiB - 777))).toBe(true);
+      const flash = ctx.events.filter((e) => e.kind === 'flash');
+      expect(flash.some((e) => e.phase === 'write')).toBe(true);
+      expect(flash.at(-1)).toMatchObject({ phase: 'verify', bytes: 12 * MiB + 777, total: 12 * MiB + 777 });
+      // verifyDrive agrees, and then notices a single flipped byte.
+      await expect(
+        verifyDrive({ image, device: dev, includeLoop: true }, quietContext()),
+      ).resolves.toMatchObject({ verified: true, sha256: rawSha });
+      const fh = await open(dev, 'r+');
+      const one = Buffer.alloc(1);
+      await fh.read(one, 0, 1, 3 * MiB);
+      one[0] ^= 0xff;
+      await fh.write(one, 0, 1, 3 * MiB);
+      await fh.sync(); // the verify reads the medium, not this page cache
+      await fh.close();
+      await expectCode(
+        verifyDrive({ image, device: dev, includeLoop: true }, quietContext()),
+        'FLASH_VERIFY_MISMATCH',
+      );
+    });
+  }
+
+  it('with a bmap writes and verifies only the mapped ranges', async () => {
+    const bmapPath = await makeBmap(raw);
+    const bmap = await readBmapFile(bmapPath);
+    const ranges = bmapByteRanges(bmap);
+    const mapped = ranges.reduce((n, r) => n + r.end - r.start, 0);
+    expect(mapped).toBeLessThan(6 * MiB); // the holes are really unmapped
+    const image = await compressFixture(raw, 'zstd');
+    const { file } = await makeDevice('dev-bmap.bin', 16 * MiB);
+    const dev = loops.at(-1)!;
+    const result = await flashDrive(
+      { image, device: dev, includeLoop: true, bmap: bmapPath, verify: true },
+      quietContext(),
+    );
+    expect(result).toMatchObject({ usedBmap: true, bytesWritten: mapped, verified: true });
+    const img = await readFile(raw);
+    const disk = await readFile(file);
+    let pos = 0;
+    for (const r of ranges) {
+      expect(allOld(disk.subarray(pos, r.start)), `hole ${pos}-${r.start} untouched`).toBe(true);
+      expect(
+        disk.subarray(r.start, r.end).equals(img.subarray(r.start, r.end)),
+        `range ${r.start}-${r.end}`,
+      ).toBe(true);
+      pos = r.end;
+    }
+    expect(allOld(disk.subarray(pos))).toBe(true);
+    await expect(
+      verifyDrive({ image, device: dev, includeLoop: true, bmap: bmapPath }, quietContext()),
+    ).resolves.toMatchObject({ verified: true, bytesWritten: mapped });
+  });
+
+  it('a truncated image fails with IMAGE_CORRUPT and the first MiB is never written', async () => {
+    const zst = await compressFixture(raw, 'zstd');
+    const cut = join(dir, 'truncated.img.zst');
+    const whole = await readFile(zst);
+    await writeFile(cut, whole.subarray(0, Math.floor(whole.length * 0.7)));
+    const { file, dev } = await makeDevice('dev-trunc.bin', 16 * MiB);
+    const err = await expectCode(
+      flashDrive({ image: cut, device: dev, includeLoop: true, verify: true }, quietContext()),
+      'IMAGE_CORRUPT',
+    );
+    expect(err.detail).toContain('zstd');
+    expect(allOld(await readRange(file, 0, MiB))).toBe(true);
+  });
+
+  it('a corrupt xz image fails with IMAGE_CORRUPT', async () => {
+    const xz = await compressFixture(raw, 'xz');
+    const bad = join(dir, 'corrupt.img.xz');
+    const bytes = await readFile(xz);
+    for (let i = 2000; i < bytes.length - 100; i += 997) bytes[i] ^= 0x55;
+    await writeFile(bad, bytes);
+    const { file, dev } = await makeDevice('dev-corrupt.bin', 16 * MiB);
+    await expectCode(
+      flashDrive({ image: bad, device: dev, includeLoop: true, verify: true }, quietContext()),
+      'IMAGE_CORRUPT',
+    );
+    expect(allOld(await readRange(file, 0, MiB))).toBe(true);
+  });
+
+  it('a checksum mismatch (compressed or image) fails after streaming, first MiB untouched', async () => {
+    const zst = await compressFixture(raw, 'zstd');
+    const { file, dev } = await makeDevice('dev-sum.bin', 16 * MiB);
+    const wrong = 'f'.repeat(64);
+    for (const target of ['compressed', 'image'] as const) {
+      const err = await expectCode(
+        flashDrive(
+          {
+            image: zst,
+            device: dev,
+            includeLoop: true,
+            verify: true,
+            expectedSha256: { target, value: wrong },
+          },
+          quietContext(),
+        ),
+        'IMAGE_CHECKSUM_MISMATCH',
+      );
+      expect(err.detail).toContain(target === 'compressed' ? 'compressed file' : 'decompressed image');
+      expect(allOld(await readRange(file, 0, MiB))).toBe(true);
+    }
+    // The right compressed hash passes.
+    const ok = await flashDrive(
+      {
+        image: zst,
+        device: dev,
+        includeLoop: true,
+        verify: false,
+        expectedSha256: { target: 'compressed', value: await sha256OfFile(zst) },
+      },
+      quietContext(),
+    );
+    expect(ok).toMatchObject({ sha256: rawSha, verified: false });
+  });
+
+  it('refuses a loop device without the opt-in, and an image larger than the drive, writing nothing', async () => {
+    const { file, dev } = await makeDevice('dev-small.bin', 8 * MiB);
+    await expectCode(
+      flashDrive({ image: raw, device: dev, includeLoop: false, verify: true }, quietContext()),
+      'DRIVE_LOOP_NOT_ALLOWED',
+    );
+    await expectCode(
+      flashDrive({ image: raw, device: dev, includeLoop: true, verify: true }, quietContext()),
+      'DRIVE_TOO_SMALL',
+    );
+    // A zstd stream without a content size: only the writer can notice, before anything lands in the first MiB.
+    const streamed = join(dir, 'streamed.img.zst');
+    await execa('zstd', ['-q', '-c', '-'], { inputFile: raw, stdout: { file: streamed } });
+    await expectCode(
+      flashDrive({ image: streamed, device: dev, includeLoop: true, verify: true }, quietContext()),
+      'IMAGE_TOO_LARGE',
+    );
+    expect(allOld(await readRange(file, 0, MiB))).toBe(true);
+  });
+
+  it('a missing image is IMAGE_NOT_FOUND', async () => {
+    const { dev } = await makeDevice('dev-missing.bin', 16 * MiB);
+    await expectCode(
+      flashDrive(
+        { image: join(dir, 'nope.img.zst'), device: dev, includeLoop: true, verify: true },
+        quietContext(),
+      ),
+      'IMAGE_NOT_FOUND',
+    );
+  });
+});
+
+describe('flashDrive interrupted', () => {
+  let big: string;
+  beforeAll(async () => {
+    // 96 MiB of random data: slow enough to interrupt mid-write.
+    big = join(dir, 'big.img');
+    const fh = await open(big, 'w');
+    for (let i = 0; i < 96; i++) await fh.write(randomBytes(MiB));
+    await fh.close();
+    big = await compressFixture(big, 'zstd');
+  });
+
+  it('cancel mid-write stops promptly with CANCELLED and the first MiB is still the old content', async () => {
+    const { file, dev } = await makeDevice('dev-cancel.bin', 128 * MiB);
+    const ac = new AbortController();
+    let abortedAt = 0;
+    const ctx: JobContext = {
+      signal: ac.signal,
+      log: () => {},
+      progress: (p) => {
+        if (p.kind === 'flash' && p.bytes >= 16 * MiB && !ac.signal.aborted) {
+          abortedAt = performance.now();
+          ac.abort();
+        }
+      },
+    };
+    await expectCode(
+      flashDrive({ image: big, device: dev, includeLoop: true, verify: true }, ctx),
+      'CANCELLED',
+    );
+    expect(performance.now() - abortedAt).toBeLessThan(2000);
+    expect(allOld(await readRange(file, 0, MiB))).toBe(true);
+    // Later chunks did land: the head is held back, not the whole write.
+    expect(allOld(await readRange(file, 4 * MiB, MiB))).toBe(false);
+    // The device was closed: it can be opened exclusively again.
+    const fh = await open(dev, 'r+');
+    await fh.close();
+  });
+
+  it('a loop device detached mid-write fails with DRIVE_GONE within seconds', async () => {
+    const { file, dev } = await makeDevice('dev-gone.bin', 128 * MiB);
+    let detachedAt = 0;
+    const ctx: JobContext = {
+      signal: new AbortController().signal,
+      log: () => {},
+      progress: (p) => {
+        if (p.kind === 'flash' && p.bytes >= 8 * MiB && detachedAt === 0) {
+          detachedAt = performance.now();
+          void execa('losetup', ['-d', dev]);
+        }
+      },
+    };
+    await expectCode(
+      flashDrive({ image: big, device: dev, includeLoop: true, verify: true }, ctx, { pollMs: 100 }),
+      'DRIVE_GONE',
+    );
+    expect(performance.now() - detachedAt).toBeLessThan(3000);
+    expect(allOld(await readRange(file, 0, MiB))).toBe(true);
+  });
+});
