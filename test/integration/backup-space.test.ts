@@ -1,0 +1,106 @@
+import { execa } from 'execa';
+import { mkdir, mkdtemp, readdir, rm, writeFile, lstat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KintsugiError } from '../../src/shared/errors';
+import { quietContext } from '../../src/main/core/jobs/context';
+import { runBackup } from '../../src/main/core/backup/backup';
+import { listBackups } from '../../src/main/core/backup/list';
+import { MANIFEST_NAME } from '../../src/main/core/backup/manifest';
+
+// Destinations without room, on real small filesystems (tmpfs of a few MiB). The FAT/exFAT refusal is unit-tested:
+// this kernel has neither filesystem, so it cannot be mounted here.
+
+const MiB = 1024 * 1024;
+let work: string;
+const mounts: string[] = [];
+
+async function tmpfs(sizeMiB: number): Promise<string> {
+  const dir = await mkdtemp(join(work, 'tmpfs-'));
+  await execa('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m`, 'tmpfs', dir]);
+  mounts.push(dir);
+  return dir;
+}
+
+/** Incompressible, non-zero data (rsync --sparse must not turn it into holes). */
+async function fill(path: string, bytes: number): Promise<void> {
+  const buf = Buffer.alloc(bytes);
+  for (let i = 0; i + 4 <= bytes; i += 4) buf.writeUInt32LE((i * 2654435761 + 12345) >>> 0, i);
+  await writeFile(path, buf);
+}
+
+async function failure(p: Promise<unknown>): Promise<KintsugiError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(KintsugiError);
+  return err as KintsugiError;
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'kintsugi-backup-space-'));
+});
+
+afterAll(async () => {
+  for (const m of mounts.reverse()) await execa('umount', [m], { reject: false });
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('room on the destination', () => {
+  it('refuses before starting when the destination is too small: BACKUP_NO_SPACE, nothing written', async () => {
+    const src = join(work, 'src-5m');
+    await mkdir(src);
+    await fill(join(src, 'data.bin'), 5 * MiB);
+    const dest = await tmpfs(2);
+    const err = await failure(runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext()));
+    expect(err.code).toBe('BACKUP_NO_SPACE');
+    expect(err.detail).toContain(dest);
+    expect(err.detail).toMatch(/needs 5\.\d MiB, only 2\.0 MiB free/);
+    expect(await readdir(dest)).toEqual([]);
+  });
+
+  it('fails with BACKUP_FAILED when the disk fills mid-copy, leaves a marked folder and no backup', async () => {
+    const src = join(work, 'src-6m');
+    await mkdir(src);
+    for (let i = 0; i < 6; i++) await fill(join(src, `part-${i}.bin`), MiB);
+    const dest = await tmpfs(3);
+    const err = await failure(
+      runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext(), { skipSpaceCheck: true }),
+    );
+    expect(err.code).toBe('BACKUP_FAILED');
+    expect(err.detail).toMatch(/ran out of space \(No space left on device\)/);
+    const left = await readdir(dest);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^kintsugi-backup-.*\.incomplete$/);
+    expect(err.detail).toContain(left[0]);
+    await expect(lstat(join(dest, left[0]!, MANIFEST_NAME))).rejects.toThrow();
+    expect(await listBackups(dest)).toEqual([]); // nothing to unlock flashing with
+  });
+
+  it('counts only changed files for an incremental backup (hard links need no room)', async () => {
+    const src = join(work, 'src-incr');
+    await mkdir(src);
+    for (let i = 0; i < 4; i++) await fill(join(src, `part-${i}.bin`), MiB);
+    const dest = await tmpfs(6);
+    const first = await runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext(), {
+      now: () => new Date('2026-01-01T00:00:00Z'),
+    });
+    // 4 MiB used of 6: a full second copy would not fit, an incremental one does.
+    await writeFile(join(src, 'part-0.bin'), 'small now');
+    const second = await runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext(), {
+      now: () => new Date('2026-01-01T01:00:00Z'),
+    });
+    expect(second.linkDest).toBe(first.id);
+    expect((await listBackups(dest)).map((b) => b.manifest.id)).toEqual([second.id, first.id]);
+
+    // The same change into a folder with no previous backup is a full copy: on what is left of the tmpfs, refused.
+    await writeFile(join(src, 'part-1.bin'), 'changed too');
+    const other = join(dest, 'elsewhere');
+    await mkdir(other);
+    await fill(join(other, 'ballast.bin'), MiB);
+    const err = await failure(runBackup({ source: src, destRoot: other, includeLoop: false }, quietContext()));
+    expect(err.code).toBe('BACKUP_NO_SPACE');
+  });
+});
