@@ -1,0 +1,40 @@
+// The script injected into the page (Playwright addInitScript) in place of the preload: it defines
+// window.kintsugi with one named function per contract method, forwarding to the harness over HTTP, and
+// onJobEvent over an EventSource. Same shape and error behaviour as src/preload/index.ts.
+// Runs inside the browser: it must not capture anything from this module's scope.
+
+export function installBridge(methods: string[]): void {
+  type Listener = (event: unknown) => void;
+  const listeners = new Set<Listener>();
+  let source: EventSource | undefined;
+  const bridge: Record<string, unknown> = {};
+  for (const method of methods) {
+    bridge[method] = async (...args: unknown[]) => {
+      const res = await fetch(`/api/${encodeURIComponent(method)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(args),
+      });
+      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: Record<string, unknown> };
+      if (body.ok) return body.value;
+      const e = body.error ?? { code: 'INTERNAL', message: 'No response from the app.' };
+      throw { code: e.code, message: e.message, hint: e.hint, detail: e.detail };
+    };
+  }
+  bridge.onJobEvent = (listener: Listener) => {
+    if (!source) {
+      source = new EventSource('/events');
+      source.onmessage = (m) => {
+        const event = JSON.parse(m.data as string) as unknown;
+        for (const l of listeners) l(event);
+      };
+    }
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  Object.defineProperty(window, 'kintsugi', {
+    value: Object.freeze(bridge),
+    configurable: false,
+    writable: false,
+  });
+}

@@ -1,0 +1,184 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCoreDeps } from '../../src/main/api/core-deps';
+import { createHandlers } from '../../src/main/api/handlers';
+import { inProcessExecutor } from '../../src/main/core/jobs/run-job';
+import { WizardStore } from '../../src/main/core/wizard/store';
+import { SettingsStore } from '../../src/main/settings/store';
+import { API_METHODS } from '../../src/shared/contract';
+import { describeTree, diffTrees } from '../helpers/describe-tree';
+import {
+  buildFixtureImage,
+  compressFixture,
+  writeSha256File,
+  type FixtureImage,
+} from '../helpers/fixture-image';
+import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
+import { installBridge } from './harness/bridge';
+import { launchChromium } from './harness/browser';
+import { PickPathStandIn } from './harness/pick-stand-in';
+import { startHarness, type Harness } from './harness/server';
+
+// The whole reflash wizard in Chromium, through the harness, against the REAL handler object and real core:
+// a loop device made from a fixture drive image is backed up, flashed with a zstd image + .sha256, verified and
+// restored; then the restored persistence store must hold exactly the original files.
+
+const SHOTS = resolve('docs/screenshots');
+let work: string;
+let oldDrive: FixtureImage;
+let newImageZst: string;
+let sha256File: string;
+let device: string | undefined;
+let harness: Harness;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+const picks = new PickPathStandIn();
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'kintsugi-e2e-'));
+  oldDrive = await buildFixtureImage(join(work, 'drive'), { name: 'drive.img', sizeMiB: 64 });
+  // The new release: same layout, an empty persistence store (a freshly built image).
+  const fresh = await buildFixtureImage(join(work, 'release'), {
+    name: 'kintsugi-v2.1.img',
+    sizeMiB: 64,
+    populate: false,
+  });
+  newImageZst = await compressFixture(fresh.imagePath, 'zstd');
+  await rm(fresh.imagePath);
+  sha256File = await writeSha256File([newImageZst], `${newImageZst}.sha256`);
+  device = await attachLoop(oldDrive.imagePath);
+
+  const userData = join(work, 'userData');
+  const settings = new SettingsStore(userData, {
+    dataRoot: join(work, 'data'),
+    cacheDir: join(work, 'cache'),
+  });
+  // We are root here: privileged jobs run in-process (the app would use the helper client).
+  const core = createCoreDeps({ settings, privileged: () => inProcessExecutor() });
+  const api = createHandlers({ ...core, settings, wizard: new WizardStore(userData), pickPath: picks.pick });
+  harness = await startHarness({
+    api,
+    subscribe: (l) => core.jobRunner.onEvent(l),
+    rendererDir: resolve('out/renderer'),
+  });
+  chromium = await launchChromium();
+  page = await chromium.browser.newPage();
+  await page.addInitScript(installBridge, [...API_METHODS]);
+  await mkdir(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await harness?.close();
+  if (device) await detachLoop(device);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
+
+describe('reflash wizard in Chromium', () => {
+  it('walks Image -> Drive -> Back up -> Flash -> Restore -> Done on a real loop device', async () => {
+    await page.goto(harness.url);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Choose the new image');
+
+    // Settings: show loop devices (the drive under test is one).
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Show loop devices (for testing images)').check();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+
+    // Image: typed path, checksum through Browse (the dialog stand-in), then Check image.
+    await page.getByLabel('Image file').fill(newImageZst);
+    picks.willPick('checksum', sha256File);
+    await page.getByRole('button', { name: 'Browse for Checksum file (.sha256)' }).click();
+    await expect.poll(() => page.getByLabel('Checksum file (.sha256)').inputValue()).toBe(sha256File);
+    await page.getByRole('button', { name: 'Check image' }).click();
+    await page.getByRole('heading', { name: 'Image checked' }).waitFor({ timeout: 60_000 });
+    const result = page.getByRole('region', { name: 'Image check result' });
+    expect(await result.textContent()).toContain('matches');
+    expect(await result.textContent()).toContain('zstd');
+    await shot('01-image.png');
+    await page.keyboard.press('Enter'); // Enter continues
+
+    // Drive: our loop device, selectable.
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Choose the drive to reflash');
+    const radio = page.locator(`input[type=radio][value="${device}"]`);
+    await radio.waitFor({ timeout: 30_000 });
+    expect(await radio.isDisabled()).toBe(false);
+    await radio.check();
+    await shot('02-drive.png');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // Before any backup, flashing is locked; skipping needs the exact device name.
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Back up your data');
+    await page.getByRole('button', { name: 'Skip to flash…' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Flash the drive');
+    expect(await page.getByRole('button', { name: 'Flash the drive' }).isDisabled()).toBe(true);
+    const skipButton = page.getByRole('button', { name: 'Skip the backup' });
+    await page.getByLabel('Device name to skip the backup').fill(device!.replace('loop', 'sdb'));
+    expect(await skipButton.isDisabled()).toBe(true);
+    await page.getByLabel('Device name to skip the backup').fill(`${device} `);
+    expect(await skipButton.isDisabled()).toBe(true);
+    await page.getByLabel('Device name to skip the backup').fill(device!);
+    expect(await skipButton.isDisabled()).toBe(false);
+    await page.getByRole('button', { name: 'Back' }).click();
+
+    // Back up, verified.
+    const backupRoot = join(work, 'backups');
+    picks.willPick('backup-dir', backupRoot);
+    await page.getByRole('button', { name: 'Browse for Backup destination folder' }).click();
+    await expect.poll(() => page.getByLabel('Backup destination folder').inputValue()).toBe(backupRoot);
+    await page.getByRole('button', { name: 'Back up', exact: true }).click();
+    await page.getByText('✓ verified').waitFor({ timeout: 90_000 });
+
+    // Reload mid-wizard: same step, same choices.
+    await page.reload();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Back up your data');
+    expect(await page.getByLabel('Backup destination folder').inputValue()).toBe(backupRoot);
+    await page.getByText('✓ verified').waitFor();
+    await shot('03-backup.png');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // Flash: unlocked by the verified backup; confirm in the dialog (Esc cancels it first).
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Flash the drive');
+    await page.getByRole('button', { name: 'Flash the drive' }).click();
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    await page.getByRole('button', { name: 'Flash the drive' }).click();
+    await page.getByRole('button', { name: `Erase and flash ${device}` }).click();
+    await page.getByRole('region', { name: 'Flash result' }).waitFor({ timeout: 120_000 });
+    expect(await page.getByRole('region', { name: 'Flash result' }).textContent()).toContain('✓ verified');
+    await shot('04-flash.png');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // Restore into the new image's persistence on the same device.
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Restore your data');
+    await page.getByRole('button', { name: 'Restore' }).click();
+    await page.getByRole('region', { name: 'Restore result' }).waitFor({ timeout: 120_000 });
+    expect(await page.getByRole('region', { name: 'Restore result' }).textContent()).toContain('✓ verified');
+    await shot('05-restore.png');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Your drive is up to date');
+    const summary = await page.getByRole('region', { name: 'Summary' }).textContent();
+    expect(summary).toContain(backupRoot);
+    expect(summary).toContain('verified');
+    await shot('06-done.png');
+    expect(harness.calls.get('startJob')).toBe(4);
+
+    // The drive now carries the new image with the user's files back in its persistence store.
+    await detachLoop(device!);
+    device = undefined;
+    const p = oldDrive.persistence;
+    const restored = await withMountedLoop(
+      oldDrive.imagePath,
+      { offset: p.offset, sizeLimit: p.size, readOnly: true },
+      (mnt) => describeTree(mnt),
+    );
+    expect(diffTrees(oldDrive.tree, restored)).toEqual([]);
+  });
+});
