@@ -1,0 +1,104 @@
+// How persistence code reaches a partition: its node when the system made one (/dev/sdb2 on a desktop), otherwise
+// a loop device over the byte range (these machines have no udev, so /dev/loop0p2 never appears), and how it mounts.
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KintsugiError } from '../../../shared/errors';
+import { runTool } from '../util/run-tool';
+
+export interface Region {
+  offset: number;
+  size: number;
+  node?: string;
+}
+
+export interface Opened {
+  device: string;
+  /** Releases what was opened (detaches the loop); a no-op for an existing partition node. */
+  close(): Promise<void>;
+}
+
+export async function isBlockDevice(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isBlockDevice();
+  } catch {
+    return false;
+  }
+}
+
+export async function openRegion(container: string, region: Region, readOnly: boolean): Promise<Opened> {
+  if (region.node && region.node !== container && (await isBlockDevice(region.node)))
+    return { device: region.node, close: async () => undefined };
+  return attachLoopDevice(container, { offset: region.offset, sizeLimit: region.size, readOnly });
+}
+
+export async function attachLoopDevice(
+  file: string,
+  opts: { offset?: number; sizeLimit?: number; readOnly: boolean },
+): Promise<Opened> {
+  const args = ['-f', '--show'];
+  if (opts.offset !== undefined) args.push('--offset', String(opts.offset));
+  if (opts.sizeLimit !== undefined) args.push('--sizelimit', String(opts.sizeLimit));
+  if (opts.readOnly) args.push('--read-only');
+  let device: string;
+  try {
+    device = (await runTool('losetup', [...args, file])).stdout.trim();
+  } catch (err) {
+    if (err instanceof KintsugiError) throw err;
+    throw new KintsugiError('MOUNT_FAILED', `losetup over ${file} failed: ${stderrOf(err)}`, { cause: err });
+  }
+  return { device, close: () => detachLoopDevice(device) };
+}
+
+async function detachLoopDevice(device: string): Promise<void> {
+  // The kernel can report the loop busy for a moment right after umount.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await runTool('losetup', ['-d', device]);
+      return;
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export interface Mounted {
+  mountpoint: string;
+  unmount(): Promise<void>;
+}
+
+/** Mounts DEVICE on a fresh temp dir. Read-only ext mounts retry with noload so no journal replay writes the drive. */
+export async function mountAt(device: string, opts: { readOnly: boolean; what: string }): Promise<Mounted> {
+  const mountpoint = await mkdtemp(join(tmpdir(), 'kintsugi-persist-'));
+  const attempts = opts.readOnly
+    ? [
+        ['-o', 'ro'],
+        ['-o', 'ro,noload'],
+      ]
+    : [['-o', 'rw']];
+  let lastErr: unknown;
+  for (const o of attempts) {
+    try {
+      await runTool('mount', [...o, device, mountpoint]);
+      return {
+        mountpoint,
+        unmount: async () => {
+          await runTool('umount', [mountpoint]);
+          await rm(mountpoint, { recursive: true, force: true });
+        },
+      };
+    } catch (err) {
+      lastErr = err;
+    }
+  }
+  await rm(mountpoint, { recursive: true, force: true });
+  if (lastErr instanceof KintsugiError) throw lastErr;
+  throw new KintsugiError('MOUNT_FAILED', `mount ${device} (${opts.what}) failed: ${stderrOf(lastErr)}`, {
+    cause: lastErr,
+  });
+}
+
+export function stderrOf(err: unknown): string {
+  return String((err as { stderr?: unknown }).stderr ?? '').trim() || (err as Error)?.message || String(err);
+}

@@ -1,0 +1,96 @@
+// Mounts the persistence store for a job and always cleans up: read-only (loop -r, mount -o ro) for backup so the
+// source cannot change, read-write for restore. Every mount and loop is released in reverse order, even when fn throws.
+import { join } from 'node:path';
+import { KintsugiError } from '../../../shared/errors';
+import type { PersistenceStoreInfo } from '../../../shared/model';
+import { attachLoopDevice, mountAt, openRegion, stderrOf } from './block-access';
+import { findPersistence } from './find';
+import { readPartitionTable } from './partition-table';
+
+export async function withMountedPersistence<T>(
+  container: string,
+  opts: { readOnly: boolean; includeLoop: boolean },
+  fn: (mountpoint: string, store: PersistenceStoreInfo) => Promise<T>,
+): Promise<T> {
+  const store = await findPersistence(container, { includeLoop: opts.includeLoop });
+  const cleanups: (() => Promise<void>)[] = [];
+  const node = await partitionNode(store);
+  const region = {
+    offset: store.offset ?? 0,
+    size: store.kind === 'partition' ? store.size : await regionSize(store),
+    node,
+  };
+  let result: T;
+  try {
+    let mountpoint: string;
+    if (store.kind === 'partition') {
+      const dev = await openRegion(store.container, region, opts.readOnly);
+      cleanups.push(dev.close);
+      const m = await mountAt(dev.device, {
+        readOnly: opts.readOnly,
+        what: `persistence partition of ${container}`,
+      });
+      cleanups.push(m.unmount);
+      mountpoint = m.mountpoint;
+    } else {
+      // The outer data partition must be writable for a restore: the loop over persistence.dat writes through it.
+      const outerDev = await openRegion(store.container, region, opts.readOnly);
+      cleanups.push(outerDev.close);
+      const outer = await mountAt(outerDev.device, {
+        readOnly: opts.readOnly,
+        what: `data partition of ${container}`,
+      });
+      cleanups.push(outer.unmount);
+      const inner = await attachLoopDevice(join(outer.mountpoint, store.innerPath ?? ''), {
+        readOnly: opts.readOnly,
+      });
+      cleanups.push(inner.close);
+      const m = await mountAt(inner.device, {
+        readOnly: opts.readOnly,
+        what: `${store.innerPath} on ${container}`,
+      });
+      cleanups.push(m.unmount);
+      mountpoint = m.mountpoint;
+    }
+    result = await fn(mountpoint, store);
+  } catch (err) {
+    await releaseAll(cleanups).catch(() => undefined); // the first error is the one worth reporting
+    throw err;
+  }
+  await releaseAll(cleanups);
+  return result;
+}
+
+async function releaseAll(cleanups: (() => Promise<void>)[]): Promise<void> {
+  let first: unknown;
+  for (const c of cleanups.reverse()) {
+    try {
+      await c();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined)
+    throw first instanceof KintsugiError
+      ? first
+      : new KintsugiError('MOUNT_FAILED', `cleanup failed: ${stderrOf(first)}`);
+}
+
+/** The partition's own node (/dev/sdb2) when the container is a block device whose node exists. */
+async function partitionNode(store: PersistenceStoreInfo): Promise<string | undefined> {
+  if (!store.partitionNumber || !store.container.startsWith('/dev/')) return undefined;
+  const table = await readPartitionTable(store.container);
+  return table?.partitions.find((p) => p.number === store.partitionNumber)?.node;
+}
+
+/** For a .dat store, the size recorded is the file's; the region to open is the whole data partition. */
+async function regionSize(store: PersistenceStoreInfo): Promise<number> {
+  const table = await readPartitionTable(store.container);
+  const part = table?.partitions.find((p) => p.number === store.partitionNumber);
+  if (!part)
+    throw new KintsugiError(
+      'PERSISTENCE_NOT_FOUND',
+      `partition ${store.partitionNumber} of ${store.container} vanished`,
+    );
+  return part.size;
+}
