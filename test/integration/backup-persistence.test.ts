@@ -1,44 +1,25 @@
+import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KintsugiError } from '../../src/shared/errors';
 import { quietContext } from '../../src/main/core/jobs/context';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { runRestore } from '../../src/main/core/backup/restore';
 import { MANIFEST_NAME } from '../../src/main/core/backup/manifest';
-import type { MountPersistence } from '../../src/main/core/backup/source';
-import type { PersistenceStoreInfo } from '../../src/shared/model';
 import { describeTree, diffTrees } from '../helpers/describe-tree';
 import { buildFixtureImage, type FixtureImage } from '../helpers/fixture-image';
-import { heldByTests, withMountedLoop } from '../helpers/loop';
+import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
 
-// Back up the persistence partition of a real GPT image (ext4 on an offset loop device, read-only), then
-// restore it into the empty persistence of a second, "freshly flashed" image (read-write) and compare.
+// Back up the persistence store of real images (GPT partition labelled "persistence"; Ventoy persistence.dat)
+// through core/persistence (read-only), restore it into the empty store of a "freshly flashed" image
+// (read-write) and compare the trees. Also: a loop device as the source, and an image without a store.
 
 let work: string;
 let full: FixtureImage;
-let fresh: FixtureImage;
-
-/** Mounts the fixture's persistence partition through an offset loop: what core/persistence does on a drive. */
-function mountFor(images: FixtureImage[]): MountPersistence {
-  return async (container, opts, fn) => {
-    const img = images.find((i) => i.imagePath === container);
-    if (!img) throw new Error(`unexpected container ${container}`);
-    const p = img.persistence;
-    const store: PersistenceStoreInfo = {
-      kind: 'partition',
-      container,
-      label: p.label,
-      fsType: 'ext4',
-      partitionNumber: p.partitionNumber,
-      offset: p.offset,
-      size: p.size,
-    };
-    return withMountedLoop(container, { offset: p.offset, sizeLimit: p.size, readOnly: opts.readOnly }, (dir) => fn(dir, store));
-  };
-}
 
 async function sha256(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -46,10 +27,24 @@ async function sha256(path: string): Promise<string> {
   return h.digest('hex');
 }
 
+async function storeTree(img: FixtureImage): Promise<ReturnType<typeof describeTree>> {
+  const p = img.persistence;
+  if (p.kind === 'partition')
+    return withMountedLoop(img.imagePath, { offset: p.offset, sizeLimit: p.size, readOnly: true }, (dir) =>
+      describeTree(dir),
+    );
+  return withMountedLoop(img.imagePath, { offset: p.offset, sizeLimit: p.size, readOnly: true }, (dataDir) =>
+    withMountedLoop(join(dataDir, p.innerPath!), { readOnly: true }, (dir) => describeTree(dir)),
+  );
+}
+
+async function loopsHeldBy(file: string): Promise<string> {
+  return (await execa('losetup', ['-j', file])).stdout.trim();
+}
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kintsugi-backup-persist-'));
   full = await buildFixtureImage(join(work, 'full'), { sizeMiB: 48 });
-  fresh = await buildFixtureImage(join(work, 'fresh'), { sizeMiB: 48, populate: false });
 });
 
 afterAll(async () => {
@@ -57,27 +52,85 @@ afterAll(async () => {
 });
 
 describe('persistence image -> backup -> fresh image', () => {
-  it('backs up the store read-only, records the container, restores it faithfully into a fresh image', async () => {
-    const mount = mountFor([full, fresh]);
+  it('GPT partition: backs up read-only, records the container, restores faithfully into a fresh image', async () => {
+    const fresh = await buildFixtureImage(join(work, 'fresh'), { sizeMiB: 48, populate: false });
     const destRoot = join(work, 'backups');
     await mkdir(destRoot);
     const before = await sha256(full.imagePath);
 
-    const backup = await runBackup({ source: full.imagePath, destRoot, includeLoop: true }, quietContext(), { mount });
+    const backup = await runBackup({ source: full.imagePath, destRoot, includeLoop: false }, quietContext());
     expect(backup.verified).toBe(true);
     expect(backup.source).toBe(full.imagePath);
     expect(backup.sourceDescription).toBe(`persistence partition 2 (label persistence) on ${full.imagePath}`);
     expect(await sha256(full.imagePath)).toBe(before); // read-only: the source image is byte-for-byte unchanged
+    expect(await loopsHeldBy(full.imagePath)).toBe(''); // mount and loop released
     expect(diffTrees(full.tree, await describeTree(backup.path, { exclude: [MANIFEST_NAME] }))).toEqual([]);
 
-    const restored = await runRestore({ backupDir: backup.path, target: fresh.imagePath, includeLoop: true }, quietContext(), { mount });
-    expect(restored).toMatchObject({ verified: true, target: fresh.imagePath, files: backup.files });
-    const after = await withMountedLoop(
-      fresh.imagePath,
-      { offset: fresh.persistence.offset, sizeLimit: fresh.persistence.size, readOnly: true },
-      (dir) => describeTree(dir),
+    const restored = await runRestore(
+      { backupDir: backup.path, target: fresh.imagePath, includeLoop: false },
+      quietContext(),
     );
-    expect(diffTrees(full.tree, after)).toEqual([]);
-    expect(heldByTests()).toEqual({ loops: [], mounts: [] });
+    expect(restored).toMatchObject({ verified: true, target: fresh.imagePath, files: backup.files });
+    expect(await loopsHeldBy(fresh.imagePath)).toBe('');
+    expect(diffTrees(full.tree, await storeTree(fresh))).toEqual([]);
+  });
+
+  it('Ventoy persistence.dat: the same round trip through the file store', async () => {
+    const ventoy = await buildFixtureImage(join(work, 'ventoy'), { sizeMiB: 48, layout: 'ventoy' });
+    const ventoyFresh = await buildFixtureImage(join(work, 'ventoy-fresh'), {
+      sizeMiB: 48,
+      layout: 'ventoy',
+      populate: false,
+    });
+    const destRoot = join(work, 'backups-ventoy');
+    await mkdir(destRoot);
+    const backup = await runBackup(
+      { source: ventoy.imagePath, destRoot, includeLoop: false },
+      quietContext(),
+    );
+    expect(backup.sourceDescription).toBe(`persistence file persistence.dat on ${ventoy.imagePath}`);
+    expect(diffTrees(ventoy.tree, await describeTree(backup.path, { exclude: [MANIFEST_NAME] }))).toEqual([]);
+    await runRestore(
+      { backupDir: backup.path, target: ventoyFresh.imagePath, includeLoop: false },
+      quietContext(),
+    );
+    expect(diffTrees(ventoy.tree, await storeTree(ventoyFresh))).toEqual([]);
+  });
+
+  it('a loop device as the source needs the opt-in, then backs up like a drive', async () => {
+    const dev = await attachLoop(full.imagePath, { readOnly: true });
+    const destRoot = join(work, 'backups-loop');
+    await mkdir(destRoot);
+    try {
+      const err = await runBackup({ source: dev, destRoot, includeLoop: false }, quietContext()).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(KintsugiError);
+      expect((err as KintsugiError).code).toBe('DRIVE_LOOP_NOT_ALLOWED');
+      expect(await readdir(destRoot)).toEqual([]);
+
+      const backup = await runBackup({ source: dev, destRoot, includeLoop: true }, quietContext());
+      expect(backup.source).toBe(dev);
+      expect(diffTrees(full.tree, await describeTree(backup.path, { exclude: [MANIFEST_NAME] }))).toEqual([]);
+    } finally {
+      await detachLoop(dev);
+    }
+  });
+
+  it('an image without a persistence store: PERSISTENCE_NOT_FOUND, nothing written', async () => {
+    const bare = await buildFixtureImage(join(work, 'bare'), {
+      sizeMiB: 32,
+      persistenceLabel: 'something-else',
+      populate: false,
+    });
+    const destRoot = join(work, 'backups-bare');
+    await mkdir(destRoot);
+    const err = await runBackup(
+      { source: bare.imagePath, destRoot, includeLoop: false },
+      quietContext(),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KintsugiError);
+    expect((err as KintsugiError).code).toBe('PERSISTENCE_NOT_FOUND');
+    expect(await readdir(destRoot)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import { quietContext } from '../../src/main/core/jobs/context';
 import { runBackup } from '../../src/main/core/backup/backup';
+import { runRestore } from '../../src/main/core/backup/restore';
 import { listBackups } from '../../src/main/core/backup/list';
 import { MANIFEST_NAME } from '../../src/main/core/backup/manifest';
 
@@ -67,7 +68,9 @@ describe('room on the destination', () => {
     for (let i = 0; i < 6; i++) await fill(join(src, `part-${i}.bin`), MiB);
     const dest = await tmpfs(3);
     const err = await failure(
-      runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext(), { skipSpaceCheck: true }),
+      runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext(), {
+        skipSpaceCheck: true,
+      }),
     );
     expect(err.code).toBe('BACKUP_FAILED');
     expect(err.detail).toMatch(/ran out of space \(No space left on device\)/);
@@ -100,7 +103,44 @@ describe('room on the destination', () => {
     const other = join(dest, 'elsewhere');
     await mkdir(other);
     await fill(join(other, 'ballast.bin'), MiB);
-    const err = await failure(runBackup({ source: src, destRoot: other, includeLoop: false }, quietContext()));
+    const err = await failure(
+      runBackup({ source: src, destRoot: other, includeLoop: false }, quietContext()),
+    );
     expect(err.code).toBe('BACKUP_NO_SPACE');
+  });
+});
+
+describe('room on the restore target', () => {
+  it('refuses before copying when the target is too small: RESTORE_FAILED, target untouched', async () => {
+    const src = join(work, 'src-restore');
+    await mkdir(src);
+    await fill(join(src, 'data.bin'), 4 * MiB);
+    const backup = await runBackup(
+      { source: src, destRoot: await tmpfs(8), includeLoop: false },
+      quietContext(),
+    );
+    const target = await tmpfs(2);
+    const err = await failure(
+      runRestore({ backupDir: backup.path, target, includeLoop: false }, quietContext()),
+    );
+    expect(err.code).toBe('RESTORE_FAILED');
+    expect(err.detail).toMatch(/needs 4\.\d MiB, only 2\.0 MiB free/);
+    expect(await readdir(target)).toEqual([]);
+  });
+
+  it('refuses a missing device target instead of creating a directory for it', async () => {
+    const src = join(work, 'src-restore');
+    const backup = await runBackup(
+      { source: src, destRoot: await tmpfs(8), includeLoop: false },
+      quietContext(),
+    );
+    const err = await failure(
+      runRestore(
+        { backupDir: backup.path, target: '/dev/kintsugi-no-such-disk', includeLoop: false },
+        quietContext(),
+      ),
+    );
+    expect(err.code).toBe('DRIVE_NOT_FOUND');
+    await expect(lstat('/dev/kintsugi-no-such-disk')).rejects.toThrow();
   });
 });

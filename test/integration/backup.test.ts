@@ -63,7 +63,9 @@ describe('backup and restore of a tricky tree', () => {
 
   it('backs up, verifies and writes a manifest; the copy equals the source', async () => {
     const ctx = recordingContext();
-    first = await runBackup({ source: src, destRoot, includeLoop: false }, ctx, { now: () => new Date('2026-11-23T11:30:00.000Z') });
+    first = await runBackup({ source: src, destRoot, includeLoop: false }, ctx, {
+      now: () => new Date('2026-11-23T11:30:00.000Z'),
+    });
 
     expect(first.path).toBe(join(destRoot, 'kintsugi-backup-2026-11-23T11-30-00Z'));
     expect(first.verified).toBe(true);
@@ -75,7 +77,10 @@ describe('backup and restore of a tricky tree', () => {
     expect(await readManifest(first.path)).toEqual(manifest);
     expect(await readdir(destRoot)).toEqual(['kintsugi-backup-2026-11-23T11-30-00Z']);
 
-    const diff = diffTrees(await describeTree(src, { mtime: true }), await describeTree(first.path, { mtime: true, exclude: [MANIFEST_NAME] }));
+    const diff = diffTrees(
+      await describeTree(src, { mtime: true }),
+      await describeTree(first.path, { mtime: true, exclude: [MANIFEST_NAME] }),
+    );
     expect(diff).toEqual([]);
 
     // The sparse file stays sparse.
@@ -100,7 +105,10 @@ describe('backup and restore of a tricky tree', () => {
     const ctx = recordingContext();
     const r = await runRestore({ backupDir: first.path, target, includeLoop: false }, ctx);
     expect(r).toMatchObject({ backupDir: first.path, target, verified: true, files: first.files });
-    const diff = diffTrees(await describeTree(src, { mtime: true }), await describeTree(target, { mtime: true }));
+    const diff = diffTrees(
+      await describeTree(src, { mtime: true }),
+      await describeTree(target, { mtime: true }),
+    );
     expect(diff).toEqual([]);
     await expect(lstat(join(target, MANIFEST_NAME))).rejects.toThrow();
     const sparse = await stat(join(target, files.sparseFile));
@@ -115,15 +123,25 @@ describe('backup and restore of a tricky tree', () => {
     });
     expect(second.linkDest).toBe('kintsugi-backup-2026-11-23T11-30-00Z');
     const unchanged = 'random/blob-1m.bin';
-    expect((await stat(join(second.path, unchanged))).ino).toBe((await stat(join(first.path, unchanged))).ino);
-    expect((await stat(join(second.path, 'random/small.txt'))).ino).not.toBe((await stat(join(first.path, 'random/small.txt'))).ino);
-    expect(await readFile(join(second.path, 'random/small.txt'), 'utf8')).toBe('changed after the first backup\n');
+    expect((await stat(join(second.path, unchanged))).ino).toBe(
+      (await stat(join(first.path, unchanged))).ino,
+    );
+    expect((await stat(join(second.path, 'random/small.txt'))).ino).not.toBe(
+      (await stat(join(first.path, 'random/small.txt'))).ino,
+    );
+    expect(await readFile(join(second.path, 'random/small.txt'), 'utf8')).toBe(
+      'changed after the first backup\n',
+    );
     // The first backup is untouched by the second.
-    expect(await readFile(join(first.path, 'random/small.txt'), 'utf8')).not.toBe('changed after the first backup\n');
+    expect(await readFile(join(first.path, 'random/small.txt'), 'utf8')).not.toBe(
+      'changed after the first backup\n',
+    );
     // The hard-link group inside the backup is still one inode.
     const [a, b] = await Promise.all(files.hardLinks.slice(0, 2).map((f) => stat(join(second.path, f))));
     expect(a!.ino).toBe(b!.ino);
-    expect(diffTrees(await describeTree(src), await describeTree(second.path, { exclude: [MANIFEST_NAME] }))).toEqual([]);
+    expect(
+      diffTrees(await describeTree(src), await describeTree(second.path, { exclude: [MANIFEST_NAME] })),
+    ).toEqual([]);
 
     const list = await listBackups(destRoot);
     expect(list.map((x) => x.manifest.id)).toEqual([second.id, first.id]);
@@ -158,20 +176,32 @@ describe('refusals', () => {
     const notBackup = join(work, 'not-a-backup');
     await mkdir(notBackup);
     await writeFile(join(notBackup, 'file'), 'x');
-    await expectCode(runRestore({ backupDir: notBackup, target, includeLoop: false }, recordingContext()), 'BACKUP_NOT_FOUND', /not-a-backup/);
+    await expectCode(
+      runRestore({ backupDir: notBackup, target, includeLoop: false }, recordingContext()),
+      'BACKUP_NOT_FOUND',
+      /not-a-backup/,
+    );
 
     // A manifest copied into an unfinished folder does not make it a backup.
     const [latest] = await listBackups(destRoot);
     const fake = join(destRoot, latest!.manifest.id + INCOMPLETE_SUFFIX);
     await mkdir(fake);
     await writeFile(join(fake, MANIFEST_NAME), await readFile(join(latest!.path, MANIFEST_NAME)));
-    await expectCode(runRestore({ backupDir: fake, target, includeLoop: false }, recordingContext()), 'BACKUP_NOT_FOUND', /unfinished/);
+    await expectCode(
+      runRestore({ backupDir: fake, target, includeLoop: false }, recordingContext()),
+      'BACKUP_NOT_FOUND',
+      /unfinished/,
+    );
 
     const unverified = join(work, 'unverified');
     await mkdir(unverified);
     const m = { ...latest!.manifest, id: 'unverified', verified: false };
     await writeFile(join(unverified, MANIFEST_NAME), JSON.stringify(m));
-    await expectCode(runRestore({ backupDir: unverified, target, includeLoop: false }, recordingContext()), 'BACKUP_NOT_FOUND', /never verified/);
+    await expectCode(
+      runRestore({ backupDir: unverified, target, includeLoop: false }, recordingContext()),
+      'BACKUP_NOT_FOUND',
+      /never verified/,
+    );
     expect(await readdir(target)).toEqual(['keep.txt']);
     await rm(fake, { recursive: true });
   });
@@ -180,13 +210,25 @@ describe('refusals', () => {
     const inside = join(src, 'backups-here');
     await mkdir(inside);
     try {
-      await expectCode(runBackup({ source: src, destRoot: inside, includeLoop: false }, recordingContext()), 'INVALID_ARGUMENT', /inside the source/);
+      await expectCode(
+        runBackup({ source: src, destRoot: inside, includeLoop: false }, recordingContext()),
+        'INVALID_ARGUMENT',
+        /inside the source/,
+      );
       expect(await readdir(inside)).toEqual([]);
     } finally {
       await rm(inside, { recursive: true });
     }
-    await expectCode(runBackup({ source: join(work, 'nope'), destRoot, includeLoop: false }, recordingContext()), 'INVALID_ARGUMENT', /nope does not exist/);
-    await expectCode(runBackup({ source: src, destRoot: join(work, 'nowhere'), includeLoop: false }, recordingContext()), 'INVALID_ARGUMENT', /nowhere does not exist/);
+    await expectCode(
+      runBackup({ source: join(work, 'nope'), destRoot, includeLoop: false }, recordingContext()),
+      'INVALID_ARGUMENT',
+      /nope does not exist/,
+    );
+    await expectCode(
+      runBackup({ source: src, destRoot: join(work, 'nowhere'), includeLoop: false }, recordingContext()),
+      'INVALID_ARGUMENT',
+      /nowhere does not exist/,
+    );
   });
 });
 
@@ -207,7 +249,11 @@ describe('cancel', () => {
       if (p.kind === 'backup' && p.phase === 'copy' && p.bytes > 0) ac.abort();
     };
     const t0 = performance.now();
-    await expectCode(runBackup({ source: big, destRoot: dest, includeLoop: false }, ctx), 'CANCELLED', /incomplete/);
+    await expectCode(
+      runBackup({ source: big, destRoot: dest, includeLoop: false }, ctx),
+      'CANCELLED',
+      /incomplete/,
+    );
     expect(performance.now() - t0).toBeLessThan(20_000);
     const left = await readdir(dest);
     expect(left).toHaveLength(1);

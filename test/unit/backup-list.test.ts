@@ -16,7 +16,17 @@ afterEach(async () => {
 });
 
 function manifest(id: string, createdAt: string, verified = true): BackupManifest {
-  return { formatVersion: 1, id, source: '/data', createdAt, finishedAt: createdAt, files: 1, bytes: 1, verified, tools: { rsync: '3.2.7' } };
+  return {
+    formatVersion: 1,
+    id,
+    source: '/data',
+    createdAt,
+    finishedAt: createdAt,
+    files: 1,
+    bytes: 1,
+    verified,
+    tools: { rsync: '3.2.7' },
+  };
 }
 
 async function folder(name: string, m?: BackupManifest | string): Promise<string> {
@@ -32,13 +42,20 @@ describe('listBackups', () => {
     await folder('kintsugi-backup-a', manifest('kintsugi-backup-a', '2026-01-01T00:00:00.000Z'));
     await folder('kintsugi-backup-c', manifest('kintsugi-backup-c', '2026-03-01T00:00:00.000Z', false));
     await folder('kintsugi-backup-b', manifest('kintsugi-backup-b', '2026-02-01T00:00:00.000Z'));
-    await folder('kintsugi-backup-d' + INCOMPLETE_SUFFIX, manifest('kintsugi-backup-d', '2026-04-01T00:00:00.000Z'));
+    await folder(
+      'kintsugi-backup-d' + INCOMPLETE_SUFFIX,
+      manifest('kintsugi-backup-d', '2026-04-01T00:00:00.000Z'),
+    );
     await folder('no-manifest');
     await folder('broken', '{ not json');
     await folder('wrong-shape', JSON.stringify({ id: 'wrong-shape' }));
     await writeFile(join(root, 'a-file'), 'x');
     const list = await listBackups(root);
-    expect(list.map((b) => b.manifest.id)).toEqual(['kintsugi-backup-c', 'kintsugi-backup-b', 'kintsugi-backup-a']);
+    expect(list.map((b) => b.manifest.id)).toEqual([
+      'kintsugi-backup-c',
+      'kintsugi-backup-b',
+      'kintsugi-backup-a',
+    ]);
     expect(list[0]!.path).toBe(join(root, 'kintsugi-backup-c'));
     // The unverified one lists (the UI shows it) but never counts as the previous backup.
     expect((await latestVerifiedBackup(root))?.manifest.id).toBe('kintsugi-backup-b');
@@ -53,7 +70,11 @@ describe('listBackups', () => {
 describe('manifest', () => {
   it('round-trips and rejects damaged files', async () => {
     const dir = await folder('x');
-    const m = { ...manifest('x', '2026-01-01T00:00:00.000Z'), linkDest: 'w', sourceDescription: 'directory /data' };
+    const m = {
+      ...manifest('x', '2026-01-01T00:00:00.000Z'),
+      linkDest: 'w',
+      sourceDescription: 'directory /data',
+    };
     await writeManifest(dir, m);
     expect(await readManifest(dir)).toEqual(m);
     await writeFile(join(dir, MANIFEST_NAME), JSON.stringify({ ...m, files: -1 }));

@@ -4,7 +4,12 @@ import { formatBytes, requiredBytes, roomShortfall } from '../../src/main/core/b
 import { KintsugiError } from '../../src/shared/errors';
 
 const MiB = 1024 * 1024;
-const tree = (allocatedBytes: number, dirs = 0) => ({ allocatedBytes, apparentBytes: allocatedBytes, entries: dirs + 1, dirs });
+const tree = (allocatedBytes: number, dirs = 0) => ({
+  allocatedBytes,
+  apparentBytes: allocatedBytes,
+  entries: dirs + 1,
+  dirs,
+});
 
 describe('requiredBytes', () => {
   it('needs the allocated size plus a margin for a full backup', () => {
@@ -31,10 +36,14 @@ describe('roomShortfall', () => {
   });
   it('names bytes, then inodes, when they do not fit', () => {
     expect(roomShortfall({ requiredBytes: 10 * MiB + 1 }, free)).toBe('needs 10.0 MiB, only 10.0 MiB free');
-    expect(roomShortfall({ requiredBytes: MiB, requiredInodes: 101 }, free)).toBe('needs 101 inodes, only 100 free');
+    expect(roomShortfall({ requiredBytes: MiB, requiredInodes: 101 }, free)).toBe(
+      'needs 101 inodes, only 100 free',
+    );
   });
   it('skips the inode check where the filesystem does not count inodes', () => {
-    expect(roomShortfall({ requiredBytes: MiB, requiredInodes: 1e9 }, { ...free, freeInodes: undefined })).toBeUndefined();
+    expect(
+      roomShortfall({ requiredBytes: MiB, requiredInodes: 1e9 }, { ...free, freeInodes: undefined }),
+    ).toBeUndefined();
   });
 });
 
@@ -43,7 +52,8 @@ describe('destination filesystem', () => {
     expect(unfitFilesystem(0x4d44)).toMatch(/FAT/);
     expect(unfitFilesystem(0x2011bab0)).toBe('exFAT');
     expect(unfitFilesystem(0x65735546)).toMatch(/FUSE/);
-    for (const ok of [0xef53, 0x9123683e, 0x58465342, 0x01021994]) expect(unfitFilesystem(ok)).toBeUndefined();
+    for (const ok of [0xef53, 0x9123683e, 0x58465342, 0x01021994])
+      expect(unfitFilesystem(ok)).toBeUndefined();
   });
   it('throws INVALID_ARGUMENT naming the path', () => {
     expect(() => assertFitFilesystem('/media/usb', 0x2011bab0)).toThrow(KintsugiError);

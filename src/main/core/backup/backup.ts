@@ -30,15 +30,26 @@ export interface BackupOptions {
 
 export type BackupResult = BackupManifest & { path: string };
 
-export async function runBackup(params: BackupParams, ctx: JobContext, options: BackupOptions = {}): Promise<BackupResult> {
+export async function runBackup(
+  params: BackupParams,
+  ctx: JobContext,
+  options: BackupOptions = {},
+): Promise<BackupResult> {
   const destRoot = resolve(params.destRoot);
   await assertDirectory(destRoot, 'backup destination');
   await assertFitFilesystem(destRoot, (await freeSpace(destRoot)).fsType);
 
   return withTreeAt(
     params.source,
-    { readOnly: true, includeLoop: params.includeLoop, mount: options.mount, missingCode: 'INVALID_ARGUMENT', role: 'backup source' },
-    async (tree) => backupTree(tree.dir, { source: tree.given, description: tree.description, destRoot }, ctx, options),
+    {
+      readOnly: true,
+      includeLoop: params.includeLoop,
+      mount: options.mount,
+      missingCode: 'INVALID_ARGUMENT',
+      role: 'backup source',
+    },
+    async (tree) =>
+      backupTree(tree.dir, { source: tree.given, description: tree.description, destRoot }, ctx, options),
   );
 }
 
@@ -52,7 +63,10 @@ async function backupTree(
   await refuseNesting(srcDir, destRoot);
   // The manifest lives at the backup's root: a source file of that name would be shadowed by it.
   if (await exists(join(srcDir, MANIFEST_NAME)))
-    throw new KintsugiError('BACKUP_FAILED', `the source holds a file named ${MANIFEST_NAME} at its root, which Kintsugi reserves`);
+    throw new KintsugiError(
+      'BACKUP_FAILED',
+      `the source holds a file named ${MANIFEST_NAME} at its root, which Kintsugi reserves`,
+    );
 
   const createdAt = (options.now ?? (() => new Date()))();
   const previous = await latestVerifiedBackup(destRoot);
@@ -102,7 +116,11 @@ async function backupTree(
 
   ctx.log('Verifying the copy against the source (checksums)');
   progress.phase('verify', 0, files);
-  const cmp = await compareTrees(srcDir, work, { signal: ctx.signal, extraIsDifference: true, exclude: [`/${MANIFEST_NAME}`] });
+  const cmp = await compareTrees(srcDir, work, {
+    signal: ctx.signal,
+    extraIsDifference: true,
+    exclude: [`/${MANIFEST_NAME}`],
+  });
   if (!cmp.equal)
     throw new KintsugiError(
       'BACKUP_VERIFY_FAILED',
@@ -136,11 +154,15 @@ async function backupTree(
 
 /** "kintsugi-backup-2026-11-23T11-30-00Z", with "-2", "-3"... when that name (or its unfinished twin) exists. */
 export async function freeBackupId(destRoot: string, at: Date): Promise<string> {
-  const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const stamp = at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   const base = `kintsugi-backup-${stamp}`;
   for (let n = 1; ; n++) {
     const id = n === 1 ? base : `${base}-${n}`;
-    if (!(await exists(join(destRoot, id))) && !(await exists(join(destRoot, id + INCOMPLETE_SUFFIX)))) return id;
+    if (!(await exists(join(destRoot, id))) && !(await exists(join(destRoot, id + INCOMPLETE_SUFFIX))))
+      return id;
   }
 }
 
@@ -158,9 +180,13 @@ async function assertDirectory(path: string, role: string): Promise<void> {
 async function refuseNesting(srcDir: string, destRoot: string): Promise<void> {
   const [s, d] = await Promise.all([realpath(srcDir), realpath(destRoot)]);
   if (d === s || d.startsWith(s.endsWith(sep) ? s : s + sep))
-    throw new KintsugiError('INVALID_ARGUMENT', `backup destination ${destRoot} is inside the source ${srcDir}`, {
-      hint: 'Choose a destination outside the folder being backed up.',
-    });
+    throw new KintsugiError(
+      'INVALID_ARGUMENT',
+      `backup destination ${destRoot} is inside the source ${srcDir}`,
+      {
+        hint: 'Choose a destination outside the folder being backed up.',
+      },
+    );
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -22,12 +22,15 @@ export async function listBackups(destRoot: string): Promise<BackupSummary[]> {
   }
   // Newest first; the id (a timestamp) breaks ties between backups made in the same second.
   return found.sort(
-    (a, b) =>
-      b.manifest.createdAt.localeCompare(a.manifest.createdAt) || b.manifest.id.localeCompare(a.manifest.id),
+    (a, b) => cmp(b.manifest.createdAt, a.manifest.createdAt) || cmp(b.manifest.id, a.manifest.id),
   );
 }
 
 /** The newest backup that was verified: the only kind --link-dest may build on and flashing may rely on. */
 export async function latestVerifiedBackup(destRoot: string): Promise<BackupSummary | undefined> {
   return (await listBackups(destRoot)).find((b) => b.manifest.verified);
+}
+
+function cmp(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }

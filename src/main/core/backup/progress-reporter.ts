@@ -6,7 +6,11 @@ import type { RsyncProgress } from './rsync-progress';
 // Turns rsync's progress records into the app's throttled {kind:'backup'|'restore'} events, with speed and
 // ETA from our own 2 s window (rsync's figures are cumulative averages).
 
-export function rsyncProgressReporter(ctx: JobContext, kind: 'backup' | 'restore', total: number | undefined) {
+export function rsyncProgressReporter(
+  ctx: JobContext,
+  kind: 'backup' | 'restore',
+  total: number | undefined,
+) {
   const meter = new ProgressMeter(total);
   const out = throttle(ctx.progress.bind(ctx));
   return {

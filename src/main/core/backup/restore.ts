@@ -21,13 +21,20 @@ export interface RestoreOptions {
   skipSpaceCheck?: boolean;
 }
 
-export async function runRestore(params: RestoreParams, ctx: JobContext, options: RestoreOptions = {}): Promise<RestoreResult> {
+export async function runRestore(
+  params: RestoreParams,
+  ctx: JobContext,
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
   const started = performance.now();
   const backupDir = resolve(params.backupDir);
   const manifest = await readManifest(backupDir);
   if (!manifest) throw new KintsugiError('BACKUP_NOT_FOUND', `${backupDir} has no readable ${MANIFEST_NAME}`);
   if (manifest.id !== basename(backupDir))
-    throw new KintsugiError('BACKUP_NOT_FOUND', `${backupDir}: its manifest belongs to ${manifest.id}, the folder is unfinished or was renamed`);
+    throw new KintsugiError(
+      'BACKUP_NOT_FOUND',
+      `${backupDir}: its manifest belongs to ${manifest.id}, the folder is unfinished or was renamed`,
+    );
   if (!manifest.verified) throw new KintsugiError('BACKUP_NOT_FOUND', `${backupDir} was never verified`);
 
   const target = resolve(params.target);
@@ -35,7 +42,13 @@ export async function runRestore(params: RestoreParams, ctx: JobContext, options
 
   return withTreeAt(
     target,
-    { readOnly: false, includeLoop: params.includeLoop, mount: options.mount, missingCode: 'INVALID_ARGUMENT', role: 'restore target' },
+    {
+      readOnly: false,
+      includeLoop: params.includeLoop,
+      mount: options.mount,
+      missingCode: 'INVALID_ARGUMENT',
+      role: 'restore target',
+    },
     async (tree) => {
       ctx.log(`Restoring ${manifest.id} into ${tree.description}`);
       const need = await estimateNeed(backupDir, undefined, tree.dir, ctx.signal);
@@ -45,19 +58,38 @@ export async function runRestore(params: RestoreParams, ctx: JobContext, options
       progress.phase('copy', 0);
 
       const exclude = `--exclude=/${MANIFEST_NAME}`;
-      const args = [...RSYNC_ARCHIVE, '--sparse', '--no-inc-recursive', '--info=progress2', '--stats', exclude];
+      const args = [
+        ...RSYNC_ARCHIVE,
+        '--sparse',
+        '--no-inc-recursive',
+        '--info=progress2',
+        '--stats',
+        exclude,
+      ];
       args.push(withSlash(backupDir), withSlash(tree.dir));
       const run = await runRsync(args, { signal: ctx.signal, onProgress: (p) => progress.copy(p) });
       progress.flush();
       if (run.noSpace)
-        throw new KintsugiError('RESTORE_FAILED', `the target ${tree.dir} ran out of space (No space left on device)`);
-      if (run.exitCode !== 0) throw new KintsugiError('RESTORE_FAILED', `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}`);
+        throw new KintsugiError(
+          'RESTORE_FAILED',
+          `the target ${tree.dir} ran out of space (No space left on device)`,
+        );
+      if (run.exitCode !== 0)
+        throw new KintsugiError('RESTORE_FAILED', `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}`);
       const stats = parseRsyncStats(run.lines.join('\n'));
 
       ctx.log('Verifying the restored files against the backup (checksums)');
       progress.phase('verify', 0, stats.files);
-      const cmp = await compareTrees(backupDir, tree.dir, { signal: ctx.signal, extraIsDifference: false, exclude: [`/${MANIFEST_NAME}`] });
-      if (!cmp.equal) throw new KintsugiError('BACKUP_VERIFY_FAILED', `restored files differ from ${backupDir}: ${describeDifferences(cmp)}`);
+      const cmp = await compareTrees(backupDir, tree.dir, {
+        signal: ctx.signal,
+        extraIsDifference: false,
+        exclude: [`/${MANIFEST_NAME}`],
+      });
+      if (!cmp.equal)
+        throw new KintsugiError(
+          'BACKUP_VERIFY_FAILED',
+          `restored files differ from ${backupDir}: ${describeDifferences(cmp)}`,
+        );
       const bytes = stats.totalFileSize ?? total;
       progress.phase('verify', bytes, stats.files);
       ctx.log(`Restored and verified ${stats.files ?? '?'} entries, ${formatBytes(bytes)}`);
@@ -78,10 +110,16 @@ async function ensureTargetDir(target: string): Promise<void> {
   try {
     await stat(target);
   } catch {
+    // Never invent a directory where a device was meant (a typo such as /dev/sdx).
+    if (target.startsWith('/dev/'))
+      throw new KintsugiError('DRIVE_NOT_FOUND', `restore target ${target} does not exist`);
     try {
       await mkdir(target);
     } catch (err) {
-      throw new KintsugiError('INVALID_ARGUMENT', `restore target ${target} does not exist and cannot be created: ${(err as Error).message}`);
+      throw new KintsugiError(
+        'INVALID_ARGUMENT',
+        `restore target ${target} does not exist and cannot be created: ${(err as Error).message}`,
+      );
     }
   }
 }

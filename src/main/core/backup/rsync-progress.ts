@@ -15,7 +15,14 @@ export interface RsyncProgress {
   toCheck?: { remaining: number; total: number; incremental: boolean };
 }
 
-const UNITS: Record<string, number> = { B: 1, kB: 1024, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+const UNITS: Record<string, number> = {
+  B: 1,
+  kB: 1024,
+  KB: 1024,
+  MB: 1024 ** 2,
+  GB: 1024 ** 3,
+  TB: 1024 ** 4,
+};
 
 const LINE =
   /^\s*([\d,.']+)\s+(\d{1,3})%\s+([\d.,]+)(B|kB|KB|MB|GB|TB)\/s\s+(\d+:\d{2}:\d{2}|\?+:\?+:\?+)(?:\s+\(xfr#(\d+),\s*(ir|to)-chk=(\d+)\/(\d+)\))?\s*$/;

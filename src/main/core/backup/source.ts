@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { KintsugiError, type ErrorCode } from '../../../shared/errors';
 import type { PersistenceStoreInfo } from '../../../shared/model';
+import { withMountedPersistence } from '../persistence/mount';
 
 // A backup source or restore target is either a plain directory (e.g. the running system's /data) or a
 // drive / image file holding a persistence store, which is mounted for the duration of the job.
@@ -25,7 +26,13 @@ export interface ResolvedTree {
  */
 export async function withTreeAt<T>(
   path: string,
-  opts: { readOnly: boolean; includeLoop: boolean; mount?: MountPersistence; missingCode: ErrorCode; role: string },
+  opts: {
+    readOnly: boolean;
+    includeLoop: boolean;
+    mount?: MountPersistence;
+    missingCode: ErrorCode;
+    role: string;
+  },
   fn: (tree: ResolvedTree) => Promise<T>,
 ): Promise<T> {
   let st;
@@ -36,12 +43,15 @@ export async function withTreeAt<T>(
   }
   if (st.isDirectory()) return fn({ dir: path, given: path, description: `directory ${path}` });
   if (st.isBlockDevice() || st.isFile()) {
-    const mount = opts.mount ?? (await defaultMount());
+    const mount = opts.mount ?? withMountedPersistence;
     return mount(path, { readOnly: opts.readOnly, includeLoop: opts.includeLoop }, (mountpoint, store) =>
       fn({ dir: mountpoint, given: path, description: describeStore(store) }),
     );
   }
-  throw new KintsugiError('INVALID_ARGUMENT', `${opts.role} ${path} is neither a directory, a drive nor an image file`);
+  throw new KintsugiError(
+    'INVALID_ARGUMENT',
+    `${opts.role} ${path} is neither a directory, a drive nor an image file`,
+  );
 }
 
 export function describeStore(store: PersistenceStoreInfo): string {
@@ -50,9 +60,4 @@ export function describeStore(store: PersistenceStoreInfo): string {
       ? `file ${store.innerPath ?? '?'}`
       : `partition ${store.partitionNumber ?? '?'}${store.label ? ` (label ${store.label})` : ''}`;
   return `persistence ${where} on ${store.container}`;
-}
-
-// TODO(backup): import withMountedPersistence from '../persistence/mount' once core/persistence lands.
-async function defaultMount(): Promise<MountPersistence> {
-  throw new KintsugiError('INTERNAL', 'mounting a persistence store is not available in this build');
 }

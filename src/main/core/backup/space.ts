@@ -25,7 +25,7 @@ export async function measureTree(root: string, signal?: AbortSignal): Promise<T
   const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0 };
   const seen = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw new KintsugiError('CANCELLED', `stopped while measuring ${root}`);
     const handle = await opendir(dir);
     for await (const entry of handle) {
       const path = join(dir, entry.name);
@@ -68,19 +68,33 @@ export function requiredBytes(tree: TreeSize, transferBytes?: number): number {
   return Math.ceil(base * 1.02) + MARGIN_FIXED;
 }
 
-export async function estimateNeed(source: string, linkDest: string | undefined, probeDest: string, signal?: AbortSignal): Promise<SpaceNeed> {
+export async function estimateNeed(
+  source: string,
+  linkDest: string | undefined,
+  probeDest: string,
+  signal?: AbortSignal,
+): Promise<SpaceNeed> {
   const tree = await measureTree(source, signal);
   let transferBytes: number | undefined;
   if (linkDest) {
     // Dry run into a path that does not exist: rsync creates nothing with -n. No -A/-X here: they only add
     // attribute errors for the missing destination and do not change sizes.
     const run = await runRsync(
-      ['-aH', '--numeric-ids', '--dry-run', '--stats', `--link-dest=${linkDest}`, withSlash(source), withSlash(probeDest)],
+      [
+        '-aH',
+        '--numeric-ids',
+        '--dry-run',
+        '--stats',
+        `--link-dest=${linkDest}`,
+        withSlash(source),
+        withSlash(probeDest),
+      ],
       { signal, keepLines: 200 },
     );
     const stats = parseRsyncStats(run.lines.join('\n'));
     // On failure fall back to the full size: a failed estimate must not let a backup start short of room.
-    if (run.exitCode === 0 && stats.totalTransferredFileSize !== undefined) transferBytes = stats.totalTransferredFileSize;
+    if (run.exitCode === 0 && stats.totalTransferredFileSize !== undefined)
+      transferBytes = stats.totalTransferredFileSize;
   }
   return {
     requiredBytes: requiredBytes(tree, transferBytes),
@@ -108,19 +122,22 @@ export async function freeSpace(path: string): Promise<FreeSpace> {
 }
 
 /** Pure: why the need does not fit, or undefined when it does. */
-export function roomShortfall(need: Pick<SpaceNeed, 'requiredBytes' | 'requiredInodes'>, free: FreeSpace): string | undefined {
+export function roomShortfall(
+  need: Pick<SpaceNeed, 'requiredBytes' | 'requiredInodes'>,
+  free: FreeSpace,
+): string | undefined {
   if (need.requiredBytes > free.availableBytes)
     return `needs ${formatBytes(need.requiredBytes)}, only ${formatBytes(free.availableBytes)} free`;
-  if (need.requiredInodes !== undefined && free.freeInodes !== undefined && need.requiredInodes > free.freeInodes)
+  if (
+    need.requiredInodes !== undefined &&
+    free.freeInodes !== undefined &&
+    need.requiredInodes > free.freeInodes
+  )
     return `needs ${need.requiredInodes} inodes, only ${free.freeInodes} free`;
   return undefined;
 }
 
-export async function ensureRoom(
-  need: SpaceNeed,
-  dest: string,
-  code: ErrorCode,
-): Promise<void> {
+export async function ensureRoom(need: SpaceNeed, dest: string, code: ErrorCode): Promise<void> {
   const free = await freeSpace(dest);
   const short = roomShortfall(need, free);
   if (short) throw new KintsugiError(code, `${dest}: ${short}`);

@@ -22,7 +22,11 @@ export interface CompareResult {
   error?: string;
 }
 
-export async function compareTrees(source: string, copy: string, options: CompareOptions): Promise<CompareResult> {
+export async function compareTrees(
+  source: string,
+  copy: string,
+  options: CompareOptions,
+): Promise<CompareResult> {
   const args = [...RSYNC_ARCHIVE, '--checksum', '--dry-run', '--itemize-changes', '--no-inc-recursive'];
   if (options.extraIsDifference) args.push('--delete');
   for (const pattern of options.exclude ?? []) args.push(`--exclude=${pattern}`);
