@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { KintsugiError } from '../../../shared/errors';
+import type { ImageCheckParams } from '../../../shared/jobs';
+import type { ImageReport } from '../../../shared/model';
+import type { Progress } from '../../../shared/progress';
+import type { JobContext } from '../jobs/context';
+import { ProgressMeter } from '../jobs/progress-meter';
+import { throttle } from '../jobs/throttle';
+import { bmapMappedBytes, readBmapFile } from './bmap';
+import { decompressedSize, openDecompressed } from './decompress';
+import { detectFileCompression } from './detect-compression';
+import { loadPublicKey, verifyMinisign } from './minisign';
+import { matchSha256Entry, parseSha256File, stripCompressionSuffix } from './sha256-file';
+import { isUrl, resolveSource, type FetchOptions } from './source';
+
+// Every check on an image, before any byte reaches a drive: fetch, compression, signature (is it the publisher's
+// file?), checksum (is it intact? of the compressed file or of the decompressed stream, whichever the .sha256
+// names), optionally a full decompression test, the bmap beside it and the version in its name. A failed check
+// throws; a report means every requested check passed.
+
+type CheckPhase = Extract<Progress, { kind: 'image-check' }>['phase'];
+
+export async function checkImage(
+  params: ImageCheckParams,
+  ctx: JobContext,
+  opts: FetchOptions = {},
+): Promise<ImageReport> {
+  if (params.minisigFile && !params.pubkey)
+    throw new KintsugiError(
+      'INVALID_ARGUMENT',
+      'a minisign public key is required to check the signature (--pubkey or the setting)',
+    );
+  const path = await resolveSource(params.source, ctx, opts);
+  const fileSize = (await stat(path)).size;
+  const compression = await detectFileCompression(path);
+  const report: ImageReport = { path, source: params.source, compression, fileSize };
+  // Names come from what the user gave: a cached download carries a URL-hash prefix.
+  const name = isUrl(params.source)
+    ? basename(decodeURIComponent(new URL(params.source).pathname))
+    : basename(path);
+  const version = versionFromName(name);
+  if (version) report.version = version;
+
+  if (params.minisigFile) {
+    const publicKey = await loadPublicKey(params.pubkey!);
+    const sigPath = await resolveSource(params.minisigFile, ctx, { ...opts });
+    const progress = phaseProgress(ctx, 'signature', fileSize);
+    const v = await verifyMinisign(path, await readFile(sigPath, 'utf8'), publicKey, {
+      signal: ctx.signal,
+      onBytes: progress.add,
+      source: params.minisigFile,
+    });
+    progress.done();
+    report.signature = { ok: true, trustedComment: v.trustedComment, keyId: v.keyId };
+  }
+
+  let fullSize: number | undefined;
+  if (params.sha256File) {
+    const sumPath = await resolveSource(params.sha256File, ctx, opts);
+    const match = matchSha256Entry(parseSha256File(await readFile(sumPath, 'utf8')), name, params.sha256File);
+    let actual: string;
+    if (match.target === 'compressed' || compression === 'none') {
+      actual = await hashFile(path, ctx, fileSize);
+    } else {
+      // The entry names the decompressed image: hash the stream, which also proves it decompresses to the end.
+      const r = await hashDecompressed(path, compression, ctx, fileSize, 'checksum');
+      actual = r.digest;
+      fullSize = r.size;
+    }
+    const ok = actual === match.expected;
+    report.checksum = { target: match.target, fileName: match.fileName, expected: match.expected, ok };
+    if (!ok)
+      throw new KintsugiError(
+        'IMAGE_CHECKSUM_MISMATCH',
+        `sha256 of the ${match.target === 'image' ? 'decompressed image' : 'file'} ${name} is ${actual}, ${params.sha256File} says ${match.expected}`,
+      );
+  }
+
+  if (params.fullCheck && fullSize === undefined && compression !== 'none') {
+    fullSize = (await hashDecompressed(path, compression, ctx, fileSize, 'decompress-test')).size;
+  }
+
+  const bmapPath = await findBmap(path);
+  if (bmapPath) {
+    const bmap = await readBmapFile(bmapPath);
+    report.bmap = {
+      path: bmapPath,
+      mappedBytes: bmapMappedBytes(bmap),
+      imageSize: bmap.imageSize,
+      blockSize: bmap.blockSize,
+    };
+  }
+  const imageSize = fullSize ?? report.bmap?.imageSize ?? (await decompressedSize(path, compression));
+  if (fullSize !== undefined && report.bmap && fullSize !== report.bmap.imageSize)
+    throw new KintsugiError(
+      'INVALID_ARGUMENT',
+      `${report.bmap.path} describes a ${report.bmap.imageSize}-byte image but ${path} decompresses to ${fullSize}`,
+    );
+  if (imageSize !== undefined) report.imageSize = imageSize;
+  return report;
+}
+
+/** kintsugi-v1.4.img.zst -> 1.4; kintsugi-2025.03.1-beta.img -> 2025.03.1-beta. */
+export function versionFromName(name: string): string | undefined {
+  const stem = stripCompressionSuffix(name).replace(/\.(img|iso|raw|bin)$/i, '');
+  const m = /(?:^|[-_.])v?(\d+(?:\.\d+)+(?:-(?:alpha|beta|rc|pre)[.\d]*)?)(?=$|[-_])/i.exec(stem);
+  return m?.[1];
+}
+
+/** A .bmap beside the image: x.img.zst -> x.img.bmap, x.bmap (or x.img.zst.bmap). */
+export async function findBmap(imagePath: string): Promise<string | undefined> {
+  const dir = dirname(imagePath);
+  const name = basename(imagePath);
+  const img = stripCompressionSuffix(name);
+  const stem = img.replace(/\.(img|iso|raw|bin)$/i, '');
+  for (const candidate of [`${img}.bmap`, `${stem}.bmap`, `${name}.bmap`]) {
+    const p = join(dir, candidate);
+    if (
+      await stat(p).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return p;
+  }
+  return undefined;
+}
+
+function phaseProgress(ctx: JobContext, phase: CheckPhase, total: number) {
+  const meter = new ProgressMeter(total);
+  let bytes = 0;
+  const t = throttle((b: number) => ctx.progress({ kind: 'image-check', phase, ...meter.update(b) }));
+  return {
+    add: (n: number) => {
+      bytes += n;
+      t.push(bytes);
+    },
+    set: (b: number) => t.push(b),
+    done: () => t.flush(),
+  };
+}
+
+async function hashFile(path: string, ctx: JobContext, total: number): Promise<string> {
+  const h = createHash('sha256');
+  const progress = phaseProgress(ctx, 'checksum', total);
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal: ctx.signal })) {
+      h.update(chunk as Buffer);
+      progress.add((chunk as Buffer).length);
+    }
+  } catch (err) {
+    if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `checking ${path} was cancelled`);
+    throw err;
+  }
+  progress.done();
+  return h.digest('hex');
+}
+
+/** Hashes the decompressed stream; progress counts compressed bytes read against the file size. */
+async function hashDecompressed(
+  path: string,
+  compression: ImageReport['compression'],
+  ctx: JobContext,
+  fileSize: number,
+  phase: CheckPhase,
+): Promise<{ digest: string; size: number }> {
+  const h = createHash('sha256');
+  const progress = phaseProgress(ctx, phase, fileSize);
+  const dec = openDecompressed(path, compression, { signal: ctx.signal });
+  let size = 0;
+  try {
+    for await (const chunk of dec.stream as AsyncIterable<Buffer>) {
+      h.update(chunk);
+      size += chunk.length;
+      progress.set(dec.compressedBytes());
+    }
+    await dec.done;
+  } catch (err) {
+    dec.destroy();
+    await dec.done.catch(() => {});
+    if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `checking ${path} was cancelled`);
+    throw err;
+  }
+  progress.done();
+  return { digest: h.digest('hex'), size };
+}

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { KintsugiError } from '../../../shared/errors';
+import type { JobContext } from '../jobs/context';
+import { ProgressMeter } from '../jobs/progress-meter';
+import { throttle } from '../jobs/throttle';
+
+// An image source is a local path or an http(s) URL. URLs are downloaded into a cache so a flash never depends on
+// the network mid-write. Downloads resume: bytes land in `<name>.part` (kept across crashes and failures) and a
+// `<name>.part.json` remembers the validator (ETag / Last-Modified); the next attempt asks for `Range: bytes=N-`
+// with `If-Range`, so a file that changed on the server restarts from zero instead of being spliced.
+
+export interface FetchOptions {
+  cacheDir?: string;
+  /** Extra attempts after a dropped connection within one call (each resumes). */
+  retries?: number;
+  retryDelayMs?: number;
+}
+
+interface PartMeta {
+  url: string;
+  etag?: string;
+  lastModified?: string;
+}
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'kintsugi-updater', 'images');
+}
+
+export function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+/** Cache file name: the URL's base name, prefixed with a short hash of the URL so two servers never collide. */
+export function cacheFileName(url: string): string {
+  const u = new URL(url);
+  const name = basename(decodeURIComponent(u.pathname)).replace(/[^A-Za-z0-9._+-]/g, '_') || 'download';
+  const tag = createHash('sha256').update(url).digest('hex').slice(0, 8);
+  return `${tag}-${name}`;
+}
+
+/** A local path as is (IMAGE_NOT_FOUND when missing), or the cached download of a URL. */
+export async function resolveSource(
+  source: string,
+  ctx: JobContext,
+  opts: FetchOptions = {},
+): Promise<string> {
+  if (!isUrl(source)) {
+    try {
+      const st = await stat(source);
+      if (!st.isFile()) throw new KintsugiError('IMAGE_NOT_FOUND', `${source} is not a regular file`);
+    } catch (err) {
+      if (err instanceof KintsugiError) throw err;
+      throw new KintsugiError('IMAGE_NOT_FOUND', source);
+    }
+    return source;
+  }
+  return downloadToCache(source, ctx, opts);
+}
+
+export async function downloadToCache(
+  url: string,
+  ctx: JobContext,
+  opts: FetchOptions = {},
+): Promise<string> {
+  const dir = opts.cacheDir ?? defaultCacheDir();
+  await mkdir(dir, { recursive: true });
+  const final = join(dir, cacheFileName(url));
+  // A completed download is reused; its integrity is the checksum's and signature's business.
+  if (await exists(final)) return final;
+  const retries = opts.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await downloadOnce(url, final, ctx);
+      return final;
+    } catch (err) {
+      const k =
+        err instanceof KintsugiError
+          ? err
+          : new KintsugiError('IMAGE_DOWNLOAD_FAILED', `${url}: ${(err as Error).message}`);
+      const retryable = k.code === 'IMAGE_DOWNLOAD_FAILED' && !/HTTP 4\d\d/.test(k.detail ?? '');
+      if (!retryable || attempt >= retries || ctx.signal.aborted) throw k;
+      ctx.log(`download interrupted (${k.detail}); resuming`);
+      await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 500) * (attempt + 1)));
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readMeta(path: string): Promise<PartMeta | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as PartMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+async function downloadOnce(url: string, final: string, ctx: JobContext): Promise<void> {
+  const part = `${final}.part`;
+  const metaPath = `${part}.json`;
+  let have = 0;
+  const meta = await readMeta(metaPath);
+  if (meta?.url === url && (meta.etag || meta.lastModified))
+    have = (await stat(part).catch(() => undefined))?.size ?? 0;
+  const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+  if (have > 0) {
+    headers.range = `bytes=${have}-`;
+    headers['if-range'] = meta!.etag ?? meta!.lastModified!;
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: ctx.signal, redirect: 'follow' });
+  } catch (err) {
+    if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `downloading ${url} was cancelled`);
+    throw new KintsugiError('IMAGE_DOWNLOAD_FAILED', `${url}: ${describeFetchError(err)}`);
+  }
+  if (res.status === 416 && have > 0) {
+    // Asked past the end: the .part may already be complete, or the file changed. Start over to be sure.
+    await rm(part, { force: true });
+    await rm(metaPath, { force: true });
+    throw new KintsugiError(
+      'IMAGE_DOWNLOAD_FAILED',
+      `${url}: server refused resuming at ${have} bytes (HTTP 416); starting over`,
+    );
+  }
+  if (res.status !== 200 && res.status !== 206)
+    throw new KintsugiError('IMAGE_DOWNLOAD_FAILED', `${url}: HTTP ${res.status} ${res.statusText}`);
+  const resumed = res.status === 206;
+  if (resumed) {
+    const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
+    if (!m || Number(m[1]) !== have) {
+      await rm(part, { force: true });
+      throw new KintsugiError(
+        'IMAGE_DOWNLOAD_FAILED',
+        `${url}: server resumed at the wrong offset (${res.headers.get('content-range')})`,
+      );
+    }
+  } else {
+    have = 0;
+  }
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  const total = Number.isFinite(length) ? have + length : undefined;
+  const newMeta: PartMeta = {
+    url,
+    etag: res.headers.get('etag') ?? undefined,
+    lastModified: res.headers.get('last-modified') ?? undefined,
+  };
+  await writeFile(metaPath, JSON.stringify(newMeta));
+  if (!res.body) throw new KintsugiError('IMAGE_DOWNLOAD_FAILED', `${url}: empty response`);
+
+  const meter = new ProgressMeter(total);
+  let bytes = have;
+  const progress = throttle((b: number) => ctx.progress({ kind: 'download', ...meter.update(b) }));
+  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  body.on('data', (c: Buffer) => {
+    bytes += c.length;
+    progress.push(bytes);
+  });
+  try {
+    await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+  } catch (err) {
+    progress.flush();
+    if (ctx.signal.aborted)
+      throw new KintsugiError(
+        'CANCELLED',
+        `downloading ${url} was cancelled at ${bytes} bytes; it will resume`,
+      );
+    throw new KintsugiError(
+      'IMAGE_DOWNLOAD_FAILED',
+      `${url}: connection lost at ${bytes}${total ? ` of ${total}` : ''} bytes (${describeFetchError(err)}); the download resumes from there`,
+    );
+  }
+  progress.flush();
+  if (total !== undefined && bytes !== total)
+    throw new KintsugiError(
+      'IMAGE_DOWNLOAD_FAILED',
+      `${url}: got ${bytes} of ${total} bytes; the download resumes from there`,
+    );
+  await rename(part, final);
+  await rm(metaPath, { force: true });
+}
+
+function describeFetchError(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ') || String(err);
+}

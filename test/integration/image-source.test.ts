@@ -1,0 +1,154 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quietContext, type JobContext } from '../../src/main/core/jobs/context';
+import type { Progress } from '../../src/shared/progress';
+import { downloadToCache, resolveSource } from '../../src/main/core/image/source';
+
+// A real HTTP server on 127.0.0.1 with Range/If-Range support that can drop the connection mid-body.
+
+const body = randomBytes(3 * 1024 * 1024 + 123);
+let etag = '"v1"';
+let dropAfter: number | undefined; // drop the next response after this many body bytes
+const requests: { url: string; range?: string; ifRange?: string }[] = [];
+let server: Server;
+let base: string;
+let dir: string;
+
+function handle(req: IncomingMessage, res: import('node:http').ServerResponse) {
+  requests.push({
+    url: req.url!,
+    range: req.headers.range,
+    ifRange: req.headers['if-range'] as string | undefined,
+  });
+  if (req.url === '/missing.img.zst') {
+    res.writeHead(404).end();
+    return;
+  }
+  let start = 0;
+  const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  if (m && (!req.headers['if-range'] || req.headers['if-range'] === etag)) start = Number(m[1]);
+  const slice = body.subarray(start);
+  const headers: Record<string, string | number> = {
+    etag,
+    'content-length': slice.length,
+    'accept-ranges': 'bytes',
+  };
+  if (start > 0) headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
+  res.writeHead(start > 0 ? 206 : 200, headers);
+  if (dropAfter !== undefined) {
+    const n = dropAfter;
+    dropAfter = undefined;
+    res.write(slice.subarray(0, n), () => setTimeout(() => res.destroy(), 20));
+    return;
+  }
+  res.end(slice);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kintsugi-source-'));
+  server = createServer(handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('image sources', () => {
+  it('a local path is used as is; a missing one is IMAGE_NOT_FOUND', async () => {
+    await expect(resolveSource(join(dir, 'nope.img'), quietContext())).rejects.toMatchObject({
+      code: 'IMAGE_NOT_FOUND',
+    });
+    await expect(resolveSource(dir, quietContext())).rejects.toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+  });
+
+  it('a dropped connection fails with IMAGE_DOWNLOAD_FAILED, keeps the .part, and the next call resumes with Range + If-Range', async () => {
+    const cacheDir = join(dir, 'c1');
+    requests.length = 0;
+    dropAfter = 1024 * 1024;
+    const url = `${base}/kintsugi-v1.img.zst`;
+    await expect(downloadToCache(url, quietContext(), { cacheDir, retries: 0 })).rejects.toMatchObject({
+      code: 'IMAGE_DOWNLOAD_FAILED',
+      detail: expect.stringContaining('connection lost'),
+    });
+    const parts = (await readdir(cacheDir)).filter((f) => f.endsWith('.part'));
+    expect(parts).toHaveLength(1);
+    const kept = (await readFile(join(cacheDir, parts[0]!))).length;
+    expect(kept).toBeGreaterThan(0); // a reset may drop what the kernel still buffered
+    expect(kept).toBeLessThan(body.length);
+
+    const events: Progress[] = [];
+    const ctx: JobContext = { ...quietContext(), progress: (p) => events.push(p) };
+    const path = await downloadToCache(url, ctx, { cacheDir, retries: 0 });
+    expect(sha(await readFile(path))).toBe(sha(body));
+    expect(requests.at(-1)).toMatchObject({ range: `bytes=${kept}-`, ifRange: '"v1"' });
+    expect(events.at(-1)).toMatchObject({ kind: 'download', bytes: body.length, total: body.length });
+    expect(await readdir(cacheDir)).toEqual([path.split('/').pop()]);
+    // Cached: no new request.
+    const before = requests.length;
+    expect(await downloadToCache(url, quietContext(), { cacheDir })).toBe(path);
+    expect(requests.length).toBe(before);
+  });
+
+  it('retries within one call resume by themselves', async () => {
+    requests.length = 0;
+    dropAfter = 500_000;
+    const path = await downloadToCache(`${base}/auto.img.zst`, quietContext(), {
+      cacheDir: join(dir, 'c2'),
+      retries: 2,
+      retryDelayMs: 10,
+    });
+    expect(sha(await readFile(path))).toBe(sha(body));
+    expect(requests).toHaveLength(2);
+    expect(requests[1]!.range).toMatch(/^bytes=\d+-$/);
+  });
+
+  it('a file that changed on the server restarts from zero instead of splicing', async () => {
+    const cacheDir = join(dir, 'c3');
+    dropAfter = 300_000;
+    const url = `${base}/changing.img.zst`;
+    await expect(downloadToCache(url, quietContext(), { cacheDir, retries: 0 })).rejects.toMatchObject({
+      code: 'IMAGE_DOWNLOAD_FAILED',
+    });
+    etag = '"v2"';
+    try {
+      const path = await downloadToCache(url, quietContext(), { cacheDir, retries: 0 });
+      expect(sha(await readFile(path))).toBe(sha(body));
+      expect(requests.at(-1)!.ifRange).toBe('"v1"'); // asked to resume, server answered 200 with the whole file
+    } finally {
+      etag = '"v1"';
+    }
+  });
+
+  it('HTTP errors are IMAGE_DOWNLOAD_FAILED with the status, and a closed port says why', async () => {
+    await expect(
+      downloadToCache(`${base}/missing.img.zst`, quietContext(), { cacheDir: join(dir, 'c4') }),
+    ).rejects.toMatchObject({
+      code: 'IMAGE_DOWNLOAD_FAILED',
+      detail: expect.stringContaining('HTTP 404'),
+    });
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    await expect(
+      downloadToCache(`http://127.0.0.1:${port}/x.img`, quietContext(), {
+        cacheDir: join(dir, 'c5'),
+        retries: 0,
+      }),
+    ).rejects.toMatchObject({
+      code: 'IMAGE_DOWNLOAD_FAILED',
+      detail: expect.stringContaining('ECONNREFUSED'),
+    });
+  });
+});

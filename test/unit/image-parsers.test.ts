@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { KintsugiError } from '../../src/shared/errors';
+import { detectCompression } from '../../src/main/core/image/detect-compression';
+import { matchSha256Entry, parseSha256File } from '../../src/main/core/image/sha256-file';
+import { versionFromName } from '../../src/main/core/image/check';
+
+const A = 'a'.repeat(64);
+const B = 'B'.repeat(64);
+
+describe('detectCompression', () => {
+  it('reads magic bytes, not names', () => {
+    expect(detectCompression(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24]))).toBe('zstd');
+    expect(detectCompression(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00]))).toBe('xz');
+    expect(detectCompression(Buffer.from([0x1f, 0x8b, 0x08]))).toBe('gzip');
+    expect(detectCompression(Buffer.from([0xeb, 0x63, 0x90]))).toBe('none');
+    // A prefix of a magic number is not a match.
+    expect(detectCompression(Buffer.from([0xfd, 0x37, 0x7a]))).toBe('none');
+    expect(detectCompression(Buffer.alloc(0))).toBe('none');
+  });
+});
+
+describe('sha256 files', () => {
+  it('parses GNU text and binary mode, BSD style, comments and CRLF', () => {
+    const text = `# published 2025\r\n${A}  kintsugi-v1.img.zst\r\n${B} *kintsugi-v1.img\r\nSHA256 (other.iso) = ${A}\r\n\r\nnot a line\n`;
+    expect(parseSha256File(text)).toEqual([
+      { hash: A, name: 'kintsugi-v1.img.zst' },
+      { hash: B.toLowerCase(), name: 'kintsugi-v1.img' },
+      { hash: A, name: 'other.iso' },
+    ]);
+  });
+
+  it('matches the compressed file first, then the decompressed image, by base name', () => {
+    const entries = parseSha256File(`${B}  ./dist/kintsugi-v1.img\n${A}  dist/kintsugi-v1.img.zst\n`);
+    expect(matchSha256Entry(entries, '/cache/kintsugi-v1.img.zst')).toEqual({
+      expected: A,
+      fileName: 'dist/kintsugi-v1.img.zst',
+      target: 'compressed',
+    });
+    const onlyImage = parseSha256File(`${B}  kintsugi-v1.img\n`);
+    expect(matchSha256Entry(onlyImage, '/x/kintsugi-v1.img.xz')).toMatchObject({
+      expected: B.toLowerCase(),
+      target: 'image',
+    });
+    expect(
+      matchSha256Entry(parseSha256File(`SHA256 (kintsugi-v1.img.gz) = ${A}`), '/x/kintsugi-v1.img.gz').target,
+    ).toBe('compressed');
+  });
+
+  it('a single bare hash applies to the compressed file', () => {
+    expect(matchSha256Entry(parseSha256File(`${A}\n`), '/x/k.img.zst')).toEqual({
+      expected: A,
+      fileName: 'k.img.zst',
+      target: 'compressed',
+    });
+  });
+
+  it('IMAGE_CHECKSUM_MISSING names the file and what the checksum file lists', () => {
+    try {
+      matchSha256Entry(
+        parseSha256File(`${A}  kintsugi-v2.img.zst\n`),
+        '/x/kintsugi-v1.img.zst',
+        'SHA256SUMS',
+      );
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(KintsugiError);
+      expect((err as KintsugiError).code).toBe('IMAGE_CHECKSUM_MISSING');
+      expect((err as KintsugiError).detail).toContain('kintsugi-v1.img.zst');
+      expect((err as KintsugiError).detail).toContain('kintsugi-v2.img.zst');
+    }
+    expect(() => matchSha256Entry([], '/x/a.img')).toThrow(KintsugiError);
+  });
+});
+
+describe('versionFromName', () => {
+  it('finds the version in release file names', () => {
+    expect(versionFromName('kintsugi-v1.4.img.zst')).toBe('1.4');
+    expect(versionFromName('kintsugi-v1.4.2.img')).toBe('1.4.2');
+    expect(versionFromName('kintsugi_2025.03.1-beta.img.xz')).toBe('2025.03.1-beta');
+    expect(versionFromName('image.img.zst')).toBeUndefined();
+  });
+});
