@@ -1,0 +1,249 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KintsugiError } from '../../shared/errors';
+
+// argv -> one typed command. node:util parseArgs does the tokenising (no dependency); this file owns the
+// command grammar: which positionals and options each command takes. Relative paths are made absolute here,
+// because the job schemas accept absolute paths only.
+
+export interface GlobalOptions {
+  json: boolean;
+  progress: boolean;
+  dataRoot: string;
+}
+
+export type Command =
+  | { cmd: 'help' }
+  | { cmd: 'version' }
+  | { cmd: 'drives'; includeLoop: boolean }
+  | { cmd: 'image-verify'; image: string; sha256?: string; minisig?: string; pubkey?: string; full: boolean }
+  | {
+      cmd: 'flash';
+      image: string;
+      device: string;
+      yes: boolean;
+      includeLoop: boolean;
+      sha256?: string;
+      minisig?: string;
+      pubkey?: string;
+      verify: boolean;
+    }
+  | { cmd: 'verify'; image: string; device: string; includeLoop: boolean }
+  | { cmd: 'backup'; source: string; dest: string; includeLoop: boolean }
+  | { cmd: 'restore'; backupDir: string; target: string; yes: boolean; includeLoop: boolean }
+  | {
+      cmd: 'reflash';
+      image: string;
+      device: string;
+      backupTo: string;
+      sha256?: string;
+      minisig?: string;
+      pubkey?: string;
+      yes: boolean;
+      includeLoop: boolean;
+      skipBackup: boolean;
+    };
+
+export type ParsedCli = GlobalOptions & { command: Command };
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  progress: { type: 'boolean' },
+  'data-root': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+  'include-loop': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  sha256: { type: 'string' },
+  minisig: { type: 'string' },
+  pubkey: { type: 'string' },
+  full: { type: 'boolean' },
+  'no-verify': { type: 'boolean' },
+  image: { type: 'string' },
+  drive: { type: 'string' },
+  'backup-to': { type: 'string' },
+  'skip-backup': { type: 'boolean' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** Which options each command accepts on top of the global ones. */
+const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]> = {
+  drives: ['include-loop'],
+  'image-verify': ['sha256', 'minisig', 'pubkey', 'full'],
+  flash: ['yes', 'include-loop', 'sha256', 'minisig', 'pubkey', 'no-verify'],
+  verify: ['include-loop'],
+  backup: ['include-loop'],
+  restore: ['yes', 'include-loop'],
+  reflash: [
+    'image',
+    'drive',
+    'backup-to',
+    'sha256',
+    'minisig',
+    'pubkey',
+    'yes',
+    'include-loop',
+    'skip-backup',
+  ],
+};
+const GLOBAL: OptionName[] = ['json', 'progress', 'data-root', 'help', 'version'];
+
+const bad = (detail: string) => new KintsugiError('INVALID_ARGUMENT', detail);
+
+/** A path argument made absolute; URLs (image sources) pass through unchanged. */
+function pathArg(value: string, name: string, cwd: string, allowUrl = false): string {
+  if (!value) throw bad(`${name} is empty`);
+  if (value.includes('\0')) throw bad(`${name} contains a NUL byte`);
+  if (allowUrl && /^https?:\/\//.test(value)) return value;
+  return resolve(cwd, value);
+}
+
+/** The public key may be the base64 key line itself or a path to a .pub file; only paths are resolved. */
+function pubkeyArg(value: string | undefined, cwd: string): string | undefined {
+  if (value === undefined) return undefined;
+  return /^RW[A-Za-z0-9+/=]{40,}$/.test(value.trim()) ? value.trim() : pathArg(value, '--pubkey', cwd);
+}
+
+export function parseCli(argv: string[], cwd: string): ParsedCli {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs' messages name the option ("Unknown option '--fals'"); keep them, drop its error code prefix.
+    throw bad((err as Error).message.replace(/^.*?: /, ''));
+  }
+  const v = parsed.values as Partial<Record<OptionName, string | boolean>>;
+  const pos = parsed.positionals;
+  const globals: GlobalOptions = {
+    json: Boolean(v.json),
+    progress: Boolean(v.progress),
+    dataRoot: typeof v['data-root'] === 'string' ? pathArg(v['data-root'], '--data-root', cwd) : '/data',
+  };
+  if (v.help || pos[0] === 'help') return { ...globals, command: { cmd: 'help' } };
+  if (v.version || pos[0] === 'version') return { ...globals, command: { cmd: 'version' } };
+  if (pos.length === 0) throw bad('no command given');
+
+  let name = pos[0]!;
+  let args = pos.slice(1);
+  if (name === 'image') {
+    if (args[0] !== 'verify')
+      throw bad(`unknown image subcommand: ${args[0] ?? '(none)'} (expected: image verify IMAGE)`);
+    name = 'image-verify';
+    args = args.slice(1);
+  }
+  if (!Object.prototype.hasOwnProperty.call(ALLOWED, name)) throw bad(`unknown command: ${name}`);
+  const cmdName = name as keyof typeof ALLOWED;
+  for (const key of Object.keys(v) as OptionName[]) {
+    if (!GLOBAL.includes(key) && !ALLOWED[cmdName].includes(key))
+      throw bad(`--${key} does not apply to ${pos[0]}`);
+  }
+  const arity = (min: number, max: number, names: string) => {
+    if (args.length < min || args.length > max) {
+      throw bad(
+        `${pos[0]} takes ${names}; got ${args.length ? args.map((a) => JSON.stringify(a)).join(' ') : 'nothing'}`,
+      );
+    }
+  };
+  const str = (k: OptionName) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const includeLoop = Boolean(v['include-loop']);
+  const yes = Boolean(v.yes);
+  const sig = () => {
+    const minisig = str('minisig');
+    const pubkey = str('pubkey');
+    if (minisig && !pubkey) throw bad('--minisig needs --pubkey KEY (a minisign public key or a .pub file)');
+    return {
+      sha256: str('sha256') !== undefined ? pathArg(str('sha256')!, '--sha256', cwd, true) : undefined,
+      minisig: minisig !== undefined ? pathArg(minisig, '--minisig', cwd, true) : undefined,
+      pubkey: pubkeyArg(pubkey, cwd),
+    };
+  };
+
+  let command: Command;
+  switch (cmdName) {
+    case 'drives':
+      arity(0, 0, 'no arguments');
+      command = { cmd: 'drives', includeLoop };
+      break;
+    case 'image-verify':
+      arity(1, 1, 'IMAGE');
+      command = {
+        cmd: 'image-verify',
+        image: pathArg(args[0]!, 'IMAGE', cwd, true),
+        ...sig(),
+        full: Boolean(v.full),
+      };
+      break;
+    case 'flash':
+      arity(2, 2, 'IMAGE DEVICE');
+      command = {
+        cmd: 'flash',
+        image: pathArg(args[0]!, 'IMAGE', cwd),
+        device: pathArg(args[1]!, 'DEVICE', cwd),
+        yes,
+        includeLoop,
+        ...sig(),
+        verify: !v['no-verify'],
+      };
+      break;
+    case 'verify':
+      arity(2, 2, 'IMAGE DEVICE');
+      command = {
+        cmd: 'verify',
+        image: pathArg(args[0]!, 'IMAGE', cwd),
+        device: pathArg(args[1]!, 'DEVICE', cwd),
+        includeLoop,
+      };
+      break;
+    case 'backup':
+      arity(1, 2, 'SOURCE DEST_DIR (or DEST_DIR alone to back up the data root)');
+      command =
+        args.length === 2
+          ? {
+              cmd: 'backup',
+              source: pathArg(args[0]!, 'SOURCE', cwd),
+              dest: pathArg(args[1]!, 'DEST_DIR', cwd),
+              includeLoop,
+            }
+          : {
+              cmd: 'backup',
+              source: globals.dataRoot,
+              dest: pathArg(args[0]!, 'DEST_DIR', cwd),
+              includeLoop,
+            };
+      break;
+    case 'restore':
+      arity(2, 2, 'BACKUP_DIR TARGET');
+      command = {
+        cmd: 'restore',
+        backupDir: pathArg(args[0]!, 'BACKUP_DIR', cwd),
+        target: pathArg(args[1]!, 'TARGET', cwd),
+        yes,
+        includeLoop,
+      };
+      break;
+    case 'reflash': {
+      arity(0, 0, 'only options (--image, --drive, --backup-to)');
+      const image = str('image');
+      const drive = str('drive');
+      const backupTo = str('backup-to');
+      if (!image) throw bad('reflash needs --image IMAGE');
+      if (!drive) throw bad('reflash needs --drive DEVICE');
+      const skipBackup = Boolean(v['skip-backup']);
+      if (!backupTo && !skipBackup)
+        throw bad('reflash needs --backup-to DIR (or --skip-backup to lose the data)');
+      command = {
+        cmd: 'reflash',
+        image: pathArg(image, '--image', cwd, true),
+        device: pathArg(drive, '--drive', cwd),
+        backupTo: backupTo ? pathArg(backupTo, '--backup-to', cwd) : '',
+        ...sig(),
+        yes,
+        includeLoop,
+        skipBackup,
+      };
+      break;
+    }
+  }
+  return { ...globals, command };
+}

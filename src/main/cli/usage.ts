@@ -1,0 +1,30 @@
+// The text `kintsugi --help` prints; also appended to INVALID_ARGUMENT errors so a typo shows the right usage.
+
+export const USAGE = `Usage: kintsugi <command> [options]
+
+Commands:
+  drives [--include-loop]                       list drives and whether each may be flashed
+  image verify IMAGE [--sha256 F] [--minisig F --pubkey KEY] [--full]
+                                                check an image's checksum / signature (--full: decompress it all)
+  flash IMAGE DEVICE [--yes] [--include-loop] [--sha256 F] [--minisig F --pubkey KEY] [--no-verify]
+                                                check the image, then write it to the whole DEVICE and read it back
+  verify IMAGE DEVICE [--include-loop]          read DEVICE back and compare it with IMAGE
+  backup SOURCE DEST_DIR [--include-loop]       back up a directory, or the persistence store of a drive / image
+  backup DEST_DIR                               back up the data root (--data-root, default /data)
+  restore BACKUP_DIR TARGET [--yes] [--include-loop]
+                                                restore a backup into a directory, drive or image
+  reflash --image IMAGE --drive DEVICE --backup-to DIR [--sha256 F] [--minisig F --pubkey KEY]
+          [--yes] [--include-loop] [--skip-backup]
+                                                back up, flash, verify and restore in one go
+
+Options for every command:
+  --json            print one JSON object on stdout ({"result": ...} or {"error": {...}})
+  --progress        with --json: NDJSON job events on stdout before the result
+  --data-root DIR   the data root (default /data)
+  --help, -h        this text
+  --version, -V     the version
+
+Flash, reflash and restore into a device ask you to type the device name; --yes skips that. Without a terminal
+and without --yes they refuse (CONFIRMATION_REQUIRED). Drive commands need root: run them with sudo.
+Exit status: 0 ok, 1 failed, 2 bad arguments, 130 interrupted (Ctrl-C cancels the running job cleanly).
+`;

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { KintsugiError } from '../../src/shared/errors';
+import type { JobRequest } from '../../src/shared/jobs';
+import type { JobContext } from '../../src/main/core/jobs/context';
+import { parseCli } from '../../src/main/cli/args';
+import { confirmDevice } from '../../src/main/cli/confirm';
+import { errorBlock, formatBytes, progressLine } from '../../src/main/cli/format';
+import type { CliIo } from '../../src/main/cli/io';
+import { main } from '../../src/main/cli/main';
+
+// main(argv, io) in-process: parsing, exit codes, JSON vs human output, confirmation and Ctrl-C. Jobs are answered
+// by a scripted executor here; test/integration/cli-*.test.ts runs the built CLI against real tools and loop devices.
+
+interface FakeIo extends CliIo {
+  out: string;
+  err: string;
+  calls: JobRequest[];
+  interrupt: AbortController;
+}
+
+function fakeIo(
+  opts: {
+    uid?: number;
+    tty?: boolean;
+    answer?: string | null;
+    run?: (req: JobRequest, ctx: JobContext) => Promise<unknown>;
+  } = {},
+): FakeIo {
+  const interrupt = new AbortController();
+  const io: FakeIo = {
+    out: '',
+    err: '',
+    calls: [],
+    interrupt,
+    stdout: { write: (s: string) => (io.out += s) },
+    stderr: { write: (s: string) => (io.err += s), isTTY: opts.tty },
+    stdinIsTTY: Boolean(opts.tty),
+    readLine: async (prompt) => {
+      io.err += prompt;
+      return opts.answer ?? null;
+    },
+    signal: interrupt.signal,
+    getuid: () => opts.uid ?? 0,
+    cwd: '/work/here',
+    executor: {
+      run: async (req, ctx) => {
+        io.calls.push(req);
+        if (opts.run) return opts.run(req, ctx);
+        throw new Error('no executor scripted');
+      },
+    },
+  };
+  return io;
+}
+
+const report = {
+  path: '/img/k-v3.img.zst',
+  source: '/img/k-v3.img.zst',
+  compression: 'zstd',
+  fileSize: 2048,
+  imageSize: 8192,
+  version: '3',
+};
+
+describe('kintsugi main()', () => {
+  it('prints help and version', async () => {
+    const a = fakeIo();
+    expect(await main(['--help'], a)).toBe(0);
+    expect(a.out).toContain('Usage: kintsugi <command>');
+    const b = fakeIo();
+    expect(await main(['--version', '--json'], b)).toBe(0);
+    expect(JSON.parse(b.out)).toEqual({ result: { version: expect.stringMatching(/^\d+\.\d+\.\d+/) } });
+  });
+
+  it.each([
+    [['frobnicate'], 'unknown command: frobnicate'],
+    [[], 'no command given'],
+    [['flash', '/a.img'], 'flash takes IMAGE DEVICE'],
+    [['drives', '--yes'], '--yes does not apply to drives'],
+    [['image', 'verify', '/a.img', '--minisig', '/a.minisig'], '--minisig needs --pubkey'],
+    [['reflash', '--image', '/a.img', '--drive', '/dev/sdz'], 'reflash needs --backup-to'],
+    [['drives', '--include-lop'], "Unknown option '--include-lop'"],
+    [['image', 'check', '/a'], 'unknown image subcommand: check'],
+  ])('bad args %j -> INVALID_ARGUMENT, exit 2, usage', async (argv, detail) => {
+    const io = fakeIo();
+    expect(await main(argv, io)).toBe(2);
+    expect(io.err).toMatch(/^error INVALID_ARGUMENT: /);
+    expect(io.err).toContain(detail);
+    expect(io.err).toContain('Usage: kintsugi');
+    const j = fakeIo();
+    expect(await main([...argv, '--json'], j)).toBe(2);
+    expect(JSON.parse(j.out)).toMatchObject({
+      error: { code: 'INVALID_ARGUMENT', detail: expect.stringContaining(detail) },
+    });
+    expect(j.calls).toEqual([]);
+  });
+
+  it('makes relative paths absolute and keeps URLs and key lines', () => {
+    const p = parseCli(
+      [
+        'image',
+        'verify',
+        'k.img.zst',
+        '--sha256',
+        'https://x.test/k.sha256',
+        '--minisig',
+        'k.minisig',
+        '--pubkey',
+        'RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3',
+      ],
+      '/w',
+    );
+    expect(p.command).toMatchObject({
+      image: '/w/k.img.zst',
+      sha256: 'https://x.test/k.sha256',
+      minisig: '/w/k.minisig',
+      pubkey: expect.stringMatching(/^RWQ/),
+    });
+    expect(parseCli(['backup', 'dest'], '/w').command).toEqual({
+      cmd: 'backup',
+      source: '/data',
+      dest: '/w/dest',
+      includeLoop: false,
+    });
+    expect(parseCli(['backup', 'dest', '--data-root', '/srv/d'], '/w').command).toMatchObject({
+      source: '/srv/d',
+    });
+  });
+
+  it('device commands without root say to use sudo, before touching anything', async () => {
+    for (const argv of [
+      ['flash', '/a.img', '/dev/sdz', '--yes'],
+      ['verify', '/a.img', '/dev/sdz'],
+      ['reflash', '--image', '/a', '--drive', '/dev/sdz', '--backup-to', '/b'],
+    ]) {
+      const io = fakeIo({ uid: 1000 });
+      expect(await main(argv, io)).toBe(1);
+      expect(io.err).toMatch(/^error NEEDS_ROOT: .*\n  .*sudo/);
+      expect(io.calls).toEqual([]);
+    }
+  });
+
+  it('refuses a path that is not a whole disk before asking or checking the image', async () => {
+    const io = fakeIo({ tty: true, answer: 'null' });
+    expect(await main(['flash', '/a.img.zst', '/dev/null', '--json'], io)).toBe(1);
+    expect(JSON.parse(io.out).error.code).toMatch(/^DRIVE_(NOT_WHOLE_DISK|NOT_FOUND)$/);
+    expect(io.err).not.toContain('Type the device name');
+    expect(io.calls).toEqual([]);
+  });
+
+  it('image verify: human text, JSON result, and NDJSON events with --progress', async () => {
+    const run = async (_req: JobRequest, ctx: JobContext) => {
+      ctx.progress({ kind: 'image-check', phase: 'checksum', bytes: 1024, total: 2048, speed: 512, eta: 2 });
+      return {
+        ...report,
+        checksum: { target: 'compressed', fileName: 'k-v3.img.zst', expected: 'c'.repeat(64), ok: true },
+      };
+    };
+    const h = fakeIo({ run, tty: true });
+    expect(await main(['image', 'verify', '/img/k-v3.img.zst', '--sha256', '/img/k.sha256'], h)).toBe(0);
+    expect(h.out).toContain('checksum OK (compressed file k-v3.img.zst)');
+    expect(h.err).toContain('\r\x1b[Kimage-check checksum');
+    expect(h.err).toContain('50.0%');
+    expect(h.calls[0]).toEqual({
+      type: 'image-check',
+      params: { source: '/img/k-v3.img.zst', sha256File: '/img/k.sha256', fullCheck: false },
+    });
+
+    const j = fakeIo({ run });
+    expect(await main(['image', 'verify', '/img/k-v3.img.zst', '--json', '--progress'], j)).toBe(0);
+    const lines = j.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: 'progress', progress: { kind: 'image-check', bytes: 1024 } });
+    expect(lines.at(-2)).toMatchObject({ type: 'done' });
+    expect(lines.at(-1)).toMatchObject({ result: { path: '/img/k-v3.img.zst', version: '3' } });
+  });
+
+  it('core errors keep their code: error CODE, detail and hint on stderr', async () => {
+    const io = fakeIo({
+      run: async () =>
+        Promise.reject(new KintsugiError('IMAGE_CORRUPT', '/img/k.img.zst: unexpected end of frame')),
+    });
+    expect(await main(['image', 'verify', '/img/k.img.zst'], io)).toBe(1);
+    expect(io.err).toBe(
+      'error IMAGE_CORRUPT: The compressed image is truncated or corrupt.\n  /img/k.img.zst: unexpected end of frame\n  Download the image again.\n',
+    );
+  });
+
+  it('Ctrl-C cancels the running job and exits 130', async () => {
+    let sawAbort = false;
+    const io = fakeIo({
+      run: (_req, ctx) =>
+        new Promise((_res, rej) =>
+          ctx.signal.addEventListener('abort', () => {
+            sawAbort = true;
+            rej(new KintsugiError('CANCELLED'));
+          }),
+        ),
+    });
+    setTimeout(() => io.interrupt.abort(), 20);
+    expect(await main(['image', 'verify', '/img/k.img.zst', '--json'], io)).toBe(130);
+    expect(sawAbort).toBe(true);
+    expect(JSON.parse(io.out)).toMatchObject({ error: { code: 'CANCELLED' } });
+  });
+});
+
+describe('confirmDevice', () => {
+  const base = { device: '/dev/sdz', action: 'write k.img' };
+  it('passes with --yes or the typed name; refuses otherwise', async () => {
+    await expect(confirmDevice(fakeIo(), { ...base, yes: true })).resolves.toBeUndefined();
+    await expect(
+      confirmDevice(fakeIo({ tty: true, answer: ' sdz ' }), { ...base, yes: false }),
+    ).resolves.toBeUndefined();
+    await expect(
+      confirmDevice(fakeIo({ tty: true, answer: '/dev/sdz' }), { ...base, yes: false }),
+    ).resolves.toBeUndefined();
+    await expect(
+      confirmDevice(fakeIo({ tty: true, answer: 'sda' }), { ...base, yes: false }),
+    ).rejects.toMatchObject({
+      code: 'CONFIRMATION_REQUIRED',
+      detail: expect.stringContaining('typed "sda", expected "sdz"'),
+    });
+    await expect(confirmDevice(fakeIo({ tty: false }), { ...base, yes: false })).rejects.toMatchObject({
+      code: 'CONFIRMATION_REQUIRED',
+      detail: expect.stringContaining('not a terminal'),
+    });
+    const io = fakeIo({ tty: true, answer: null });
+    io.interrupt.abort();
+    await expect(confirmDevice(io, { ...base, yes: false })).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});
+
+describe('format', () => {
+  it('formats sizes, progress lines and error blocks', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.00 GiB');
+    expect(
+      progressLine({
+        kind: 'flash',
+        phase: 'write',
+        bytes: 1024 ** 3,
+        total: 4 * 1024 ** 3,
+        speed: 100 * 1024 ** 2,
+        eta: 75,
+      }),
+    ).toMatch(/^flash write +25\.0% {2}1\.00 GiB \/ 4\.00 GiB {2}100\.0 MiB\/s {2}ETA 1:15$/);
+    expect(progressLine({ kind: 'step', step: 'flash', message: 'x' })).toBeNull();
+    expect(errorBlock({ code: 'CANCELLED', message: 'Cancelled.' })).toBe('error CANCELLED: Cancelled.\n');
+  });
+});
