@@ -3,7 +3,7 @@ import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
 // main: the Electron shell plus two plain-Node entry points that share core: the CLI and the privileged helper.
-// preload: one sandboxed CommonJS bundle (a sandboxed preload cannot be ESM).
+// preload: one sandboxed CommonJS bundle (a sandboxed preload cannot be ESM, nor require packages).
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
@@ -19,7 +19,7 @@ export default defineConfig({
     },
   },
   preload: {
-    plugins: [externalizeDepsPlugin()],
+    // No externalized deps: a sandboxed preload can require only 'electron', so everything else is bundled.
     build: {
       outDir: 'out/preload',
       rollupOptions: {

@@ -1,11 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  API_METHODS,
-  channelFor,
-  JOB_EVENT_CHANNEL,
-  type ApiResponse,
-  type KintsugiBridge,
-} from '../shared/contract';
+import { API_METHODS, channelFor, JOB_EVENT_CHANNEL } from '../shared/channels';
+import type { ApiResponse, KintsugiBridge } from '../shared/contract';
 import type { JobEvent } from '../shared/jobs';
 
 // The sandboxed preload: exposes the contract as named functions on window.kintsugi and nothing else (no

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobRequest, type JobEvent, type JobRequest, type JobStatus } from './jobs';
+import type { ApiMethodName } from './channels';
 import { WIZARD_STEPS, type BackupSummary, type DriveView, type Settings, type WizardState } from './model';
 
 // The one contract between the renderer and main. Main implements it as one handler object
@@ -68,7 +69,12 @@ export interface KintsugiApi {
 }
 
 export type ApiMethod = keyof KintsugiApi;
-export const API_METHODS = Object.keys(API_ARGS) as ApiMethod[];
+export { API_METHODS, IPC_PREFIX, JOB_EVENT_CHANNEL, channelFor } from './channels';
+
+// The list in channels.ts, the schemas above and the interface must name the same entries.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _sameEntries: Same<ApiMethodName, ApiMethod> & Same<keyof typeof API_ARGS, ApiMethod> = true;
+void _sameEntries;
 
 /** Every invoke travels as { ok, value } or { ok: false, error } so errors keep their code across IPC. */
 export type ApiResponse<T> = { ok: true; value: T } | { ok: false; error: import('./errors').ErrorPayload };
@@ -77,7 +83,3 @@ export type ApiResponse<T> = { ok: true; value: T } | { ok: false; error: import
 export interface KintsugiBridge extends KintsugiApi {
   onJobEvent(listener: (event: JobEvent) => void): () => void;
 }
-
-export const IPC_PREFIX = 'kintsugi:';
-export const JOB_EVENT_CHANNEL = 'kintsugi:job-event';
-export const channelFor = (method: ApiMethod): string => `${IPC_PREFIX}${method}`;
