@@ -168,6 +168,33 @@ describe('backup and restore of a tricky tree', () => {
   });
 });
 
+describe('a copy that does not match', () => {
+  it('fails with BACKUP_VERIFY_FAILED naming the file, writes no manifest, keeps flashing locked', async () => {
+    const dest = join(work, 'verify-dest');
+    await mkdir(dest);
+    const err = await expectCode(
+      runBackup({ source: src, destRoot: dest, includeLoop: false }, recordingContext(), {
+        afterCopy: async (dir) => {
+          // Same size and mtime: only the checksum comparison can notice.
+          const victim = join(dir, files.randomFiles[2]!);
+          const before = await stat(victim);
+          const text = await readFile(victim, 'utf8');
+          await writeFile(victim, text.toUpperCase());
+          await utimes(victim, before.atime, before.mtime);
+        },
+      }),
+      'BACKUP_VERIFY_FAILED',
+      /1 difference\(s\), first: >fc\.{8} random\/small\.txt/,
+    );
+    const left = await readdir(dest);
+    expect(left).toHaveLength(1);
+    expect(err.detail).toContain(left[0]);
+    expect(left[0]).toMatch(/\.incomplete$/);
+    await expect(lstat(join(dest, left[0]!, MANIFEST_NAME))).rejects.toThrow();
+    expect(await listBackups(dest)).toEqual([]);
+  });
+});
+
 describe('refusals', () => {
   it('refuses to restore a folder without a verified manifest, and leaves the target alone', async () => {
     const target = join(work, 'untouched');

@@ -26,6 +26,8 @@ export interface BackupOptions {
   now?: () => Date;
   /** Mounts a drive's / image's persistence store (default: core/persistence). */
   mount?: MountPersistence;
+  /** Tests only: runs between copy and verification (e.g. to alter the copy and prove verification sees it). */
+  afterCopy?: (workDir: string) => Promise<void>;
 }
 
 export type BackupResult = BackupManifest & { path: string };
@@ -114,6 +116,7 @@ async function backupTree(
   const files = stats.files ?? need.files;
   const bytes = stats.totalFileSize ?? need.source.apparentBytes;
 
+  await options.afterCopy?.(work);
   ctx.log('Verifying the copy against the source (checksums)');
   progress.phase('verify', 0, files);
   const cmp = await compareTrees(srcDir, work, {
