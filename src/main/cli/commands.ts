@@ -224,7 +224,7 @@ function drivesTable(views: DriveView[]): string {
     d.description || '-',
     d.selectable
       ? d.issues.length
-        ? `ok (${d.issues.map((i) => i.message).join('; ')})`
+        ? `ok (${d.issues.map((i) => i.message).join(' ')})`
         : 'ok'
       : `no: ${d.issues
           .filter((i) => i.severity === 'block')
