@@ -286,6 +286,17 @@ describe('cancel', () => {
     expect(left).toHaveLength(1);
     expect(left[0]).toMatch(/\.incomplete$/);
     expect(await listBackups(dest)).toEqual([]);
+    // rsync is really gone: nothing keeps writing into the unfinished folder.
+    const size = async () => {
+      let total = 0;
+      for (const f of await readdir(join(dest, left[0]!)))
+        total += (await lstat(join(dest, left[0]!, f))).size;
+      return total;
+    };
+    const s1 = await size();
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await size()).toBe(s1);
+    expect(s1).toBeLessThan(400 * 1024 * 1024);
     await rm(big, { recursive: true });
   });
 });
