@@ -140,9 +140,9 @@ async function flash(
   cmd: Extract<Command, { cmd: 'flash' }>,
 ): Promise<CommandOutput> {
   requireRoot(io, 'flash writes the whole drive');
-  // Safety before the question: a system drive or a partition is refused without asking anything.
-  const drive = await resolveTargetDrive(cmd.device, { includeLoop: cmd.includeLoop, imagePath: cmd.image });
-  await confirmDevice(io, { yes: cmd.yes, device: cmd.device, action: `write ${cmd.image}`, drive });
+  // Cheap safety first (a system drive or a partition is refused at once), then the image checks, then the
+  // size check, and only then the question: the user is never asked about a flash that would be refused.
+  await resolveTargetDrive(cmd.device, { includeLoop: cmd.includeLoop, imagePath: cmd.image });
   const report = (await runJobWithView(
     {
       type: 'image-check',
@@ -157,10 +157,18 @@ async function flash(
     io.signal,
     progressView(io, g),
   )) as ImageReport;
-  if (cmd.sha256 && !report.checksum?.ok)
+  if (cmd.sha256 && !report.checksum?.ok) {
     throw new KintsugiError('IMAGE_CHECKSUM_MISSING', `${cmd.sha256} has no entry for ${cmd.image}`);
-  if (cmd.minisig && !report.signature?.ok)
+  }
+  if (cmd.minisig && !report.signature?.ok) {
     throw new KintsugiError('IMAGE_SIGNATURE_INVALID', `${cmd.minisig} does not verify ${cmd.image}`);
+  }
+  const drive = await resolveTargetDrive(cmd.device, {
+    includeLoop: cmd.includeLoop,
+    imagePath: report.path,
+    ...(report.imageSize !== undefined ? { imageSize: report.imageSize } : {}),
+  });
+  await confirmDevice(io, { yes: cmd.yes, device: cmd.device, action: `write ${cmd.image}`, drive });
   const r = (await runJobWithView(
     {
       type: 'flash',
