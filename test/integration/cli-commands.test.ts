@@ -95,7 +95,7 @@ describe('kintsugi (built CLI)', () => {
 
     const noTty = await cli(['flash', zst, dev, '--include-loop']);
     expect(noTty.exitCode).toBe(1);
-    expect(String(noTty.stderr)).toMatch(/^error CONFIRMATION_REQUIRED: .*\n  .*not a terminal/);
+    expect(String(noTty.stderr)).toMatch(/^error CONFIRMATION_REQUIRED: .*\n {2}.*not a terminal/);
 
     const wrong = await cliOnPty(['flash', zst, dev, '--include-loop'], 'sda');
     expect(wrong.exitCode).toBe(1);

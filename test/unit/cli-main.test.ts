@@ -135,7 +135,7 @@ describe('kintsugi main()', () => {
     ]) {
       const io = fakeIo({ uid: 1000 });
       expect(await main(argv, io)).toBe(1);
-      expect(io.err).toMatch(/^error NEEDS_ROOT: .*\n  .*sudo/);
+      expect(io.err).toMatch(/^error NEEDS_ROOT: .*\n {2}.*sudo/);
       expect(io.calls).toEqual([]);
     }
   });
