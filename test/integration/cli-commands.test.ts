@@ -143,6 +143,33 @@ describe('kintsugi (built CLI)', () => {
     expect(JSON.parse(String(v.stdout)).result).toMatchObject({ device: dev, verified: true });
   });
 
+  it('Ctrl-C at the confirmation prompt cancels with exit 130 and leaves the drive alone', async () => {
+    const { file, dev } = await scratchDrive('ctrl-c.img');
+    const before = await sha256(file);
+    const child = execa(
+      'script',
+      [
+        '-qec',
+        [process.execPath, CLI, 'flash', zst, dev, '--include-loop'].map(shellQuote).join(' '),
+        '/dev/null',
+      ],
+      {
+        stdin: 'pipe',
+        reject: false,
+        timeout: 60_000,
+      },
+    );
+    let screen = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      screen += c.toString();
+      if (screen.includes('Type the device name') && child.stdin!.writable) child.stdin!.end('\x03');
+    });
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(screen).toContain('error CANCELLED');
+    expect(await sha256(file)).toBe(before);
+  });
+
   it('--json --progress streams NDJSON events, then one result line', async () => {
     const { dev } = await scratchDrive('ndjson.img');
     const r = await cli(['flash', zst, dev, '--yes', '--include-loop', '--json', '--progress']);
