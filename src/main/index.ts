@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createHandlers } from './api/handlers';
 import { createCoreDeps } from './api/core-deps';
 import { WizardStore } from './core/wizard/store';
+import { HelperClient } from './helper/client';
 import { pickPathWithDialog } from './dialogs';
 import { forwardJobEvents, registerIpc } from './ipc';
 import { builtPaths, iconPath } from './paths';
@@ -45,7 +46,18 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const settings = new SettingsStore(userData);
   const wizardStore = new WizardStore(userData);
-  const core = createCoreDeps({ settings });
+  const core = createCoreDeps({
+    settings,
+    // One helper process (one password prompt) for the whole wizard run; pkexec unless the app runs as root.
+    privileged: () =>
+      HelperClient.start({
+        launcherPath: app.isPackaged ? join(process.resourcesPath, 'helper', 'kintsugi-helper') : undefined,
+      }),
+  });
+  app.on('before-quit', () => {
+    void core.jobRunner.cancelAll();
+    void core.startedPrivileged().then((helper) => (helper as HelperClient | undefined)?.close?.());
+  });
 
   const wizard = {
     load: () => wizardStore.load(),

@@ -30,6 +30,24 @@ export function App() {
   useEffect(() => {
     void useStore.getState().init();
   }, []);
+  // Enter continues even when focus sits on nothing in particular (after a job's button was disabled, or on
+  // the step heading): it presses the step's primary (submit) button when that is enabled.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Enter' || e.defaultPrevented || useStore.getState().settingsOpen) return;
+      const active = document.activeElement;
+      if (active && active !== document.body && active.tagName !== 'H1') return;
+      const primary = mainRef.current?.querySelector<HTMLButtonElement>(
+        'form button[type=submit]:not(:disabled)',
+      );
+      if (primary) {
+        e.preventDefault();
+        primary.click();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   // Move focus to the new step's heading so keyboard and screen-reader users start at the top of it.
   useEffect(() => {
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();

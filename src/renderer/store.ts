@@ -68,27 +68,30 @@ function applyResult(
   const step = stepOf[type];
   durations[step] = (durations[step] ?? 0) + elapsedMs;
   const seconds = Math.max(elapsedMs / 1000, 0.001);
+  // Small jobs measure start-up overhead, not throughput: keep the defaults until a job moved 32 MiB or more.
+  const MIN_MEASURED = 32 * 1024 * 1024;
   switch (type) {
     case 'image-check': {
       const r = result as JobResults['image-check'];
-      speeds.hash = r.fileSize / seconds;
+      if (r.fileSize >= MIN_MEASURED) speeds.hash = r.fileSize / seconds;
       return { image: r, durations, speeds };
     }
     case 'backup': {
       const r = result as JobResults['backup'];
       const { path, ...manifest } = r;
-      if (r.bytes > 0) speeds.backup = r.bytes / seconds;
+      if (r.bytes >= MIN_MEASURED) speeds.backup = r.bytes / seconds;
       return { backup: { path, manifest }, backupSkipped: false, durations, speeds };
     }
     case 'flash':
     case 'verify-drive': {
       const r = result as JobResults['flash'];
-      if (r.bytesWritten > 0 && r.durationMs > 0) speeds.flash = r.bytesWritten / (r.durationMs / 1000);
+      if (r.bytesWritten >= MIN_MEASURED && r.durationMs > 0)
+        speeds.flash = r.bytesWritten / (r.durationMs / 1000);
       return { flash: r, durations, speeds };
     }
     case 'restore': {
       const r = result as JobResults['restore'];
-      if (r.bytes > 0) speeds.restore = r.bytes / seconds;
+      if (r.bytes >= MIN_MEASURED) speeds.restore = r.bytes / seconds;
       return {
         restore: {
           target: r.target,
@@ -107,8 +110,14 @@ function applyResult(
 }
 
 export const useStore = create<Store>()((set, get) => {
+  // Events can outrun startJob's answer (a job that fails at once): keep them until the id is known.
+  const early = new Map<string, JobEvent[]>();
   const onEvent = (event: JobEvent) => {
     const { job, wizard } = get();
+    if (job && job.state === 'running' && job.jobId === undefined) {
+      early.set(event.jobId, [...(early.get(event.jobId) ?? []), event]);
+      return;
+    }
     if (!job || job.jobId !== event.jobId) return;
     if (event.type === 'progress') set({ job: { ...job, progress: event.progress } });
     else if (event.type === 'failed') {
@@ -179,6 +188,8 @@ export const useStore = create<Store>()((set, get) => {
     goTo: (step) => get().update({ step }),
 
     async saveSettings(patch) {
+      // Optimistic: controls reflect the change at once; main's answer (validated, normalised) then wins.
+      set({ settings: { ...get().settings, ...patch } });
       try {
         set({ settings: await api().saveSettings(patch) });
       } catch (err) {
@@ -192,6 +203,9 @@ export const useStore = create<Store>()((set, get) => {
         const { jobId } = await api().startJob(request);
         set({ job: { ...get().job!, jobId } });
         await get().update({ activeJob: { jobId, request, startedAt: new Date().toISOString() } });
+        const missed = early.get(jobId) ?? [];
+        early.clear();
+        for (const e of missed) onEvent(e);
       } catch (err) {
         set({ job: { request, step, state: 'failed', error: toUiError(err) } });
       }

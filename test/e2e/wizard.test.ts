@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -30,6 +30,7 @@ const SHOTS = resolve('docs/screenshots');
 let work: string;
 let oldDrive: FixtureImage;
 let newImageZst: string;
+let newImageHead: Buffer; // the new image's first MiB: its GPT has fresh random GUIDs, so it proves the flash
 let sha256File: string;
 let device: string | undefined;
 let harness: Harness;
@@ -47,6 +48,7 @@ beforeAll(async () => {
     populate: false,
   });
   newImageZst = await compressFixture(fresh.imagePath, 'zstd');
+  newImageHead = await readHead(fresh.imagePath);
   await rm(fresh.imagePath);
   sha256File = await writeSha256File([newImageZst], `${newImageZst}.sha256`);
   device = await attachLoop(oldDrive.imagePath);
@@ -77,10 +79,67 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+async function readHead(file: string): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(1024 * 1024);
+    await fh.read(buf, 0, buf.length, 0);
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
 
 describe('reflash wizard in Chromium', () => {
   it('walks Image -> Drive -> Back up -> Flash -> Restore -> Done on a real loop device', async () => {
+    try {
+      await walkWizard();
+    } catch (err) {
+      // Keep what the page showed when it failed: the first thing to look at.
+      await page
+        .screenshot({ path: join(tmpdir(), 'kintsugi-e2e-failure.png'), fullPage: true })
+        .catch(() => {});
+      throw err;
+    }
+  });
+});
+
+describe('resume after the app died mid-job', () => {
+  it('shows the job as interrupted with Retry at the same step', async () => {
+    await page.evaluate(async (dev) => {
+      const k = (globalThis as unknown as { kintsugi: import('../../src/shared/contract').KintsugiBridge })
+        .kintsugi;
+      await k.saveWizardState({
+        step: 'backup',
+        device: dev,
+        backupDir: '/tmp',
+        durations: {},
+        // A job id the (restarted) main process has never seen: the app died while it ran.
+        activeJob: {
+          jobId: 'died-with-the-app',
+          request: { type: 'backup', params: { source: dev, destRoot: '/tmp' } },
+          startedAt: new Date().toISOString(),
+        },
+      });
+    }, '/dev/loop-not-attached');
+    await page.reload();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Back up your data');
+    await page.getByText('Backup was interrupted').waitFor();
+    expect(await page.getByRole('button', { name: 'Retry' }).isVisible()).toBe(true);
+    expect(await page.getByRole('textbox', { name: 'Backup destination folder' }).inputValue()).toBe('/tmp');
+    // Errors show message and hint, never a stack: Retry on a device that does not exist fails cleanly.
+    await page.getByRole('button', { name: 'Retry' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    expect(await alert.getAttribute('data-code')).toBe('INVALID_ARGUMENT');
+  });
+});
+
+async function walkWizard(): Promise<void> {
+  {
     await page.goto(harness.url);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Choose the new image');
 
@@ -91,10 +150,12 @@ describe('reflash wizard in Chromium', () => {
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
 
     // Image: typed path, checksum through Browse (the dialog stand-in), then Check image.
-    await page.getByLabel('Image file').fill(newImageZst);
+    await page.getByRole('textbox', { name: 'Image file' }).fill(newImageZst);
     picks.willPick('checksum', sha256File);
     await page.getByRole('button', { name: 'Browse for Checksum file (.sha256)' }).click();
-    await expect.poll(() => page.getByLabel('Checksum file (.sha256)').inputValue()).toBe(sha256File);
+    await expect
+      .poll(() => page.getByRole('textbox', { name: 'Checksum file (.sha256)' }).inputValue())
+      .toBe(sha256File);
     await page.getByRole('button', { name: 'Check image' }).click();
     await page.getByRole('heading', { name: 'Image checked' }).waitFor({ timeout: 60_000 });
     const result = page.getByRole('region', { name: 'Image check result' });
@@ -124,20 +185,25 @@ describe('reflash wizard in Chromium', () => {
     expect(await skipButton.isDisabled()).toBe(true);
     await page.getByLabel('Device name to skip the backup').fill(device!);
     expect(await skipButton.isDisabled()).toBe(false);
-    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
 
     // Back up, verified.
     const backupRoot = join(work, 'backups');
+    await mkdir(backupRoot); // the folder chooser only returns folders that exist
     picks.willPick('backup-dir', backupRoot);
     await page.getByRole('button', { name: 'Browse for Backup destination folder' }).click();
-    await expect.poll(() => page.getByLabel('Backup destination folder').inputValue()).toBe(backupRoot);
+    await expect
+      .poll(() => page.getByRole('textbox', { name: 'Backup destination folder' }).inputValue())
+      .toBe(backupRoot);
     await page.getByRole('button', { name: 'Back up', exact: true }).click();
     await page.getByText('✓ verified').waitFor({ timeout: 90_000 });
 
     // Reload mid-wizard: same step, same choices.
     await page.reload();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Back up your data');
-    expect(await page.getByLabel('Backup destination folder').inputValue()).toBe(backupRoot);
+    expect(await page.getByRole('textbox', { name: 'Backup destination folder' }).inputValue()).toBe(
+      backupRoot,
+    );
     await page.getByText('✓ verified').waitFor();
     await shot('03-backup.png');
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -179,6 +245,8 @@ describe('reflash wizard in Chromium', () => {
       { offset: p.offset, sizeLimit: p.size, readOnly: true },
       (mnt) => describeTree(mnt),
     );
+    expect(oldDrive.tree.length).toBeGreaterThan(10);
     expect(diffTrees(oldDrive.tree, restored)).toEqual([]);
-  });
-});
+    expect((await readHead(oldDrive.imagePath)).equals(newImageHead)).toBe(true);
+  }
+}

@@ -166,7 +166,7 @@ export const ipcMain = {
 
 const rendererEmitter = new Emitter();
 export const ipcRenderer = {
-  invoke(channel: string, ...args: unknown[]) {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown> {
     recorded.invoked.push({ channel, args });
     return Promise.resolve({ ok: true, value: { channel, args } });
   },

@@ -14,25 +14,36 @@ import type { HandlerDeps } from './deps';
 export interface CoreDepsOptions {
   settings: { load(): Promise<Settings> };
   /** Created on first use so the password prompt only appears when a privileged job actually starts. */
-  privileged?: () => JobExecutor;
+  privileged?: () => JobExecutor | Promise<JobExecutor>;
   jobRunner?: JobRunner;
 }
 
 export type CoreDeps = Pick<HandlerDeps<JobExecutor>, 'executorFor' | 'listDrives' | 'listBackups'> & {
   jobRunner: JobRunner;
+  /** The privileged executor if one was started (to close it on quit). */
+  startedPrivileged(): Promise<JobExecutor | undefined>;
 };
 
 export function createCoreDeps(opts: CoreDepsOptions): CoreDeps {
   const jobRunner = opts.jobRunner ?? new JobRunner();
-  let privileged: JobExecutor | undefined;
+  let privileged: Promise<JobExecutor> | undefined;
   const lazyPrivileged: JobExecutor = {
-    run: (req, ctx) => {
-      privileged ??= opts.privileged ? opts.privileged() : inProcessExecutor();
-      return privileged.run(req, ctx);
+    run: async (req, ctx) => {
+      privileged ??= Promise.resolve(opts.privileged ? opts.privileged() : inProcessExecutor());
+      let executor: JobExecutor;
+      try {
+        executor = await privileged;
+      } catch (err) {
+        // A dismissed password prompt must not stick: the next privileged job asks again.
+        privileged = undefined;
+        throw err;
+      }
+      return executor.run(req, ctx);
     },
   };
   return {
     jobRunner,
+    startedPrivileged: () => (privileged ? privileged.catch(() => undefined) : Promise.resolve(undefined)),
     async executorFor(_req: JobRequest) {
       const { cacheDir } = await opts.settings.load();
       return routingExecutor(inProcessExecutor({ cacheDir }), lazyPrivileged, (t) => PRIVILEGED_JOBS.has(t));

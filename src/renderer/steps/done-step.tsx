@@ -26,9 +26,12 @@ export function DoneStep() {
           {image?.checksum && (
             <>
               <dt>Published sha256</dt>
-              <dd className="hash">
-                {image.checksum.expected} (
-                {image.checksum.target === 'compressed' ? 'compressed file' : 'image'})
+              <dd>
+                <span className="hash">{image.checksum.expected}</span>
+                <br />
+                <span className="muted">
+                  of the {image.checksum.target === 'compressed' ? 'compressed file' : 'decompressed image'}
+                </span>
               </dd>
             </>
           )}
@@ -57,7 +60,7 @@ export function DoneStep() {
             </>
           )}
         </dl>
-        <h2>Time per step</h2>
+        <h2 className="spaced">Time per step</h2>
         <dl className="facts compact">
           {WIZARD_STEPS.filter((s) => wizard.durations[s] !== undefined).map((s) => (
             <div key={s} className="fact-row">

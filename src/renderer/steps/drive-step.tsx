@@ -94,7 +94,7 @@ export function DriveStep() {
                 <span id={`${id}-info`} className="drive-issues">
                   {blocks.map((i) => (
                     <span key={i.code} className="issue block">
-                      ⛔ {i.message}
+                      ✕ {i.message}
                     </span>
                   ))}
                   {warns.map((i) => (

@@ -6,7 +6,10 @@
 export function installBridge(methods: string[]): void {
   type Listener = (event: unknown) => void;
   const listeners = new Set<Listener>();
-  let source: EventSource | undefined;
+  // This file compiles under the Node tsconfig (no DOM types): name the browser globals it uses.
+  type SSE = { onmessage: ((m: { data: string }) => void) | null };
+  const EventSourceCtor = (globalThis as unknown as { EventSource: new (url: string) => SSE }).EventSource;
+  let source: SSE | undefined;
   const bridge: Record<string, unknown> = {};
   for (const method of methods) {
     bridge[method] = async (...args: unknown[]) => {
@@ -23,16 +26,16 @@ export function installBridge(methods: string[]): void {
   }
   bridge.onJobEvent = (listener: Listener) => {
     if (!source) {
-      source = new EventSource('/events');
+      source = new EventSourceCtor('/events');
       source.onmessage = (m) => {
-        const event = JSON.parse(m.data as string) as unknown;
+        const event = JSON.parse(m.data) as unknown;
         for (const l of listeners) l(event);
       };
     }
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
-  Object.defineProperty(window, 'kintsugi', {
+  Object.defineProperty(globalThis, 'kintsugi', {
     value: Object.freeze(bridge),
     configurable: false,
     writable: false,

@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { recorded, StubBrowserWindow, StubTray } from '../stubs/electron';
+import { API_METHODS, channelFor, type ApiResponse } from '../../src/shared/contract';
+
+// Loads the BUILT main bundle (out/main/index.js, from `npx electron-vite build`) with 'electron' mapped to the
+// stub: vitest processes files outside node_modules, so its alias applies to the bundle's `import "electron"`.
+// Proves the shipped shell wires the security baseline, one IPC channel per contract entry and the tray.
+
+const bundle = resolve('out/main/index.js');
+
+beforeAll(async () => {
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npx electron-vite build\` first`);
+  await import(/* @vite-ignore */ pathToFileURL(bundle).href);
+  // start() runs after app.whenReady(): wait for the window to appear.
+  for (let i = 0; i < 100 && recorded.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+});
+
+function rendererUrl(): string {
+  return pathToFileURL(resolve('out/renderer/index.html')).href;
+}
+
+async function call(
+  channel: string,
+  senderUrl: string | undefined,
+  ...args: unknown[]
+): Promise<ApiResponse<unknown>> {
+  const handler = recorded.handlers.get(channel);
+  if (!handler) throw new Error(`no handler on ${channel}`);
+  return (await handler(
+    { senderFrame: senderUrl === undefined ? null : { url: senderUrl } },
+    ...args,
+  )) as ApiResponse<unknown>;
+}
+
+describe('built main bundle', () => {
+  it('opens one window with the security baseline and the sandboxed CJS preload', () => {
+    expect(recorded.windows).toHaveLength(1);
+    const win = recorded.windows[0] as StubBrowserWindow;
+    const prefs = win.options.webPreferences as Record<string, unknown>;
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
+    expect(String(prefs.preload)).toBe(resolve('out/preload/index.cjs'));
+    expect(existsSync(String(prefs.preload))).toBe(true);
+    expect(win.loaded?.file).toBe(resolve('out/renderer/index.html'));
+    // Navigation and new windows are blocked.
+    expect(win.webContents.windowOpenHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    let prevented = false;
+    win.webContents.emit(
+      'will-navigate',
+      { preventDefault: () => (prevented = true) },
+      'https://example.com',
+    );
+    expect(prevented).toBe(true);
+    // CSP header, remote-request blocking and permission denial are installed on the session.
+    expect(recorded.sessionHooks).toEqual(
+      expect.arrayContaining(['onHeadersReceived', 'onBeforeRequest', 'setPermissionRequestHandler']),
+    );
+  });
+
+  it('registers exactly one IPC channel per contract entry', () => {
+    expect([...recorded.handlers.keys()].sort()).toEqual(API_METHODS.map(channelFor).sort());
+  });
+
+  it('puts an icon in the tray with Open and Quit', () => {
+    expect(recorded.trays).toHaveLength(1);
+    const tray = recorded.trays[0] as StubTray;
+    expect(tray.tooltip).toBe('Kintsugi Updater');
+    const menu = tray.menu as { template: { label?: string }[] };
+    expect(menu.template.map((i) => i.label).filter(Boolean)).toEqual(['Open', 'Quit']);
+  });
+
+  it('answers our renderer, rejects a foreign sender and a bad payload', async () => {
+    const ok = await call(channelFor('getWizardState'), rendererUrl());
+    expect(ok).toMatchObject({ ok: true, value: { step: 'image' } });
+
+    for (const foreign of ['https://evil.example/', 'file:///tmp/other.html', undefined]) {
+      const res = await call(channelFor('getSettings'), foreign);
+      expect(res.ok).toBe(false);
+      if (!res.ok) expect(res.error.code).toBe('IPC_SENDER_REJECTED');
+    }
+
+    const bad = await call(channelFor('startJob'), rendererUrl(), {
+      type: 'flash',
+      params: { image: 'x', device: '/etc/passwd' },
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('saves the wizard state under userData and moves the tray badge', async () => {
+    const saved = await call(channelFor('saveWizardState'), rendererUrl(), { step: 'backup', durations: {} });
+    expect(saved.ok).toBe(true);
+    expect(existsSync(resolve(recorded.userData, 'wizard.json'))).toBe(true);
+    expect(recorded.badge).toBe(1);
+    expect((recorded.trays[0] as StubTray).tooltip).toMatch(/1 update waiting/);
+  });
+});
