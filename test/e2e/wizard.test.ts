@@ -234,6 +234,9 @@ async function walkWizard(): Promise<void> {
     expect(summary).toContain(backupRoot);
     expect(summary).toContain('verified');
     await shot('06-done.png');
+    await page.emulateMedia({ colorScheme: 'dark' }); // the same page in the dark theme
+    await shot('07-done-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
     expect(harness.calls.get('startJob')).toBe(4);
 
     // The drive now carries the new image with the user's files back in its persistence store.
