@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recorded, StubBrowserWindow, StubTray } from '../stubs/electron';
 import { API_METHODS, channelFor, type ApiResponse } from '../../src/shared/contract';
 
@@ -16,6 +17,10 @@ beforeAll(async () => {
   await import(/* @vite-ignore */ pathToFileURL(bundle).href);
   // start() runs after app.whenReady(): wait for the window to appear.
   for (let i = 0; i < 100 && recorded.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+});
+
+afterAll(async () => {
+  if (recorded.userData) await rm(recorded.userData, { recursive: true, force: true });
 });
 
 function rendererUrl(): string {
