@@ -5,8 +5,7 @@ import { KintsugiError } from '../../../shared/errors';
 // TOOL_MISSING instead of a bare ENOENT.
 
 export function spawnTool<O extends Options>(file: string, args: readonly string[], options?: O): ResultPromise<O> {
-  const child = execa(file, args, { ...options, shell: false } as O);
-  return child;
+  return execa(file, args, { ...options, shell: false } as O) as unknown as ResultPromise<O>;
 }
 
 export async function runTool(
