@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoreDeps } from '../../src/main/api/core-deps';
 import { createHandlers } from '../../src/main/api/handlers';
-import { inProcessExecutor } from '../../src/main/core/jobs/run-job';
+import { HelperClient } from '../../src/main/helper/client';
 import { WizardStore } from '../../src/main/core/wizard/store';
 import { SettingsStore } from '../../src/main/settings/store';
 import { API_METHODS } from '../../src/shared/contract';
@@ -36,6 +36,7 @@ let device: string | undefined;
 let harness: Harness;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
+let helper: HelperClient | undefined;
 const picks = new PickPathStandIn();
 
 beforeAll(async () => {
@@ -58,8 +59,13 @@ beforeAll(async () => {
     dataRoot: join(work, 'data'),
     cacheDir: join(work, 'cache'),
   });
-  // We are root here: privileged jobs run in-process (the app would use the helper client).
-  const core = createCoreDeps({ settings, privileged: () => inProcessExecutor() });
+  // Privileged jobs go to the real helper process (out/main/helper.js), started directly since we are root:
+  // the same NDJSON road the app takes, minus the pkexec prompt.
+  const core = createCoreDeps({
+    settings,
+    privileged: async () =>
+      (helper = await HelperClient.start({ mode: 'direct', helperPath: resolve('out/main/helper.js') })),
+  });
   const api = createHandlers({ ...core, settings, wizard: new WizardStore(userData), pickPath: picks.pick });
   harness = await startHarness({
     api,
@@ -74,6 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await chromium?.close();
+  await helper?.close();
   await harness?.close();
   if (device) await detachLoop(device);
   if (work) await rm(work, { recursive: true, force: true });
@@ -96,6 +103,9 @@ describe('reflash wizard in Chromium', () => {
   it('walks Image -> Drive -> Back up -> Flash -> Restore -> Done on a real loop device', async () => {
     try {
       await walkWizard();
+      // Backup, flash and restore went through the separate helper process, not in-process.
+      expect(helper?.pid).toBeGreaterThan(0);
+      expect(helper?.pid).not.toBe(process.pid);
     } catch (err) {
       // Keep what the page showed when it failed: the first thing to look at.
       await page
