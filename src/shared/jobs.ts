@@ -102,7 +102,13 @@ export interface JobResults {
 }
 
 /** Jobs that need root: the GUI sends them to the privileged helper. */
-export const PRIVILEGED_JOBS: ReadonlySet<JobType> = new Set(['flash', 'verify-drive', 'backup', 'restore', 'find-persistence']);
+export const PRIVILEGED_JOBS: ReadonlySet<JobType> = new Set([
+  'flash',
+  'verify-drive',
+  'backup',
+  'restore',
+  'find-persistence',
+]);
 
 export type JobEvent =
   | { jobId: string; type: 'progress'; progress: Progress }

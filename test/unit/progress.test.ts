@@ -32,7 +32,11 @@ describe('throttle', () => {
   it('lets through at most N per second and flushes the last value', () => {
     let t = 0;
     const seen: number[] = [];
-    const th = throttle<number>((v) => seen.push(v), 10, () => t);
+    const th = throttle<number>(
+      (v) => seen.push(v),
+      10,
+      () => t,
+    );
     for (let i = 0; i < 100; i++) {
       t = i * 10; // 100 pushes in 1 s
       th.push(i);

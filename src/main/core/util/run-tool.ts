@@ -4,7 +4,11 @@ import { KintsugiError } from '../../../shared/errors';
 // Every subprocess goes through here: argument arrays only, never a shell, and a missing binary becomes
 // TOOL_MISSING instead of a bare ENOENT.
 
-export function spawnTool<O extends Options>(file: string, args: readonly string[], options?: O): ResultPromise<O> {
+export function spawnTool<O extends Options>(
+  file: string,
+  args: readonly string[],
+  options?: O,
+): ResultPromise<O> {
   return execa(file, args, { ...options, shell: false } as O) as unknown as ResultPromise<O>;
 }
 
@@ -23,7 +27,8 @@ export async function runTool(
 
 export function toolError(file: string, err: unknown): Error {
   const e = err as { code?: string; isCanceled?: boolean; stderr?: unknown; shortMessage?: string };
-  if (e?.code === 'ENOENT') return new KintsugiError('TOOL_MISSING', `${file} is not installed or not on PATH`);
+  if (e?.code === 'ENOENT')
+    return new KintsugiError('TOOL_MISSING', `${file} is not installed or not on PATH`);
   if (e?.isCanceled) return new KintsugiError('CANCELLED');
   return err instanceof Error ? err : new Error(String(err));
 }
