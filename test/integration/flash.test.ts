@@ -124,7 +124,7 @@ describe('flashDrive', () => {
       const fh = await open(dev, 'r+');
       const one = Buffer.alloc(1);
       await fh.read(one, 0, 1, 3 * MiB);
-      one[0] ^= 0xff;
+      one[0]! ^= 0xff;
       await fh.write(one, 0, 1, 3 * MiB);
       await fh.sync(); // the verify reads the medium, not this page cache
       await fh.close();
@@ -184,7 +184,7 @@ describe('flashDrive', () => {
     const xz = await compressFixture(raw, 'xz');
     const bad = join(dir, 'corrupt.img.xz');
     const bytes = await readFile(xz);
-    for (let i = 2000; i < bytes.length - 100; i += 997) bytes[i] ^= 0x55;
+    for (let i = 2000; i < bytes.length - 100; i += 997) bytes[i]! ^= 0x55;
     await writeFile(bad, bytes);
     const { file, dev } = await makeDevice('dev-corrupt.bin', 16 * MiB);
     await expectCode(

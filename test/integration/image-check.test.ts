@@ -98,7 +98,7 @@ describe('checkImage', () => {
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     const copy = join(dir, 'copy-v1.4.img.zst');
     const bytes = await readFile(zst);
-    bytes[100] ^= 1;
+    bytes[100]! ^= 1;
     await writeFile(copy, bytes);
     await expect(
       checkImage(

@@ -66,7 +66,7 @@ describe('verifyMinisign', () => {
       const key = await loadPublicKey(pubLine);
       const tampered = join(dir, `tampered-${mode}`);
       const bytes = await readFile(file);
-      bytes[1_000_000] ^= 1;
+      bytes[1_000_000]! ^= 1;
       await writeFile(tampered, bytes);
       await expect(verifyMinisign(tampered, sig, key)).rejects.toMatchObject({
         code: 'IMAGE_SIGNATURE_INVALID',
