@@ -1,16 +1,8 @@
-// Human numbers for sizes, speeds and durations. Binary units, as disk tools show them.
+// Human numbers for sizes, speeds and durations.
 
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
+import { formatBytes } from '../shared/format-bytes';
+
+export { formatBytes };
 
 export function formatSpeed(bps: number | undefined): string {
   return bps && bps > 0 ? `${formatBytes(bps)}/s` : '—';

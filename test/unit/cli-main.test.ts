@@ -235,7 +235,7 @@ describe('confirmDevice', () => {
 describe('format', () => {
   it('formats sizes, progress lines and error blocks', () => {
     expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(3 * 1024 ** 3)).toBe('3.00 GiB');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GiB');
     expect(
       progressLine({
         kind: 'flash',
@@ -245,7 +245,7 @@ describe('format', () => {
         speed: 100 * 1024 ** 2,
         eta: 75,
       }),
-    ).toMatch(/^flash write +25\.0% {2}1\.00 GiB \/ 4\.00 GiB {2}100\.0 MiB\/s {2}ETA 1:15$/);
+    ).toMatch(/^flash write +25\.0% {2}1\.0 GiB \/ 4\.0 GiB {2}100 MiB\/s {2}ETA 1:15$/);
     expect(progressLine({ kind: 'step', step: 'flash', message: 'x' })).toBeNull();
     expect(errorBlock({ code: 'CANCELLED', message: 'Cancelled.' })).toBe('error CANCELLED: Cancelled.\n');
   });

@@ -1,18 +1,10 @@
 import type { ErrorPayload } from '../../shared/errors';
 import type { Progress } from '../../shared/progress';
+import { formatBytes } from '../../shared/format-bytes';
+
+export { formatBytes };
 
 // Human text: sizes, rates, durations, the one-line progress and the error block. Pure functions.
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

@@ -4,6 +4,9 @@ import { KintsugiError, type ErrorCode } from '../../../shared/errors';
 import { runRsync } from './run-rsync';
 import { parseRsyncStats } from './rsync-stats';
 import { withSlash } from './verify-copy';
+import { formatBytes } from '../../../shared/format-bytes';
+
+export { formatBytes };
 
 // Room checks happen before the first byte is copied. Two upper bounds on what a copy needs:
 // - a du-like walk of the source (allocated blocks, hard-linked inodes counted once): right for sparse files;
@@ -141,15 +144,4 @@ export async function ensureRoom(need: SpaceNeed, dest: string, code: ErrorCode)
   const free = await freeSpace(dest);
   const short = roomShortfall(need, free);
   if (short) throw new KintsugiError(code, `${dest}: ${short}`);
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
