@@ -12,33 +12,47 @@ import { downloadToCache, resolveSource } from '../../src/main/core/image/source
 // A real HTTP server on 127.0.0.1 with Range/If-Range support that can drop the connection mid-body.
 
 const body = randomBytes(3 * 1024 * 1024 + 123);
+let body2: Buffer | undefined; // what /republished.img.zst serves once the release is published again
 let etag = '"v1"';
 let dropAfter: number | undefined; // drop the next response after this many body bytes
-const requests: { url: string; range?: string; ifRange?: string }[] = [];
+const requests: { url: string; range?: string; ifRange?: string; status?: number }[] = [];
 let server: Server;
 let base: string;
 let dir: string;
 
 function handle(req: IncomingMessage, res: import('node:http').ServerResponse) {
-  requests.push({
+  const r: (typeof requests)[number] = {
     url: req.url!,
     range: req.headers.range,
     ifRange: req.headers['if-range'] as string | undefined,
-  });
+  };
+  requests.push(r);
   if (req.url === '/missing.img.zst') {
     res.writeHead(404).end();
     return;
   }
+  if (req.url === '/republished.img.zst.sha256') {
+    // A small file without any validator: the server cannot say whether it changed.
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`${sha(body2 ?? body)}  republished.img.zst\n`);
+    return;
+  }
+  const served = req.url === '/republished.img.zst' && body2 ? body2 : body;
+  const tag = served === body ? etag : '"v2"';
+  if (req.headers['if-none-match'] === tag) {
+    r.status = 304;
+    res.writeHead(304, { etag: tag }).end();
+    return;
+  }
   let start = 0;
   const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-  if (m && (!req.headers['if-range'] || req.headers['if-range'] === etag)) start = Number(m[1]);
-  const slice = body.subarray(start);
+  if (m && (!req.headers['if-range'] || req.headers['if-range'] === tag)) start = Number(m[1]);
+  const slice = served.subarray(start);
   const headers: Record<string, string | number> = {
-    etag,
+    etag: tag,
     'content-length': slice.length,
     'accept-ranges': 'bytes',
   };
-  if (start > 0) headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
+  if (start > 0) headers['content-range'] = `bytes ${start}-${served.length - 1}/${served.length}`;
   res.writeHead(start > 0 ? 206 : 200, headers);
   if (dropAfter !== undefined) {
     const n = dropAfter;
@@ -93,11 +107,52 @@ describe('image sources', () => {
     expect(sha(await readFile(path))).toBe(sha(body));
     expect(requests.at(-1)).toMatchObject({ range: `bytes=${kept}-`, ifRange: '"v1"' });
     expect(events.at(-1)).toMatchObject({ kind: 'download', bytes: body.length, total: body.length });
-    expect(await readdir(cacheDir)).toEqual([path.split('/').pop()]);
-    // Cached: no new request.
+    const name = path.split('/').pop()!;
+    expect((await readdir(cacheDir)).sort()).toEqual([name, `${name}.meta.json`]);
+    // Cached: one conditional request, answered 304 without a body.
     const before = requests.length;
     expect(await downloadToCache(url, quietContext(), { cacheDir })).toBe(path);
-    expect(requests.length).toBe(before);
+    expect(requests.length).toBe(before + 1);
+    expect(requests.at(-1)).toMatchObject({ status: 304 });
+  });
+
+  it('a release published again at the same URL is downloaded again, with its new checksum', async () => {
+    const cacheDir = join(dir, 'c5');
+    const url = `${base}/republished.img.zst`;
+    const first = await readFile(await downloadToCache(url, quietContext(), { cacheDir }));
+    const sums1 = await readFile(
+      await downloadToCache(`${url}.sha256`, quietContext(), { cacheDir }),
+      'utf8',
+    );
+    expect(sha(first)).toBe(sha(body));
+    expect(sums1).toContain(sha(body));
+
+    body2 = randomBytes(200_000);
+    try {
+      const logs: string[] = [];
+      const ctx: JobContext = { ...quietContext(), log: (m) => logs.push(m) };
+      const second = await readFile(await downloadToCache(url, ctx, { cacheDir }));
+      const sums2 = await readFile(await downloadToCache(`${url}.sha256`, ctx, { cacheDir }), 'utf8');
+      expect(sha(second)).toBe(sha(body2));
+      expect(sums2).toContain(sha(body2));
+      expect(logs.join('\n')).toContain('changed on the server');
+    } finally {
+      body2 = undefined;
+    }
+  });
+
+  it('a cached copy is used when the server cannot be reached to ask, and the log says so', async () => {
+    const cacheDir = join(dir, 'c6');
+    const other = createServer(handle);
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}/offline.img.zst`;
+    const path = await downloadToCache(url, quietContext(), { cacheDir });
+    other.closeAllConnections();
+    await new Promise((r) => other.close(r));
+    const logs: string[] = [];
+    const ctx: JobContext = { ...quietContext(), log: (m) => logs.push(m) };
+    expect(await downloadToCache(url, ctx, { cacheDir, retries: 0 })).toBe(path);
+    expect(logs.join('\n')).toContain('using it');
   });
 
   it('retries within one call resume by themselves', async () => {

@@ -13,7 +13,8 @@ import { throttle } from '../jobs/throttle';
 // An image source is a local path or an http(s) URL. URLs are downloaded into a cache so a flash never depends on
 // the network mid-write. Downloads resume: bytes land in `<name>.part` (kept across crashes and failures) and a
 // `<name>.part.json` remembers the validator (ETag / Last-Modified); the next attempt asks for `Range: bytes=N-`
-// with `If-Range`, so a file that changed on the server restarts from zero instead of being spliced.
+// with `If-Range`, so a file that changed on the server restarts from zero instead of being spliced. A completed
+// download keeps its validators in `<name>.meta.json` and is revalidated before each reuse (see stillCurrent).
 
 export interface FetchOptions {
   cacheDir?: string;
@@ -72,8 +73,10 @@ export async function downloadToCache(
   const dir = opts.cacheDir ?? defaultCacheDir();
   await mkdir(dir, { recursive: true });
   const final = join(dir, cacheFileName(url));
-  // A completed download is reused; its integrity is the checksum's and signature's business.
-  if (await exists(final)) return final;
+  // A completed download is reused only while the server says it is still current: a release published again at
+  // the same URL (a `latest` link, a re-uploaded checksum) must not be answered from a stale cache, and a file that
+  // arrived damaged must not stick forever.
+  if ((await exists(final)) && (await stillCurrent(url, final, ctx))) return final;
   const retries = opts.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -90,6 +93,35 @@ export async function downloadToCache(
       await new Promise((r) => setTimeout(r, (opts.retryDelayMs ?? 500) * (attempt + 1)));
     }
   }
+}
+
+/** The validators of a completed download, kept beside it. */
+const cacheMetaPath = (final: string) => `${final}.meta.json`;
+
+/**
+ * Asks the server whether the cached copy is still what the URL serves (If-None-Match / If-Modified-Since).
+ * 304: reuse. Anything else, or no validator to ask with: download again (into the .part, renamed over the old
+ * copy only when complete). When the server cannot be reached the cached copy is used, and the log says so: its
+ * integrity is still the checksum's and the signature's business.
+ */
+async function stillCurrent(url: string, final: string, ctx: JobContext): Promise<boolean> {
+  const meta = await readMeta(cacheMetaPath(final));
+  if (meta?.url !== url || !(meta.etag || meta.lastModified)) return false;
+  const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+  if (meta.etag) headers['if-none-match'] = meta.etag;
+  if (meta.lastModified) headers['if-modified-since'] = meta.lastModified;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: ctx.signal, redirect: 'follow' });
+  } catch (err) {
+    if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `downloading ${url} was cancelled`);
+    ctx.log(`${url}: cannot ask whether the cached copy is current (${describeFetchError(err)}); using it`);
+    return true;
+  }
+  await res.body?.cancel().catch(() => {});
+  if (res.status === 304) return true;
+  ctx.log(`${url} changed on the server (HTTP ${res.status}); downloading it again`);
+  return false;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -191,7 +223,11 @@ async function downloadOnce(url: string, final: string, ctx: JobContext): Promis
       `${url}: got ${bytes} of ${total} bytes; the download resumes from there`,
     );
   await rename(part, final);
-  await rm(metaPath, { force: true });
+  if (newMeta.etag || newMeta.lastModified) await rename(metaPath, cacheMetaPath(final));
+  else {
+    await rm(metaPath, { force: true });
+    await rm(cacheMetaPath(final), { force: true });
+  }
 }
 
 function describeFetchError(err: unknown): string {
