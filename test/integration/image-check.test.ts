@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,40 @@ describe('checkImage', () => {
       expect(report.compression).toBe(format);
     });
   }
+
+  it('reads checksum files as sha256sum and shasum write them: --tag, -b, -U, ./paths, several entries, odd names', async () => {
+    const sub = join(dir, 'sums');
+    await mkdir(join(sub, 'images'), { recursive: true });
+    const odd = join(sub, 'kintsugi v1.4 back\\slash.img.zst');
+    await copyFile(zst, odd);
+    await copyFile(zst, join(sub, 'images', 'kintsugi-v1.4.img.zst'));
+    await copyFile(img, join(sub, 'kintsugi-v1.4.img'));
+    const tool = async (name: string, cmd: string, args: string[]) => {
+      const { stdout } = await execa(cmd, args, { cwd: sub });
+      await writeFile(join(sub, name), stdout + '\n');
+      return join(sub, name);
+    };
+    const cases: [string, string, string[], string, 'compressed' | 'image'][] = [
+      ['bsd', 'sha256sum', ['--tag', 'images/kintsugi-v1.4.img.zst'], zst, 'compressed'],
+      ['shasum-tag', 'shasum', ['-a', '256', '--tag', 'kintsugi-v1.4.img'], zst, 'image'],
+      ['shasum-b', 'shasum', ['-a', '256', '-b', './images/kintsugi-v1.4.img.zst'], zst, 'compressed'],
+      ['shasum-u', 'shasum', ['-a', '256', '-U', './images/kintsugi-v1.4.img.zst'], zst, 'compressed'],
+      // Several entries: the image's own line is found among the others.
+      ['multi', 'sha256sum', ['kintsugi-v1.4.img', odd, './images/kintsugi-v1.4.img.zst'], zst, 'compressed'],
+      // coreutils escapes a backslash in a name and marks the line with a leading backslash.
+      ['escaped', 'sha256sum', [odd], odd, 'compressed'],
+      ['escaped-tag', 'sha256sum', ['--tag', odd], odd, 'compressed'],
+    ];
+    for (const [name, cmd, args, image, target] of cases) {
+      const sums = await tool(`${name}.sha256`, cmd, args);
+      const report = await checkImage({ source: image, sha256File: sums }, quietContext()).catch(
+        (err: unknown) => {
+          throw new Error(`${name}: ${JSON.stringify(err)}\n${JSON.stringify(args)}`);
+        },
+      );
+      expect(report.checksum, name).toMatchObject({ target, ok: true });
+    }
+  });
 
   it('a wrong checksum is IMAGE_CHECKSUM_MISMATCH, a missing entry IMAGE_CHECKSUM_MISSING', async () => {
     const bad = join(dir, 'bad.sha256');

@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 
-// Checksum files come in sha256sum's GNU format ("HASH  name", "HASH *name" for binary mode) or BSD's
-// ("SHA256 (name) = HASH"), sometimes with comments, CRLF line ends or a single bare hash.
+// Checksum files come in sha256sum's GNU format ("HASH  name", "HASH *name" for binary mode; Perl shasum adds
+// "HASH Uname" / "HASH ^name" for its universal mode) or BSD's ("SHA256 (name) = HASH", from `sha256sum --tag`
+// or `shasum --tag`), sometimes with comments, CRLF line ends or a single bare hash. Both GNU forms start the line
+// with a backslash when the name holds a backslash or a line break, escaped as \\, \n and \r.
 
 export interface Sha256Entry {
   hash: string; // lower-case hex
@@ -17,8 +19,8 @@ export interface Sha256Match {
   target: 'compressed' | 'image';
 }
 
-const GNU = /^\\?([0-9a-fA-F]{64}) [ *](.+)$/;
-const BSD = /^SHA256 \((.+)\) ?= ?([0-9a-fA-F]{64})$/;
+const GNU = /^(\\?)([0-9a-fA-F]{64}) [ *U^](.+)$/;
+const BSD = /^(\\?)SHA256 \((.+)\) ?= ?([0-9a-fA-F]{64})$/;
 const BARE = /^([0-9a-fA-F]{64})$/;
 
 export function parseSha256File(text: string): Sha256Entry[] {
@@ -28,18 +30,24 @@ export function parseSha256File(text: string): Sha256Entry[] {
     if (line === '' || line.startsWith('#')) continue;
     let m = GNU.exec(line);
     if (m) {
-      entries.push({ hash: m[1]!.toLowerCase(), name: m[2]! });
+      entries.push({ hash: m[2]!.toLowerCase(), name: unescapeName(m[3]!, m[1] === '\\') });
       continue;
     }
     m = BSD.exec(line);
     if (m) {
-      entries.push({ hash: m[2]!.toLowerCase(), name: m[1]! });
+      entries.push({ hash: m[3]!.toLowerCase(), name: unescapeName(m[2]!, m[1] === '\\') });
       continue;
     }
     m = BARE.exec(line);
     if (m) entries.push({ hash: m[1]!.toLowerCase() });
   }
   return entries;
+}
+
+/** Undoes coreutils' escaping of a name marked by a leading backslash on its line. */
+function unescapeName(name: string, escaped: boolean): string {
+  if (!escaped) return name;
+  return name.replace(/\\([\\nr])/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
 }
 
 /** The image's name without its compression suffix: x.img.zst -> x.img. */
@@ -70,9 +78,9 @@ export function matchSha256Entry(
   const bare = entries.filter((e) => e.name === undefined);
   if (bare.length === 1 && entries.length === 1)
     return { expected: bare[0]!.hash, fileName: stored, target: 'compressed' };
-  const names = entries.map((e) => e.name ?? '(bare hash)').join(', ') || 'no entries';
-  throw new KintsugiError(
-    'IMAGE_CHECKSUM_MISSING',
-    `${checksumFile} has no entry for ${stored} or ${decompressed} (it lists: ${names})`,
-  );
+  const names = entries.length
+    ? `it lists: ${entries.map((e) => e.name ?? '(bare hash)').join(', ')}`
+    : 'it has no line in sha256sum or BSD (--tag) format';
+  const wanted = decompressed !== stored ? `${stored} or ${decompressed}` : stored;
+  throw new KintsugiError('IMAGE_CHECKSUM_MISSING', `${checksumFile} has no entry for ${wanted} (${names})`);
 }
