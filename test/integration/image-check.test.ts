@@ -119,6 +119,17 @@ describe('checkImage', () => {
       code: 'IMAGE_CHECKSUM_MISMATCH',
       detail: expect.stringContaining('kintsugi-v1.4.img.zst'),
     });
+    // A checksum or signature file that does not exist is a bad argument, not a missing image.
+    await expect(
+      checkImage({ source: zst, sha256File: join(dir, 'typo.sha256') }, quietContext()),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', detail: expect.stringContaining('checksum file') });
+    const signed = await signWithMinisign(zst);
+    await expect(
+      checkImage(
+        { source: zst, minisigFile: join(dir, 'typo.minisig'), pubkey: signed.pubkey },
+        quietContext(),
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', detail: expect.stringContaining('signature file') });
     const other = join(dir, 'other.sha256');
     await writeFile(other, `${'0'.repeat(64)}  something-else.img\n`);
     await expect(checkImage({ source: zst, sha256File: other }, quietContext())).rejects.toMatchObject({

@@ -49,7 +49,9 @@ describe('verifyMinisign', () => {
   for (const mode of ['ED', 'Ed'] as const) {
     it(`accepts a real ${mode === 'ED' ? 'prehashed' : 'legacy'} signature with the key line or the .pub file`, async () => {
       const sig = await readFile(`${file}.${mode}.minisig`, 'utf8');
-      for (const key of [pubLine, pubPath]) {
+      // The whole .pub text, as pasted into the settings field or passed as --pubkey "$(cat k.pub)".
+      const pubText = await readFile(pubPath, 'utf8');
+      for (const key of [pubLine, pubPath, pubText]) {
         const v = await verifyMinisign(file, sig, await loadPublicKey(key));
         expect(v.prehashed).toBe(mode === 'ED');
         expect(v.trustedComment).toBe(mode === 'ED' ? 'release 1.0 prehashed' : 'release 1.0 legacy');

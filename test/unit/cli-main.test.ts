@@ -81,6 +81,11 @@ describe('kintsugi main()', () => {
     [['reflash', '--image', '/a.img', '--drive', '/dev/sdz'], 'reflash needs --backup-to'],
     [['drives', '--include-lop'], "Unknown option '--include-lop'"],
     [['image', 'check', '/a'], 'unknown image subcommand: check'],
+    // A key without a signature would check nothing while looking like it did.
+    [
+      ['image', 'verify', '/a.img', '--pubkey', 'RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3'],
+      '--pubkey needs --minisig',
+    ],
   ])('bad args %j -> INVALID_ARGUMENT, exit 2, usage', async (argv, detail) => {
     const io = fakeIo();
     expect(await main(argv, io)).toBe(2);
@@ -115,6 +120,15 @@ describe('kintsugi main()', () => {
       sha256: 'https://x.test/k.sha256',
       minisig: '/w/k.minisig',
       pubkey: expect.stringMatching(/^RWQ/),
+    });
+    // The whole .pub text is a key, not a path; flash takes a URL like image verify and reflash do.
+    const pubText =
+      'untrusted comment: minisign public key 53A7\nRWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\n';
+    expect(
+      parseCli(['image', 'verify', 'k.img', '--minisig', 'k.minisig', '--pubkey', pubText], '/w').command,
+    ).toMatchObject({ pubkey: pubText.trim() });
+    expect(parseCli(['flash', 'https://x.test/k.img.zst', '/dev/sdz'], '/w').command).toMatchObject({
+      image: 'https://x.test/k.img.zst',
     });
     expect(parseCli(['backup', 'dest'], '/w').command).toEqual({
       cmd: 'backup',
@@ -175,6 +189,21 @@ describe('kintsugi main()', () => {
     expect(lines[0]).toMatchObject({ type: 'progress', progress: { kind: 'image-check', bytes: 1024 } });
     expect(lines.at(-2)).toMatchObject({ type: 'done' });
     expect(lines.at(-1)).toMatchObject({ result: { path: '/img/k-v3.img.zst', version: '3' } });
+  });
+
+  it('image verify of a raw image says uncompressed, not "compressed file" and "decompressed"', async () => {
+    const raw = { ...report, path: '/img/k-v3.img', source: '/img/k-v3.img', compression: 'none' };
+    const io = fakeIo({
+      run: async () => ({
+        ...raw,
+        fileSize: 8192,
+        checksum: { target: 'compressed', fileName: 'k-v3.img', expected: 'c'.repeat(64), ok: true },
+      }),
+    });
+    expect(await main(['image', 'verify', '/img/k-v3.img', '--sha256', '/img/k.sha256'], io)).toBe(0);
+    expect(io.out).toContain('uncompressed, 8.0 KiB, version 3');
+    expect(io.out).toContain('checksum OK (image k-v3.img)');
+    expect(io.out).not.toMatch(/none|compressed file|decompressed/);
   });
 
   it('core errors keep their code: error CODE, detail and hint on stderr', async () => {

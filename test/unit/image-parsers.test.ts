@@ -78,5 +78,7 @@ describe('versionFromName', () => {
     expect(versionFromName('kintsugi-v1.4.2.img')).toBe('1.4.2');
     expect(versionFromName('kintsugi_2025.03.1-beta.img.xz')).toBe('2025.03.1-beta');
     expect(versionFromName('image.img.zst')).toBeUndefined();
+    expect(versionFromName('Kintsugi v1.3.img.zst')).toBe('1.3'); // a name with spaces
+    expect(versionFromName('Kintsugi v1.3 (copy).img.zst')).toBe('1.3');
   });
 });

@@ -99,10 +99,15 @@ function pathArg(value: string, name: string, cwd: string, allowUrl = false): st
   return resolve(cwd, value);
 }
 
-/** The public key may be the base64 key line itself or a path to a .pub file; only paths are resolved. */
+/**
+ * The public key may be the base64 key line itself, the whole .pub text (`--pubkey "$(cat k.pub)"`) or a path to
+ * a .pub file; only paths are resolved.
+ */
 function pubkeyArg(value: string | undefined, cwd: string): string | undefined {
   if (value === undefined) return undefined;
-  return /^RW[A-Za-z0-9+/=]{40,}$/.test(value.trim()) ? value.trim() : pathArg(value, '--pubkey', cwd);
+  const v = value.trim();
+  if (/^RW[A-Za-z0-9+/=]{40,}$/.test(v) || /^untrusted comment:.*\n/.test(v)) return v;
+  return pathArg(value, '--pubkey', cwd);
 }
 
 export function parseCli(argv: string[], cwd: string): ParsedCli {
@@ -152,6 +157,8 @@ export function parseCli(argv: string[], cwd: string): ParsedCli {
     const minisig = str('minisig');
     const pubkey = str('pubkey');
     if (minisig && !pubkey) throw bad('--minisig needs --pubkey KEY (a minisign public key or a .pub file)');
+    // A key alone would check nothing, and the user would believe the image signed.
+    if (pubkey && !minisig) throw bad('--pubkey needs --minisig FILE (the signature to check with it)');
     return {
       sha256: str('sha256') !== undefined ? pathArg(str('sha256')!, '--sha256', cwd, true) : undefined,
       minisig: minisig !== undefined ? pathArg(minisig, '--minisig', cwd, true) : undefined,
@@ -178,7 +185,7 @@ export function parseCli(argv: string[], cwd: string): ParsedCli {
       arity(2, 2, 'IMAGE DEVICE');
       command = {
         cmd: 'flash',
-        image: pathArg(args[0]!, 'IMAGE', cwd),
+        image: pathArg(args[0]!, 'IMAGE', cwd, true),
         device: pathArg(args[1]!, 'DEVICE', cwd),
         yes,
         includeLoop,

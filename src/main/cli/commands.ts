@@ -142,7 +142,10 @@ async function flash(
   requireRoot(io, 'flash writes the whole drive');
   // Cheap safety first (a system drive or a partition is refused at once), then the image checks, then the
   // size check, and only then the question: the user is never asked about a flash that would be refused.
-  await resolveTargetDrive(cmd.device, { includeLoop: cmd.includeLoop, imagePath: cmd.image });
+  await resolveTargetDrive(cmd.device, {
+    includeLoop: cmd.includeLoop,
+    ...(cmd.image.startsWith('/') ? { imagePath: cmd.image } : {}),
+  });
   const report = (await runJobWithView(
     {
       type: 'image-check',
@@ -237,7 +240,7 @@ function drivesTable(views: DriveView[]): string {
       : `no: ${d.issues
           .filter((i) => i.severity === 'block')
           .map((i) => i.message)
-          .join('; ')}`,
+          .join(' ')}`,
   ]);
   const head = ['DEVICE', 'SIZE', 'DESCRIPTION', 'FLASHABLE'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -246,10 +249,15 @@ function drivesTable(views: DriveView[]): string {
 }
 
 function imageText(r: ImageReport): string {
-  let s = `${r.path}\n  ${r.compression}, ${formatBytes(r.fileSize)}${r.imageSize ? `, ${formatBytes(r.imageSize)} decompressed` : ''}${r.version ? `, version ${r.version}` : ''}\n`;
-  if (r.checksum)
-    s += `  checksum ${r.checksum.ok ? 'OK' : 'MISMATCH'} (${r.checksum.target === 'image' ? 'decompressed image' : 'compressed file'} ${r.checksum.fileName}) ${r.checksum.expected}\n`;
-  else s += '  checksum: not checked (no --sha256)\n';
+  const raw = r.compression === 'none';
+  const size = raw
+    ? `uncompressed, ${formatBytes(r.fileSize)}`
+    : `${r.compression}, ${formatBytes(r.fileSize)}${r.imageSize ? `, ${formatBytes(r.imageSize)} decompressed` : ''}`;
+  let s = `${r.path}\n  ${size}${r.version ? `, version ${r.version}` : ''}\n`;
+  if (r.checksum) {
+    const of = raw ? 'image' : r.checksum.target === 'image' ? 'decompressed image' : 'compressed file';
+    s += `  checksum ${r.checksum.ok ? 'OK' : 'MISMATCH'} (${of} ${r.checksum.fileName}) ${r.checksum.expected}\n`;
+  } else s += '  checksum: not checked (no --sha256)\n';
   if (r.signature)
     s += `  signature ${r.signature.ok ? 'OK' : 'INVALID'}${r.signature.trustedComment ? ` — ${r.signature.trustedComment}` : ''}\n`;
   if (r.bmap)

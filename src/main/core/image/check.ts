@@ -46,7 +46,7 @@ export async function checkImage(
 
   if (params.minisigFile) {
     const publicKey = await loadPublicKey(params.pubkey!);
-    const sigPath = await resolveSource(params.minisigFile, ctx, { ...opts });
+    const sigPath = await resolveCompanion(params.minisigFile, 'signature file', ctx, opts);
     const progress = phaseProgress(ctx, 'signature', fileSize);
     const v = await verifyMinisign(path, await readFile(sigPath, 'utf8'), publicKey, {
       signal: ctx.signal,
@@ -59,7 +59,7 @@ export async function checkImage(
 
   let fullSize: number | undefined;
   if (params.sha256File) {
-    const sumPath = await resolveSource(params.sha256File, ctx, opts);
+    const sumPath = await resolveCompanion(params.sha256File, 'checksum file', ctx, opts);
     const match = matchSha256Entry(parseSha256File(await readFile(sumPath, 'utf8')), name, params.sha256File);
     let actual: string;
     if (match.target === 'compressed' || compression === 'none') {
@@ -103,10 +103,26 @@ export async function checkImage(
   return report;
 }
 
+/** A .sha256 / .minisig source: a missing local one is a bad argument, not a missing image. */
+async function resolveCompanion(
+  source: string,
+  what: string,
+  ctx: JobContext,
+  opts: FetchOptions,
+): Promise<string> {
+  try {
+    return await resolveSource(source, ctx, opts);
+  } catch (err) {
+    if (err instanceof KintsugiError && err.code === 'IMAGE_NOT_FOUND')
+      throw new KintsugiError('INVALID_ARGUMENT', `the ${what} ${source} was not found or is not a file`);
+    throw err;
+  }
+}
+
 /** kintsugi-v1.4.img.zst -> 1.4; kintsugi-2025.03.1-beta.img -> 2025.03.1-beta. */
 export function versionFromName(name: string): string | undefined {
   const stem = stripCompressionSuffix(name).replace(/\.(img|iso|raw|bin)$/i, '');
-  const m = /(?:^|[-_.])v?(\d+(?:\.\d+)+(?:-(?:alpha|beta|rc|pre)[.\d]*)?)(?=$|[-_])/i.exec(stem);
+  const m = /(?:^|[-_. ])v?(\d+(?:\.\d+)+(?:-(?:alpha|beta|rc|pre)[.\d]*)?)(?=$|[-_ ])/i.exec(stem);
   return m?.[1];
 }
 

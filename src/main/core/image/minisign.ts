@@ -64,6 +64,8 @@ export function parsePublicKey(text: string): MinisignPublicKey {
 export async function loadPublicKey(pubkey: string): Promise<MinisignPublicKey> {
   const trimmed = pubkey.trim();
   if (/^RW[A-Za-z0-9+/=]{50,}$/.test(trimmed)) return parsePublicKey(trimmed);
+  // The whole .pub text pasted (settings field, `--pubkey "$(cat k.pub)"`): the comment line, then the key line.
+  if (/^untrusted comment:.*\n/.test(trimmed)) return parsePublicKey(trimmed);
   let text: string;
   try {
     text = await readFile(trimmed, 'utf8');
