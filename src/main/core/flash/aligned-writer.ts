@@ -4,8 +4,9 @@ import type { DeviceHandle } from './device-io';
 import { ioError } from './device-io';
 import type { DriveWatch } from './drive-watch';
 
-// Accepts image bytes at increasing offsets and writes them in aligned chunks of `chunkSize`, double-buffered
-// (one buffer fills while the other is being written). Bytes below `holdBack` (the first MiB: partition table,
+// Accepts image bytes at increasing offsets and writes them in aligned chunks of `chunkSize` from a ring of
+// `bufferCount` buffers: one fills while the others are being written and handed to `onChunk` (the hashing
+// thread), so filling, hashing and writing overlap; a buffer is reused once both are done with it. Bytes below `holdBack` (the first MiB: partition table,
 // GPT header, boot code) are kept in memory and only written by finish(), after the caller has proved the whole
 // image decompressed and hashed correctly: a cancelled, failed or unplugged flash leaves a drive that does not
 // look like a valid (new) disk. A final partial block is merged with what the device already holds there
@@ -13,10 +14,20 @@ import type { DriveWatch } from './drive-watch';
 
 export const DEFAULT_CHUNK = 4 * 1024 * 1024;
 export const HOLD_BACK = 1024 * 1024;
+export const DEFAULT_BUFFERS = 4;
 
 export interface AlignedWriterOptions {
   chunkSize?: number;
   holdBack?: number;
+  /** Ring size (>= 2). */
+  bufferCount?: number;
+  /** Device writes in flight at once (>= 1). */
+  maxWrites?: number;
+  /**
+   * Sees every chunk's bytes in order (what the device gets, the held-back head included) before it is written;
+   * the buffer is not reused before the returned promise settles. Buffers are SharedArrayBuffer-backed.
+   */
+  onChunk?: (bytes: Buffer) => Promise<void> | void;
   /** The device's size: writing past it means the image is larger than the drive. */
   deviceSize: number;
   watch: DriveWatch;
@@ -33,11 +44,15 @@ interface HeadSegment {
 export class AlignedWriter {
   private readonly chunk: number;
   private readonly holdBack: number;
-  private readonly buffers: [Buffer, Buffer];
+  /** The ring; SharedArrayBuffer-backed so onChunk may hand them to a worker thread. */
+  readonly buffers: Buffer[];
+  /** Per buffer: settles when its last write and onChunk are done (never rejects: see `failed`). */
+  private readonly busy: Promise<void>[];
+  private readonly writing: Promise<void>[] = [];
+  private readonly maxWrites: number;
   private cur = 0;
   private bufStart = 0;
   private len = 0;
-  private inflight: Promise<void> = Promise.resolve();
   private readonly head: Buffer;
   private readonly headSegments: HeadSegment[] = [];
   private readonly scratch: Buffer;
@@ -57,7 +72,10 @@ export class AlignedWriter {
         `chunk ${this.chunk} / hold-back ${this.holdBack} not a multiple of block size ${dev.blockSize}`,
       );
     // One spare block each so a padded tail never overruns.
-    this.buffers = [allocAligned(this.chunk + dev.blockSize), allocAligned(this.chunk + dev.blockSize)];
+    const count = Math.max(2, opts.bufferCount ?? DEFAULT_BUFFERS);
+    this.buffers = Array.from({ length: count }, () => allocAligned(this.chunk + dev.blockSize, true));
+    this.busy = this.buffers.map(() => Promise.resolve());
+    this.maxWrites = Math.max(1, opts.maxWrites ?? 1);
     this.head = allocAligned(this.holdBack + dev.blockSize);
     this.scratch = allocAligned(dev.blockSize);
   }
@@ -84,11 +102,19 @@ export class AlignedWriter {
     }
   }
 
+  /** Writes whatever is buffered (except the held-back head) and waits until every chunk was written and seen. */
+  async drain(): Promise<void> {
+    await this.flush();
+    await this.settle();
+    this.rethrow();
+  }
+
   /** Writes whatever is buffered, then the held-back head, then syncs the device. */
   async finish(): Promise<void> {
-    await this.flush();
-    await this.inflight;
-    this.rethrow();
+    await this.drain();
+    // A write can outrun the poller (a whole small image in less than one poll): look at the drive once more
+    // before the head makes it a valid disk.
+    await this.opts.watch.confirm();
     for (const seg of this.headSegments) {
       this.abortIfCancelled();
       await this.writeRange(this.head.subarray(seg.start), seg.start, seg.end - seg.start);
@@ -99,9 +125,9 @@ export class AlignedWriter {
     });
   }
 
-  /** Waits for the write in flight (used before closing the device after an error or cancel). */
+  /** Waits for the writes in flight and onChunk calls (also before closing the device after an error or cancel). */
   async settle(): Promise<void> {
-    await this.inflight.catch(() => {});
+    await Promise.all(this.busy);
   }
 
   private rethrow() {
@@ -131,22 +157,28 @@ export class AlignedWriter {
       if (last && last.end === start) last.end = start + skip;
       else this.headSegments.push({ start, end: start + skip });
     }
-    // The other buffer is about to be reused: its write must be done first.
-    await this.inflight;
-    this.rethrow();
-    this.abortIfCancelled();
-    this.opts.watch.check();
+    // Remember a failure for the next call; never leave a rejected promise unobserved.
+    const remember = (e: unknown) => {
+      this.failed ??= e;
+    };
+    const seen = Promise.resolve(this.opts.onChunk?.(buf.subarray(0, len))).catch(remember);
+    let written: Promise<void> = Promise.resolve();
     if (len > skip) {
-      const p = this.writeRange(buf.subarray(skip), start + skip, len - skip).then(() =>
-        this.opts.onWritten?.(len - skip),
-      );
-      // Remember a failure for the next call; never leave a rejected promise unobserved.
-      this.inflight = p.catch((e: unknown) => {
-        this.failed ??= e;
-      });
+      while (this.writing.length >= this.maxWrites) await this.writing.shift();
+      this.rethrow();
+      this.abortIfCancelled();
+      this.opts.watch.check();
+      written = this.writeRange(buf.subarray(skip), start + skip, len - skip)
+        .then(() => this.opts.onWritten?.(len - skip))
+        .catch(remember);
+      this.writing.push(written);
     }
-    this.cur ^= 1;
+    this.busy[this.cur] = Promise.all([seen, written]).then(() => {});
+    this.cur = (this.cur + 1) % this.buffers.length;
     this.len = 0;
+    // The next buffer is about to be refilled: its last write and onChunk must be done.
+    await this.busy[this.cur];
+    this.rethrow();
   }
 
   /** Writes `len` bytes from `buf` (aligned, with spare room) at `offset`, padding the tail block from the device. */

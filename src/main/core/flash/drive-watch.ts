@@ -13,6 +13,8 @@ export interface DriveWatch {
   guard<T>(what: string, io: Promise<T>): Promise<T>;
   /** Throws DRIVE_GONE if the poller already saw the drive go. */
   check(): void;
+  /** Looks at the drive right now (not waiting for the next poll); throws DRIVE_GONE if it went. */
+  confirm(): Promise<void>;
   stop(): void;
 }
 
@@ -51,10 +53,7 @@ export async function watchDrive(device: string, opts: DriveWatchOptions = {}): 
     goneError = new KintsugiError('DRIVE_GONE', detail);
     for (const l of listeners) l(goneError);
   };
-  let polling = false;
-  const timer = setInterval(() => {
-    if (polling || goneError) return;
-    polling = true;
+  const probe = () =>
     fingerprint(device)
       .then((now) => {
         if (now.rdev !== initial.rdev) markGone(`${device} now names a different device`);
@@ -63,10 +62,14 @@ export async function watchDrive(device: string, opts: DriveWatchOptions = {}): 
       })
       .catch((err: unknown) =>
         markGone(`${device} disappeared (${(err as NodeJS.ErrnoException).code ?? String(err)})`),
-      )
-      .finally(() => {
-        polling = false;
-      });
+      );
+  let polling = false;
+  const timer = setInterval(() => {
+    if (polling || goneError) return;
+    polling = true;
+    void probe().finally(() => {
+      polling = false;
+    });
   }, pollMs);
   timer.unref();
 
@@ -106,6 +109,10 @@ export async function watchDrive(device: string, opts: DriveWatchOptions = {}): 
       });
     },
     check() {
+      if (goneError) throw goneError;
+    },
+    async confirm() {
+      if (!goneError) await probe();
       if (goneError) throw goneError;
     },
     stop() {

@@ -10,13 +10,16 @@ import { openDecompressed } from '../image/decompress';
 import { AlignedWriter } from './aligned-writer';
 import { openDevice } from './device-io';
 import { watchDrive, type DriveWatch, type DriveWatchOptions } from './drive-watch';
+import { HashWorker } from './hash-worker';
 import { describeImageInput } from './image-input';
 import { RangeCutter, rangesBytes } from './ranges';
 import { hashDeviceRanges } from './read-back';
 import { defaultTargetDeps, type TargetDeps } from './target';
 
 // Stream decompress -> hash -> aligned direct writes, first MiB last, fsync, then read back. Memory stays flat
-// whatever the image size: the decompressor's pipe, two 4 MiB write buffers and a 1 MiB head buffer.
+// whatever the image size: the decompressor's pipe, a ring of 4 MiB write buffers and a 1 MiB head buffer. The
+// bytes written are hashed in a worker thread (HashWorker) straight from the write buffers, so reading the
+// decompressor, hashing and writing run side by side.
 
 export interface FlashOptions extends DriveWatchOptions {
   deps?: TargetDeps;
@@ -44,6 +47,7 @@ export async function flashDrive(
   if (!dev.direct) ctx.log(`${drive.device} does not accept O_DIRECT: writing with O_DSYNC instead`);
   let watch: DriveWatch | undefined;
   let writer: AlignedWriter | undefined;
+  let hasher: HashWorker | undefined;
   let sha256: string;
   let total = 0;
   try {
@@ -51,20 +55,24 @@ export async function flashDrive(
     const expected = params.expectedSha256;
     const compressedHash =
       expected?.target === 'compressed' && image.compression !== 'none' ? createHash('sha256') : undefined;
-    const dec = openDecompressed(image.path, image.compression, {
-      signal: ctx.signal,
-      onCompressed: compressedHash ? (c) => compressedHash.update(c) : undefined,
-    });
+
     // With a bmap, the whole image is hashed only when the checksum names the decompressed image: hashing is the
     // costliest thing this loop does (sha256 ~2 GB/s on one core).
     const needImageHash =
       !image.ranges ||
       expected?.target === 'image' ||
       (expected?.target === 'compressed' && image.compression === 'none');
-    const imageHash = needImageHash ? createHash('sha256') : undefined;
-    const writtenHash = image.ranges ? createHash('sha256') : imageHash!;
+    // The written bytes are hashed off-thread from the write buffers; with a bmap, a whole-image hash (when one
+    // is needed) runs here over the full stream.
+    const imageHash = needImageHash && image.ranges ? createHash('sha256') : undefined;
     const cutter = new RangeCutter(image.ranges);
     const writeTotal = image.ranges ? rangesBytes(image.ranges) : image.imageSize;
+    const dec = openDecompressed(image.path, image.compression, {
+      signal: ctx.signal,
+      onCompressed: compressedHash ? (c) => compressedHash.update(c) : undefined,
+      // Compressed progress only feeds the size estimate below.
+      countCompressed: writeTotal === undefined,
+    });
     const meter = new ProgressMeter(writeTotal);
     const progress = throttle((bytes: number) => {
       // Unknown decompressed size (gzip, streamed zstd): estimate from how far through the compressed file we are.
@@ -89,8 +97,10 @@ export async function flashDrive(
       watch,
       signal: ctx.signal,
       onWritten: () => progress.push(w.written),
+      onChunk: (bytes) => hasher!.update(bytes),
     });
     writer = w;
+    hasher = new HashWorker(w.buffers);
     const onAbort = () => dec.destroy();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -99,7 +109,6 @@ export async function flashDrive(
         imageHash?.update(chunk);
         pieces.length = 0;
         cutter.cut(total, chunk, (offset, piece) => {
-          if (image.ranges) writtenHash.update(piece);
           pieces.push({ offset, piece });
         });
         total += chunk.length;
@@ -122,8 +131,9 @@ export async function flashDrive(
         'IMAGE_CORRUPT',
         `${image.path} decompressed to ${total} bytes but its bmap says ${image.bmap.imageSize}`,
       );
-    const imageDigest = imageHash?.digest('hex');
-    sha256 = image.ranges ? writtenHash.digest('hex') : imageDigest!;
+    await w.drain();
+    sha256 = await hasher.digest();
+    const imageDigest = image.ranges ? imageHash?.digest('hex') : sha256;
     if (expected) {
       const actual =
         expected.target === 'compressed' && compressedHash ? compressedHash.digest('hex') : imageDigest;
@@ -138,10 +148,12 @@ export async function flashDrive(
     progress.flush();
   } catch (err) {
     await writer?.settle();
+    hasher?.close();
     watch?.stop();
     await closeSoon(dev.fh);
     throw err;
   }
+  hasher.close();
   watch.stop();
   await closeSoon(dev.fh);
   const durationMs = performance.now() - started;

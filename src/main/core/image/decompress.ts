@@ -9,7 +9,8 @@ import { runTool, spawnTool } from '../util/run-tool';
 // Decompression runs in the real tools (zstd, xz, gzip: multi-threaded or at least off Node's main thread, and
 // the same code the dd pipeline uses, so the flash benchmark compares like with like). Node reads the compressed
 // file itself and feeds the tool's stdin, so it can hash the compressed bytes on the way and report progress in
-// compressed bytes. A tool exiting non-zero is a truncated or corrupt image: `done` rejects with IMAGE_CORRUPT,
+// compressed bytes; a caller that needs neither (`countCompressed: false`, no `onCompressed`) lets the tool read
+// the file itself, which saves pushing every compressed byte through Node (a second pipe, 1 MiB Buffers to GC). A tool exiting non-zero is a truncated or corrupt image: `done` rejects with IMAGE_CORRUPT,
 // and callers must await `done` before treating the stream as complete.
 
 export interface DecompressedStream {
@@ -17,7 +18,7 @@ export interface DecompressedStream {
   stream: Readable;
   /** Resolves once the whole input was decompressed cleanly; rejects IMAGE_CORRUPT or CANCELLED. */
   done: Promise<void>;
-  /** Compressed bytes read so far. */
+  /** Compressed bytes read so far (always 0 when the tool reads the file itself: `countCompressed: false`). */
   compressedBytes(): number;
   /** Stops everything (used on cancel and on write errors). */
   destroy(): void;
@@ -27,6 +28,8 @@ export interface DecompressOptions {
   signal?: AbortSignal;
   /** Sees every compressed chunk in order (for hashing the file as stored). */
   onCompressed?: (chunk: Buffer) => void;
+  /** Whether compressedBytes() is wanted (default true). */
+  countCompressed?: boolean;
 }
 
 const TOOLS: Record<Exclude<Compression, 'none'>, string> = { zstd: 'zstd', xz: 'xz', gzip: 'gzip' };
@@ -37,6 +40,8 @@ export function openDecompressed(
   compression: Compression,
   opts: DecompressOptions = {},
 ): DecompressedStream {
+  if (compression !== 'none' && !opts.onCompressed && opts.countCompressed === false)
+    return spawnDecompressor(path, compression, opts, undefined);
   let readBytes = 0;
   const input = createReadStream(path, { highWaterMark: READ_CHUNK });
   input.on('data', (chunk) => {
@@ -52,11 +57,20 @@ export function openDecompressed(
     done.catch(() => {});
     return { stream: out, done, compressedBytes: () => readBytes, destroy: () => input.destroy() };
   }
+  return { ...spawnDecompressor(path, compression, opts, input), compressedBytes: () => readBytes };
+}
 
+/** Runs the tool on `input` piped to its stdin, or (no input) on the file itself. */
+function spawnDecompressor(
+  path: string,
+  compression: Exclude<Compression, 'none'>,
+  opts: DecompressOptions,
+  input: Readable | undefined,
+): DecompressedStream {
   const tool = TOOLS[compression];
   // -q keeps progress noise out of stderr, which becomes the error detail.
-  const child = spawnTool(tool, ['-d', '-c', '-q'], {
-    stdin: 'pipe',
+  const child = spawnTool(tool, ['-d', '-c', '-q', ...(input ? [] : ['--', path])], {
+    stdin: input ? 'pipe' : 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
     buffer: { stdout: false, stderr: true },
@@ -64,10 +78,12 @@ export function openDecompressed(
     reject: false,
   });
   let stdinError: unknown;
-  const feeding = pipeline(input, child.stdin!).catch((err: unknown) => {
-    // EPIPE: the tool quit early (corrupt input). Its exit code tells the story; keep this for the detail.
-    stdinError = err;
-  });
+  const feeding = input
+    ? pipeline(input, child.stdin!).catch((err: unknown) => {
+        // EPIPE: the tool quit early (corrupt input). Its exit code tells the story; keep this for the detail.
+        stdinError = err;
+      })
+    : undefined;
   const done = (async () => {
     const [result] = await Promise.all([child, feeding]);
     if (opts.signal?.aborted) throw new KintsugiError('CANCELLED', `decompressing ${path} was cancelled`);
@@ -90,9 +106,9 @@ export function openDecompressed(
   return {
     stream: child.stdout!,
     done,
-    compressedBytes: () => readBytes,
+    compressedBytes: () => 0,
     destroy: () => {
-      input.destroy();
+      input?.destroy();
       child.kill('SIGKILL');
     },
   };
