@@ -102,6 +102,17 @@ describe('resolveTargetDrive', () => {
     );
   });
 
+  it('refuses a loop device that starts inside its file (a partition, as losetup -o makes), even with the opt-in', async () => {
+    const part = await attachLoop(fsImage, { offset: MiB, sizeLimit: 8 * MiB });
+    try {
+      expect(await codeOf(resolveTargetDrive(part, { includeLoop: true }))).toMatch(
+        /^DRIVE_NOT_WHOLE_DISK: .*starting 1048576 bytes into .*fs\.img/,
+      );
+    } finally {
+      await detachLoop(part);
+    }
+  });
+
   it('refuses a loop device without the opt-in and accepts it with', async () => {
     expect(await codeOf(resolveTargetDrive(loop, { includeLoop: false }))).toMatch(/^DRIVE_LOOP_NOT_ALLOWED/);
     const d = await resolveTargetDrive(loop, { includeLoop: true, imageSize: 32 * MiB });

@@ -79,5 +79,17 @@ export async function canonicalWholeDisk(device: string): Promise<string> {
       'DRIVE_NOT_WHOLE_DISK',
       `${device} is a device-mapper volume (LUKS/LVM), not a disk`,
     );
+  // A loop device that starts inside its backing file (`losetup -o`) is a window onto a partition of a disk image,
+  // the loop equivalent of /dev/sdb2: writing a whole disk image into it is the same mistake.
+  const loopOffset = Number(
+    (await readFile(join(sysDir, 'loop', 'offset'), 'utf8').catch(() => '0')).trim() || '0',
+  );
+  if (loopOffset > 0) {
+    const backing = (await readFile(join(sysDir, 'loop', 'backing_file'), 'utf8').catch(() => '')).trim();
+    throw new KintsugiError(
+      'DRIVE_NOT_WHOLE_DISK',
+      `${device} is a loop device starting ${loopOffset} bytes into ${backing || 'its backing file'} (a partition's window), not a whole disk`,
+    );
+  }
   return `/dev/${name}`;
 }
