@@ -209,8 +209,15 @@ describe('refusals', () => {
       /not-a-backup/,
     );
 
-    // A manifest copied into an unfinished folder does not make it a backup.
+    // The folder of backups given instead of one backup: the error names the newest verified one.
     const [latest] = await listBackups(destRoot);
+    await expectCode(
+      runRestore({ backupDir: destRoot, target, includeLoop: false }, recordingContext()),
+      'BACKUP_NOT_FOUND',
+      new RegExp(`folder of backups.*${latest!.path}`),
+    );
+
+    // A manifest copied into an unfinished folder does not make it a backup.
     const fake = join(destRoot, latest!.manifest.id + INCOMPLETE_SUFFIX);
     await mkdir(fake);
     await writeFile(join(fake, MANIFEST_NAME), await readFile(join(latest!.path, MANIFEST_NAME)));

@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { RestoreParams, RestoreResult } from '../../../shared/jobs';
 import type { JobContext } from '../jobs/context';
+import { latestVerifiedBackup } from './list';
 import { MANIFEST_NAME, readManifest } from './manifest';
 import { rsyncProgressReporter } from './progress-reporter';
 import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
@@ -29,7 +30,16 @@ export async function runRestore(
   const started = performance.now();
   const backupDir = resolve(params.backupDir);
   const manifest = await readManifest(backupDir);
-  if (!manifest) throw new KintsugiError('BACKUP_NOT_FOUND', `${backupDir} has no readable ${MANIFEST_NAME}`);
+  if (!manifest) {
+    // The backup folder (the destination root) given instead of one backup in it: name the newest to use.
+    const newest = await latestVerifiedBackup(backupDir);
+    throw new KintsugiError(
+      'BACKUP_NOT_FOUND',
+      newest
+        ? `${backupDir} is a folder of backups, not one backup; the newest verified one is ${newest.path}`
+        : `${backupDir} has no readable ${MANIFEST_NAME}`,
+    );
+  }
   if (manifest.id !== basename(backupDir))
     throw new KintsugiError(
       'BACKUP_NOT_FOUND',
