@@ -3,6 +3,7 @@ import { KintsugiError } from '../../src/shared/errors';
 import type { JobRequest } from '../../src/shared/jobs';
 import type { JobContext } from '../../src/main/core/jobs/context';
 import { parseCli } from '../../src/main/cli/args';
+import { flashText } from '../../src/main/cli/commands';
 import { confirmDevice } from '../../src/main/cli/confirm';
 import { errorBlock, formatBytes, progressLine } from '../../src/main/cli/format';
 import type { CliIo } from '../../src/main/cli/io';
@@ -204,6 +205,29 @@ describe('kintsugi main()', () => {
     expect(io.out).toContain('uncompressed, 8.0 KiB, version 3');
     expect(io.out).toContain('checksum OK (image k-v3.img)');
     expect(io.out).not.toMatch(/none|compressed file|decompressed/);
+  });
+
+  it('flash with a .bmap says its hash covers the mapped bytes, and that the published hash matched', () => {
+    const published = 'd'.repeat(64);
+    const text = flashText(
+      {
+        ...report,
+        compression: 'zstd',
+        checksum: { target: 'image', fileName: 'k-v3.img', expected: published, ok: true },
+      },
+      {
+        device: '/dev/sdz',
+        bytesWritten: 2048,
+        sha256: 'e'.repeat(64),
+        verified: true,
+        usedBmap: true,
+        durationMs: 10,
+        verifyDurationMs: 5,
+      },
+    );
+    expect(text).toContain(`sha256 of the mapped bytes ${'e'.repeat(64)}`);
+    expect(text).toContain('the decompressed image matched the published sha256 (k-v3.img) while writing');
+    expect(text).toContain('verified by reading it back');
   });
 
   it('core errors keep their code: error CODE, detail and hint on stderr', async () => {

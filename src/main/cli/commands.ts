@@ -190,9 +190,17 @@ async function flash(
     io.signal,
     progressView(io, g),
   )) as FlashResult;
+  return { result: { image: report, flash: r }, human: flashText(report, r) };
+}
+
+export function flashText(report: ImageReport, r: FlashResult): string {
   let human = `Wrote ${formatBytes(r.bytesWritten)} to ${r.device} in ${formatDuration(r.durationMs / 1000)} (${mbps(r.bytesWritten, r.durationMs)})${r.usedBmap ? ' using the .bmap' : ''}\n`;
-  human += `  sha256 ${r.sha256}\n  ${r.verified ? `verified by reading it back in ${formatDuration((r.verifyDurationMs ?? 0) / 1000)}` : 'NOT verified (--no-verify)'}\n`;
-  return { result: { image: report, flash: r }, human };
+  // With a .bmap the written hash covers the mapped bytes only: say so, or it reads as a wrong image hash.
+  human += r.usedBmap ? `  sha256 of the mapped bytes ${r.sha256}\n` : `  sha256 ${r.sha256}\n`;
+  if (report.checksum?.ok)
+    human += `  the ${report.checksum.target === 'image' && report.compression !== 'none' ? 'decompressed image' : 'file'} matched the published sha256 (${report.checksum.fileName}) while writing\n`;
+  human += `  ${r.verified ? `verified by reading it back in ${formatDuration((r.verifyDurationMs ?? 0) / 1000)}` : 'NOT verified (--no-verify)'}\n`;
+  return human;
 }
 
 async function reflash(
