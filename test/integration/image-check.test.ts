@@ -156,7 +156,7 @@ describe('checkImage', () => {
     });
   });
 
-  it('fullCheck finds a truncated image (IMAGE_CORRUPT); a missing one is IMAGE_NOT_FOUND', async () => {
+  it('fullCheck finds a truncated image and an empty file is refused (IMAGE_CORRUPT); a missing one is IMAGE_NOT_FOUND', async () => {
     const cut = join(dir, 'cut-v1.4.img.zst');
     const whole = await readFile(zst);
     await writeFile(cut, whole.subarray(0, whole.length - 5000));
@@ -165,6 +165,12 @@ describe('checkImage', () => {
     });
     await expect(checkImage({ source: join(dir, 'none.img.zst') }, quietContext())).rejects.toMatchObject({
       code: 'IMAGE_NOT_FOUND',
+    });
+    const empty = join(dir, 'empty-v1.0.img.zst');
+    await writeFile(empty, '');
+    await expect(checkImage({ source: empty }, quietContext())).rejects.toMatchObject({
+      code: 'IMAGE_CORRUPT',
+      detail: expect.stringContaining('empty'),
     });
     // A raw image: compression none, size from the file.
     const raw = join(dir, 'raw-v2.0.img');

@@ -35,6 +35,8 @@ export async function checkImage(
     );
   const path = await resolveSource(params.source, ctx, opts);
   const fileSize = (await stat(path)).size;
+  // An empty file passes every magic-byte test as 'none' and would flash nothing: refuse it here.
+  if (fileSize === 0) throw new KintsugiError('IMAGE_CORRUPT', `${path} is empty (0 bytes)`);
   const compression = await detectFileCompression(path);
   const report: ImageReport = { path, source: params.source, compression, fileSize };
   // Names come from what the user gave: a cached download carries a URL-hash prefix.
