@@ -1,0 +1,37 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../src/main/core/util/atomic-write';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('writeFileAtomic', () => {
+  it('saves issued together land in call order: the file holds the last one, whole', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kintsugi-atomic-'));
+    dirs.push(dir);
+    const path = join(dir, 'state.json');
+    const writes = Array.from({ length: 50 }, (_, i) =>
+      writeFileAtomic(path, JSON.stringify({ n: i, pad: 'x'.repeat(10_000 + i) })),
+    );
+    await Promise.all(writes);
+    expect(JSON.parse(await readFile(path, 'utf8')).n).toBe(49);
+    // No temp files left behind.
+    expect(await readdir(dir)).toEqual(['state.json']);
+  });
+
+  it('a failed write does not block the next one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kintsugi-atomic-'));
+    dirs.push(dir);
+    const path = join(dir, 'state.json');
+    await writeFileAtomic(path, 'first');
+    const failing = writeFileAtomic(join(path, 'child'), 'x'); // below a file: ENOTDIR
+    const next = writeFileAtomic(path, 'second');
+    await expect(failing).rejects.toThrow();
+    await next;
+    expect(await readFile(path, 'utf8')).toBe('second');
+  });
+});
