@@ -160,7 +160,7 @@ async function walkWizard(): Promise<void> {
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
 
     // Image: typed path, checksum through Browse (the dialog stand-in), then Check image.
-    await page.getByRole('textbox', { name: 'Image file' }).fill(newImageZst);
+    await page.getByRole('textbox', { name: 'Image file' }).fill(` ${newImageZst}  `); // pasted with stray spaces: trimmed
     picks.willPick('checksum', sha256File);
     await page.getByRole('button', { name: 'Browse for Checksum file (.sha256)' }).click();
     await expect

@@ -12,19 +12,22 @@ export function ImageStep() {
   const startJob = useStore((s) => s.startJob);
   const job = useStepJob('image');
   const report = wizard.image;
-  const checked = report !== undefined && report.source === wizard.imageSource;
+  // Pasted paths often carry a stray space or newline; an emptied optional field means "none".
+  const source = clean(wizard.imageSource);
+  const checked = report !== undefined && report.source === source;
   const passed = checked && report.checksum?.ok !== false && report.signature?.ok !== false;
   const running = job?.state === 'running';
 
   const check = () => {
-    if (!wizard.imageSource) return;
+    if (!source) return;
+    const minisigFile = clean(wizard.minisigFile);
     void startJob('image', {
       type: 'image-check',
       params: {
-        source: wizard.imageSource,
-        sha256File: wizard.sha256File,
-        minisigFile: wizard.minisigFile,
-        pubkey: wizard.minisigFile ? settings.pubkey : undefined,
+        source,
+        sha256File: clean(wizard.sha256File),
+        minisigFile,
+        pubkey: minisigFile ? clean(settings.pubkey) : undefined,
       },
     });
   };
@@ -128,7 +131,7 @@ export function ImageStep() {
         </section>
       )}
       <div className="actions">
-        <button type="button" className="secondary" onClick={check} disabled={!wizard.imageSource || running}>
+        <button type="button" className="secondary" onClick={check} disabled={!source || running}>
           Check image
         </button>
         <button type="submit" disabled={!passed || running}>
@@ -137,4 +140,8 @@ export function ImageStep() {
       </div>
     </form>
   );
+}
+
+function clean(value: string | undefined): string | undefined {
+  return value?.trim() || undefined;
 }
