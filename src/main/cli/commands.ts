@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { KintsugiError } from '../../shared/errors';
-import type { JobResults, RestoreResult } from '../../shared/jobs';
+import type { JobRequest, JobResults, RestoreResult } from '../../shared/jobs';
 import type { DriveView, FlashResult, ImageReport } from '../../shared/model';
 import { listDrives } from '../core/drives/list-drives';
 import { resolveTargetDrive } from '../core/drives/resolve-target';
@@ -24,7 +24,24 @@ export interface CommandOutput {
   human: string;
 }
 
-type Ctx = { io: CliIo; g: GlobalOptions; executor: JobExecutor };
+type Ctx = { io: CliIo; g: GlobalOptions; executor: JobExecutor; run: (req: JobRequest) => Promise<unknown> };
+
+/** The image-check request for commands that take --sha256 / --minisig / --pubkey. */
+function imageCheckRequest(
+  cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string },
+  fullCheck?: boolean,
+): JobRequest {
+  return {
+    type: 'image-check',
+    params: {
+      source: cmd.image,
+      ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
+      ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),
+      ...(cmd.pubkey ? { pubkey: cmd.pubkey } : {}),
+      ...(fullCheck !== undefined ? { fullCheck } : {}),
+    },
+  };
+}
 
 function requireRoot(io: CliIo, what: string): void {
   if (io.getuid() !== 0) throw new KintsugiError('NEEDS_ROOT', `${what}: run \`sudo kintsugi ...\``);
@@ -38,8 +55,9 @@ async function isDirectory(path: string): Promise<boolean> {
 const mbps = (bytes: number, ms: number) => (ms > 0 ? `${formatBytes((bytes * 1000) / ms)}/s` : '-');
 
 export async function runCommand(command: Command, io: CliIo, g: GlobalOptions): Promise<CommandOutput> {
-  const c: Ctx = { io, g, executor: io.executor ?? inProcessExecutor() };
-  const view = () => progressView(io, g);
+  const executor = io.executor ?? inProcessExecutor();
+  const run = (req: JobRequest) => runJobWithView(req, executor, io.signal, progressView(io, g));
+  const c: Ctx = { io, g, executor, run };
   switch (command.cmd) {
     case 'drives': {
       const views = await driveViews(await listDrives({ includeLoop: command.includeLoop }), {
@@ -48,36 +66,17 @@ export async function runCommand(command: Command, io: CliIo, g: GlobalOptions):
       return { result: views, human: drivesTable(views) };
     }
     case 'image-verify': {
-      const report = (await runJobWithView(
-        {
-          type: 'image-check',
-          params: {
-            source: command.image,
-            ...(command.sha256 ? { sha256File: command.sha256 } : {}),
-            ...(command.minisig ? { minisigFile: command.minisig } : {}),
-            ...(command.pubkey ? { pubkey: command.pubkey } : {}),
-            fullCheck: command.full,
-          },
-        },
-        c.executor,
-        io.signal,
-        view(),
-      )) as ImageReport;
+      const report = (await run(imageCheckRequest(command, command.full))) as ImageReport;
       return { result: report, human: imageText(report) };
     }
     case 'flash':
       return flash(c, command);
     case 'verify': {
       requireRoot(io, 'verify reads the whole drive');
-      const r = (await runJobWithView(
-        {
-          type: 'verify-drive',
-          params: { image: command.image, device: command.device, includeLoop: command.includeLoop },
-        },
-        c.executor,
-        io.signal,
-        view(),
-      )) as FlashResult;
+      const r = (await run({
+        type: 'verify-drive',
+        params: { image: command.image, device: command.device, includeLoop: command.includeLoop },
+      })) as FlashResult;
       return {
         result: r,
         human: `${r.device} matches ${command.image}\n  sha256 ${r.sha256}\n  ${formatBytes(r.bytesWritten)} compared in ${formatDuration(r.durationMs / 1000)}\n`,
@@ -86,15 +85,10 @@ export async function runCommand(command: Command, io: CliIo, g: GlobalOptions):
     case 'backup': {
       if (!(await isDirectory(command.source)))
         requireRoot(io, `backing up ${command.source} mounts its persistence store`);
-      const r = (await runJobWithView(
-        {
-          type: 'backup',
-          params: { source: command.source, destRoot: command.dest, includeLoop: command.includeLoop },
-        },
-        c.executor,
-        io.signal,
-        view(),
-      )) as JobResults['backup'];
+      const r = (await run({
+        type: 'backup',
+        params: { source: command.source, destRoot: command.dest, includeLoop: command.includeLoop },
+      })) as JobResults['backup'];
       return {
         result: r,
         human: `Backup ${r.verified ? 'verified' : 'NOT verified'}: ${r.path}\n  ${r.files} files, ${formatBytes(r.bytes)}${r.linkDest ? `, incremental against ${r.linkDest}` : ''}\n`,
@@ -113,15 +107,10 @@ export async function runCommand(command: Command, io: CliIo, g: GlobalOptions):
           drive,
         });
       }
-      const r = (await runJobWithView(
-        {
-          type: 'restore',
-          params: { backupDir: command.backupDir, target: command.target, includeLoop: command.includeLoop },
-        },
-        c.executor,
-        io.signal,
-        view(),
-      )) as RestoreResult;
+      const r = (await run({
+        type: 'restore',
+        params: { backupDir: command.backupDir, target: command.target, includeLoop: command.includeLoop },
+      })) as RestoreResult;
       return {
         result: r,
         human: `Restored ${r.backupDir} into ${r.target} (${r.verified ? 'verified' : 'NOT verified'})\n  ${r.files} files, ${formatBytes(r.bytes)} in ${formatDuration(r.durationMs / 1000)}\n`,
@@ -135,10 +124,7 @@ export async function runCommand(command: Command, io: CliIo, g: GlobalOptions):
   }
 }
 
-async function flash(
-  { io, g, executor }: Ctx,
-  cmd: Extract<Command, { cmd: 'flash' }>,
-): Promise<CommandOutput> {
+async function flash({ io, run }: Ctx, cmd: Extract<Command, { cmd: 'flash' }>): Promise<CommandOutput> {
   requireRoot(io, 'flash writes the whole drive');
   // Cheap safety first (a system drive or a partition is refused at once), then the image checks, then the
   // size check, and only then the question: the user is never asked about a flash that would be refused.
@@ -146,20 +132,7 @@ async function flash(
     includeLoop: cmd.includeLoop,
     ...(cmd.image.startsWith('/') ? { imagePath: cmd.image } : {}),
   });
-  const report = (await runJobWithView(
-    {
-      type: 'image-check',
-      params: {
-        source: cmd.image,
-        ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
-        ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),
-        ...(cmd.pubkey ? { pubkey: cmd.pubkey } : {}),
-      },
-    },
-    executor,
-    io.signal,
-    progressView(io, g),
-  )) as ImageReport;
+  const report = (await run(imageCheckRequest(cmd))) as ImageReport;
   if (cmd.sha256 && !report.checksum?.ok) {
     throw new KintsugiError('IMAGE_CHECKSUM_MISSING', `${cmd.sha256} has no entry for ${cmd.image}`);
   }
@@ -172,24 +145,19 @@ async function flash(
     ...(report.imageSize !== undefined ? { imageSize: report.imageSize } : {}),
   });
   await confirmDevice(io, { yes: cmd.yes, device: cmd.device, action: `write ${cmd.image}`, drive });
-  const r = (await runJobWithView(
-    {
-      type: 'flash',
-      params: {
-        image: report.path,
-        device: cmd.device,
-        includeLoop: cmd.includeLoop,
-        verify: cmd.verify,
-        ...(report.bmap ? { bmap: report.bmap.path } : {}),
-        ...(report.checksum?.ok
-          ? { expectedSha256: { target: report.checksum.target, value: report.checksum.expected } }
-          : {}),
-      },
+  const r = (await run({
+    type: 'flash',
+    params: {
+      image: report.path,
+      device: cmd.device,
+      includeLoop: cmd.includeLoop,
+      verify: cmd.verify,
+      ...(report.bmap ? { bmap: report.bmap.path } : {}),
+      ...(report.checksum?.ok
+        ? { expectedSha256: { target: report.checksum.target, value: report.checksum.expected } }
+        : {}),
     },
-    executor,
-    io.signal,
-    progressView(io, g),
-  )) as FlashResult;
+  })) as FlashResult;
   return { result: { image: report, flash: r }, human: flashText(report, r) };
 }
 
