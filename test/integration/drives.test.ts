@@ -1,5 +1,5 @@
-// Drives on this machine, for real: loop devices this file creates, the VM's own disk (/dev/vda, only read),
-// /proc/self/mountinfo and sysfs. Nothing here writes to any device.
+// Drives on this machine, for real: loop devices this file creates, the disk holding / (found with findmnt and
+// lsblk as an independent oracle, only ever read), /proc/self/mountinfo and sysfs. Nothing here writes to any device.
 import { execa } from 'execa';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,14 @@ let dir: string;
 let fsImage: string;
 let loop: string; // 32 MiB ext4, read-write
 let roLoop: string; // the same file, read-only
+let rootDisk: string; // the whole disk under /, e.g. /dev/vda here, /dev/sda or /dev/nvme0n1 elsewhere
+
+/** The disk holding /, the way an administrator would find it: findmnt, then lsblk's parent name. */
+async function rootDiskByTools(): Promise<string> {
+  const source = (await execa('findmnt', ['-no', 'SOURCE', '/'])).stdout.trim();
+  const parent = (await execa('lsblk', ['-ndo', 'PKNAME', source])).stdout.trim();
+  return parent ? `/dev/${parent}` : source;
+}
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -37,6 +45,8 @@ beforeAll(async () => {
   await execa('mkfs.ext4', ['-q', '-F', '-L', 'KTEST', fsImage]);
   loop = await attachLoop(fsImage);
   roLoop = await attachLoop(fsImage, { readOnly: true });
+  rootDisk = await rootDiskByTools();
+  expect(rootDisk).toMatch(/^\/dev\//);
 });
 
 afterAll(async () => {
@@ -55,22 +65,22 @@ describe('listDrives', () => {
     expect(all.find((d) => d.device === roLoop)?.isReadOnly).toBe(true);
   });
 
-  it('marks the VM disk as a system drive (drivelist verdict merged in)', async () => {
-    const vda = (await listDrives({ includeLoop: false })).find((d) => d.device === '/dev/vda');
-    expect(vda?.isSystem).toBe(true);
-    expect(vda?.mountpoints).toContain('/');
+  it('marks the disk holding / as a system drive (drivelist verdict merged in)', async () => {
+    const root = (await listDrives({ includeLoop: false })).find((d) => d.device === rootDisk);
+    expect(root?.isSystem).toBe(true);
+    expect(root?.mountpoints).toContain('/');
   });
 });
 
 describe('boot disks', () => {
   it('finds the disk holding / from mountinfo', async () => {
-    expect(await bootDisks()).toContain('/dev/vda');
+    expect(await bootDisks()).toContain(rootDisk);
   });
 
   it('follows a mount of our loop device back to the loop and the disk under its backing file', async () => {
     const mnt = await mountDevice(loop);
     try {
-      expect(await bootDisks({ paths: [mnt] })).toEqual(['/dev/vda', loop].sort());
+      expect(await bootDisks({ paths: [mnt] })).toEqual([rootDisk, loop].sort());
       await writeFile(join(mnt, 'image.img'), 'x');
       expect(await disksHoldingPath(join(mnt, 'image.img'))).toContain(loop);
       const views = await driveViews(await listDrives({ includeLoop: true }), {
@@ -120,7 +130,7 @@ describe('resolveTargetDrive', () => {
   });
 
   it('refuses the system disk, the boot disk, a too-small and a read-only drive', async () => {
-    expect(await codeOf(resolveTargetDrive('/dev/vda', { includeLoop: false }))).toMatch(/^DRIVE_IS_SYSTEM/);
+    expect(await codeOf(resolveTargetDrive(rootDisk, { includeLoop: false }))).toMatch(/^DRIVE_IS_SYSTEM/);
     expect(await codeOf(resolveTargetDrive(loop, { includeLoop: true, bootDisks: [loop] }))).toMatch(
       /^DRIVE_IS_BOOT/,
     );
