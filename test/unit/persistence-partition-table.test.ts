@@ -3,20 +3,20 @@ import { parseSfdiskJson } from '../../src/main/core/persistence/partition-table
 import { parseBlkidExport } from '../../src/main/core/persistence/probe';
 
 describe('parseSfdiskJson', () => {
-  it('turns GPT sectors into bytes and keeps names', () => {
+  it('turns GPT sectors into bytes, keeps names, and numbers pN partition nodes', () => {
     const t = parseSfdiskJson(
       JSON.stringify({
         partitiontable: {
           label: 'gpt',
           id: 'X',
-          device: '/dev/nvme0n1',
+          device: '/dev/loop7',
           unit: 'sectors',
           firstlba: 34,
           lastlba: 131038,
           sectorsize: 512,
           partitions: [
             {
-              node: '/dev/nvme0n1p1',
+              node: '/dev/loop7p1',
               start: 2048,
               size: 16384,
               type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B',
@@ -24,7 +24,7 @@ describe('parseSfdiskJson', () => {
               name: 'KINTSUGI-BOOT',
             },
             {
-              node: '/dev/nvme0n1p2',
+              node: '/dev/loop7p2',
               start: 18432,
               size: 110592,
               type: '0FC63DAF-8483-4772-8E79-3D69D8477DE4',
@@ -40,7 +40,7 @@ describe('parseSfdiskJson', () => {
       partitions: [
         {
           number: 1,
-          node: '/dev/nvme0n1p1',
+          node: '/dev/loop7p1',
           offset: 1048576,
           size: 8388608,
           type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B',
@@ -48,7 +48,7 @@ describe('parseSfdiskJson', () => {
         },
         {
           number: 2,
-          node: '/dev/nvme0n1p2',
+          node: '/dev/loop7p2',
           offset: 9437184,
           size: 56623104,
           type: '0FC63DAF-8483-4772-8E79-3D69D8477DE4',
