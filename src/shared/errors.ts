@@ -1,7 +1,9 @@
 // The error catalogue. Every failure that crosses a process boundary (helper -> main -> renderer, core -> CLI)
 // travels as an ErrorPayload; the UI and the CLI turn its code into words and a next step.
 
-export const ERROR_CATALOGUE = {
+// Grouped by domain so each domain's codes sit together; ERROR_CATALOGUE is their union (codes are unique).
+
+const GENERAL = {
   INVALID_ARGUMENT: {
     message: 'A request had a bad or missing value.',
     hint: 'Check the value named in the detail.',
@@ -27,6 +29,17 @@ export const ERROR_CATALOGUE = {
     hint: 'Try again; if it repeats, report it with the detail.',
   },
 
+  JOB_NOT_FOUND: {
+    message: 'That job is not known.',
+    hint: 'Open the jobs list: finished jobs are kept with their logs.',
+  },
+  FLOW_GATE: {
+    message: 'That step is not allowed yet.',
+    hint: 'Finish the step named in the detail first.',
+  },
+} as const;
+
+const IMAGE = {
   IMAGE_NOT_FOUND: { message: 'The image file was not found.', hint: 'Pick the .img.zst file again.' },
   IMAGE_DOWNLOAD_FAILED: {
     message: 'The image could not be downloaded.',
@@ -49,7 +62,9 @@ export const ERROR_CATALOGUE = {
     hint: 'Download the image again.',
   },
   IMAGE_TOO_LARGE: { message: 'The image is larger than the drive.', hint: 'Choose a larger drive.' },
+} as const;
 
+const DRIVES = {
   DRIVE_NOT_FOUND: { message: 'The drive was not found.', hint: 'Plug it in again and refresh the list.' },
   DRIVE_NOT_WHOLE_DISK: {
     message: 'That path is not a whole disk.',
@@ -86,7 +101,9 @@ export const ERROR_CATALOGUE = {
     message: 'The drive does not read back what was written.',
     hint: 'The drive may be failing or counterfeit: flash again or use another drive.',
   },
+} as const;
 
+const PERSISTENCE = {
   PERSISTENCE_NOT_FOUND: {
     message: 'No persistence store was found.',
     hint: 'Expected a partition labelled persistence, casper-rw or writable, or a persistence*.dat file.',
@@ -95,7 +112,9 @@ export const ERROR_CATALOGUE = {
     message: 'A filesystem could not be mounted.',
     hint: 'Run a filesystem check on it, then retry.',
   },
+} as const;
 
+const BACKUP = {
   BACKUP_NO_SPACE: {
     message: 'The backup destination does not have enough free space.',
     hint: 'Free space or choose another destination.',
@@ -116,7 +135,9 @@ export const ERROR_CATALOGUE = {
     message: 'Restoring the backup failed.',
     hint: 'Your backup is untouched; retry the restore.',
   },
+} as const;
 
+const HELPER = {
   HELPER_AUTH_DISMISSED: {
     message: 'The password prompt was dismissed.',
     hint: 'Start again and enter your password.',
@@ -133,6 +154,24 @@ export const ERROR_CATALOGUE = {
     message: 'This command reads or writes drives and needs root.',
     hint: 'Run it again with sudo (the CLI runs core in its own process, it does not prompt).',
   },
+} as const;
+
+export const ERROR_GROUPS = {
+  general: GENERAL,
+  image: IMAGE,
+  drives: DRIVES,
+  persistence: PERSISTENCE,
+  backup: BACKUP,
+  helper: HELPER,
+} as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
+
+export const ERROR_CATALOGUE = {
+  ...GENERAL,
+  ...IMAGE,
+  ...DRIVES,
+  ...PERSISTENCE,
+  ...BACKUP,
+  ...HELPER,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -142,6 +181,8 @@ export interface ErrorPayload {
   message: string;
   detail?: string;
   hint?: string;
+  /** The messages of the errors that led to this one, outermost first: for the job log, never shown raw. */
+  causes?: string[];
 }
 
 export class KintsugiError extends Error {
@@ -162,7 +203,14 @@ export class KintsugiError extends Error {
   }
 
   toPayload(): ErrorPayload {
-    return { code: this.code, message: this.message, detail: this.detail, hint: this.hint };
+    const causes = causeChain(this.cause);
+    return {
+      code: this.code,
+      message: this.message,
+      detail: this.detail,
+      hint: this.hint,
+      ...(causes.length ? { causes } : {}),
+    };
   }
 }
 
@@ -175,12 +223,28 @@ export function toErrorPayload(err: unknown): ErrorPayload {
   if (err instanceof KintsugiError) return err.toPayload();
   if (isErrorPayload(err)) return err;
   const detail = err instanceof Error ? err.message : String(err);
+  const causes = err instanceof Error ? causeChain(err.cause) : [];
   return {
     code: 'INTERNAL',
     message: ERROR_CATALOGUE.INTERNAL.message,
     detail,
     hint: ERROR_CATALOGUE.INTERNAL.hint,
+    ...(causes.length ? { causes } : {}),
   };
+}
+
+/** "code: message (detail)" of each cause, outermost first, at most 8 deep (a cycle cannot loop forever). */
+export function causeChain(cause: unknown): string[] {
+  const out: string[] = [];
+  for (let c = cause, depth = 0; c !== undefined && c !== null && depth < 8; depth++) {
+    if (c instanceof KintsugiError) out.push(`${c.code}: ${c.detail ?? c.message}`);
+    else if (c instanceof Error)
+      out.push(`${String((c as { code?: unknown }).code ?? c.name)}: ${c.message}`);
+    else if (isErrorPayload(c)) out.push(`${c.code}: ${c.detail ?? c.message}`);
+    else out.push(String(c));
+    c = c instanceof Error ? c.cause : undefined;
+  }
+  return out;
 }
 
 export function isErrorPayload(value: unknown): value is ErrorPayload {
@@ -193,5 +257,10 @@ export function isErrorPayload(value: unknown): value is ErrorPayload {
 }
 
 export function fromErrorPayload(payload: ErrorPayload): KintsugiError {
-  return new KintsugiError(payload.code, payload.detail, { message: payload.message, hint: payload.hint });
+  const err = new KintsugiError(payload.code, payload.detail, {
+    message: payload.message,
+    hint: payload.hint,
+  });
+  if (payload.causes?.length) (err as { cause?: unknown }).cause = payload.causes.join(' <- ');
+  return err;
 }

@@ -100,34 +100,4 @@ export interface PersistenceStoreInfo {
   innerPath?: string;
 }
 
-export interface Settings {
-  includeLoop: boolean;
-  pubkey?: string; // minisign public key (base64 line or path to a .pub file)
-  backupDir?: string;
-  dataRoot: string;
-  cacheDir?: string;
-}
-
-export const WIZARD_STEPS = ['image', 'drive', 'backup', 'flash', 'restore', 'done'] as const;
-export type WizardStep = (typeof WIZARD_STEPS)[number];
-
-/** Persisted after every change so a crash resumes at the same step with the same choices. */
-export interface WizardState {
-  step: WizardStep;
-  imageSource?: string;
-  sha256File?: string;
-  minisigFile?: string;
-  image?: ImageReport;
-  device?: string;
-  backupDir?: string;
-  backup?: BackupSummary;
-  backupSkipped?: boolean;
-  flash?: FlashResult;
-  restore?: { target: string; files: number; bytes: number; verified: boolean; durationMs: number };
-  durations: Partial<Record<WizardStep, number>>;
-  /** The job the wizard was running; still set after a crash, so the step shows it as interrupted with Retry. */
-  activeJob?: { jobId: string; request: import('./jobs').JobRequest; startedAt: string };
-  /** Speeds measured by earlier jobs (bytes/s), for the time estimates of later steps. */
-  speeds?: Partial<Record<'hash' | 'backup' | 'flash' | 'restore', number>>;
-  updatedAt?: string;
-}
+export type { Settings } from './app/settings';

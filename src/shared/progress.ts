@@ -1,20 +1,41 @@
-// Progress is a discriminated union on `kind`. Producers throttle to at most 10 events per second per job
-// (see core/jobs/throttle.ts). Speeds are bytes per second over the last ~2 s; eta is seconds, absent when unknown.
+// Progress is one shape for every domain: { kind: <domain>, phase, ... }, each domain owning its phases. Producers
+// throttle to at most 10 events per second per job (core/jobs/throttle.ts). Speeds are bytes per second over the
+// last ~2 s; eta is seconds, absent when unknown. The job event around it carries the job type.
 
+export interface ProgressPhases {
+  image: 'download' | 'checksum' | 'signature' | 'decompress-test';
+  flash: 'write' | 'verify';
+  /** Both the backup and the restore job report copy, then verify. */
+  backup: 'copy' | 'verify';
+  reflash: ReflashStep;
+}
+
+export interface ProgressFields {
+  bytes?: number;
+  total?: number;
+  speed?: number;
+  eta?: number;
+  /** Files, packages, models... whatever the domain counts. */
+  items?: number;
+  itemsTotal?: number;
+  message?: string;
+}
+
+export type ProgressKind = keyof ProgressPhases;
+
+export type Progress = {
+  [K in ProgressKind]: { kind: K; phase: ProgressPhases[K] } & ProgressFields;
+}[ProgressKind];
+
+export type ProgressOf<K extends ProgressKind> = Extract<Progress, { kind: K }>;
+
+export const REFLASH_STEPS = ['image', 'drive', 'backup', 'flash', 'restore', 'done'] as const;
+export type ReflashStep = (typeof REFLASH_STEPS)[number];
+
+/** Rate fields as the meters produce them (core/jobs/progress-meter.ts). */
 export interface RateFields {
   bytes: number;
   total?: number;
   speed: number;
   eta?: number;
 }
-
-export type Progress =
-  | ({ kind: 'download' } & RateFields)
-  | ({ kind: 'image-check'; phase: 'checksum' | 'signature' | 'decompress-test' } & RateFields)
-  | ({ kind: 'flash'; phase: 'write' | 'verify' } & RateFields & { total: number })
-  | ({ kind: 'backup' | 'restore'; phase: 'copy' | 'verify'; files?: number } & RateFields)
-  | { kind: 'step'; step: ReflashStep; message: string };
-
-export type ReflashStep = 'image' | 'drive' | 'backup' | 'flash' | 'restore' | 'done';
-
-export type ProgressKind = Progress['kind'];

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { domain, job, produced } from '../ipc/define';
+import type { ImageReport } from '../model';
+import { pathOrUrl } from '../paths';
+
+export const imageCheckParams = z.strictObject({
+  source: pathOrUrl,
+  sha256File: pathOrUrl.optional(),
+  minisigFile: pathOrUrl.optional(),
+  pubkey: z.string().min(1).max(8192).optional(),
+  /** Decompress the whole image to prove it is not truncated (slower). */
+  fullCheck: z.boolean().optional(),
+});
+export type ImageCheckParams = z.output<typeof imageCheckParams>;
+
+export const imageContract = domain({
+  methods: {},
+  jobs: {
+    // Hashing and downloading are heavy: off the UI thread, and never root.
+    'image-check': job({
+      title: 'Check an image',
+      host: 'utility',
+      params: imageCheckParams,
+      result: produced<ImageReport>(),
+    }),
+  },
+});

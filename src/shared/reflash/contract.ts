@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { domain, method, produced } from '../ipc/define';
+import { absolutePath, pathOrUrl } from '../paths';
+import { REFLASH_STEPS } from '../progress';
+import type { ReflashState } from './state';
+
+// The reflash page sends intents; main checks them against its own saved state (core/reflash/gates.ts) and builds
+// every privileged request itself, so the flash and restore targets are always the confirmed device.
+
+const state = produced<ReflashState>();
+const started = produced<{ jobId: string; state: ReflashState }>();
+/** What the user typed to confirm a destructive step (the device name, e.g. "sdb" or "/dev/sdb"). */
+const typed = z.string().max(4096);
+
+export const reflashContract = domain({
+  methods: {
+    getState: method(z.tuple([]), state),
+    chooseImage: method(
+      z.tuple([
+        z.strictObject({
+          source: pathOrUrl,
+          sha256File: pathOrUrl.optional(),
+          minisigFile: pathOrUrl.optional(),
+        }),
+      ]),
+      started,
+    ),
+    chooseDrive: method(z.tuple([z.strictObject({ device: absolutePath })]), state),
+    startBackup: method(z.tuple([z.strictObject({ backupDir: absolutePath })]), started),
+    skipBackup: method(z.tuple([z.strictObject({ typed })]), state),
+    startFlash: method(z.tuple([z.strictObject({ typed })]), started),
+    startRestore: method(z.tuple([]), started),
+    /** "Restore an existing backup" as its own flow: pick a verified backup, then a drive to restore it into. */
+    useExistingBackup: method(z.tuple([z.strictObject({ path: absolutePath })]), state),
+    goTo: method(z.tuple([z.strictObject({ step: z.enum(REFLASH_STEPS) })]), state),
+    /** Typed confirmation required while a verified backup is not yet restored (see gates.resetNeedsConfirm). */
+    startOver: method(z.tuple([z.strictObject({ typed: typed.optional() })]), state),
+  },
+});

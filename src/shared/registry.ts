@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { appContract } from './app/contract';
+import { backupContract } from './backup/contract';
+import { drivesContract } from './drives/contract';
+import type { ErrorPayload } from './errors';
+import { flashContract } from './flash/contract';
+import { imageContract } from './image/contract';
+import type { DomainApi, JobHost, JobSpec } from './ipc/define';
+import { jobsContract } from './jobs/contract';
+import type { Progress } from './progress';
+import { reflashContract } from './reflash/contract';
+
+// The one list of domains. Add a domain here (and its handler group in src/main/api, its job runners in
+// src/main/core/<domain>/jobs.ts): the IPC channels, window.kintsugi.<domain>.<method>, the job union, the hosts'
+// whitelists and the KintsugiApi type all follow from these declarations.
+
+export const DOMAINS = {
+  app: appContract,
+  drives: drivesContract,
+  image: imageContract,
+  flash: flashContract,
+  backup: backupContract,
+  reflash: reflashContract,
+  jobs: jobsContract,
+} as const;
+
+export type Domains = typeof DOMAINS;
+export type DomainName = keyof Domains;
+
+export type KintsugiApi = { [D in DomainName]: DomainApi<Domains[D]> };
+
+/** [domain, method] for every API entry, in declaration order. */
+export const API_ENTRIES: ReadonlyArray<readonly [DomainName, string]> = (
+  Object.keys(DOMAINS) as DomainName[]
+).flatMap((d) => Object.keys(DOMAINS[d].methods).map((m) => [d, m] as const));
+
+// ---- jobs ----
+
+type AllJobs = { [D in DomainName]: Domains[D]['jobs'] }[DomainName];
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+export type JobSpecs = UnionToIntersection<AllJobs>;
+
+export const JOBS = Object.assign({}, ...Object.values(DOMAINS).map((d) => d.jobs)) as JobSpecs;
+
+export type JobType = keyof JobSpecs & string;
+export const JOB_TYPES = Object.keys(JOBS) as JobType[];
+
+type SpecOf<T extends JobType> =
+  JobSpecs[T] extends JobSpec<infer P, infer R> ? { params: P; result: R } : never;
+export type JobParams<T extends JobType> = z.output<SpecOf<T>['params']>;
+export type JobParamsInput<T extends JobType> = z.input<SpecOf<T>['params']>;
+export type JobResult<T extends JobType> = SpecOf<T>['result'];
+export type JobResults = { [T in JobType]: JobResult<T> };
+
+export type JobRequest = { [T in JobType]: { type: T; params: JobParamsInput<T> } }[JobType];
+export type ParsedJobRequest = { [T in JobType]: { type: T; params: JobParams<T> } }[JobType];
+
+/** Every job request, validated: the type must be a declared job, its params must pass that job's schema. */
+export const jobRequest = z.discriminatedUnion(
+  'type',
+  JOB_TYPES.map((type) =>
+    z.strictObject({ type: z.literal(type), params: JOBS[type].params }),
+  ) as unknown as [z.ZodObject<{ type: z.ZodLiteral<string>; params: z.ZodType }>],
+) as unknown as z.ZodType<ParsedJobRequest, JobRequest>;
+
+export const hostOf = (type: JobType): JobHost => JOBS[type].host;
+
+/** The job types one host runs: its whitelist, derived from the declarations. */
+export const jobsOnHost = (host: JobHost): ReadonlySet<JobType> =>
+  new Set(JOB_TYPES.filter((t) => JOBS[t].host === host));
+
+/** Jobs that need root: main sends them to the privileged helper. */
+export const PRIVILEGED_JOBS = jobsOnHost('helper');
+
+// ---- events ----
+
+type EventBody<T extends JobType> =
+  | { type: 'progress'; progress: Progress }
+  | { type: 'log'; message: string }
+  | { type: 'done'; result: JobResult<T> }
+  | { type: 'failed'; error: ErrorPayload };
+
+/** What a job tells its subscribers. Carries its job type, so a 'done' result is typed. */
+export type JobEvent = { [T in JobType]: { jobId: string; jobType: T } & EventBody<T> }[JobType];
+
+/** What the preload puts on window.kintsugi: the API plus the job event subscription. */
+export type KintsugiBridge = KintsugiApi & {
+  onJobEvent(listener: (event: JobEvent) => void): () => void;
+};
