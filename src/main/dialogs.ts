@@ -1,5 +1,5 @@
 import { dialog, type BrowserWindow, type OpenDialogOptions } from 'electron';
-import type { PickPurpose } from '../shared/contract';
+import type { PickPurpose } from '../shared/app/contract';
 
 // The native file / folder chooser behind the contract's pickPath. The e2e harness has its own stand-in.
 

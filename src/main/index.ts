@@ -1,19 +1,20 @@
 import { app, BrowserWindow, session } from 'electron';
 import { join } from 'node:path';
 import { createHandlers } from './api/handlers';
-import { createCoreDeps } from './api/core-deps';
-import { WizardStore } from './core/wizard/store';
+import { handlerDeps } from './api/deps';
+import { createServices } from './core/services';
 import { HelperClient } from './helper/client';
 import { pickPathWithDialog } from './dialogs';
 import { forwardJobEvents, registerIpc } from './ipc';
 import { builtPaths, iconPath } from './paths';
 import { hardenContents, hardenSession, type RendererOrigin } from './security';
-import { SettingsStore } from './settings/store';
 import { createTray, type TrayHandle } from './tray';
+import { trayStateFrom } from './tray-state';
 import { createMainWindow } from './window';
 
-// The Electron shell: lifecycle, one instance, one hardened window, IPC, tray. Everything else lives in core
-// and is reached through the one handler object (api/handlers.ts).
+// The Electron shell: lifecycle, one instance, one hardened window, IPC, tray. Everything else lives in core and
+// is reached through the one handler object (api/handlers.ts). Jobs belong to main's job service, not to the
+// window: closing the window leaves them running, the tray follows them.
 
 let mainWindow: BrowserWindow | undefined;
 let trayHandle: TrayHandle | undefined;
@@ -43,42 +44,22 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession, origin);
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
-  const userData = app.getPath('userData');
-  const settings = new SettingsStore(userData);
-  const wizardStore = new WizardStore(userData);
-  const core = createCoreDeps({
-    settings,
-    // One helper process (one password prompt) for the whole wizard run; pkexec unless the app runs as root.
-    privileged: () =>
-      HelperClient.start({
-        launcherPath: app.isPackaged ? join(process.resourcesPath, 'helper', 'kintsugi-helper') : undefined,
-      }),
-  });
-  app.on('before-quit', () => {
-    void core.jobRunner.cancelAll();
-    void core.startedPrivileged().then((helper) => (helper as HelperClient | undefined)?.close?.());
-  });
-
-  const wizard = {
-    load: () => wizardStore.load(),
-    async save(state: Parameters<WizardStore['save']>[0]) {
-      const saved = await wizardStore.save(state);
-      // A reflash under way counts as one pending update on the tray badge.
-      trayHandle?.setBadge(saved.step !== 'image' && saved.step !== 'done' ? 1 : 0);
-      return saved;
+  const services = createServices({
+    stateDir: app.getPath('userData'),
+    hosts: {
+      // One helper process (one password prompt) for a whole reflash; pkexec unless the app runs as root.
+      helper: () =>
+        HelperClient.start({
+          launcherPath: app.isPackaged ? join(process.resourcesPath, 'helper', 'kintsugi-helper') : undefined,
+        }),
     },
-    reset: () => wizardStore.reset(),
-  };
-
-  const api = createHandlers({
-    ...core,
-    settings,
-    wizard,
-    pickPath: (purpose) => pickPathWithDialog(mainWindow, purpose),
   });
+  app.on('before-quit', () => void services.close());
+
+  const api = createHandlers(handlerDeps(services, (purpose) => pickPathWithDialog(mainWindow, purpose)));
   registerIpc(api, origin);
   forwardJobEvents(
-    (listener) => core.jobRunner.onEvent(listener),
+    (listener) => services.runner.onEvent(listener),
     () => mainWindow?.webContents,
   );
 
@@ -87,6 +68,8 @@ async function start(): Promise<void> {
     quit: () => app.quit(),
     setAppBadge: (count) => app.setBadgeCount(count),
   });
+  // The badge shows what is true now: a job running (its progress in the tooltip), nothing otherwise.
+  services.runner.onEvent(() => trayHandle?.show(trayStateFrom(services.runner.running())));
   showWindow();
 }
 

@@ -1,18 +1,12 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import {
-  API_METHODS,
-  channelFor,
-  JOB_EVENT_CHANNEL,
-  type ApiResponse,
-  type KintsugiApi,
-} from '../shared/contract';
 import { KintsugiError } from '../shared/errors';
-import type { JobEvent } from '../shared/jobs';
+import { channelFor, JOB_EVENT_CHANNEL, type ApiResponse } from '../shared/ipc/envelope';
+import { API_ENTRIES, type JobEvent, type KintsugiApi } from '../shared/registry';
 import { invokeHandler } from './api/handlers';
 import { isTrustedSenderUrl, type RendererOrigin } from './security';
 
-// Typed IPC registration: one ipcMain.handle per contract entry, each checking who is calling before the
-// handler (which validates the payload) runs. The only main-side file allowed to touch ipcMain.
+// Typed IPC registration: one ipcMain.handle per contract entry (derived from the registry), each checking who is
+// calling before the handler (which validates the payload) runs. The only main-side file allowed to touch ipcMain.
 
 export function senderUrl(event: IpcMainInvokeEvent): string | undefined {
   return event.senderFrame?.url;
@@ -20,8 +14,8 @@ export function senderUrl(event: IpcMainInvokeEvent): string | undefined {
 
 export function registerIpc(api: KintsugiApi, origin: RendererOrigin): string[] {
   const channels: string[] = [];
-  for (const method of API_METHODS) {
-    const channel = channelFor(method);
+  for (const [domain, method] of API_ENTRIES) {
+    const channel = channelFor(domain, method);
     ipcMain.handle(
       channel,
       async (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<ApiResponse<unknown>> => {
@@ -29,11 +23,11 @@ export function registerIpc(api: KintsugiApi, origin: RendererOrigin): string[] 
         if (!isTrustedSenderUrl(url, origin)) {
           const err = new KintsugiError(
             'IPC_SENDER_REJECTED',
-            `${method} called from ${url ?? 'an unknown frame'}`,
+            `${domain}.${method} called from ${url ?? 'an unknown frame'}`,
           );
           return { ok: false, error: err.toPayload() };
         }
-        return invokeHandler(api, method, args);
+        return invokeHandler(api, `${domain}.${method}`, args);
       },
     );
     channels.push(channel);
@@ -42,7 +36,7 @@ export function registerIpc(api: KintsugiApi, origin: RendererOrigin): string[] 
 }
 
 export function unregisterIpc(): void {
-  for (const method of API_METHODS) ipcMain.removeHandler(channelFor(method));
+  for (const [domain, method] of API_ENTRIES) ipcMain.removeHandler(channelFor(domain, method));
 }
 
 /** Sends every job event to the window's renderer (when the window is still there). */

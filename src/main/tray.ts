@@ -1,16 +1,12 @@
 import { Menu, nativeImage, Tray } from 'electron';
+import type { TrayState } from './tray-state';
 
-// The tray icon: Open / Quit, and a badge (tooltip text; launcher badge where the desktop supports it) with the
-// number of updates waiting. For now the count comes from a simple state the shell sets (a reflash in progress).
+// The tray icon: Open / Quit, a tooltip and a badge (launcher badge where the desktop supports it). What they say
+// comes from tray-state.ts, a pure function of main's running jobs.
 
 export interface TrayHandle {
   tray: Tray;
-  setBadge(count: number): void;
-}
-
-export function tooltipFor(count: number): string {
-  if (count <= 0) return 'Kintsugi Updater';
-  return `Kintsugi Updater: ${count} update${count === 1 ? '' : 's'} waiting`;
+  show(state: TrayState): void;
 }
 
 export function createTray(
@@ -19,18 +15,18 @@ export function createTray(
 ): TrayHandle {
   const image = nativeImage.createFromPath(iconPath);
   const tray = new Tray(image.isEmpty() ? image : image.resize({ width: 22, height: 22 }));
-  const render = (count: number) => {
-    tray.setToolTip(tooltipFor(count));
+  const show = (state: TrayState) => {
+    tray.setToolTip(state.tooltip);
     tray.setContextMenu(
       Menu.buildFromTemplate([
-        { label: count > 0 ? `Open (${count} waiting)` : 'Open', click: actions.open },
+        { label: state.menuLabel, click: actions.open },
         { type: 'separator' },
         { label: 'Quit', click: actions.quit },
       ]),
     );
-    actions.setAppBadge?.(count);
+    actions.setAppBadge?.(state.badge);
   };
   tray.on('click', actions.open);
-  render(0);
-  return { tray, setBadge: render };
+  show({ badge: 0, tooltip: 'Kintsugi Updater', menuLabel: 'Open' });
+  return { tray, show };
 }

@@ -1,37 +1,43 @@
-import type { JobEvent, JobRequest, JobStatus } from '../../shared/jobs';
-import type { PickPurpose } from '../../shared/contract';
-import type { BackupSummary, DriveView, Settings, WizardState } from '../../shared/model';
+import type { PickPurpose } from '../../shared/app/contract';
+import type { Settings, SettingsPatch } from '../../shared/app/settings';
+import type { UiState } from '../../shared/app/routes';
+import type { JobRecord } from '../../shared/jobs/record';
+import type { ReflashFlow } from '../core/reflash/flow';
+import type { JobRunner } from '../core/jobs/job-runner';
+import type { Services } from '../core/services';
 
-// What the one handler object needs from the outside world. Everything is injected so the same handlers run
-// inside Electron (src/main/index.ts), in the e2e harness (test/e2e) and in unit tests, with no 'electron' import.
-
-/** The job runner's surface as the handlers use it (matches core/jobs/job-runner.ts's JobRunner). */
-export interface JobRunnerPort<E> {
-  start(req: JobRequest, executor: E): string | Promise<string>;
-  cancel(jobId: string): boolean | Promise<boolean>;
-  status(jobId: string): JobStatus | null | undefined | Promise<JobStatus | null | undefined>;
-  onEvent(listener: (event: JobEvent) => void): () => void;
-}
+// What the handler groups need from the outside world. Everything is injected so the same handlers run inside
+// Electron (src/main/index.ts), in the e2e harness (test/e2e) and in unit tests, with no 'electron' import.
 
 export interface SettingsPort {
   load(): Promise<Settings>;
-  save(patch: Partial<Settings>): Promise<Settings>;
+  save(patch: SettingsPatch): Promise<Settings>;
 }
 
-export interface WizardPort {
-  load(): Promise<WizardState>;
-  save(state: WizardState): Promise<WizardState>;
-  reset(): Promise<WizardState>;
+export interface UiStatePort {
+  load(): Promise<UiState>;
+  save(state: UiState): Promise<UiState>;
 }
 
-export interface HandlerDeps<E> {
-  jobRunner: JobRunnerPort<E>;
-  /** Picks who runs a job: in-process for unprivileged jobs, the privileged helper for the rest. */
-  executorFor(req: JobRequest): E | Promise<E>;
+export interface HandlerDeps {
   settings: SettingsPort;
-  wizard: WizardPort;
-  listDrives(opts: { includeLoop: boolean; imageSize?: number; imagePath?: string }): Promise<DriveView[]>;
-  listBackups(dir: string): Promise<BackupSummary[]>;
+  ui: UiStatePort;
+  runner: JobRunner;
+  /** Jobs this process does not run any more (finished long ago, or interrupted by a crash): from the journal. */
+  journalRecords(): Promise<JobRecord[]>;
+  reflash: ReflashFlow;
   /** The native chooser in Electron; a stand-in in the e2e harness. */
   pickPath(purpose: PickPurpose): Promise<string | null>;
+}
+
+/** The handlers' view of the services, plus the one thing only the shell (or a test) can give: a file chooser. */
+export function handlerDeps(services: Services, pickPath: HandlerDeps['pickPath']): HandlerDeps {
+  return {
+    settings: services.settings,
+    ui: services.ui,
+    runner: services.runner,
+    journalRecords: () => services.journal.list(),
+    reflash: services.flow,
+    pickPath,
+  };
 }

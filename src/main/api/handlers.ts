@@ -1,73 +1,67 @@
-import { API_ARGS, type ApiMethod, type ApiResponse, type KintsugiApi } from '../../shared/contract';
 import { KintsugiError, toErrorPayload } from '../../shared/errors';
-import type { JobRequest } from '../../shared/jobs';
-import type { WizardState } from '../../shared/model';
+import type { ApiResponse } from '../../shared/ipc/envelope';
+import { API_ENTRIES, DOMAINS, type DomainName, type KintsugiApi } from '../../shared/registry';
+import { appHandlers } from './app-handlers';
+import { backupHandlers } from './backup-handlers';
 import type { HandlerDeps } from './deps';
-import { freeSpace } from './free-space';
+import { drivesHandlers } from './drives-handlers';
+import { jobsHandlers } from './jobs-handlers';
+import { reflashHandlers } from './reflash-handlers';
 
-// The ONE implementation of the contract. ipc.ts registers it on ipcMain; the e2e harness serves it over HTTP.
-// Every entry validates its arguments with API_ARGS first, so a bad payload never reaches core.
+// The ONE implementation of the contract, composed of one handler group per domain. ipc.ts registers it on
+// ipcMain; the e2e harness serves it over HTTP. Every entry validates its arguments against the domain's
+// declared schema first, so a bad payload never reaches core.
 
-export function validateArgs<M extends ApiMethod>(method: M, args: unknown): unknown[] {
-  const schema = API_ARGS[method];
-  const parsed = schema.safeParse(args);
+export function createHandlers(deps: HandlerDeps): KintsugiApi {
+  const groups: KintsugiApi = {
+    app: appHandlers(deps),
+    drives: drivesHandlers(deps),
+    image: {},
+    flash: {},
+    backup: backupHandlers(),
+    reflash: reflashHandlers(deps),
+    jobs: jobsHandlers(deps),
+  };
+  const validated = {} as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
+  for (const [domain, method] of API_ENTRIES) {
+    const fn = (groups[domain] as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!;
+    (validated[domain] ??= {})[method] = async (...args: unknown[]) =>
+      fn(...validateArgs(domain, method, args));
+  }
+  for (const domain of Object.keys(DOMAINS)) validated[domain] ??= {};
+  return validated as unknown as KintsugiApi;
+}
+
+export function validateArgs(domain: DomainName, method: string, args: unknown): unknown[] {
+  const spec = (DOMAINS[domain].methods as Record<string, { args: import('zod').ZodType } | undefined>)[
+    method
+  ];
+  if (!spec) throw new KintsugiError('INVALID_ARGUMENT', `unknown method: ${domain}.${method}`);
+  const parsed = spec.args.safeParse(args);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : '(arguments)';
-    throw new KintsugiError('INVALID_ARGUMENT', `${method}: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new KintsugiError(
+      'INVALID_ARGUMENT',
+      `${domain}.${method}: ${where}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data as unknown[];
 }
 
-export function createHandlers<E>(deps: HandlerDeps<E>): KintsugiApi {
-  const impl: KintsugiApi = {
-    getSettings: () => deps.settings.load(),
-    saveSettings: (patch) => deps.settings.save(patch),
-    async listDrives(req) {
-      // The loop opt-in comes from the request when given, else from the saved setting.
-      const includeLoop = req.includeLoop ?? (await deps.settings.load()).includeLoop;
-      return deps.listDrives({ includeLoop, imageSize: req.imageSize, imagePath: req.imagePath });
-    },
-    async startJob(req: JobRequest) {
-      const executor = await deps.executorFor(req);
-      const jobId = await deps.jobRunner.start(req, executor);
-      return { jobId };
-    },
-    async cancelJob({ jobId }) {
-      return { cancelled: Boolean(await deps.jobRunner.cancel(jobId)) };
-    },
-    async getJob({ jobId }) {
-      return (await deps.jobRunner.status(jobId)) ?? null;
-    },
-    listBackups: ({ dir }) => deps.listBackups(dir),
-    getWizardState: () => deps.wizard.load(),
-    saveWizardState: (state: WizardState) => deps.wizard.save(state),
-    resetWizard: () => deps.wizard.reset(),
-    getFreeSpace: ({ path }) => freeSpace(path),
-    pickPath: ({ purpose }) => deps.pickPath(purpose),
-  };
-
-  const validated = {} as Record<ApiMethod, (...args: unknown[]) => Promise<unknown>>;
-  for (const method of Object.keys(API_ARGS) as ApiMethod[]) {
-    const fn = impl[method] as (...args: unknown[]) => Promise<unknown>;
-    validated[method] = async (...args: unknown[]) => fn(...validateArgs(method, args));
-  }
-  return validated as unknown as KintsugiApi;
-}
-
-/** Runs one call and wraps the outcome so an error keeps its code across IPC or HTTP. Never throws. */
+/** Runs one call named "domain.method" and wraps the outcome so an error keeps its code across IPC or HTTP. */
 export async function invokeHandler(
   api: KintsugiApi,
-  method: string,
+  name: string,
   args: unknown,
 ): Promise<ApiResponse<unknown>> {
   try {
-    if (!Object.prototype.hasOwnProperty.call(API_ARGS, method)) {
-      throw new KintsugiError('INVALID_ARGUMENT', `unknown method: ${method}`);
-    }
+    const entry = API_ENTRIES.find(([d, m]) => `${d}.${m}` === name);
+    if (!entry) throw new KintsugiError('INVALID_ARGUMENT', `unknown method: ${name}`);
     if (!Array.isArray(args))
-      throw new KintsugiError('INVALID_ARGUMENT', `${method}: arguments must be an array`);
-    const fn = api[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>;
+      throw new KintsugiError('INVALID_ARGUMENT', `${name}: arguments must be an array`);
+    const [domain, method] = entry;
+    const fn = (api[domain] as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!;
     return { ok: true, value: await fn(...args) };
   } catch (err) {
     return { ok: false, error: toErrorPayload(err) };

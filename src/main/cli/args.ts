@@ -10,6 +10,8 @@ export interface GlobalOptions {
   json: boolean;
   progress: boolean;
   dataRoot: string;
+  /** Where the job journal and the reflash flow's state live (--state-dir, $XDG_STATE_HOME/kintsugi). */
+  stateDir: string;
 }
 
 export type Command =
@@ -29,6 +31,9 @@ export type Command =
       verify: boolean;
     }
   | { cmd: 'verify'; image: string; device: string; includeLoop: boolean }
+  | { cmd: 'jobs-list' }
+  | { cmd: 'jobs-show'; jobId: string }
+  | { cmd: 'jobs-log'; jobId: string }
   | { cmd: 'backup'; source: string; dest: string; includeLoop: boolean }
   | { cmd: 'restore'; backupDir: string; target: string; yes: boolean; includeLoop: boolean }
   | {
@@ -50,6 +55,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   progress: { type: 'boolean' },
   'data-root': { type: 'string' },
+  'state-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
   'include-loop': { type: 'boolean' },
@@ -73,6 +79,9 @@ const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]>
   'image-verify': ['sha256', 'minisig', 'pubkey', 'full'],
   flash: ['yes', 'include-loop', 'sha256', 'minisig', 'pubkey', 'no-verify'],
   verify: ['include-loop'],
+  'jobs-list': [],
+  'jobs-show': [],
+  'jobs-log': [],
   backup: ['include-loop'],
   restore: ['yes', 'include-loop'],
   reflash: [
@@ -87,7 +96,7 @@ const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]>
     'skip-backup',
   ],
 };
-const GLOBAL: OptionName[] = ['json', 'progress', 'data-root', 'help', 'version'];
+const GLOBAL: OptionName[] = ['json', 'progress', 'data-root', 'state-dir', 'help', 'version'];
 
 const bad = (detail: string) => new KintsugiError('INVALID_ARGUMENT', detail);
 
@@ -110,7 +119,17 @@ function pubkeyArg(value: string | undefined, cwd: string): string | undefined {
   return pathArg(value, '--pubkey', cwd);
 }
 
-export function parseCli(argv: string[], cwd: string): ParsedCli {
+/** $XDG_STATE_HOME/kintsugi, else ~/.local/state/kintsugi (root's own under sudo: the CLI's jobs are root's). */
+export function defaultStateDir(env: Record<string, string | undefined>): string {
+  if (env['XDG_STATE_HOME']?.startsWith('/')) return resolve(env['XDG_STATE_HOME'], 'kintsugi');
+  return resolve(env['HOME'] || '/root', '.local', 'state', 'kintsugi');
+}
+
+export function parseCli(
+  argv: string[],
+  cwd: string,
+  env: Record<string, string | undefined> = process.env,
+): ParsedCli {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -124,6 +143,8 @@ export function parseCli(argv: string[], cwd: string): ParsedCli {
     json: Boolean(v.json),
     progress: Boolean(v.progress),
     dataRoot: typeof v['data-root'] === 'string' ? pathArg(v['data-root'], '--data-root', cwd) : '/data',
+    stateDir:
+      typeof v['state-dir'] === 'string' ? pathArg(v['state-dir'], '--state-dir', cwd) : defaultStateDir(env),
   };
   if (v.help || pos[0] === 'help') return { ...globals, command: { cmd: 'help' } };
   if (v.version || pos[0] === 'version') return { ...globals, command: { cmd: 'version' } };
@@ -135,6 +156,12 @@ export function parseCli(argv: string[], cwd: string): ParsedCli {
     if (args[0] !== 'verify')
       throw bad(`unknown image subcommand: ${args[0] ?? '(none)'} (expected: image verify IMAGE)`);
     name = 'image-verify';
+    args = args.slice(1);
+  } else if (name === 'jobs') {
+    const sub = args[0] ?? 'list';
+    if (!['list', 'show', 'log'].includes(sub))
+      throw bad(`unknown jobs subcommand: ${sub} (expected: jobs list | jobs show ID | jobs log ID)`);
+    name = `jobs-${sub}`;
     args = args.slice(1);
   }
   if (!Object.prototype.hasOwnProperty.call(ALLOWED, name)) throw bad(`unknown command: ${name}`);
@@ -168,6 +195,15 @@ export function parseCli(argv: string[], cwd: string): ParsedCli {
 
   let command: Command;
   switch (cmdName) {
+    case 'jobs-list':
+      arity(0, 0, 'no arguments');
+      command = { cmd: 'jobs-list' };
+      break;
+    case 'jobs-show':
+    case 'jobs-log':
+      arity(1, 1, 'a job ID (see `kintsugi jobs list`)');
+      command = { cmd: cmdName, jobId: args[0]! };
+      break;
     case 'drives':
       arity(0, 0, 'no arguments');
       command = { cmd: 'drives', includeLoop };

@@ -1,30 +1,44 @@
 import { stat } from 'node:fs/promises';
 import { KintsugiError } from '../../shared/errors';
-import type { JobRequest, JobResults, RestoreResult } from '../../shared/jobs';
+import type { JobRecord } from '../../shared/jobs/record';
 import type { DriveView, FlashResult, ImageReport } from '../../shared/model';
+import type { JobRequest, JobResults, RestoreResult } from '../../shared/jobs';
+import { restoreOutcome } from '../../shared/reflash/outcome';
+import type { ReflashState } from '../../shared/reflash/state';
 import { listDrives } from '../core/drives/list-drives';
 import { resolveTargetDrive } from '../core/drives/resolve-target';
 import { driveViews } from '../core/drives/views';
 import type { JobExecutor } from '../core/jobs/executor';
+import { runPipeline } from '../core/jobs/pipeline';
 import { inProcessExecutor } from '../core/jobs/run-job';
-import { runReflash, type ReflashSummary } from '../core/reflash/run-reflash';
+import { isFinished, reflashSteps } from '../core/reflash/pipeline';
+import { createServices, type Services, type ServicesOptions } from '../core/services';
 import type { Command, GlobalOptions } from './args';
 import { confirmDevice } from './confirm';
 import { formatBytes, formatDuration } from './format';
 import type { CliIo } from './io';
+import { jobsCommand } from './jobs-commands';
 import { progressView } from './progress-view';
-import { runJobWithView, runTaskWithView } from './run-with-progress';
+import { attachView, runJobWithView } from './run-with-progress';
 
 // One function per command. Each returns the JSON result and the human text; main() prints one or the other.
 // The CLI runs core in its own process: device commands need root, and say "run with sudo" otherwise (it does
-// not start the pkexec helper — a terminal user has sudo, and cron/SSH/fleets run as root already).
+// not start the pkexec helper — a terminal user has sudo, and cron/SSH/fleets run as root already). Jobs run on
+// the same journaled job service as the app's, under --state-dir, so `kintsugi jobs` can show them afterwards.
 
 export interface CommandOutput {
   result: unknown;
   human: string;
 }
 
-type Ctx = { io: CliIo; g: GlobalOptions; executor: JobExecutor; run: (req: JobRequest) => Promise<unknown> };
+type Ctx = {
+  io: CliIo;
+  g: GlobalOptions;
+  /** Created on first use (plain drive and image commands write no state); the first caller may set overrides. */
+  services: (overrides?: ServicesOptions['settingsOverrides']) => Services;
+  executor: JobExecutor;
+  run: (req: JobRequest) => Promise<unknown>;
+};
 
 /** The image-check request for commands that take --sha256 / --minisig / --pubkey. */
 function imageCheckRequest(
@@ -55,9 +69,25 @@ async function isDirectory(path: string): Promise<boolean> {
 const mbps = (bytes: number, ms: number) => (ms > 0 ? `${formatBytes((bytes * 1000) / ms)}/s` : '-');
 
 export async function runCommand(command: Command, io: CliIo, g: GlobalOptions): Promise<CommandOutput> {
+  let services: Services | undefined;
+  const getServices = (settingsOverrides?: ServicesOptions['settingsOverrides']) =>
+    (services ??= createServices({ stateDir: g.stateDir, ...(settingsOverrides ? { settingsOverrides } : {}) }));
   const executor = io.executor ?? inProcessExecutor();
-  const run = (req: JobRequest) => runJobWithView(req, executor, io.signal, progressView(io, g));
-  const c: Ctx = { io, g, executor, run };
+  const run = (req: JobRequest) =>
+    runJobWithView(req, getServices().runner, executor, io.signal, progressView(io, g));
+  const c: Ctx = { io, g, services: getServices, executor, run };
+  try {
+    return await dispatch(command, c);
+  } finally {
+    if (services) {
+      services.flow.unsubscribe();
+      await services.interrupted.catch(() => undefined);
+    }
+  }
+}
+
+async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
+  const { io, run } = c;
   switch (command.cmd) {
     case 'drives': {
       const views = await driveViews(await listDrives({ includeLoop: command.includeLoop }), {
@@ -118,6 +148,10 @@ export async function runCommand(command: Command, io: CliIo, g: GlobalOptions):
     }
     case 'reflash':
       return reflash(c, command);
+    case 'jobs-list':
+    case 'jobs-show':
+    case 'jobs-log':
+      return jobsCommand(command, c.services());
     case 'help':
     case 'version':
       throw new KintsugiError('INTERNAL', `${command.cmd} is handled by main()`);
@@ -133,23 +167,17 @@ async function flash({ io, run }: Ctx, cmd: Extract<Command, { cmd: 'flash' }>):
     ...(cmd.image.startsWith('/') ? { imagePath: cmd.image } : {}),
   });
   const report = (await run(imageCheckRequest(cmd))) as ImageReport;
-  if (cmd.sha256 && !report.checksum?.ok) {
-    throw new KintsugiError('IMAGE_CHECKSUM_MISSING', `${cmd.sha256} has no entry for ${cmd.image}`);
-  }
-  if (cmd.minisig && !report.signature?.ok) {
-    throw new KintsugiError('IMAGE_SIGNATURE_INVALID', `${cmd.minisig} does not verify ${cmd.image}`);
-  }
   const drive = await resolveTargetDrive(cmd.device, {
     includeLoop: cmd.includeLoop,
     imagePath: report.path,
     ...(report.imageSize !== undefined ? { imageSize: report.imageSize } : {}),
   });
-  await confirmDevice(io, { yes: cmd.yes, device: cmd.device, action: `write ${cmd.image}`, drive });
+  await confirmDevice(io, { yes: cmd.yes, device: drive.device, action: `write ${cmd.image}`, drive });
   const r = (await run({
     type: 'flash',
     params: {
       image: report.path,
-      device: cmd.device,
+      device: drive.device,
       includeLoop: cmd.includeLoop,
       verify: cmd.verify,
       ...(report.bmap ? { bmap: report.bmap.path } : {}),
@@ -172,7 +200,7 @@ export function flashText(report: ImageReport, r: FlashResult): string {
 }
 
 async function reflash(
-  { io, g, executor }: Ctx,
+  { io, g, services }: Ctx,
   cmd: Extract<Command, { cmd: 'reflash' }>,
 ): Promise<CommandOutput> {
   requireRoot(io, 'reflash backs up, writes and restores the whole drive');
@@ -183,24 +211,51 @@ async function reflash(
   const action = cmd.skipBackup
     ? `write ${cmd.image} WITHOUT a backup`
     : `back up, write ${cmd.image}, restore`;
-  await confirmDevice(io, { yes: cmd.yes, device: cmd.device, action, drive });
-  const s = await runTaskWithView('reflash', io.signal, progressView(io, g), (ctx) =>
-    runReflash(
-      {
-        image: cmd.image,
-        device: cmd.device,
-        backupTo: cmd.backupTo,
-        includeLoop: cmd.includeLoop,
-        skipBackup: cmd.skipBackup,
-        ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
-        ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),
-        ...(cmd.pubkey ? { pubkey: cmd.pubkey } : {}),
-      },
-      ctx,
-      executor,
-    ),
-  );
-  return { result: s, human: reflashText(s) };
+  await confirmDevice(io, { yes: cmd.yes, device: drive.device, action, drive });
+
+  // The same flow and gates as the GUI, with the settings this command was given.
+  const s = services({ includeLoop: cmd.includeLoop, pubkey: cmd.pubkey });
+  let state = await s.flow.state();
+  if (isFinished(state)) state = await s.flow.startOver({});
+  const view = progressView(io, g);
+  const stop = attachView(s.runner, io.signal, view);
+  const t0 = performance.now();
+  try {
+    const steps = reflashSteps(s.flow, s.runner, {
+      image: cmd.image,
+      device: drive.device,
+      skipBackup: cmd.skipBackup,
+      ...(cmd.backupTo ? { backupTo: cmd.backupTo } : {}),
+      ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
+      ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),
+    });
+    const out = await runPipeline(steps, state, {
+      signal: io.signal,
+      onStep: (step, st, skipped) =>
+        view.heading(skipped ? `${step.id}: already done (${step.title(st)})` : step.title(st)),
+    });
+    state = out.state;
+    return {
+      result: { state, ran: out.ran, resumed: out.skipped, totalMs: Math.round(performance.now() - t0) },
+      human: reflashText(state, out.skipped),
+    };
+  } catch (err) {
+    // Say where the user's data is whatever failed after the backup was taken.
+    const after = await s.flow.state().catch(() => undefined);
+    if (after?.backup && err instanceof KintsugiError)
+      throw new KintsugiError(
+        err.code,
+        `${err.detail ?? err.message}; your backup is safe at ${after.backup.path}`,
+        {
+          message: err.message,
+          hint: `${err.hint} Run the same reflash again to resume: the backup is not taken again.`,
+          cause: err,
+        },
+      );
+    throw err;
+  } finally {
+    stop();
+  }
 }
 
 function drivesTable(views: DriveView[]): string {
@@ -241,17 +296,21 @@ function imageText(r: ImageReport): string {
   return s;
 }
 
-function reflashText(s: ReflashSummary): string {
-  const d = (k: keyof ReflashSummary['durations']) =>
-    s.durations[k] !== undefined ? formatDuration(s.durations[k]! / 1000) : '-';
-  let out = `Reflashed ${s.device} with ${s.image.source}${s.image.version ? ` (version ${s.image.version})` : ''}\n`;
-  if (s.hashes.published)
-    out += `  published sha256 (${s.hashes.published.target}) ${s.hashes.published.value}\n`;
-  out += `  written sha256 ${s.hashes.written} (${formatBytes(s.bytes.written)}, verified)\n`;
-  out += s.backup
-    ? `  backup ${s.backup.path}: ${s.backup.files} files, ${formatBytes(s.backup.bytes)}, restored and verified\n`
-    : '  backup skipped: the old data is gone\n';
-  out += `  durations: image ${d('image')}, backup ${d('backup')}, flash ${d('flash')}, restore ${d('restore')}, total ${formatDuration(s.totalMs / 1000)}\n`;
+function reflashText(s: ReflashState, resumed: string[]): string {
+  const d = (k: string) => (s.durations[k] !== undefined ? formatDuration(s.durations[k]! / 1000) : '-');
+  const img = s.image;
+  let out = `Reflashed ${s.device} with ${s.imageSource}${img?.version ? ` (version ${img.version})` : ''}\n`;
+  if (resumed.length) out += `  resumed: ${resumed.join(', ')} already done by an earlier run\n`;
+  if (img?.checksum) out += `  published sha256 (${img.checksum.target}) ${img.checksum.expected}\n`;
+  if (s.flash) out += `  written sha256 ${s.flash.sha256} (${formatBytes(s.flash.bytesWritten)}, verified)\n`;
+  const outcome = restoreOutcome(s);
+  if (outcome.kind === 'restored')
+    out += `  backup ${s.backup!.path}: ${outcome.files} files restored and verified\n`;
+  else if (outcome.kind === 'incomplete')
+    out += `  WARNING: ${outcome.restoredFiles} of ${outcome.backupFiles} files restored; the full backup is at ${outcome.backupPath}\n`;
+  else if (outcome.kind === 'not-restored') out += `  backup ${outcome.backupPath} NOT restored yet\n`;
+  else out += '  backup skipped: the old data is gone\n';
+  out += `  durations: image ${d('image')}, backup ${d('backup')}, flash ${d('flash')}, restore ${d('restore')}\n`;
   out += '  next: re-link the scripts (kintsugi-usb/scripts) and check your models are still listed\n';
   return out;
 }

@@ -14,16 +14,17 @@ export function formatDuration(seconds: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${r}` : `${m}:${r}`;
 }
 
-/** One line: what, percent, bytes, speed, ETA. Step events are headings, not progress lines (null). */
-export function progressLine(p: Progress): string | null {
-  if (p.kind === 'step') return null;
-  const what = 'phase' in p ? `${p.kind} ${p.phase}` : p.kind;
-  const parts = [what.padEnd(22)];
-  if (p.total) parts.push(`${((100 * p.bytes) / p.total).toFixed(1).padStart(5)}%`);
-  parts.push(p.total ? `${formatBytes(p.bytes)} / ${formatBytes(p.total)}` : formatBytes(p.bytes));
-  if ('files' in p && p.files !== undefined) parts.push(`${p.files} files`);
-  parts.push(`${formatBytes(p.speed)}/s`);
+/** One line: what, percent, bytes, items, speed, ETA (each when known). */
+export function progressLine(p: Progress): string {
+  const parts = [`${p.kind} ${p.phase}`.padEnd(22)];
+  if (p.total && p.bytes !== undefined) parts.push(`${((100 * p.bytes) / p.total).toFixed(1).padStart(5)}%`);
+  if (p.bytes !== undefined)
+    parts.push(p.total ? `${formatBytes(p.bytes)} / ${formatBytes(p.total)}` : formatBytes(p.bytes));
+  if (p.items !== undefined)
+    parts.push(p.itemsTotal ? `${p.items} / ${p.itemsTotal} items` : `${p.items} items`);
+  if (p.speed !== undefined) parts.push(`${formatBytes(p.speed)}/s`);
   if (p.eta !== undefined) parts.push(`ETA ${formatDuration(p.eta)}`);
+  if (p.message) parts.push(p.message);
   return parts.join('  ');
 }
 

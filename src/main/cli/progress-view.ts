@@ -1,23 +1,23 @@
-import type { JobEvent } from '../../shared/jobs';
+import type { JobEvent } from '../../shared/registry';
 import { progressLine } from './format';
 import type { CliIo } from './io';
 
 // Shows job events: NDJSON on stdout (--json --progress), a line rewritten with \r on a terminal (stderr, so
-// stdout stays clean for results), or only step headings when stderr is a file or a pipe.
+// stdout stays clean for results), or only headings and log lines when stderr is a file or a pipe.
 
 export interface ProgressView {
   event(e: JobEvent): void;
+  /** A step of a multi-step run (reflash): never throttled away, always shown. */
+  heading(message: string): void;
   end(): void;
 }
 
 export function progressView(io: CliIo, opts: { json: boolean; progress: boolean }): ProgressView {
   if (opts.json) {
-    return {
-      event: (e) => {
-        if (opts.progress) io.stdout.write(JSON.stringify(e) + '\n');
-      },
-      end: () => {},
+    const out = (v: unknown) => {
+      if (opts.progress) io.stdout.write(JSON.stringify(v) + '\n');
     };
+    return { event: out, heading: (message) => out({ type: 'step', message }), end: () => {} };
   }
   const tty = Boolean(io.stderr.isTTY);
   let open = false; // a \r line is on screen
@@ -31,19 +31,16 @@ export function progressView(io: CliIo, opts: { json: boolean; progress: boolean
         clear();
         io.stderr.write(`${e.message}\n`);
       } else if (e.type === 'progress') {
-        const p = e.progress;
-        if (p.kind === 'step') {
-          clear();
-          io.stderr.write(`==> ${p.message}\n`);
-          return;
-        }
         if (!tty) return;
-        const line = progressLine(p);
-        if (!line) return;
+        const line = progressLine(e.progress);
         const width = io.stderr.columns ?? 100;
         io.stderr.write(`\r\x1b[K${line.slice(0, Math.max(20, width - 1))}`);
         open = true;
       }
+    },
+    heading(message) {
+      clear();
+      io.stderr.write(`==> ${message}\n`);
     },
     end: () => {
       if (open) io.stderr.write('\n');

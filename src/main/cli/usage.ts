@@ -15,12 +15,16 @@ Commands:
                                                 restore a backup into a directory, drive or image
   reflash --image IMAGE --drive DEVICE --backup-to DIR [--sha256 F] [--minisig F --pubkey KEY]
           [--yes] [--include-loop] [--skip-backup]
-                                                back up, flash, verify and restore in one go
+                                                back up, flash, verify and restore in one go; a rerun after a
+                                                crash or a failure resumes where it stopped
+  jobs [list] | jobs show ID | jobs log ID      the jobs run so far (with the ones a crash interrupted), one
+                                                job's record, its log
 
 Options for every command:
   --json            print one JSON object on stdout ({"result": ...} or {"error": {...}})
   --progress        with --json: NDJSON job events on stdout before the result
   --data-root DIR   the data root (default /data)
+  --state-dir DIR   where jobs and the reflash state are kept (default $XDG_STATE_HOME/kintsugi)
   --help, -h        this text
   --version, -V     the version
 

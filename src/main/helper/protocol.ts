@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorPayload } from '../../shared/errors';
-import type { JobEvent, JobType } from '../../shared/jobs';
+import { jobsOnHost, type JobEvent, type JobType } from '../../shared/registry';
 
 // The helper's wire format: one JSON object per line (NDJSON) on stdin (requests) and stdout (messages).
 // Nothing else travels on stdout; stderr is free text for diagnostics and is shown only when the helper dies.
@@ -10,14 +10,8 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 
 export const HEARTBEAT_MS = 1000;
 
-/** The only jobs the privileged helper runs. image-check needs no root and stays in the unprivileged process. */
-export const HELPER_JOBS: ReadonlySet<JobType> = new Set<JobType>([
-  'flash',
-  'verify-drive',
-  'backup',
-  'restore',
-  'find-persistence',
-]);
+/** The only jobs the privileged helper runs: those declared with host 'helper' (src/shared/<domain>/contract.ts). */
+export const HELPER_JOBS: ReadonlySet<JobType> = jobsOnHost('helper');
 
 const requestId = z
   .string()
@@ -40,6 +34,8 @@ export type HelperMessage =
   /** A request that could not be tied to a job (bad JSON, unknown op, oversize line, unknown job id). */
   | { type: 'error'; id?: string; error: ErrorPayload }
   | { type: 'cancelled'; id: string; jobId: string; running: boolean }
+  /** A start refused before its job type was known to be valid. */
+  | { jobId: string; type: 'failed'; error: ErrorPayload }
   | JobEvent;
 
 /** Splits a byte stream into lines, enforcing the size limit. Returns a function to feed chunks into. */

@@ -50,6 +50,6 @@ export const domain = <M extends MethodsOf, J extends JobsOf = Record<never, Job
 
 /** The function a method becomes on window.kintsugi.<domain>: its args in, a promise of its result out. */
 export type MethodFn<S> =
-  S extends MethodSpec<infer A, infer R> ? (...args: z.input<A> & unknown[]) => Promise<R> : never;
+  S extends MethodSpec<infer A, infer R> ? (...args: Extract<z.input<A>, unknown[]>) => Promise<R> : never;
 
 export type DomainApi<D extends DomainSpec> = { [M in keyof D['methods']]: MethodFn<D['methods'][M]> };

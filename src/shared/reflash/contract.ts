@@ -29,7 +29,8 @@ export const reflashContract = domain({
     startBackup: method(z.tuple([z.strictObject({ backupDir: absolutePath })]), started),
     skipBackup: method(z.tuple([z.strictObject({ typed })]), state),
     startFlash: method(z.tuple([z.strictObject({ typed })]), started),
-    startRestore: method(z.tuple([]), started),
+    /** typed: needed only when restoring an existing backup onto a drive this flow did not just flash. */
+    startRestore: method(z.tuple([z.strictObject({ typed: typed.optional() }).optional()]), started),
     /** "Restore an existing backup" as its own flow: pick a verified backup, then a drive to restore it into. */
     useExistingBackup: method(z.tuple([z.strictObject({ path: absolutePath })]), state),
     goTo: method(z.tuple([z.strictObject({ step: z.enum(REFLASH_STEPS) })]), state),

@@ -83,7 +83,7 @@ async function backupTree(
 
   await mkdir(work); // not recursive: a name clash fails instead of mixing two backups
   ctx.log(`Copying into ${work} (${formatBytes(total)} to transfer)`);
-  const progress = rsyncProgressReporter(ctx, 'backup', total);
+  const progress = rsyncProgressReporter(ctx, total);
   progress.phase('copy', 0);
 
   const args = [...RSYNC_ARCHIVE, '--sparse', '--no-inc-recursive', '--info=progress2', '--stats'];

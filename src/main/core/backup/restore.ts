@@ -64,7 +64,7 @@ export async function runRestore(
       const need = await estimateNeed(backupDir, undefined, tree.dir, ctx.signal);
       if (!options.skipSpaceCheck) await ensureRoom(need, tree.dir, 'RESTORE_FAILED');
       const total = need.source.apparentBytes;
-      const progress = rsyncProgressReporter(ctx, 'restore', total);
+      const progress = rsyncProgressReporter(ctx, total);
       progress.phase('copy', 0);
 
       const exclude = `--exclude=/${MANIFEST_NAME}`;

@@ -1,4 +1,4 @@
-import { spawnTool, toolError } from '../util/run-tool';
+import { logStderr, spawnTool, toolError } from '../util/run-tool';
 import { KintsugiError } from '../../../shared/errors';
 import { createLineSplitter, parseProgressLine, type RsyncProgress } from './rsync-progress';
 
@@ -65,6 +65,7 @@ export async function runRsync(args: readonly string[], options: RsyncRunOptions
   if (result.isCanceled || options.signal?.aborted) throw new KintsugiError('CANCELLED', 'rsync was stopped');
   if (result.exitCode === undefined) throw toolError('rsync', result);
   const stderr = String(result.stderr ?? '');
+  logStderr('rsync', stderr);
   return {
     exitCode: result.exitCode,
     lines,

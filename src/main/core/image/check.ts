@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { ImageCheckParams } from '../../../shared/jobs';
 import type { ImageReport } from '../../../shared/model';
-import type { Progress } from '../../../shared/progress';
+import type { ProgressOf } from '../../../shared/progress';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { throttle } from '../jobs/throttle';
@@ -21,7 +21,7 @@ import { isUrl, resolveSource, type FetchOptions } from './source';
 // names), optionally a full decompression test, the bmap beside it and the version in its name. A failed check
 // throws; a report means every requested check passed.
 
-type CheckPhase = Extract<Progress, { kind: 'image-check' }>['phase'];
+type CheckPhase = Exclude<ProgressOf<'image'>['phase'], 'download'>;
 
 export async function checkImage(
   params: ImageCheckParams,
@@ -150,7 +150,7 @@ export async function findBmap(imagePath: string): Promise<string | undefined> {
 function phaseProgress(ctx: JobContext, phase: CheckPhase, total: number) {
   const meter = new ProgressMeter(total);
   let bytes = 0;
-  const t = throttle((b: number) => ctx.progress({ kind: 'image-check', phase, ...meter.update(b) }));
+  const t = throttle((b: number) => ctx.progress({ kind: 'image', phase, ...meter.update(b) }));
   return {
     add: (n: number) => {
       bytes += n;

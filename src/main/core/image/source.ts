@@ -196,7 +196,9 @@ async function downloadOnce(url: string, final: string, ctx: JobContext): Promis
 
   const meter = new ProgressMeter(total);
   let bytes = have;
-  const progress = throttle((b: number) => ctx.progress({ kind: 'download', ...meter.update(b) }));
+  const progress = throttle((b: number) =>
+    ctx.progress({ kind: 'image', phase: 'download', ...meter.update(b) }),
+  );
   const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
   body.on('data', (c: Buffer) => {
     bytes += c.length;

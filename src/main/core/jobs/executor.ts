@@ -1,23 +1,17 @@
-import type { JobRequest } from '../../../shared/jobs';
+import type { JobHost } from '../../../shared/ipc/define';
+import { hostOf, type JobRequest } from '../../../shared/registry';
 import type { JobContext } from './context';
 
 /**
- * Who actually runs a job. The JobRunner does not care: the in-process executor calls core directly, the
- * helper client forwards the request to the privileged helper and relays its events into the same context.
+ * Who actually runs a job. The runner does not care: the in-process executor calls core directly, the host
+ * clients (utility process, privileged helper) forward the request and relay its events into the same context.
  * Resolve with the job's result; reject with a KintsugiError (or an ErrorPayload-shaped value).
  */
 export interface JobExecutor {
   run(req: JobRequest, ctx: JobContext): Promise<unknown>;
 }
 
-/**
- * Sends privileged jobs (PRIVILEGED_JOBS) to one executor (the helper client) and the rest to another (in-process).
- * Main's executorFor and the reflash wizard use it so that image checks never need root.
- */
-export function routingExecutor(
-  unprivileged: JobExecutor,
-  privileged: JobExecutor,
-  isPrivileged: (t: JobRequest['type']) => boolean,
-): JobExecutor {
-  return { run: (req, ctx) => (isPrivileged(req.type) ? privileged : unprivileged).run(req, ctx) };
+/** Sends each job to the executor of the host its declaration names (src/shared/<domain>/contract.ts). */
+export function hostRoutingExecutor(hosts: Record<JobHost, JobExecutor>): JobExecutor {
+  return { run: (req, ctx) => hosts[hostOf(req.type)].run(req, ctx) };
 }

@@ -1,151 +1,196 @@
 import { randomUUID } from 'node:crypto';
 import { KintsugiError, toErrorPayload, type ErrorPayload } from '../../../shared/errors';
-import type { JobEvent, JobRequest, JobStatus, JobType } from '../../../shared/jobs';
+import type { JobRecord } from '../../../shared/jobs/record';
+import { JOBS, type JobEvent, type JobRequest, type JobType } from '../../../shared/registry';
 import type { Progress } from '../../../shared/progress';
 import type { JobContext } from './context';
 import type { JobExecutor } from './executor';
+import type { JobJournal } from './journal';
+import { withJobLog } from './log-scope';
 import { parseJobRequest } from './request';
 import { throttle } from './throttle';
 
-// Owns the life of every job in one process (main or the CLI): ids, cancel, status, and the event stream.
-// Progress is throttled per job (<= 10/s by default) and the last progress is always flushed before the
-// terminal 'done' / 'failed' event, so a listener never misses where a job ended.
+// Owns the life of every job in one process: ids, cancel, status, the event stream and, when given a journal,
+// the record and log file of each job on disk. In the app this is main's job service (jobs outlive the window:
+// the tray, flows and any page subscribe); the helper and the utility process run one without a journal and
+// relay events to main. Progress is throttled per job (<= 10 events/s) and the last progress is always flushed
+// before the terminal 'done' / 'failed' event, so a listener never misses where a job ended.
 
 export interface JobRunnerOptions {
   progressPerSecond?: number;
   now?: () => number;
   newId?: () => string;
-  /** How many finished jobs status() still remembers. */
+  /** How many finished jobs status() still remembers in memory (the journal keeps more on disk). */
   keepFinished?: number;
+  journal?: JobJournal;
 }
 
-interface JobRecord {
-  jobId: string;
-  jobType: JobType;
+export interface StartOptions {
+  /** The flow that started the job (e.g. "reflash"), kept in its record. */
+  flow?: string;
+}
+
+interface LiveJob {
+  record: JobRecord;
   controller: AbortController;
-  state: 'running' | 'done' | 'failed';
-  last?: Progress;
-  result?: unknown;
-  error?: ErrorPayload;
-  finished: Promise<JobStatus>;
+  finished: Promise<JobRecord>;
 }
 
 export type JobListener = (event: JobEvent) => void;
 
 export class JobRunner {
-  private readonly jobs = new Map<string, JobRecord>();
+  private readonly jobs = new Map<string, LiveJob>();
   private readonly listeners = new Set<JobListener>();
-  private readonly opts: Required<Omit<JobRunnerOptions, 'now'>> & { now?: () => number };
+  private readonly progressPerSecond: number;
+  private readonly newId: () => string;
+  private readonly keepFinished: number;
 
-  constructor(opts: JobRunnerOptions = {}) {
-    this.opts = {
-      progressPerSecond: opts.progressPerSecond ?? 10,
-      newId: opts.newId ?? (() => randomUUID()),
-      keepFinished: opts.keepFinished ?? 100,
-      now: opts.now,
-    };
+  constructor(private readonly opts: JobRunnerOptions = {}) {
+    this.progressPerSecond = opts.progressPerSecond ?? 10;
+    this.newId = opts.newId ?? (() => randomUUID());
+    this.keepFinished = opts.keepFinished ?? 100;
+  }
+
+  get journal(): JobJournal | undefined {
+    return this.opts.journal;
   }
 
   /** Validates the request (INVALID_ARGUMENT thrown synchronously) and starts it; returns the job id at once. */
-  start(req: JobRequest, executor: JobExecutor): string {
+  start(req: JobRequest, executor: JobExecutor, options: StartOptions = {}): string {
     const parsed = parseJobRequest(req);
-    const jobId = this.opts.newId();
+    const jobId = this.newId();
+    const type = parsed.type as JobType;
     const controller = new AbortController();
+    const journal = this.opts.journal;
+    const emit = (body: DistributiveOmit<JobEvent, 'jobId' | 'jobType'>) =>
+      this.emit({ jobId, jobType: type, ...body } as JobEvent);
+    const record: JobRecord = {
+      id: jobId,
+      type,
+      title: JOBS[type].title,
+      host: JOBS[type].host,
+      params: parsed.params,
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      ...(options.flow ? { flow: options.flow } : {}),
+    };
+    let open = true;
     const progress = throttle<Progress>(
-      (p) => this.emit({ jobId, type: 'progress', progress: p }),
-      this.opts.progressPerSecond,
+      (p) => {
+        emit({ type: 'progress', progress: p });
+      },
+      this.progressPerSecond,
       this.opts.now,
     );
-    let open = true;
+    // The record on disk follows progress at most once a second: enough to say where a crash stopped a job.
+    const persistProgress = throttle<Progress>(() => void journal?.write(record), 1, this.opts.now);
+    const log = (message: string) => {
+      if (!open) return;
+      void journal?.log(jobId, message);
+      emit({ type: 'log', message });
+    };
     const ctx: JobContext = {
       signal: controller.signal,
       progress: (p) => {
         if (!open) return;
         record.last = p;
         progress.push(p);
+        persistProgress.push(p);
       },
-      log: (message) => {
-        if (open) this.emit({ jobId, type: 'log', message });
-      },
+      log,
     };
-    const record: JobRecord = {
+    const live: LiveJob = { record, controller, finished: undefined as unknown as Promise<JobRecord> };
+    this.jobs.set(jobId, live);
+    void journal?.write(record);
+    void journal?.log(
       jobId,
-      jobType: parsed.type,
-      controller,
-      state: 'running',
-      finished: undefined as unknown as Promise<JobStatus>,
-    };
-    this.jobs.set(jobId, record);
+      `Started ${record.title} (${type})${options.flow ? ` for ${options.flow}` : ''}`,
+    );
 
     // Deferred a tick so the caller gets the id (and can subscribe) before the first event.
-    record.finished = Promise.resolve()
-      .then(() => executor.run(parsed as JobRequest, ctx))
+    live.finished = Promise.resolve()
+      .then(() => withJobLog(log, () => executor.run(parsed as JobRequest, ctx)))
       .then(
-        (result) => {
+        async (result) => {
           open = false;
           progress.flush();
-          record.state = 'done';
-          record.result = result;
-          this.emit({ jobId, type: 'done', result });
+          Object.assign(record, { state: 'done', result, endedAt: new Date().toISOString() });
+          await this.settle(record, 'Done');
+          emit({ type: 'done', result } as never);
         },
-        (err: unknown) => {
+        async (err: unknown) => {
           open = false;
           progress.flush();
-          let error = toErrorPayload(err);
+          let error: ErrorPayload = toErrorPayload(err);
           // After a cancel request whatever the job died of, the user asked it to stop: report that.
           if (controller.signal.aborted && error.code !== 'CANCELLED') {
-            error = { ...new KintsugiError('CANCELLED', `stopped while: ${error.message}`).toPayload() };
+            error = new KintsugiError('CANCELLED', `stopped while: ${error.message}`, {
+              cause: err,
+            }).toPayload();
           }
-          record.state = 'failed';
-          record.error = error;
-          this.emit({ jobId, type: 'failed', error });
+          Object.assign(record, { state: 'failed', error, endedAt: new Date().toISOString() });
+          const stack = err instanceof Error ? err.stack : undefined;
+          await this.settle(record, `Failed: ${error.code}: ${error.detail ?? error.message}`, stack);
+          emit({ type: 'failed', error });
         },
       )
       .then(() => {
         this.prune();
-        return this.status(jobId)!;
+        return { ...record };
       });
     return jobId;
   }
 
   /** Asks a running job to stop; true when the job was running. The terminal event follows as 'failed'/CANCELLED. */
   cancel(jobId: string): boolean {
-    const rec = this.jobs.get(jobId);
-    if (!rec || rec.state !== 'running') return false;
-    rec.controller.abort(new KintsugiError('CANCELLED'));
+    const live = this.jobs.get(jobId);
+    if (!live || live.record.state !== 'running') return false;
+    live.controller.abort(new KintsugiError('CANCELLED'));
+    void this.opts.journal?.log(jobId, 'Cancel requested');
     return true;
   }
 
   /** Cancels every running job (shutdown, parent gone) and waits for them to settle. */
   async cancelAll(): Promise<void> {
-    const running = [...this.jobs.values()].filter((j) => j.state === 'running');
+    const running = [...this.jobs.values()].filter((j) => j.record.state === 'running');
     for (const j of running) j.controller.abort(new KintsugiError('CANCELLED'));
     await Promise.all(running.map((j) => j.finished));
   }
 
-  status(jobId: string): JobStatus | null {
-    const rec = this.jobs.get(jobId);
-    if (!rec) return null;
-    const base = { jobId, jobType: rec.jobType };
-    if (rec.state === 'done') return { ...base, state: 'done', result: rec.result };
-    if (rec.state === 'failed') return { ...base, state: 'failed', error: rec.error! };
-    return rec.last ? { ...base, state: 'running', last: rec.last } : { ...base, state: 'running' };
+  /** The live record of a job this process runs or ran recently; null when it does not know the id. */
+  status(jobId: string): JobRecord | null {
+    const live = this.jobs.get(jobId);
+    return live ? { ...live.record } : null;
   }
 
-  /** Resolves with the final status once the job has finished (never rejects). */
-  wait(jobId: string): Promise<JobStatus> {
-    const rec = this.jobs.get(jobId);
-    if (!rec) return Promise.reject(new KintsugiError('INVALID_ARGUMENT', `unknown job id: ${jobId}`));
-    return rec.finished;
+  /** Resolves with the final record once the job has finished (never rejects). */
+  wait(jobId: string): Promise<JobRecord> {
+    const live = this.jobs.get(jobId);
+    if (!live) return Promise.reject(new KintsugiError('JOB_NOT_FOUND', `unknown job id: ${jobId}`));
+    return live.finished;
   }
 
-  running(): string[] {
-    return [...this.jobs.values()].filter((j) => j.state === 'running').map((j) => j.jobId);
+  running(): JobRecord[] {
+    return [...this.jobs.values()].filter((j) => j.record.state === 'running').map((j) => ({ ...j.record }));
   }
 
   onEvent(listener: JobListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private async settle(record: JobRecord, line: string, stack?: string): Promise<void> {
+    const journal = this.opts.journal;
+    if (!journal) return;
+    const causes = record.error?.causes;
+    await journal.log(
+      record.id,
+      causes?.length ? `${line}\n  caused by: ${causes.join('\n  caused by: ')}` : line,
+    );
+    if (stack) await journal.log(record.id, stack);
+    await journal.write({ ...record, ...(stack ? { stack } : {}) });
+    await journal.flush(record.id);
+    void journal.prune();
   }
 
   private emit(event: JobEvent): void {
@@ -159,8 +204,10 @@ export class JobRunner {
   }
 
   private prune(): void {
-    const finished = [...this.jobs.values()].filter((j) => j.state !== 'running');
-    for (const j of finished.slice(0, Math.max(0, finished.length - this.opts.keepFinished)))
-      this.jobs.delete(j.jobId);
+    const finished = [...this.jobs.values()].filter((j) => j.record.state !== 'running');
+    for (const j of finished.slice(0, Math.max(0, finished.length - this.keepFinished)))
+      this.jobs.delete(j.record.id);
   }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

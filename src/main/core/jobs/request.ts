@@ -1,13 +1,12 @@
 import { KintsugiError } from '../../../shared/errors';
-import { jobRequest } from '../../../shared/jobs';
-import type { z } from 'zod';
+import { jobRequest, type ParsedJobRequest } from '../../../shared/registry';
 
-// Parsing a job request lives apart from the dispatch table so the runner, the helper's protocol layer and the
-// CLI can validate without pulling in all of core.
+// Parsing a job request lives apart from the dispatch table so the runner, the hosts' protocol layer and the CLI
+// can validate without pulling in all of core.
 
-export type ParsedJobRequest = z.output<typeof jobRequest>;
+export type { ParsedJobRequest };
 
-/** Parses a request with the shared zod schema; a bad one becomes INVALID_ARGUMENT naming the field. */
+/** Parses a request with the registry's schema; a bad one becomes INVALID_ARGUMENT naming the field. */
 export function parseJobRequest(input: unknown): ParsedJobRequest {
   const parsed = jobRequest.safeParse(input);
   if (!parsed.success) {

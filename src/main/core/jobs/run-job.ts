@@ -1,57 +1,37 @@
 import { KintsugiError } from '../../../shared/errors';
-import type { JobRequest, JobResults, JobType } from '../../../shared/jobs';
-import { runBackup } from '../backup/backup';
-import { runRestore } from '../backup/restore';
-import { flashDrive } from '../flash/flash';
-import { verifyDrive } from '../flash/verify';
-import { checkImage } from '../image/check';
-import { findPersistence } from '../persistence/find';
+import type { JobRequest, JobResult, JobType } from '../../../shared/registry';
+import { backupRunners } from '../backup/jobs';
+import { flashRunners } from '../flash/jobs';
+import { imageRunners } from '../image/jobs';
 import type { JobContext } from './context';
 import type { JobExecutor } from './executor';
 import { parseJobRequest } from './request';
+import type { JobEnv, JobRunFn, RunnersFor } from './runner-types';
 
-// The one dispatch table from a job request to core. Main (unprivileged jobs), the helper (privileged ones) and
-// the CLI all come through here, and every request is parsed again first: a caller cannot hand core a value the
-// schema would refuse, whatever process it sits in.
+// The one dispatch table from a job request to core, composed from each domain's runners: a job declared in
+// src/shared without a runner here is a type error. Main, the utility process, the helper and the CLI all come
+// through here, and every request is parsed again first: a caller cannot hand core a value the schema would
+// refuse, whatever process it sits in.
 
-export interface RunJobOptions {
-  /** Where downloaded images are cached (image-check with an http(s) source). */
-  cacheDir?: string;
-}
+const RUNNERS: RunnersFor<JobType> = { ...imageRunners, ...flashRunners, ...backupRunners };
 
-export async function runJob(req: JobRequest, ctx: JobContext, opts: RunJobOptions = {}): Promise<unknown> {
+export async function runJob(req: JobRequest, ctx: JobContext, env: JobEnv = {}): Promise<unknown> {
   const job = parseJobRequest(req);
   if (ctx.signal.aborted) throw new KintsugiError('CANCELLED');
-  switch (job.type) {
-    case 'image-check':
-      return checkImage(job.params, ctx, { cacheDir: opts.cacheDir });
-    case 'flash':
-      return flashDrive(job.params, ctx);
-    case 'verify-drive':
-      return verifyDrive(job.params, ctx);
-    case 'backup':
-      return runBackup(job.params, ctx);
-    case 'restore':
-      return runRestore(job.params, ctx);
-    case 'find-persistence':
-      return findPersistence(job.params.container, { includeLoop: job.params.includeLoop });
-    default: {
-      const never: never = job;
-      throw new KintsugiError('INVALID_ARGUMENT', `unknown job type: ${(never as { type: string }).type}`);
-    }
-  }
+  const run = RUNNERS[job.type] as JobRunFn<JobType>;
+  return run(job.params as never, ctx, env);
 }
 
-/** Typed convenience for callers that know the job type (the CLI, reflash). */
+/** Typed convenience for callers that know the job type (the CLI, flows). */
 export async function runTypedJob<T extends JobType>(
   executor: JobExecutor,
   req: Extract<JobRequest, { type: T }>,
   ctx: JobContext,
-): Promise<JobResults[T]> {
-  return (await executor.run(req, ctx)) as JobResults[T];
+): Promise<JobResult<T>> {
+  return (await executor.run(req, ctx)) as JobResult<T>;
 }
 
 /** Runs jobs in this process, straight into core. */
-export function inProcessExecutor(opts: RunJobOptions = {}): JobExecutor {
-  return { run: (req, ctx) => runJob(req, ctx, opts) };
+export function inProcessExecutor(env: JobEnv = {}): JobExecutor {
+  return { run: (req, ctx) => runJob(req, ctx, env) };
 }

@@ -1,6 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import type { z } from 'zod';
-import { writeFileAtomic } from '../util/atomic-write';
+import { writeFileAtomic } from './atomic-write';
 
 // Small JSON state files that must survive a crash: written atomically, validated on load. A file that does
 // not parse or does not validate is moved aside (kept for a bug report, never deleted) and the caller starts
@@ -12,11 +12,11 @@ export interface LoadOutcome<T> {
   corruptCopy?: string;
 }
 
-export async function loadJsonFile<T>(
+export async function loadJsonFile<S extends z.ZodType>(
   path: string,
-  schema: z.ZodType,
-  fresh: () => T,
-): Promise<LoadOutcome<T>> {
+  schema: S,
+  fresh: () => z.output<S>,
+): Promise<LoadOutcome<z.output<S>>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -32,7 +32,7 @@ export async function loadJsonFile<T>(
   }
   const result = schema.safeParse(parsed);
   if (!result.success) return { value: fresh(), corruptCopy: await moveAside(path) };
-  return { value: result.data as T };
+  return { value: result.data };
 }
 
 export async function saveJsonFile(path: string, value: unknown): Promise<void> {

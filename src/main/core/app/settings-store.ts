@@ -1,26 +1,14 @@
 import { join } from 'node:path';
-import { z } from 'zod';
-import type { Settings } from '../../shared/model';
-import { loadJsonFile, saveJsonFile } from '../core/wizard/json-file';
+import {
+  defaultSettings,
+  settingsSchema,
+  type Settings,
+  type SettingsPatch,
+} from '../../../shared/app/settings';
+import { loadJsonFile, saveJsonFile } from '../util/json-file';
 
-// The app's settings (userData/settings.json). dataRoot defaults to /data; tests always point it elsewhere.
-
-const absolute = z
-  .string()
-  .min(1)
-  .refine((p) => p.startsWith('/'), 'must be an absolute path');
-
-export const settingsSchema = z.object({
-  includeLoop: z.boolean().default(false),
-  pubkey: z.string().max(8192).optional(),
-  backupDir: absolute.optional(),
-  dataRoot: absolute.default('/data'),
-  cacheDir: absolute.optional(),
-});
-
-export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
-  return { includeLoop: false, dataRoot: '/data', ...overrides };
-}
+// The app's settings (userData/settings.json). The schema is the shared one: the file, the IPC patch and the
+// type cannot drift apart.
 
 export class SettingsStore {
   readonly path: string;
@@ -39,7 +27,7 @@ export class SettingsStore {
     return { ...defaultSettings(this.defaults), ...stripUndefined(outcome.value) };
   }
 
-  async save(patch: Partial<Settings>): Promise<Settings> {
+  async save(patch: SettingsPatch): Promise<Settings> {
     const current = await this.load();
     const next = settingsSchema.parse({ ...current, ...stripUndefined(patch) });
     // An empty public key means "none": drop it rather than keep an empty string.

@@ -2,7 +2,7 @@ import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Free / total bytes where `path` would live: a backup folder may not exist yet, so walk up to its parent. */
-export async function freeSpace(path: string): Promise<{ path: string; free: number; total: number }> {
+export async function freeSpaceNear(path: string): Promise<{ path: string; free: number; total: number }> {
   let p = path;
   for (;;) {
     try {

@@ -1,0 +1,170 @@
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JobRecord } from '../../../shared/jobs/record';
+import { writeFileAtomic } from '../util/atomic-write';
+import { redactText, redactValue } from './redact';
+
+// The job journal: one record (<id>.json, written atomically) and one log file (<id>.log) per job, under the
+// app's state folder. A record says what ran with which parameters, how far it got and how it ended (the error
+// with its cause chain and stack); after a crash, records still marked running are the interrupted jobs.
+// Logs rotate: a log over maxLogBytes moves to <id>.log.1 (one generation kept), and only the newest `keep`
+// finished jobs keep their files. Nothing secret is written (redact.ts).
+
+export interface JournalOptions {
+  keep?: number;
+  maxLogBytes?: number;
+}
+
+const ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export class JobJournal {
+  private readonly keep: number;
+  private readonly maxLogBytes: number;
+  /** Appends per job, in order. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly logSizes = new Map<string, number>();
+
+  constructor(
+    readonly dir: string,
+    opts: JournalOptions = {},
+  ) {
+    this.keep = opts.keep ?? 200;
+    this.maxLogBytes = opts.maxLogBytes ?? 2 * 1024 * 1024;
+  }
+
+  recordPath = (id: string) => join(this.dir, `${checkId(id)}.json`);
+  logPath = (id: string) => join(this.dir, `${checkId(id)}.log`);
+
+  async write(record: JobRecord & { stack?: string }): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const safe = { ...record, params: redactValue(record.params) } as JobRecord & { stack?: string };
+    if (safe.error) safe.error = redactValue(safe.error) as JobRecord['error'];
+    if (safe.stack) safe.stack = redactText(safe.stack);
+    await this.queue(record.id, () =>
+      writeFileAtomic(this.recordPath(record.id), JSON.stringify(safe, null, 2) + '\n'),
+    );
+  }
+
+  /** Appends one line (timestamped, redacted) to the job's log. Never throws: a log must not fail a job. */
+  log(id: string, line: string, at = new Date()): Promise<void> {
+    const text = `${at.toISOString()} ${redactText(line).replace(/\r?\n/g, '\n    ')}\n`;
+    return this.queue(id, async () => {
+      await mkdir(this.dir, { recursive: true });
+      const path = this.logPath(id);
+      let size =
+        this.logSizes.get(id) ??
+        (await stat(path)
+          .then((s) => s.size)
+          .catch(() => 0));
+      if (size + text.length > this.maxLogBytes) {
+        await rename(path, `${path}.1`).catch(() => undefined);
+        size = 0;
+      }
+      await appendFile(path, text);
+      this.logSizes.set(id, size + Buffer.byteLength(text));
+    }).catch(() => undefined);
+  }
+
+  /** Resolves when everything queued for the job is on disk. */
+  flush(id: string): Promise<void> {
+    return (this.chains.get(id) ?? Promise.resolve()).catch(() => undefined);
+  }
+
+  async read(id: string): Promise<JobRecord | null> {
+    try {
+      return JSON.parse(await readFile(this.recordPath(id), 'utf8')) as JobRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Every record on disk, newest first. A damaged record is skipped, not fatal. */
+  async list(): Promise<JobRecord[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const records = await Promise.all(
+      names.filter((n) => n.endsWith('.json')).map((n) => this.read(n.slice(0, -'.json'.length))),
+    );
+    return records
+      .filter((r): r is JobRecord => r !== null && typeof r.id === 'string')
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /** The last maxBytes of the log (rotated part included when the current one is shorter). */
+  async tail(id: string, maxBytes = 64 * 1024): Promise<{ text: string; truncated: boolean }> {
+    const parts: Buffer[] = [];
+    for (const path of [this.logPath(id), `${this.logPath(id)}.1`]) {
+      const have = parts.reduce((n, p) => n + p.length, 0);
+      if (have >= maxBytes) break;
+      parts.unshift(await readTail(path, maxBytes - have));
+    }
+    const all = Buffer.concat(parts);
+    const full = await Promise.all(
+      [this.logPath(id), `${this.logPath(id)}.1`].map((p) =>
+        stat(p)
+          .then((s) => s.size)
+          .catch(() => 0),
+      ),
+    );
+    return { text: all.toString('utf8'), truncated: full[0]! + full[1]! > all.length };
+  }
+
+  /** At start-up: records still "running" belong to a process that died. Marks them interrupted and returns them. */
+  async recoverInterrupted(isAlive: (id: string) => boolean = () => false): Promise<JobRecord[]> {
+    const interrupted: JobRecord[] = [];
+    for (const r of await this.list()) {
+      if (r.state !== 'running' || isAlive(r.id)) continue;
+      const marked: JobRecord = { ...r, state: 'interrupted', endedAt: new Date().toISOString() };
+      await this.write(marked);
+      await this.log(r.id, 'The app stopped while this job ran: marked interrupted.');
+      interrupted.push(marked);
+    }
+    return interrupted;
+  }
+
+  /** Keeps the newest `keep` finished jobs' files; running jobs are never pruned. */
+  async prune(): Promise<void> {
+    const finished = (await this.list()).filter((r) => r.state !== 'running');
+    for (const r of finished.slice(this.keep)) {
+      await Promise.all(
+        [this.recordPath(r.id), this.logPath(r.id), `${this.logPath(r.id)}.1`].map((p) =>
+          rm(p, { force: true }),
+        ),
+      );
+      this.logSizes.delete(r.id);
+    }
+  }
+
+  private queue(id: string, task: () => Promise<void>): Promise<void> {
+    const next = (this.chains.get(id) ?? Promise.resolve()).catch(() => undefined).then(task);
+    this.chains.set(id, next);
+    void next
+      .finally(() => {
+        if (this.chains.get(id) === next) this.chains.delete(id);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+}
+
+function checkId(id: string): string {
+  if (!ID.test(id)) throw new Error(`not a job id: ${id.slice(0, 40)}`);
+  return id;
+}
+
+async function readTail(path: string, maxBytes: number): Promise<Buffer> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const { size } = await fh.stat();
+    const length = Math.min(size, maxBytes);
+    const buf = Buffer.alloc(length);
+    await fh.read(buf, 0, length, size - length);
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}

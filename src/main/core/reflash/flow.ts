@@ -1,0 +1,360 @@
+import { KintsugiError } from '../../../shared/errors';
+import type { DriveInfo } from '../../../shared/model';
+import type { JobEvent, JobRequest, JobResult, JobType } from '../../../shared/registry';
+import type { ReflashStep } from '../../../shared/progress';
+import { freshReflashState, type ReflashState } from '../../../shared/reflash/state';
+import { readManifest } from '../backup/manifest';
+import { isPathOnDrive } from '../drives/identity';
+import { resolveTargetDrive } from '../drives/resolve-target';
+import type { JobExecutor } from '../jobs/executor';
+import type { JobRunner } from '../jobs/job-runner';
+import { driveKey as defaultDriveKey } from './drive-key';
+import {
+  backupGate,
+  chooseDriveGate,
+  chooseImageGate,
+  flashGate,
+  keptAfterWrite,
+  goToGate,
+  restoreGate,
+  skipBackupGate,
+  startOverGate,
+  type Gate,
+} from './gates';
+import type { WrittenDrivesLedger } from './ledger';
+import type { ReflashStore } from './store';
+
+// The reflash flow, run by main for the GUI and by the CLI alike. The renderer (or the CLI) sends intents; the
+// flow checks each against its own saved state (gates.ts), builds every privileged request from that state and
+// starts it as a job on main's job service. When a job ends, its result is written into the state here — not by
+// the page that asked — so a closed window or a crash loses nothing. Every state change is serialized.
+
+export interface ReflashFlowDeps {
+  store: ReflashStore;
+  ledger: WrittenDrivesLedger;
+  runner: JobRunner;
+  executor: JobExecutor;
+  settings(): Promise<{ includeLoop: boolean; pubkey?: string }>;
+  /** The safety check of a drive; resolves to its canonical info or throws DRIVE_*. */
+  checkDrive?: (
+    device: string,
+    opts: { includeLoop: boolean; imageSize?: number; imagePath?: string },
+  ) => Promise<DriveInfo>;
+  pathOnDrive?: (path: string, device: string) => Promise<boolean>;
+  driveKey?: (device: string) => Promise<string>;
+}
+
+export const FLOW = 'reflash';
+
+type Started = { jobId: string; state: ReflashState };
+
+export class ReflashFlow {
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly applied = new Map<string, { promise: Promise<void>; resolve(): void }>();
+  private readonly checkDrive: NonNullable<ReflashFlowDeps['checkDrive']>;
+  private readonly pathOnDrive: NonNullable<ReflashFlowDeps['pathOnDrive']>;
+  private readonly driveKey: NonNullable<ReflashFlowDeps['driveKey']>;
+  readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: ReflashFlowDeps) {
+    this.checkDrive = deps.checkDrive ?? resolveTargetDrive;
+    this.pathOnDrive = deps.pathOnDrive ?? isPathOnDrive;
+    this.driveKey = deps.driveKey ?? defaultDriveKey;
+    this.unsubscribe = deps.runner.onEvent((e) => {
+      if (e.type === 'done' || e.type === 'failed') void this.onJobEnd(e);
+    });
+  }
+
+  /** The saved state. A job the state waits for that this process does not run died with an earlier process. */
+  state(): Promise<ReflashState> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      if (s.activeJob && !this.deps.runner.status(s.activeJob.jobId)) {
+        const { activeJob: _gone, ...rest } = s;
+        return this.deps.store.save(rest);
+      }
+      return s;
+    });
+  }
+
+  chooseImage(req: { source: string; sha256File?: string; minisigFile?: string }): Promise<Started> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      enforce(chooseImageGate(s));
+      const { pubkey } = await this.deps.settings();
+      const next: ReflashState = {
+        ...freshReflashState(),
+        durations: {},
+        ...(s.speeds ? { speeds: s.speeds } : {}),
+        ...keptAfterWrite(s),
+        imageSource: req.source,
+        ...(req.sha256File ? { sha256File: req.sha256File } : {}),
+        ...(req.minisigFile ? { minisigFile: req.minisigFile } : {}),
+      };
+      return this.start(next, 'image', {
+        type: 'image-check',
+        params: {
+          source: req.source,
+          ...(req.sha256File ? { sha256File: req.sha256File } : {}),
+          ...(req.minisigFile ? { minisigFile: req.minisigFile } : {}),
+          ...(pubkey ? { pubkey } : {}),
+        },
+      });
+    });
+  }
+
+  chooseDrive(req: { device: string }): Promise<ReflashState> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      enforce(chooseDriveGate(s));
+      const { includeLoop } = await this.deps.settings();
+      // Canonical from here on: every later request names the device the safety rules passed, never a link.
+      const drive = await this.checkDrive(req.device, {
+        includeLoop,
+        ...(s.image?.imageSize !== undefined ? { imageSize: s.image.imageSize } : {}),
+        ...(s.image ? { imagePath: s.image.path } : {}),
+      });
+      enforce(chooseDriveGate(s, drive.device));
+      if (s.writtenDevice === drive.device && !s.restore?.verified)
+        return this.deps.store.save({ ...s, step: 'flash' });
+      const next: ReflashState = { ...s, device: drive.device, step: s.restoreOnly ? 'restore' : 'backup' };
+      delete next.backupSkippedFor;
+      if (!s.restoreOnly) delete next.backup;
+      // A drive an earlier flow wrote without restoring: its data is in that flow's backup, not on the drive.
+      const pending = await this.deps.ledger.pending(await this.driveKey(drive.device));
+      if (pending?.backupPath && !s.restoreOnly) {
+        const manifest = await readManifest(pending.backupPath);
+        if (manifest?.verified) {
+          next.backup = { path: pending.backupPath, device: drive.device, manifest };
+          next.writtenDevice = drive.device;
+          next.step = 'flash';
+        }
+      }
+      return this.deps.store.save(next);
+    });
+  }
+
+  startBackup(req: { backupDir: string }): Promise<Started> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      enforce(backupGate(s));
+      const device = s.device!;
+      const key = await this.driveKey(device);
+      if (await this.deps.ledger.pending(key))
+        throw new KintsugiError(
+          'FLOW_GATE',
+          `${device} was written by an earlier reflash that did not restore its backup; it is never backed up again`,
+        );
+      // A backup on the drive being reflashed would be erased by the flash it is meant to protect.
+      if (await this.pathOnDrive(req.backupDir, device))
+        throw new KintsugiError(
+          'INVALID_ARGUMENT',
+          `the backup folder ${req.backupDir} is on ${device}, the drive that will be erased`,
+          {
+            hint: 'Choose a backup folder on another drive.',
+          },
+        );
+      const { includeLoop } = await this.deps.settings();
+      return this.start({ ...s, backupDir: req.backupDir, step: 'backup' }, 'backup', {
+        type: 'backup',
+        params: { source: device, destRoot: req.backupDir, includeLoop },
+      });
+    });
+  }
+
+  skipBackup(req: { typed: string }): Promise<ReflashState> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      enforce(skipBackupGate(s, req.typed));
+      const next: ReflashState = { ...s, backupSkippedFor: s.device!, step: 'flash' };
+      delete next.backup;
+      return this.deps.store.save(next);
+    });
+  }
+
+  startFlash(req: { typed: string }): Promise<Started> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      enforce(flashGate(s, req.typed));
+      const device = s.device!;
+      const image = s.image!;
+      const { includeLoop } = await this.deps.settings();
+      // Recorded before the first byte: from now on this drive is never backed up as the user's data.
+      await this.deps.ledger.markWritten(await this.driveKey(device), {
+        device,
+        ...(s.backup ? { backupPath: s.backup.path, backupFiles: s.backup.manifest.files } : {}),
+      });
+      const next: ReflashState = { ...s, writtenDevice: device, step: 'flash' };
+      delete next.flash;
+      return this.start(next, 'flash', {
+        type: 'flash',
+        params: {
+          image: image.path,
+          device,
+          includeLoop,
+          verify: true,
+          ...(image.bmap ? { bmap: image.bmap.path } : {}),
+          ...(image.checksum?.ok
+            ? { expectedSha256: { target: image.checksum.target, value: image.checksum.expected } }
+            : {}),
+        },
+      });
+    });
+  }
+
+  startRestore(req: { typed?: string } = {}): Promise<Started> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      enforce(restoreGate(s, req.typed));
+      const { includeLoop } = await this.deps.settings();
+      const next: ReflashState = { ...s, step: 'restore' };
+      delete next.restore;
+      return this.start(next, 'restore', {
+        type: 'restore',
+        params: { backupDir: s.backup!.path, target: s.device!, includeLoop },
+      });
+    });
+  }
+
+  useExistingBackup(req: { path: string }): Promise<ReflashState> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      enforce(startOverGate(s));
+      const manifest = await readManifest(req.path);
+      if (!manifest?.verified)
+        throw new KintsugiError('BACKUP_NOT_FOUND', `${req.path} is not a verified Kintsugi backup`);
+      return this.deps.store.save({
+        ...freshReflashState(),
+        ...(s.speeds ? { speeds: s.speeds } : {}),
+        restoreOnly: true,
+        // The device is filled in when the drive is chosen; the backup names where it came from.
+        backup: { path: req.path, device: manifest.source.startsWith('/') ? manifest.source : '/', manifest },
+        step: 'drive',
+      });
+    });
+  }
+
+  goTo(req: { step: ReflashStep }): Promise<ReflashState> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      enforce(goToGate(s, req.step));
+      return this.deps.store.save({ ...s, step: req.step });
+    });
+  }
+
+  startOver(req: { typed?: string } = {}): Promise<ReflashState> {
+    return this.serial(async () => {
+      const s = await this.deps.store.load();
+      enforce(startOverGate(s, req.typed));
+      return this.deps.store.save({ ...freshReflashState(), ...(s.speeds ? { speeds: s.speeds } : {}) });
+    });
+  }
+
+  /** Resolves once the flow has written the job's outcome into its state (the CLI waits on this). */
+  async settled(jobId: string): Promise<ReflashState> {
+    await this.deps.runner.wait(jobId);
+    await this.deferred(jobId).promise;
+    return this.deps.store.load();
+  }
+
+  private async start(next: ReflashState, step: ReflashStep, req: JobRequest): Promise<Started> {
+    const jobId = this.deps.runner.start(req, this.deps.executor, { flow: FLOW });
+    this.deferred(jobId);
+    const saved = await this.deps.store.save({
+      ...next,
+      step,
+      activeJob: { jobId, type: req.type, startedAt: new Date().toISOString() },
+    });
+    return { jobId, state: saved };
+  }
+
+  private async onJobEnd(e: Extract<JobEvent, { type: 'done' | 'failed' }>): Promise<void> {
+    await this.serial(async () => {
+      const s = await this.deps.store.load();
+      if (s.activeJob?.jobId !== e.jobId) return;
+      const started = Date.parse(s.activeJob.startedAt);
+      const { activeJob: _done, ...rest } = s;
+      let next: ReflashState = rest;
+      if (e.type === 'done') next = await this.apply(rest, e.jobType, e.result, Date.now() - started);
+      await this.deps.store.save(next);
+    }).finally(() => this.deferred(e.jobId).resolve());
+  }
+
+  /** What a finished job changes in the state. */
+  private async apply(
+    s: ReflashState,
+    type: JobType,
+    result: unknown,
+    elapsedMs: number,
+  ): Promise<ReflashState> {
+    const durations = { ...s.durations };
+    const speeds = { ...(s.speeds ?? {}) };
+    const seconds = Math.max(elapsedMs / 1000, 0.001);
+    // Small jobs measure start-up overhead, not throughput: keep the defaults until a job moved 32 MiB or more.
+    const MIN_MEASURED = 32 * 1024 * 1024;
+    const add = (step: ReflashStep) => (durations[step] = (durations[step] ?? 0) + elapsedMs);
+    switch (type) {
+      case 'image-check': {
+        const r = result as JobResult<'image-check'>;
+        add('image');
+        if (r.fileSize >= MIN_MEASURED) speeds.hash = r.fileSize / seconds;
+        return { ...s, image: r, step: s.writtenDevice ? 'flash' : 'drive', durations, speeds };
+      }
+      case 'backup': {
+        const { path, ...manifest } = result as JobResult<'backup'>;
+        add('backup');
+        if (manifest.bytes >= MIN_MEASURED) speeds.backup = manifest.bytes / seconds;
+        if (!manifest.verified) return { ...s, durations };
+        const next: ReflashState = {
+          ...s,
+          backup: { path, device: s.device!, manifest },
+          step: 'flash',
+          durations,
+          speeds,
+        };
+        delete next.backupSkippedFor;
+        return next;
+      }
+      case 'flash': {
+        const r = result as JobResult<'flash'>;
+        add('flash');
+        if (r.bytesWritten >= MIN_MEASURED && r.durationMs > 0)
+          speeds.flash = r.bytesWritten / (r.durationMs / 1000);
+        const step: ReflashStep = !r.verified ? 'flash' : s.backup ? 'restore' : 'done';
+        return { ...s, flash: r, step, durations, speeds };
+      }
+      case 'restore': {
+        const r = result as JobResult<'restore'>;
+        add('restore');
+        if (r.bytes >= MIN_MEASURED) speeds.restore = r.bytes / seconds;
+        if (r.verified && s.device) await this.deps.ledger.markRestored(await this.driveKey(s.device));
+        return { ...s, restore: r, step: r.verified ? 'done' : 'restore', durations, speeds };
+      }
+      default:
+        return { ...s, durations };
+    }
+  }
+
+  private deferred(jobId: string) {
+    let d = this.applied.get(jobId);
+    if (!d) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      d = { promise, resolve };
+      this.applied.set(jobId, d);
+      // Forget it once resolved and read (a long-running app must not keep every job's promise).
+      void promise.then(() => setTimeout(() => this.applied.delete(jobId), 60_000).unref?.());
+    }
+    return d;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.catch(() => undefined).then(fn);
+    this.chain = next;
+    return next;
+  }
+}
+
+function enforce(gate: Gate): void {
+  if (!gate.ok) throw new KintsugiError('FLOW_GATE', gate.reason);
+}

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import type { JobHost } from '../../shared/ipc/define';
+import type { JobRecord } from '../../shared/jobs/record';
+import type { Settings } from '../../shared/app/settings';
+import { SettingsStore } from './app/settings-store';
+import { UiStore } from './app/ui-store';
+import { hostRoutingExecutor, type JobExecutor } from './jobs/executor';
+import { JobJournal } from './jobs/journal';
+import { JobRunner } from './jobs/job-runner';
+import { inProcessExecutor } from './jobs/run-job';
+import { ReflashFlow } from './reflash/flow';
+import { WrittenDrivesLedger } from './reflash/ledger';
+import { ReflashStore } from './reflash/store';
+
+// The composition root of the services, free of 'electron': the app (src/main/index.ts), the CLI, the e2e
+// harness and the tests build the same graph. State lives under one folder: settings, the page, the reflash flow, the
+// ledger of written drives and the job journal.
+
+export interface ServicesOptions {
+  stateDir: string;
+  settingsDefaults?: ConstructorParameters<typeof SettingsStore>[1];
+  /** Per host, how to reach it. Created on first use, so the password prompt appears only when a privileged job
+   * actually starts, and a dismissed prompt does not stick: the next job asks again. In-process by default. */
+  hosts?: Partial<Record<Exclude<JobHost, 'main'>, () => JobExecutor | Promise<JobExecutor>>>;
+  runnerOptions?: ConstructorParameters<typeof JobRunner>[0];
+  /** Settings for this process only, over the saved ones (the CLI's --include-loop, --pubkey). */
+  settingsOverrides?: Partial<Settings>;
+}
+
+export interface Services {
+  settings: SettingsStore;
+  runner: JobRunner;
+  journal: JobJournal;
+  flow: ReflashFlow;
+  ui: UiStore;
+  /** Every host's executor behind one: jobs go where their declaration says. */
+  executor: JobExecutor;
+  /** The jobs an earlier process left running (it crashed or was killed), now marked interrupted. */
+  interrupted: Promise<JobRecord[]>;
+  /** The host executors started so far (to close them on quit). */
+  startedHosts(): Promise<JobExecutor[]>;
+  close(): Promise<void>;
+}
+
+export function createServices(opts: ServicesOptions): Services {
+  const settings = new SettingsStore(opts.stateDir, opts.settingsDefaults);
+  const journal = new JobJournal(join(opts.stateDir, 'jobs'));
+  const runner = new JobRunner({ ...opts.runnerOptions, journal });
+  const started = new Map<string, Promise<JobExecutor>>();
+  const lazy = (host: Exclude<JobHost, 'main'>): JobExecutor => ({
+    async run(req, ctx) {
+      let p = started.get(host);
+      if (!p) {
+        const make = opts.hosts?.[host];
+        p = Promise.resolve(
+          make ? make() : inProcessExecutor({ cacheDir: (await settings.load()).cacheDir }),
+        );
+        started.set(host, p);
+      }
+      let executor: JobExecutor;
+      try {
+        executor = await p;
+      } catch (err) {
+        started.delete(host);
+        throw err;
+      }
+      return executor.run(req, ctx);
+    },
+  });
+  const mainHost: JobExecutor = {
+    run: async (req, ctx) => inProcessExecutor({ cacheDir: (await settings.load()).cacheDir }).run(req, ctx),
+  };
+  const executor = hostRoutingExecutor({ main: mainHost, utility: lazy('utility'), helper: lazy('helper') });
+  const flow = new ReflashFlow({
+    store: new ReflashStore(join(opts.stateDir, 'reflash.json')),
+    ledger: new WrittenDrivesLedger(join(opts.stateDir, 'written-drives.json')),
+    runner,
+    executor,
+    settings: async () => ({ ...(await settings.load()), ...opts.settingsOverrides }),
+  });
+  const ui = new UiStore(opts.stateDir);
+  const startedHosts = async () =>
+    (await Promise.all([...started.values()].map((p) => p.catch(() => undefined)))).filter(
+      (e): e is JobExecutor => e !== undefined,
+    );
+  return {
+    settings,
+    runner,
+    journal,
+    flow,
+    ui,
+    executor,
+    interrupted: journal.recoverInterrupted((id) => runner.status(id) !== null),
+    startedHosts,
+    async close() {
+      flow.unsubscribe();
+      await runner.cancelAll();
+      for (const h of await startedHosts()) await (h as { close?: () => Promise<void> }).close?.();
+    },
+  };
+}
