@@ -1,10 +1,16 @@
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, SerializedError, TestModule } from 'vitest/node';
 
 // Prints the closing line CI reads in any language: "tests: N passed, N failed, N skipped".
+// It must never read "0 failed" for a run vitest fails, so "failed" also counts what failed outside any test:
+// each file or suite with errors of its own (a file that threw at import or did not parse, whose declared tests
+// vitest drops; a failing beforeAll / afterAll) and each error vitest could not pin to a test (a throwing timer).
 export default class PlainSummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+  ): void {
     let passed = 0;
-    let failed = 0;
+    let failed = unhandledErrors.length;
     let skipped = 0;
     for (const mod of testModules) {
       for (const test of mod.children.allTests()) {
@@ -13,7 +19,7 @@ export default class PlainSummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
+      for (const owner of [mod, ...mod.children.allSuites()]) if (owner.errors().length > 0) failed++;
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }

@@ -20,13 +20,14 @@ import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
 import { installBridge } from './harness/bridge';
 import { launchChromium } from './harness/browser';
 import { PickPathStandIn } from './harness/pick-stand-in';
+import { screenshotsDir } from './harness/screenshots';
 import { startHarness, type Harness } from './harness/server';
 
 // The whole reflash wizard in Chromium, through the harness, against the REAL handler object and real core:
 // a loop device made from a fixture drive image is backed up, flashed with a zstd image + .sha256, verified and
 // restored; then the restored persistence store must hold exactly the original files.
 
-const SHOTS = resolve('docs/screenshots');
+const SHOTS = screenshotsDir();
 let work: string;
 let oldDrive: FixtureImage;
 let newImageZst: string;

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,26 @@ describe('writeFileAtomic', () => {
     await Promise.all(writes);
     expect(JSON.parse(await readFile(path, 'utf8')).n).toBe(49);
     // No temp files left behind.
+    expect(await readdir(dir)).toEqual(['state.json']);
+  });
+
+  it('replaces the file instead of writing over it: a reader of the old file still sees it whole', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kintsugi-atomic-'));
+    dirs.push(dir);
+    const path = join(dir, 'state.json');
+    await writeFile(path, 'old state, whole');
+    const before = await stat(path);
+    // An open descriptor keeps the old inode: written in place (truncate, then write), it would show the new
+    // bytes, or nothing at all in between, which is what a crash mid-write would leave on disk.
+    const reader = await open(path, 'r');
+    try {
+      await writeFileAtomic(path, 'new state');
+      expect((await reader.readFile()).toString()).toBe('old state, whole');
+    } finally {
+      await reader.close();
+    }
+    expect((await stat(path)).ino).not.toBe(before.ino);
+    expect(await readFile(path, 'utf8')).toBe('new state');
     expect(await readdir(dir)).toEqual(['state.json']);
   });
 

@@ -45,4 +45,22 @@ describe('throttle', () => {
     expect(seen.length).toBeLessThanOrEqual(11);
     expect(seen.at(-1)).toBe(99);
   });
+
+  it('emits from push itself once the gap has passed, not only on flush', () => {
+    // A throttle that only ever emitted on flush would show a job's progress once, at the end.
+    let t = 0;
+    const seen: number[] = [];
+    const th = throttle<number>(
+      (v) => seen.push(v),
+      10,
+      () => t,
+    );
+    for (let i = 0; i < 100; i++) {
+      t = i * 10;
+      th.push(i);
+    }
+    expect(seen).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    th.flush();
+    expect(seen.at(-1)).toBe(99);
+  });
 });

@@ -1,9 +1,11 @@
-import { lstat, mkdir, open, realpath, rename, stat, utimes } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rename, stat, utimes } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupParams } from '../../../shared/jobs';
 import type { BackupManifest } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
+import { fsyncPath } from '../util/fsync';
+import { syncFilesystem } from '../util/sync-filesystem';
 import { assertFitFilesystem } from './dest-fs';
 import { latestVerifiedBackup } from './list';
 import { MANIFEST_NAME, writeManifest } from './manifest';
@@ -16,7 +18,9 @@ import { compareTrees, describeDifferences, withSlash } from './verify-copy';
 
 // One backup = one new folder directly under destRoot. It is copied into "<id>.incomplete", verified, given
 // its manifest and only then renamed to "<id>": a crash, a full disk or a cancel leaves an obviously unfinished
-// folder that never lists as a backup and is never deleted by the app.
+// folder that never lists as a backup and is never deleted by the app. "Verified" also means "on the disk":
+// the copy is flushed before the manifest exists, so a power cut can never leave a manifest vouching for data
+// that was still in the page cache.
 
 export const INCOMPLETE_SUFFIX = '.incomplete';
 
@@ -28,6 +32,8 @@ export interface BackupOptions {
   mount?: MountPersistence;
   /** Tests only: runs between copy and verification (e.g. to alter the copy and prove verification sees it). */
   afterCopy?: (workDir: string) => Promise<void>;
+  /** Flushes the copy in workDir to disk before its manifest is written (default: syncfs of its filesystem). */
+  syncTree?: (workDir: string) => Promise<void>;
 }
 
 export type BackupResult = BackupManifest & { path: string };
@@ -131,6 +137,17 @@ async function backupTree(
     );
   progress.phase('verify', bytes, files);
 
+  // The verification read the page cache: flush what it saw before the manifest vouches for it.
+  ctx.log('Flushing the copy to disk');
+  try {
+    await (options.syncTree ?? syncFilesystem)(work);
+  } catch (err) {
+    throw new KintsugiError(
+      'BACKUP_FAILED',
+      `flushing the copy to disk failed (${(err as Error).message}); the unfinished copy is left in ${work}`,
+    );
+  }
+
   const manifest: BackupManifest = {
     formatVersion: 1,
     id,
@@ -145,12 +162,14 @@ async function backupTree(
   };
   if (previous) manifest.linkDest = previous.manifest.id;
   // Writing the manifest touches the root's mtime; put back the copied one so a later re-verification of the
-  // backup against its source still itemizes nothing.
+  // backup against its source still itemizes nothing. writeManifest syncs the manifest and the folder; the
+  // restored times are synced again, then the rename, through the destination root.
   const rootTimes = await stat(work);
   await writeManifest(work, manifest);
   await utimes(work, rootTimes.atime, rootTimes.mtime);
+  await fsyncPath(work);
   await rename(work, final);
-  await syncDir(destRoot);
+  await fsyncPath(destRoot);
   ctx.log(`Backup ${id} verified: ${files} entries, ${formatBytes(bytes)}`);
   return { ...manifest, path: final };
 }
@@ -198,14 +217,5 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }

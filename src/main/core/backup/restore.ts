@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { RestoreParams, RestoreResult } from '../../../shared/jobs';
 import type { JobContext } from '../jobs/context';
+import { syncFilesystem } from '../util/sync-filesystem';
 import { latestVerifiedBackup } from './list';
 import { MANIFEST_NAME, readManifest } from './manifest';
 import { rsyncProgressReporter } from './progress-reporter';
@@ -14,12 +15,15 @@ import { compareTrees, describeDifferences, withSlash } from './verify-copy';
 
 // Restore copies a verified backup into a target (a directory, or the persistence store of a freshly flashed
 // drive / image) and proves the result the same way a backup is proven. It adds and overwrites but never
-// deletes: whatever else the target holds (e.g. defaults shipped by the new image) stays.
+// deletes: whatever else the target holds (e.g. defaults shipped by the new image) stays. Like a backup, it is
+// only called verified once the restored files are flushed to disk.
 
 export interface RestoreOptions {
   mount?: MountPersistence;
   /** Tests only: skip the room check. */
   skipSpaceCheck?: boolean;
+  /** Flushes the restored tree to disk before the restore reports success (default: syncfs of its filesystem). */
+  syncTree?: (dir: string) => Promise<void>;
 }
 
 export async function runRestore(
@@ -100,6 +104,16 @@ export async function runRestore(
           'BACKUP_VERIFY_FAILED',
           `restored files differ from ${backupDir}: ${describeDifferences(cmp)}`,
         );
+      // The verification read the page cache; the user may pull the drive as soon as we say it is done.
+      ctx.log('Flushing the restored files to disk');
+      try {
+        await (options.syncTree ?? syncFilesystem)(tree.dir);
+      } catch (err) {
+        throw new KintsugiError(
+          'RESTORE_FAILED',
+          `flushing the restored files to disk failed: ${(err as Error).message}`,
+        );
+      }
       const bytes = stats.totalFileSize ?? total;
       progress.phase('verify', bytes, stats.files);
       ctx.log(`Restored and verified ${stats.files ?? '?'} entries, ${formatBytes(bytes)}`);

@@ -1,20 +1,25 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KintsugiError } from '../../../shared/errors';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { throttle } from '../jobs/throttle';
+import { writeFileAtomic } from '../util/atomic-write';
+import { fsyncPath } from '../util/fsync';
 
 // An image source is a local path or an http(s) URL. URLs are downloaded into a cache so a flash never depends on
 // the network mid-write. Downloads resume: bytes land in `<name>.part` (kept across crashes and failures) and a
 // `<name>.part.json` remembers the validator (ETag / Last-Modified); the next attempt asks for `Range: bytes=N-`
 // with `If-Range`, so a file that changed on the server restarts from zero instead of being spliced. A completed
 // download keeps its validators in `<name>.meta.json` and is revalidated before each reuse (see stillCurrent).
+// Crash safety (partial downloads are state that must survive a crash): the validators are written atomically,
+// since a torn one throws away gigabytes already downloaded, and the `.part` is fsynced before it takes the final
+// name, so after a power cut the final name never holds less than the download that completed.
 
 export interface FetchOptions {
   cacheDir?: string;
@@ -191,7 +196,7 @@ async function downloadOnce(url: string, final: string, ctx: JobContext): Promis
     etag: res.headers.get('etag') ?? undefined,
     lastModified: res.headers.get('last-modified') ?? undefined,
   };
-  await writeFile(metaPath, JSON.stringify(newMeta));
+  await writeFileAtomic(metaPath, JSON.stringify(newMeta));
   if (!res.body) throw new KintsugiError('IMAGE_DOWNLOAD_FAILED', `${url}: empty response`);
 
   const meter = new ProgressMeter(total);
@@ -224,12 +229,15 @@ async function downloadOnce(url: string, final: string, ctx: JobContext): Promis
       'IMAGE_DOWNLOAD_FAILED',
       `${url}: got ${bytes} of ${total} bytes; the download resumes from there`,
     );
+  await fsyncPath(part);
   await rename(part, final);
   if (newMeta.etag || newMeta.lastModified) await rename(metaPath, cacheMetaPath(final));
   else {
     await rm(metaPath, { force: true });
     await rm(cacheMetaPath(final), { force: true });
   }
+  // The renames (and removals) are durable once the directory holding them is.
+  await fsyncPath(dirname(final));
 }
 
 function describeFetchError(err: unknown): string {
