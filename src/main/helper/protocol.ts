@@ -10,14 +10,23 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 
 export const HEARTBEAT_MS = 1000;
 
-/** The only jobs the privileged helper runs. image-check needs no root and stays in the unprivileged process. */
-export const HELPER_JOBS: ReadonlySet<JobType> = new Set<JobType>([
+/**
+ * The only jobs the privileged helper runs; each has its authorizer in authorize.ts. image-check needs no root.
+ * find-persistence is not here: nothing in the app asks the helper for it, and it would have root mount whatever
+ * file a caller names; the CLI runs it in its own (root) process.
+ */
+export const HELPER_JOBS = [
   'flash',
   'verify-drive',
   'backup',
   'restore',
-  'find-persistence',
-]);
+] as const satisfies readonly JobType[];
+
+export type HelperJobType = (typeof HELPER_JOBS)[number];
+
+export function isHelperJob(type: string): type is HelperJobType {
+  return (HELPER_JOBS as readonly string[]).includes(type);
+}
 
 const requestId = z
   .string()
