@@ -67,6 +67,11 @@ export const jobRequest = z.discriminatedUnion(
 
 export const hostOf = (type: JobType): JobHost => JOBS[type].host;
 
+/** The job types declared to run on host H. */
+export type JobTypeOn<H extends JobHost> = {
+  [T in JobType]: JobSpecs[T] extends { host: H } ? T : never;
+}[JobType];
+
 /** The job types one host runs: its whitelist, derived from the declarations. */
 export const jobsOnHost = (host: JobHost): ReadonlySet<JobType> =>
   new Set(JOB_TYPES.filter((t) => JOBS[t].host === host));

@@ -1,11 +1,17 @@
 // Drives on this machine, for real: loop devices this file creates, the disk holding / (found with findmnt and
 // lsblk as an independent oracle, only ever read), /proc/self/mountinfo and sysfs. Nothing here writes to any device.
 import { execa } from 'execa';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDisks, disksHoldingPath } from '../../src/main/core/drives/boot-device';
+import {
+  canonicalBlockDevice,
+  canonicalWholeDisk,
+  isPathOnDrive,
+  whichDrivesHold,
+} from '../../src/main/core/drives/identity';
 import { listDrives, readLsblk } from '../../src/main/core/drives/list-drives';
 import { resolveTargetDrive } from '../../src/main/core/drives/resolve-target';
 import { unmountDrive } from '../../src/main/core/drives/unmount';
@@ -149,6 +155,66 @@ describe('resolveTargetDrive', () => {
       ).toMatch(/^DRIVE_HOLDS_IMAGE/);
     } finally {
       await unmountDir(mnt);
+    }
+  });
+});
+
+describe('device identity', () => {
+  it('names a device by what it is: a symlink to it, /./dev/... and /dev/... are one loop device', async () => {
+    const link = join(dir, 'looks-harmless');
+    await symlink(loop, link);
+    try {
+      for (const spelling of [loop, `/.${loop}`, link, loop.replace('/dev/', '/dev/../dev/')]) {
+        expect((await canonicalBlockDevice(spelling)).device).toBe(loop);
+        expect(await canonicalWholeDisk(spelling)).toBe(loop);
+        // The safety rules see the device, not the spelling: the same refusal, word for word.
+        expect(await codeOf(resolveTargetDrive(spelling, { includeLoop: false }))).toBe(
+          `DRIVE_LOOP_NOT_ALLOWED: ${loop} is a loop device`,
+        );
+      }
+      expect(await codeOf(canonicalBlockDevice(dir))).toMatch(/^DRIVE_NOT_WHOLE_DISK: .*a directory/);
+      await symlink(fsImage, join(dir, 'file-link'));
+      expect(await codeOf(canonicalWholeDisk(join(dir, 'file-link')))).toMatch(
+        /^DRIVE_NOT_WHOLE_DISK: .*a regular file/,
+      );
+    } finally {
+      await rm(link, { force: true });
+      await rm(join(dir, 'file-link'), { force: true });
+    }
+  });
+
+  it('finds a directory on a mounted partition of a loop drive (another loop over the same file) on that drive', async () => {
+    // A disk image with one partition; without udev its "partition" is an offset loop over the same file.
+    const disk = join(dir, 'disk.img');
+    const fh = await open(disk, 'w');
+    await fh.truncate(24 * MiB);
+    await fh.close();
+    await execa('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', disk], {
+      input: 'label: dos\nstart=2048, type=83\n',
+    });
+    const whole = await attachLoop(disk);
+    const part = await attachLoop(disk, { offset: MiB, sizeLimit: 23 * MiB });
+    let mnt: string | undefined;
+    try {
+      await execa('mkfs.ext4', ['-q', '-F', part]);
+      mnt = await mountDevice(part);
+      const inside = join(mnt, 'backups');
+      await mkdir(inside);
+      await writeFile(join(mnt, 'kintsugi.img'), 'image');
+      expect(await isPathOnDrive(inside, whole)).toBe(true);
+      expect(await isPathOnDrive(mnt, whole)).toBe(true);
+      // Not on an unrelated loop device, and a temp dir is not on ours.
+      expect(await whichDrivesHold(inside, [whole, loop])).toEqual(new Set([whole]));
+      expect(await isPathOnDrive(dir, whole)).toBe(false);
+      // The same rule keeps flash from writing the drive that holds the image.
+      expect(
+        await codeOf(resolveTargetDrive(whole, { includeLoop: true, imagePath: join(mnt, 'kintsugi.img') })),
+      ).toMatch(/^DRIVE_HOLDS_IMAGE/);
+    } finally {
+      if (mnt) await unmountDir(mnt);
+      await detachLoop(part);
+      await detachLoop(whole);
+      await rm(disk, { force: true });
     }
   });
 });

@@ -23,7 +23,7 @@ function harness(overrides: Partial<HelperServerDeps> = {}) {
     }
   });
   const runJob = async (req: ParsedJobRequest, ctx: JobContext) => {
-    calls.push(`run:${req.type}`);
+    calls.push('device' in req.params ? `run:${req.type}:${req.params.device}` : `run:${req.type}`);
     ctx.progress({ kind: 'step', step: 'flash', message: 'working' });
     ctx.log('hello');
     if ('device' in req.params && req.params.device === '/dev/hang') {
@@ -33,9 +33,15 @@ function harness(overrides: Partial<HelperServerDeps> = {}) {
     }
     return { done: req.type };
   };
-  const checkDrive = async (device: string) => {
-    calls.push(`check:${device}`);
+  // Stands in for authorize.ts (tested on its own and through the real process): refuses one device and, like the
+  // real one, hands back a canonical spelling of another, which is what the server must run.
+  const authorize = async (job: ParsedJobRequest): Promise<ParsedJobRequest> => {
+    const device = 'device' in job.params ? job.params.device : '';
+    calls.push(`authorize:${device}`);
     if (device === '/dev/vda') throw new KintsugiError('DRIVE_IS_SYSTEM', `${device} is the system drive`);
+    if (device === '/dev/disk/by-id/usb-stick' && job.type === 'flash')
+      return { ...job, params: { ...job.params, device: '/dev/sdz' } };
+    return job;
   };
   const exit = serveHelper({
     input,
@@ -43,7 +49,7 @@ function harness(overrides: Partial<HelperServerDeps> = {}) {
     version: '9.9.9',
     pid: 42,
     runJob,
-    checkDrive,
+    authorize,
     heartbeatMs: 20,
     ...overrides,
   });
@@ -75,7 +81,7 @@ describe('helper server', () => {
     await h.waitFor((m) => m.type === 'heartbeat');
     h.send({ id: 'j1', op: 'start', job: flash('/dev/loop7') });
     expect(await h.waitFor(isDone('j1'))).toEqual({ jobId: 'j1', type: 'done', result: { done: 'flash' } });
-    expect(h.calls).toEqual(['check:/dev/loop7', 'run:flash']);
+    expect(h.calls).toEqual(['authorize:/dev/loop7', 'run:flash:/dev/loop7']);
     expect(h.messages.some((m) => m.type === 'log' && m.jobId === 'j1' && m.message === 'hello')).toBe(true);
     expect(h.messages.some((m) => m.type === 'progress' && m.jobId === 'j1')).toBe(true);
     h.input.end();
@@ -87,7 +93,16 @@ describe('helper server', () => {
     h.send({ id: 'j2', op: 'start', job: flash('/dev/vda') });
     const m = await h.waitFor(isFailed('j2'));
     expect(m).toMatchObject({ error: { code: 'DRIVE_IS_SYSTEM', detail: '/dev/vda is the system drive' } });
-    expect(h.calls).toEqual(['check:/dev/vda']);
+    expect(h.calls).toEqual(['authorize:/dev/vda']);
+    h.input.end();
+    await h.exit;
+  });
+
+  it('runs the job the authorizer returned (canonical paths), not the one it was sent', async () => {
+    const h = harness();
+    h.send({ id: 'c1', op: 'start', job: flash('/dev/disk/by-id/usb-stick') });
+    await h.waitFor(isDone('c1'));
+    expect(h.calls).toEqual(['authorize:/dev/disk/by-id/usb-stick', 'run:flash:/dev/sdz']);
     h.input.end();
     await h.exit;
   });
@@ -116,7 +131,8 @@ describe('helper server', () => {
       job: { type: 'backup', params: { source: '/' + 'a'.repeat(MAX_LINE_BYTES) } },
     });
     h.send(big);
-    h.send({ id: 'h', op: 'start', job: { type: 'find-persistence', params: { container: '/tmp/x.img' } } });
+    h.send({ id: 'i', op: 'start', job: { type: 'find-persistence', params: { container: '/tmp/x.img' } } });
+    h.send({ id: 'h', op: 'start', job: flash('/dev/loop1') });
     await h.waitFor(isDone('h'));
     const errs = h.messages.filter((m) => m.type === 'error' || m.type === 'failed');
     const codeOf = (pred: (m: HelperMessage) => boolean) => {
@@ -135,6 +151,10 @@ describe('helper server', () => {
       code: 'INVALID_ARGUMENT',
       detail: expect.stringContaining('image-check'),
     });
+    expect(codeOf(isFailed('i'))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      detail: 'job type find-persistence is not run by the privileged helper',
+    });
     expect(codeOf(isFailed('d'))).toMatchObject({
       code: 'INVALID_ARGUMENT',
       detail: expect.stringContaining('params.device'),
@@ -145,8 +165,8 @@ describe('helper server', () => {
     expect(
       codeOf((m) => m.type === 'error' && /1048576 bytes was dropped/.test(m.error.detail ?? ''))?.code,
     ).toBe('INVALID_ARGUMENT');
-    // Only the valid request reached core.
-    expect(h.calls).toEqual(['run:find-persistence']);
+    // Only the valid request reached the authorizer and core.
+    expect(h.calls).toEqual(['authorize:/dev/loop1', 'run:flash:/dev/loop1']);
     h.input.end();
     await h.exit;
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorPayload } from '../../shared/errors';
-import { jobsOnHost, type JobEvent, type JobType } from '../../shared/registry';
+import { jobsOnHost, type JobEvent, type JobTypeOn } from '../../shared/registry';
 
 // The helper's wire format: one JSON object per line (NDJSON) on stdin (requests) and stdout (messages).
 // Nothing else travels on stdout; stderr is free text for diagnostics and is shown only when the helper dies.
@@ -10,8 +10,17 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 
 export const HEARTBEAT_MS = 1000;
 
-/** The only jobs the privileged helper runs: those declared with host 'helper' (src/shared/<domain>/contract.ts). */
-export const HELPER_JOBS: ReadonlySet<JobType> = jobsOnHost('helper');
+/**
+ * The only jobs the privileged helper runs: those declared with host 'helper' (src/shared/<domain>/contract.ts).
+ * Each has its authorizer in authorize.ts (a missing one is a type error). image-check needs no root;
+ * find-persistence is no job at all: it would have root mount whatever file a caller names.
+ */
+export type HelperJobType = JobTypeOn<'helper'>;
+export const HELPER_JOBS = jobsOnHost('helper') as ReadonlySet<HelperJobType>;
+
+export function isHelperJob(type: string): type is HelperJobType {
+  return (HELPER_JOBS as ReadonlySet<string>).has(type);
+}
 
 const requestId = z
   .string()

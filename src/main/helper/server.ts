@@ -6,7 +6,7 @@ import { JobRunner } from '../core/jobs/job-runner';
 import { parseJobRequest, type ParsedJobRequest } from '../core/jobs/request';
 import {
   HEARTBEAT_MS,
-  HELPER_JOBS,
+  isHelperJob,
   MAX_LINE_BYTES,
   helperRequest,
   lineSplitter,
@@ -14,8 +14,9 @@ import {
 } from './protocol';
 
 // The privileged side of the NDJSON protocol, free of process globals so tests can drive it over PassThrough
-// streams. It trusts nothing it reads: every line is parsed with zod, only HELPER_JOBS run, and the drive a job
-// would write to is re-checked here before core is called (core checks again: two independent gates).
+// streams. It trusts nothing it reads: every line is parsed with zod, only HELPER_JOBS run, and each job is
+// authorized (authorize.ts: every path checked and made canonical) before core is called with the authorized job
+// (core checks drives again: two independent gates).
 
 export interface HelperServerDeps {
   input: Readable;
@@ -23,29 +24,17 @@ export interface HelperServerDeps {
   version: string;
   pid?: number;
   runJob(req: ParsedJobRequest, ctx: JobContext): Promise<unknown>;
-  /** Throws a KintsugiError (DRIVE_*) when `device` must not be touched; resolveTargetDrive in production. */
-  checkDrive(device: string, opts: { includeLoop: boolean; imagePath?: string }): Promise<unknown>;
+  /**
+   * Returns the job to run in place of the one received (canonical paths), or throws a KintsugiError when a
+   * parameter must not be used as root: authorizeHelperJob (authorize.ts) in production.
+   */
+  authorize(job: ParsedJobRequest): Promise<ParsedJobRequest>;
   heartbeatMs?: number;
   /** How long to wait for cancelled jobs to wind down when the parent goes away. */
   exitGraceMs?: number;
 }
 
 export type HelperExitReason = 'stdin-closed' | 'shutdown' | 'output-closed';
-
-/** Re-checks drive safety for the jobs that write to (or read from) a whole drive. */
-export async function recheckTarget(
-  job: ParsedJobRequest,
-  deps: Pick<HelperServerDeps, 'checkDrive'>,
-): Promise<void> {
-  if (job.type === 'flash' || job.type === 'verify-drive') {
-    await deps.checkDrive(job.params.device, {
-      includeLoop: job.params.includeLoop,
-      imagePath: job.params.image,
-    });
-  } else if (job.type === 'restore' && job.params.target.startsWith('/dev/')) {
-    await deps.checkDrive(job.params.target, { includeLoop: job.params.includeLoop });
-  }
-}
 
 export function serveHelper(deps: HelperServerDeps): Promise<HelperExitReason> {
   let pendingId = '';
@@ -64,8 +53,8 @@ export function serveHelper(deps: HelperServerDeps): Promise<HelperExitReason> {
 
   const executor = {
     run: async (req: JobRequest, ctx: JobContext) => {
-      const job = parseJobRequest(req);
-      await recheckTarget(job, deps);
+      // Core gets the authorized job only: the paths that were checked, not the ones that were sent.
+      const job = await deps.authorize(parseJobRequest(req));
       if (ctx.signal.aborted) throw new KintsugiError('CANCELLED');
       return deps.runJob(job, ctx);
     },
@@ -128,7 +117,7 @@ export function serveHelper(deps: HelperServerDeps): Promise<HelperExitReason> {
     } catch (err) {
       return fail(err);
     }
-    if (!HELPER_JOBS.has(job.type)) {
+    if (!isHelperJob(job.type)) {
       return fail(
         new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by the privileged helper`),
       );

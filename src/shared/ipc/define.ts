@@ -27,7 +27,10 @@ export const method = <A extends z.ZodTuple, R>(args: A, result: z.ZodType<R>): 
   result,
 });
 
-export const job = <P extends z.ZodType, R>(spec: JobSpec<P, R>): JobSpec<P, R> => spec;
+/** The host stays a literal type, so each host's job types can be derived (JobTypeOn in registry.ts). */
+export const job = <P extends z.ZodType, R, H extends JobHost>(
+  spec: JobSpec<P, R> & { host: H },
+): JobSpec<P, R> & { host: H } => spec;
 
 /**
  * A result produced by our own code on the other side of the call: typed for the caller, not re-parsed (the

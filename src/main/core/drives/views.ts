@@ -1,6 +1,7 @@
 // What the GUI's drive list shows: every drive with its safety issues and whether it can be chosen.
 import type { DriveInfo, DriveView } from '../../../shared/model';
-import { bootDisks as findBootDisks, disksHoldingPath } from './boot-device';
+import { bootDisks as findBootDisks } from './boot-device';
+import { whichDrivesHold } from './identity';
 import { assessDrive, isSelectable, type SafetyContext } from './safety';
 
 /** Pure: drives + a complete context -> views. */
@@ -17,10 +18,15 @@ export async function driveViews(
   ctx: { includeLoop: boolean; imageSize?: number; imagePath?: string; bootDisks?: string[] },
 ): Promise<DriveView[]> {
   const boot = ctx.bootDisks ?? (await findBootDisks());
-  const imageDisks = ctx.imagePath ? await disksHoldingPath(ctx.imagePath).catch(() => []) : [];
+  const holding = ctx.imagePath
+    ? await whichDrivesHold(
+        ctx.imagePath,
+        drives.map((d) => d.device),
+      ).catch(() => new Set<string>())
+    : new Set<string>();
   return drives.map((d) => {
     // imageDevice is per drive so an image on a volume spanning several disks blocks all of them.
-    const imageDevice = imageDisks.includes(d.device) ? d.device : imageDisks[0];
+    const imageDevice = holding.has(d.device) ? d.device : undefined;
     const [view] = buildDriveViews([d], { ...ctx, bootDisks: boot, imageDevice });
     return view as DriveView;
   });

@@ -1,9 +1,10 @@
 // How persistence code reaches a partition: its node when the system made one (/dev/sdb2 on a desktop), otherwise
 // a loop device over the byte range (these machines have no udev, so /dev/loop0p2 never appears), and how it mounts.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
+import { isBlockDevice } from '../drives/identity';
 import { runTool } from '../util/run-tool';
 
 export interface Region {
@@ -16,14 +17,6 @@ export interface Opened {
   device: string;
   /** Releases what was opened (detaches the loop); a no-op for an existing partition node. */
   close(): Promise<void>;
-}
-
-export async function isBlockDevice(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isBlockDevice();
-  } catch {
-    return false;
-  }
 }
 
 export async function openRegion(container: string, region: Region, readOnly: boolean): Promise<Opened> {

@@ -5,7 +5,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { PersistenceStoreInfo } from '../../../shared/model';
-import { canonicalWholeDisk } from '../drives/resolve-target';
+import { canonicalWholeDisk } from '../drives/identity';
 import { mountAt, openRegion } from './block-access';
 import { readPartitionTable, type TablePartition } from './partition-table';
 import { probeRegion } from './probe';

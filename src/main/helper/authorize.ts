@@ -1,0 +1,95 @@
+import { KintsugiError } from '../../shared/errors';
+import type { ParsedJobRequest } from '../core/jobs/request';
+import {
+  checkedDrive,
+  notOnDrive,
+  userBackup,
+  userOwnedDirectory,
+  userReadableFile,
+  type CheckDrive,
+} from './param-checks';
+import { isHelperJob, type HelperJobType } from './protocol';
+
+// Per-job authorization: the one place that says which root verbs the helper runs and what makes each parameter
+// safe to run as root for this user. The helper runs the job returned here, every path replaced by its canonical
+// form (real path, kernel device name), never the one it was sent: what was checked is what runs.
+// The table is keyed by every helper job type, so a helper job without an authorizer does not compile.
+
+export interface AuthorizeContext {
+  /** The invoking user (invoker.ts). */
+  uid: number;
+  checkDrive: CheckDrive;
+}
+
+type Job<T extends HelperJobType> = Extract<ParsedJobRequest, { type: T }>;
+type Authorizer<T extends HelperJobType> = (job: Job<T>, ctx: AuthorizeContext) => Promise<Job<T>>;
+
+const FOLDERS_WITH_SUDO =
+  'Folders and image files are backed up and restored by the command line as root: `sudo kintsugi backup|restore ...`.';
+
+/** flash and verify-drive: an image (and .bmap) the user could read, written to / compared with a safe drive. */
+async function imageOntoDrive<
+  P extends { image: string; device: string; includeLoop: boolean; bmap?: string },
+>(p: P, role: string, ctx: AuthorizeContext): Promise<P> {
+  const image = await userReadableFile(p.image, 'image', ctx.uid, 'IMAGE_NOT_FOUND');
+  const bmap = p.bmap ? await userReadableFile(p.bmap, 'bmap', ctx.uid, 'IMAGE_NOT_FOUND') : undefined;
+  const device = await checkedDrive(
+    p.device,
+    role,
+    { includeLoop: p.includeLoop, imagePath: image },
+    ctx.checkDrive,
+    'Choose the drive itself, e.g. /dev/sdb.',
+  );
+  return { ...p, image, device, ...(bmap ? { bmap } : {}) };
+}
+
+const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
+  flash: async (job, ctx) => ({ ...job, params: await imageOntoDrive(job.params, 'flash target', ctx) }),
+  'verify-drive': async (job, ctx) => ({
+    ...job,
+    params: await imageOntoDrive(job.params, 'drive to verify', ctx),
+  }),
+
+  // A drive's persistence store, copied into a new folder of a directory the user owns on another disk.
+  backup: async (job, ctx) => {
+    const p = job.params;
+    const destRoot = await userOwnedDirectory(p.destRoot, 'backup destination', ctx.uid);
+    const source = await checkedDrive(
+      p.source,
+      'backup source',
+      { includeLoop: p.includeLoop },
+      ctx.checkDrive,
+      FOLDERS_WITH_SUDO,
+    );
+    await notOnDrive(destRoot, 'backup destination', source);
+    return { ...job, params: { ...p, source, destRoot } };
+  },
+
+  // A verified backup of the user's, copied into a drive's persistence store. Never into a directory: that
+  // would let the caller write anywhere root can.
+  restore: async (job, ctx) => {
+    const p = job.params;
+    const backupDir = await userBackup(p.backupDir, ctx.uid);
+    const target = await checkedDrive(
+      p.target,
+      'restore target',
+      { includeLoop: p.includeLoop },
+      ctx.checkDrive,
+      FOLDERS_WITH_SUDO,
+    );
+    return { ...job, params: { ...p, backupDir, target } };
+  },
+};
+
+/** The job to run in place of JOB, or a KintsugiError saying which parameter was refused and what to do. */
+export async function authorizeHelperJob(
+  job: ParsedJobRequest,
+  ctx: AuthorizeContext,
+): Promise<ParsedJobRequest> {
+  if (!isHelperJob(job.type))
+    throw new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by the privileged helper`, {
+      hint: 'Only flash, verify-drive, backup and restore run as root; run other jobs without the helper.',
+    });
+  const authorize = AUTHORIZERS[job.type] as unknown as Authorizer<HelperJobType>;
+  return authorize(job as Job<HelperJobType>, ctx);
+}
