@@ -82,6 +82,8 @@ export const PRIVILEGED_JOBS = jobsOnHost('helper');
 // ---- events ----
 
 type EventBody<T extends JobType> =
+  /** A job began (any page, the tray, a flow may be listening for jobs it did not start). */
+  | { type: 'started'; title: string; flow?: string }
   | { type: 'progress'; progress: Progress }
   | { type: 'log'; message: string }
   | { type: 'done'; result: JobResult<T> }

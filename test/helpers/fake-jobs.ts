@@ -34,7 +34,13 @@ export function fakeJobs(backupFiles = 3): FakeJobs {
       const p = req.params as Record<string, unknown>;
       switch (req.type) {
         case 'image-check':
-          return { path: String(p.source), source: String(p.source), compression: 'zstd', fileSize: 100, imageSize: 1000 };
+          return {
+            path: String(p.source),
+            source: String(p.source),
+            compression: 'zstd',
+            fileSize: 100,
+            imageSize: 1000,
+          };
         case 'backup': {
           const id = `kintsugi-backup-${++n}`;
           const manifest: BackupManifest = {
@@ -55,9 +61,23 @@ export function fakeJobs(backupFiles = 3): FakeJobs {
           return { ...manifest, path };
         }
         case 'flash':
-          return { device: String(p.device), bytesWritten: 1000, sha256: 'a'.repeat(64), verified: true, usedBmap: false, durationMs: 5 };
+          return {
+            device: String(p.device),
+            bytesWritten: 1000,
+            sha256: 'a'.repeat(64),
+            verified: true,
+            usedBmap: false,
+            durationMs: 5,
+          };
         case 'restore':
-          return { backupDir: String(p.backupDir), target: String(p.target), files: fake.restoredFiles ?? backupFiles, bytes: 10, verified: true, durationMs: 5 };
+          return {
+            backupDir: String(p.backupDir),
+            target: String(p.target),
+            files: fake.restoredFiles ?? backupFiles,
+            bytes: 10,
+            verified: true,
+            durationMs: 5,
+          };
         default:
           throw new KintsugiError('INVALID_ARGUMENT', `fake: ${req.type}`);
       }

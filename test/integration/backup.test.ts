@@ -113,7 +113,7 @@ describe('backup and restore of a tricky tree', () => {
     await expect(lstat(join(target, MANIFEST_NAME))).rejects.toThrow();
     const sparse = await stat(join(target, files.sparseFile));
     expect(sparse.blocks * 512).toBeLessThan(256 * 1024);
-    expect(ctx.events.some((e) => e.kind === 'restore' && e.phase === 'verify')).toBe(true);
+    expect(ctx.events.some((e) => e.kind === 'backup' && e.phase === 'verify')).toBe(true);
   });
 
   it('makes the second backup incremental: unchanged files are hard links to the first', async () => {
@@ -280,7 +280,7 @@ describe('cancel', () => {
     const origProgress = ctx.progress;
     ctx.progress = (p) => {
       origProgress(p);
-      if (p.kind === 'backup' && p.phase === 'copy' && p.bytes > 0) ac.abort();
+      if (p.kind === 'backup' && p.phase === 'copy' && (p.bytes ?? 0) > 0) ac.abort();
     };
     const t0 = performance.now();
     await expectCode(

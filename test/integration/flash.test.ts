@@ -280,7 +280,7 @@ describe('flashDrive interrupted', () => {
       signal: ac.signal,
       log: () => {},
       progress: (p) => {
-        if (p.kind === 'flash' && p.bytes >= 16 * MiB && !ac.signal.aborted) {
+        if (p.kind === 'flash' && (p.bytes ?? 0) >= 16 * MiB && !ac.signal.aborted) {
           abortedAt = performance.now();
           ac.abort();
         }
@@ -306,7 +306,7 @@ describe('flashDrive interrupted', () => {
       signal: new AbortController().signal,
       log: () => {},
       progress: (p) => {
-        if (p.kind === 'flash' && p.bytes >= 8 * MiB && detachedAt === 0) {
+        if (p.kind === 'flash' && (p.bytes ?? 0) >= 8 * MiB && detachedAt === 0) {
           detachedAt = performance.now();
           void execa('losetup', ['-d', dev]);
         }

@@ -63,8 +63,8 @@ describe('checkImage', () => {
       bmap: { path: `${img}.bmap`, imageSize: 8 * MiB, blockSize: 4096 },
     });
     expect(report.bmap!.mappedBytes).toBeLessThan(3 * MiB);
-    expect(events.some((e) => e.kind === 'image-check' && e.phase === 'signature')).toBe(true);
-    expect(events.some((e) => e.kind === 'image-check' && e.phase === 'checksum')).toBe(true);
+    expect(events.some((e) => e.kind === 'image' && e.phase === 'signature')).toBe(true);
+    expect(events.some((e) => e.kind === 'image' && e.phase === 'checksum')).toBe(true);
   });
 
   for (const format of ['xz', 'gzip'] as const) {

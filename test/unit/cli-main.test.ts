@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import type { JobRequest } from '../../src/shared/jobs';
 import type { JobContext } from '../../src/main/core/jobs/context';
@@ -11,6 +14,10 @@ import { main } from '../../src/main/cli/main';
 
 // main(argv, io) in-process: parsing, exit codes, JSON vs human output, confirmation and Ctrl-C. Jobs are answered
 // by a scripted executor here; test/integration/cli-*.test.ts runs the built CLI against real tools and loop devices.
+
+// Jobs go through the CLI's journaled runner: keep its state folder out of the real one.
+const stateHome = mkdtempSync(join(tmpdir(), 'kintsugi-cli-state-'));
+afterAll(() => rmSync(stateHome, { recursive: true, force: true }));
 
 interface FakeIo extends CliIo {
   out: string;
@@ -43,6 +50,7 @@ function fakeIo(
     signal: interrupt.signal,
     getuid: () => opts.uid ?? 0,
     cwd: '/work/here',
+    env: { XDG_STATE_HOME: stateHome },
     executor: {
       run: async (req, ctx) => {
         io.calls.push(req);
@@ -165,7 +173,7 @@ describe('kintsugi main()', () => {
 
   it('image verify: human text, JSON result, and NDJSON events with --progress', async () => {
     const run = async (_req: JobRequest, ctx: JobContext) => {
-      ctx.progress({ kind: 'image-check', phase: 'checksum', bytes: 1024, total: 2048, speed: 512, eta: 2 });
+      ctx.progress({ kind: 'image', phase: 'checksum', bytes: 1024, total: 2048, speed: 512, eta: 2 });
       return {
         ...report,
         checksum: { target: 'compressed', fileName: 'k-v3.img.zst', expected: 'c'.repeat(64), ok: true },
@@ -174,7 +182,7 @@ describe('kintsugi main()', () => {
     const h = fakeIo({ run, tty: true });
     expect(await main(['image', 'verify', '/img/k-v3.img.zst', '--sha256', '/img/k.sha256'], h)).toBe(0);
     expect(h.out).toContain('checksum OK (compressed file k-v3.img.zst)');
-    expect(h.err).toContain('\r\x1b[Kimage-check checksum');
+    expect(h.err).toContain('\r\x1b[Kimage checksum');
     expect(h.err).toContain('50.0%');
     expect(h.calls[0]).toEqual({
       type: 'image-check',
@@ -187,7 +195,11 @@ describe('kintsugi main()', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ type: 'progress', progress: { kind: 'image-check', bytes: 1024 } });
+    expect(lines[0]).toMatchObject({
+      type: 'progress',
+      jobType: 'image-check',
+      progress: { kind: 'image', bytes: 1024 },
+    });
     expect(lines.at(-2)).toMatchObject({ type: 'done' });
     expect(lines.at(-1)).toMatchObject({ result: { path: '/img/k-v3.img.zst', version: '3' } });
   });
@@ -299,7 +311,9 @@ describe('format', () => {
         eta: 75,
       }),
     ).toMatch(/^flash write +25\.0% {2}1\.0 GiB \/ 4\.0 GiB {2}100 MiB\/s {2}ETA 1:15$/);
-    expect(progressLine({ kind: 'step', step: 'flash', message: 'x' })).toBeNull();
+    expect(progressLine({ kind: 'backup', phase: 'copy', items: 3, message: 'x' })).toMatch(
+      /^backup copy +3 items {2}x$/,
+    );
     expect(errorBlock({ code: 'CANCELLED', message: 'Cancelled.' })).toBe('error CANCELLED: Cancelled.\n');
   });
 });

@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handlerDeps } from '../../src/main/api/deps';
 import { createHandlers, invokeHandler } from '../../src/main/api/handlers';
-import type { HandlerDeps } from '../../src/main/api/deps';
-import { API_METHODS } from '../../src/shared/contract';
-import type { JobEvent, JobRequest } from '../../src/shared/jobs';
-import { WizardStore } from '../../src/main/core/wizard/store';
-import { SettingsStore } from '../../src/main/settings/store';
-import { JobRunner } from '../../src/main/core/jobs/job-runner';
-import type { JobExecutor } from '../../src/main/core/jobs/executor';
+import { createServices } from '../../src/main/core/services';
+import { API_ENTRIES, DOMAINS, type JobEvent } from '../../src/shared/registry';
+import { fakeJobs } from '../helpers/fake-jobs';
+
+// The one handler object as the renderer (or anything on the IPC/HTTP surface) reaches it: every payload is
+// checked against its domain's declared schema before anything acts, and the renderer can only send intents.
 
 let dir: string;
 beforeAll(async () => {
@@ -19,105 +19,109 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function makeApi(overrides: Partial<HandlerDeps<JobExecutor>> = {}) {
-  const runner = new JobRunner();
-  const calls: { drives: unknown[]; started: JobRequest[] } = { drives: [], started: [] };
-  const executor: JobExecutor = {
-    async run(req, ctx) {
-      calls.started.push(req);
-      ctx.progress({ kind: 'step', step: 'image', message: 'working' });
-      if (req.type === 'backup') throw Object.assign(new Error('x'), {});
-      return { echoed: req.type };
-    },
-  };
-  const sub = join(dir, String(Math.random()).slice(2));
-  const deps: HandlerDeps<JobExecutor> = {
-    jobRunner: runner,
-    executorFor: () => executor,
-    settings: new SettingsStore(sub),
-    wizard: new WizardStore(sub),
-    listDrives: async (opts) => {
-      calls.drives.push(opts);
-      return [];
-    },
-    listBackups: async () => [],
-    pickPath: async (purpose) => `/picked/${purpose}`,
-    ...overrides,
-  };
-  return { api: createHandlers(deps), runner, calls };
+function makeApi() {
+  const jobs = fakeJobs();
+  const services = createServices({
+    stateDir: join(dir, String(Math.random()).slice(2)),
+    hosts: { helper: () => jobs, utility: () => jobs },
+  });
+  const api = createHandlers(handlerDeps(services, async (purpose) => `/picked/${purpose}`));
+  return { api, services, jobs };
 }
 
-describe('createHandlers', () => {
-  it('implements every contract method', () => {
+describe('handlers', () => {
+  it('implement every declared method of every domain, and nothing else', () => {
     const { api } = makeApi();
-    expect(Object.keys(api).sort()).toEqual([...API_METHODS].sort());
+    const implemented = Object.entries(api).flatMap(([d, group]) =>
+      Object.keys(group).map((m) => `${d}.${m}`),
+    );
+    expect(implemented.sort()).toEqual(API_ENTRIES.map(([d, m]) => `${d}.${m}`).sort());
+    expect(Object.keys(api).sort()).toEqual(Object.keys(DOMAINS).sort());
   });
 
-  it('rejects a bad payload with INVALID_ARGUMENT naming the field, before acting', async () => {
-    const { api, calls } = makeApi();
-    const res = await invokeHandler(api, 'startJob', [
-      { type: 'flash', params: { image: 'relative.img', device: '/dev/x' } },
-    ]);
-    expect(res.ok).toBe(false);
-    if (!res.ok) {
-      expect(res.error.code).toBe('INVALID_ARGUMENT');
-      expect(res.error.detail).toMatch(/image/);
+  it('offers no way to start an arbitrary job or to write the flow state', () => {
+    const names = API_ENTRIES.map(([d, m]) => `${d}.${m}`);
+    expect(names.filter((n) => /startJob|saveWizard|saveState|runJob/i.test(n))).toEqual([]);
+  });
+
+  it('rejects bad payloads with INVALID_ARGUMENT naming the field, before acting', async () => {
+    const { api, jobs } = makeApi();
+    const cases: [string, unknown][] = [
+      ['reflash.chooseImage', [{ source: 'relative.img' }]],
+      ['reflash.chooseImage', [{ source: '/a.img', evil: 1 }]],
+      ['reflash.startFlash', [{ typed: 42 }]],
+      ['reflash.startFlash', []],
+      ['reflash.chooseDrive', [{ device: 'sdb' }]],
+      ['reflash.startBackup', [{ backupDir: '/tmp/\0x' }]],
+      ['reflash.goTo', [{ step: 'teleport' }]],
+      ['app.saveSettings', [{ backupDir: 'relative' }]],
+      ['app.getSettings', [1]],
+      ['app.pickPath', [{ purpose: 'anything' }]],
+      ['jobs.get', [{ jobId: '../../etc/passwd' }]],
+      ['jobs.cancel', [{}]],
+      ['drives.list', [{ includeLoop: true, evil: 1 }]],
+    ];
+    for (const [name, args] of cases) {
+      const res = await invokeHandler(api, name, args);
+      expect(res, name).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     }
-    expect(calls.started).toHaveLength(0);
-    const extra = await invokeHandler(api, 'listDrives', [{ includeLoop: true, evil: 1 }]);
-    expect(extra.ok).toBe(false);
-    const tooMany = await invokeHandler(api, 'getSettings', [1]);
-    expect(tooMany.ok).toBe(false);
-    const unknown = await invokeHandler(api, 'constructor', []);
-    expect(unknown.ok).toBe(false);
-    if (!unknown.ok) expect(unknown.error.detail).toMatch(/unknown method/);
+    for (const name of ['constructor', 'reflash.constructor', 'jobs.__proto__', 'startJob', 'flash.flash']) {
+      const res = await invokeHandler(api, name, []);
+      expect(res, name).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_ARGUMENT', detail: /unknown method/ },
+      });
+    }
+    expect(await invokeHandler(api, 'app.getSettings', 'not-an-array')).toMatchObject({ ok: false });
+    expect(jobs.requests).toEqual([]);
   });
 
-  it('saves and loads settings; listDrives falls back to the saved loop opt-in', async () => {
-    const { api, calls } = makeApi();
-    expect((await api.getSettings()).dataRoot).toBe('/data');
-    await api.saveSettings({ includeLoop: true, backupDir: '/tmp/b' });
-    expect(await api.getSettings()).toMatchObject({ includeLoop: true, backupDir: '/tmp/b' });
-    await api.listDrives({});
-    await api.listDrives({ includeLoop: false, imageSize: 5 });
-    expect(calls.drives).toEqual([
-      { includeLoop: true, imageSize: undefined, imagePath: undefined },
-      { includeLoop: false, imageSize: 5, imagePath: undefined },
-    ]);
-    const bad = await invokeHandler(api, 'saveSettings', [{ backupDir: 'relative' }]);
-    expect(bad.ok).toBe(false);
+  it('refuses a flash or restore before its gate, and a job id of a job it does not know', async () => {
+    const { api, jobs } = makeApi();
+    expect(await invokeHandler(api, 'reflash.startFlash', [{ typed: 'loop0' }])).toMatchObject({
+      ok: false,
+      error: { code: 'FLOW_GATE' },
+    });
+    expect(await invokeHandler(api, 'reflash.startRestore', [])).toMatchObject({
+      ok: false,
+      error: { code: 'FLOW_GATE' },
+    });
+    expect(await invokeHandler(api, 'reflash.skipBackup', [{ typed: 'loop0' }])).toMatchObject({ ok: false });
+    expect(await api.jobs.get({ jobId: 'nope' })).toBeNull();
+    expect(await invokeHandler(api, 'jobs.cancel', [{ jobId: 'nope' }])).toMatchObject({
+      ok: false,
+      error: { code: 'JOB_NOT_FOUND' },
+    });
+    expect(jobs.requests).toEqual([]);
   });
 
-  it('starts a job through the runner and reports status, events and errors with their codes', async () => {
-    const { api, runner } = makeApi();
+  it('an image chosen by intent runs as a job; its events carry the job type and the record is listed', async () => {
+    const { api, services } = makeApi();
     const events: JobEvent[] = [];
-    runner.onEvent((e) => events.push(e));
-    const { jobId } = await api.startJob({ type: 'image-check', params: { source: '/tmp/x.img.zst' } });
-    await runner.wait(jobId);
-    expect(await api.getJob({ jobId })).toMatchObject({ state: 'done', result: { echoed: 'image-check' } });
-    expect(events.map((e) => e.type)).toEqual(['progress', 'done']);
-    expect(await api.getJob({ jobId: 'nope' })).toBeNull();
-    expect(await api.cancelJob({ jobId })).toEqual({ cancelled: false });
+    services.runner.onEvent((e) => events.push(e));
+    const { jobId, state } = await api.reflash.chooseImage({ source: '/images/k.img.zst' });
+    expect(state.activeJob?.jobId).toBe(jobId);
+    await services.flow.settled(jobId);
+    expect((await api.reflash.getState()).image?.path).toBe('/images/k.img.zst');
+    expect(events.at(-1)).toMatchObject({ jobId, jobType: 'image-check', type: 'done' });
+    expect((await api.jobs.list()).map((r) => r.id)).toContain(jobId);
+    expect((await api.jobs.log({ jobId })).text).toMatch(/Started Check an image/);
   });
 
-  it('keeps the wizard state on disk and pickPath goes to the injected chooser', async () => {
+  it('keeps settings and the page on disk; pickPath goes to the injected chooser', async () => {
     const { api } = makeApi();
-    expect((await api.getWizardState()).step).toBe('image');
-    await api.saveWizardState({ step: 'drive', imageSource: '/tmp/a.img.zst', durations: { image: 1200 } });
-    expect(await api.getWizardState()).toMatchObject({ step: 'drive', imageSource: '/tmp/a.img.zst' });
-    const bad = await invokeHandler(api, 'saveWizardState', [{ step: 'teleport', durations: {} }]);
-    expect(bad.ok).toBe(false);
-    expect((await api.resetWizard()).step).toBe('image');
-    expect(await api.pickPath({ purpose: 'image' })).toBe('/picked/image');
-    const badPick = await invokeHandler(api, 'pickPath', [{ purpose: 'anything' }]);
-    expect(badPick.ok).toBe(false);
+    expect((await api.app.getSettings()).dataRoot).toBe('/data');
+    await api.app.saveSettings({ includeLoop: true, backupDir: '/tmp/b' });
+    expect(await api.app.getSettings()).toMatchObject({ includeLoop: true, backupDir: '/tmp/b' });
+    expect(await api.app.getUiState()).toEqual({ route: 'home' });
+    await api.app.saveUiState({ route: 'jobs' });
+    expect(await api.app.getUiState()).toEqual({ route: 'jobs' });
+    expect(await api.app.pickPath({ purpose: 'image' })).toBe('/picked/image');
   });
-});
 
-describe('getFreeSpace', () => {
-  it('reports the filesystem of the nearest existing parent', async () => {
+  it('getFreeSpace reports the filesystem of the nearest existing parent', async () => {
     const { api } = makeApi();
-    const r = await api.getFreeSpace({ path: join(dir, 'not', 'yet', 'there') });
+    const r = await api.app.getFreeSpace({ path: join(dir, 'not', 'yet', 'there') });
     expect(r.path).toBe(dir);
     expect(r.free).toBeGreaterThan(0);
     expect(r.total).toBeGreaterThanOrEqual(r.free);

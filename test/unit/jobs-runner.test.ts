@@ -3,10 +3,11 @@ import { KintsugiError } from '../../src/shared/errors';
 import type { JobEvent, JobRequest } from '../../src/shared/jobs';
 import { JobRunner } from '../../src/main/core/jobs/job-runner';
 import type { JobExecutor } from '../../src/main/core/jobs/executor';
-import { routingExecutor } from '../../src/main/core/jobs/executor';
+import { hostRoutingExecutor } from '../../src/main/core/jobs/executor';
+import { JOB_TYPES, PRIVILEGED_JOBS, hostOf } from '../../src/shared/registry';
 import { parseJobRequest } from '../../src/main/core/jobs/request';
 
-const findReq: JobRequest = { type: 'find-persistence', params: { container: '/tmp/x.img' } };
+const findReq: JobRequest = { type: 'restore', params: { backupDir: '/tmp/b', target: '/tmp/t' } };
 
 function collect(runner: JobRunner): JobEvent[] {
   const events: JobEvent[] = [];
@@ -21,14 +22,14 @@ describe('JobRunner', () => {
     let seen: JobRequest | undefined;
     const exec: JobExecutor = { run: async (req) => ((seen = req), { ok: 1 }) };
     const id = runner.start(findReq, exec);
-    expect(runner.status(id)).toMatchObject({ state: 'running', jobType: 'find-persistence' });
+    expect(runner.status(id)).toMatchObject({ state: 'running', type: 'restore', title: 'Restore a backup' });
     const final = await runner.wait(id);
-    expect(final).toEqual({ jobId: id, jobType: 'find-persistence', state: 'done', result: { ok: 1 } });
+    expect(final).toMatchObject({ id, type: 'restore', host: 'helper', state: 'done', result: { ok: 1 } });
     expect(seen).toEqual({
-      type: 'find-persistence',
-      params: { container: '/tmp/x.img', includeLoop: false },
+      type: 'restore',
+      params: { backupDir: '/tmp/b', target: '/tmp/t', includeLoop: false },
     });
-    expect(events.at(-1)).toEqual({ jobId: id, type: 'done', result: { ok: 1 } });
+    expect(events.at(-1)).toEqual({ jobId: id, jobType: 'restore', type: 'done', result: { ok: 1 } });
   });
 
   it('rejects a bad request synchronously with INVALID_ARGUMENT naming the field', () => {
@@ -87,7 +88,7 @@ describe('JobRunner', () => {
     expect(runner.cancel(id)).toBe(true);
     const final = await runner.wait(id);
     expect(final.state).toBe('failed');
-    expect(final.state === 'failed' && final.error.code).toBe('CANCELLED');
+    expect(final.state === 'failed' && final.error?.code).toBe('CANCELLED');
     expect(runner.cancel(id)).toBe(false);
     expect(runner.cancel('nope')).toBe(false);
     expect(events.at(-1)).toMatchObject({ type: 'failed', error: { code: 'CANCELLED' } });
@@ -128,16 +129,26 @@ describe('JobRunner', () => {
       expect(runner.status(id)).toMatchObject({ state: 'failed', error: { code: 'CANCELLED' } });
   });
 
-  it('routingExecutor sends privileged jobs to the helper side only', async () => {
+  it('sends each job to the host its declaration names: root verbs to the helper, image checks never', async () => {
     const calls: string[] = [];
-    const exec = routingExecutor(
-      { run: async (r) => calls.push(`local:${r.type}`) },
-      { run: async (r) => calls.push(`helper:${r.type}`) },
-      (t) => t !== 'image-check',
-    );
+    const host = (name: string): JobExecutor => ({ run: async (r) => calls.push(`${name}:${r.type}`) });
+    const exec = hostRoutingExecutor({
+      main: host('main'),
+      utility: host('utility'),
+      helper: host('helper'),
+    });
     const runner = new JobRunner();
     await runner.wait(runner.start(findReq, exec));
     await runner.wait(runner.start({ type: 'image-check', params: { source: '/tmp/a.img.zst' } }, exec));
-    expect(calls).toEqual(['helper:find-persistence', 'local:image-check']);
+    await runner.wait(
+      runner.start({ type: 'flash', params: { image: '/tmp/a.img', device: '/dev/loop1' } }, exec),
+    );
+    await runner.wait(
+      runner.start({ type: 'backup', params: { source: '/dev/loop1', destRoot: '/tmp/b' } }, exec),
+    );
+    expect(calls).toEqual(['helper:restore', 'utility:image-check', 'helper:flash', 'helper:backup']);
+    // The specification, stated once here: every verb that writes or mounts a drive needs root.
+    expect([...PRIVILEGED_JOBS].sort()).toEqual(['backup', 'flash', 'restore', 'verify-drive']);
+    for (const t of JOB_TYPES) expect(PRIVILEGED_JOBS.has(t)).toBe(hostOf(t) === 'helper');
   });
 });

@@ -4,7 +4,10 @@ import { pathToFileURL } from 'node:url';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recorded, StubBrowserWindow, StubTray } from '../stubs/electron';
-import { API_METHODS, channelFor, type ApiResponse } from '../../src/shared/contract';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { channelFor, type ApiResponse } from '../../src/shared/ipc/envelope';
+import { API_ENTRIES } from '../../src/shared/registry';
 
 // Loads the BUILT main bundle (out/main/index.js, from `npx electron-vite build`) with 'electron' mapped to the
 // stub: vitest processes files outside node_modules, so its alias applies to the bundle's `import "electron"`.
@@ -70,7 +73,9 @@ describe('built main bundle', () => {
   });
 
   it('registers exactly one IPC channel per contract entry', () => {
-    expect([...recorded.handlers.keys()].sort()).toEqual(API_METHODS.map(channelFor).sort());
+    expect([...recorded.handlers.keys()].sort()).toEqual(
+      API_ENTRIES.map(([d, m]) => channelFor(d, m)).sort(),
+    );
   });
 
   it('puts an icon in the tray with Open and Quit', () => {
@@ -82,28 +87,48 @@ describe('built main bundle', () => {
   });
 
   it('answers our renderer, rejects a foreign sender and a bad payload', async () => {
-    const ok = await call(channelFor('getWizardState'), rendererUrl());
+    const ok = await call(channelFor('reflash', 'getState'), rendererUrl());
     expect(ok).toMatchObject({ ok: true, value: { step: 'image' } });
 
     for (const foreign of ['https://evil.example/', 'file:///tmp/other.html', undefined]) {
-      const res = await call(channelFor('getSettings'), foreign);
+      const res = await call(channelFor('app', 'getSettings'), foreign);
       expect(res.ok).toBe(false);
       if (!res.ok) expect(res.error.code).toBe('IPC_SENDER_REJECTED');
     }
 
-    const bad = await call(channelFor('startJob'), rendererUrl(), {
-      type: 'flash',
-      params: { image: 'x', device: '/etc/passwd' },
-    });
+    const bad = await call(channelFor('reflash', 'chooseDrive'), rendererUrl(), { device: 'etc/passwd' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.code).toBe('INVALID_ARGUMENT');
   });
 
-  it('saves the wizard state under userData and moves the tray badge', async () => {
-    const saved = await call(channelFor('saveWizardState'), rendererUrl(), { step: 'backup', durations: {} });
-    expect(saved.ok).toBe(true);
-    expect(existsSync(resolve(recorded.userData, 'wizard.json'))).toBe(true);
-    expect(recorded.badge).toBe(1);
-    expect((recorded.trays[0] as StubTray).tooltip).toMatch(/1 update waiting/);
+  it('keeps jobs in main with a record under userData; the tray shows a running job and then nothing', async () => {
+    // An image URL whose server never answers: the check job stays running until it is cancelled.
+    const server: Server = createServer(() => {});
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/kintsugi-v9.img.zst`;
+    try {
+      const started = await call(channelFor('reflash', 'chooseImage'), rendererUrl(), { source: url });
+      expect(started.ok).toBe(true);
+      const jobId = (started as { ok: true; value: { jobId: string } }).value.jobId;
+      await waitFor(() => recorded.badge === 1);
+      const tray = recorded.trays[0] as StubTray;
+      expect(tray.tooltip).toMatch(/Check an image/);
+      expect(existsSync(resolve(recorded.userData, 'reflash.json'))).toBe(true);
+      await waitFor(() => existsSync(resolve(recorded.userData, 'jobs', `${jobId}.json`)));
+      const cancelled = await call(channelFor('jobs', 'cancel'), rendererUrl(), { jobId });
+      expect(cancelled).toMatchObject({ ok: true, value: { cancelled: true } });
+      await waitFor(() => recorded.badge === 0);
+      expect(tray.tooltip).toBe('Kintsugi Updater');
+      const record = await call(channelFor('jobs', 'get'), rendererUrl(), { jobId });
+      expect(record).toMatchObject({ ok: true, value: { state: 'failed', error: { code: 'CANCELLED' } } });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
+
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(cond()).toBe(true);
+}

@@ -39,7 +39,8 @@ function makeFlow() {
     settings: async () => ({ includeLoop: true }),
     checkDrive: async (device) => {
       const canonical = device === '/dev/link-to-loop9' ? '/dev/loop9' : device;
-      if (canonical === '/dev/vda') throw new KintsugiError('DRIVE_IS_SYSTEM', `${device} is a system drive.`);
+      if (canonical === '/dev/vda')
+        throw new KintsugiError('DRIVE_IS_SYSTEM', `${device} is a system drive.`);
       return { device: canonical, size: 4096 } as DriveInfo;
     },
     pathOnDrive: async (path) => onDrive.has(path),
@@ -160,7 +161,9 @@ describe('reflash flow in main', () => {
     expect(resumed.writtenDevice).toBe('/dev/loop9');
     // Even after Start over (typed) and a new image (e.g. the first one was corrupt), the ledger knows the drive.
     await second.flow.startOver({ typed: 'loop9' });
-    await second.flow.settled((await second.flow.chooseImage({ source: '/images/kintsugi-v3.img.zst' })).jobId);
+    await second.flow.settled(
+      (await second.flow.chooseImage({ source: '/images/kintsugi-v3.img.zst' })).jobId,
+    );
     const adopted = await second.flow.chooseDrive({ device: '/dev/loop9' });
     expect(adopted.backup?.path).toBe(taken.backup!.path);
     expect(adopted.step).toBe('flash');
@@ -193,7 +196,10 @@ describe('reflash flow in main', () => {
     await gateError(flow.startRestore({}));
     const done = await flow.settled((await flow.startRestore({ typed: 'loop7' })).jobId);
     expect(done.step).toBe('done');
-    expect(jobs.requests.at(-1)!.params).toMatchObject({ backupDir: taken.backup!.path, target: '/dev/loop7' });
+    expect(jobs.requests.at(-1)!.params).toMatchObject({
+      backupDir: taken.backup!.path,
+      target: '/dev/loop7',
+    });
     await expect(flow.useExistingBackup({ path: dir })).rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND' });
   });
 

@@ -71,7 +71,10 @@ const mbps = (bytes: number, ms: number) => (ms > 0 ? `${formatBytes((bytes * 10
 export async function runCommand(command: Command, io: CliIo, g: GlobalOptions): Promise<CommandOutput> {
   let services: Services | undefined;
   const getServices = (settingsOverrides?: ServicesOptions['settingsOverrides']) =>
-    (services ??= createServices({ stateDir: g.stateDir, ...(settingsOverrides ? { settingsOverrides } : {}) }));
+    (services ??= createServices({
+      stateDir: g.stateDir,
+      ...(settingsOverrides ? { settingsOverrides } : {}),
+    }));
   const executor = io.executor ?? inProcessExecutor();
   const run = (req: JobRequest) =>
     runJobWithView(req, getServices().runner, executor, io.signal, progressView(io, g));

@@ -19,6 +19,8 @@ export interface CliIo {
   signal: AbortSignal;
   getuid(): number | undefined;
   cwd: string;
+  /** The environment (XDG_STATE_HOME, HOME: where the job journal lives). */
+  env: Record<string, string | undefined>;
   /** Where jobs run; core in this process by default. */
   executor?: JobExecutor;
 }
@@ -50,5 +52,6 @@ export function nodeIo(interrupt: AbortController): CliIo {
     signal: interrupt.signal,
     getuid: () => process.getuid?.(),
     cwd: process.cwd(),
+    env: process.env,
   };
 }

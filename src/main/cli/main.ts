@@ -12,7 +12,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const json = argv.includes('--json');
   let parsing = true; // a bad argument shows the usage; core's own INVALID_ARGUMENT does not
   try {
-    const cli = parseCli(argv, io.cwd);
+    const cli = parseCli(argv, io.cwd, io.env);
     parsing = false;
     if (cli.command.cmd === 'help') {
       io.stdout.write(cli.json ? JSON.stringify({ result: { usage: USAGE } }) + '\n' : USAGE);

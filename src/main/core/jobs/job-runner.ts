@@ -109,7 +109,10 @@ export class JobRunner {
 
     // Deferred a tick so the caller gets the id (and can subscribe) before the first event.
     live.finished = Promise.resolve()
-      .then(() => withJobLog(log, () => executor.run(parsed as JobRequest, ctx)))
+      .then(() => {
+        emit({ type: 'started', title: record.title, ...(options.flow ? { flow: options.flow } : {}) });
+        return withJobLog(log, () => executor.run(parsed as JobRequest, ctx));
+      })
       .then(
         async (result) => {
           open = false;

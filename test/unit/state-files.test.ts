@@ -2,8 +2,20 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WizardStore } from '../../src/main/core/wizard/store';
-import { SettingsStore } from '../../src/main/settings/store';
+import { SettingsStore } from '../../src/main/core/app/settings-store';
+import { ReflashStore } from '../../src/main/core/reflash/store';
+
+// The state files main keeps (the reflash flow's, the settings): atomic, validated on load, a damaged file moved
+// aside rather than trusted or deleted.
+
+class WizardStore extends ReflashStore {
+  constructor(d: string) {
+    super(join(d, 'wizard.json'));
+  }
+  reset() {
+    return this.save({ step: 'image', durations: {} });
+  }
+}
 
 let dir: string;
 beforeEach(async () => {
@@ -13,7 +25,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('WizardStore', () => {
+describe('ReflashStore', () => {
   it('starts fresh, survives a restart (a new store on the same dir) and resets', async () => {
     const a = new WizardStore(dir);
     expect(await a.load()).toEqual({ step: 'image', durations: {} });
@@ -54,6 +66,20 @@ describe('WizardStore', () => {
   it('refuses to save an invalid state', async () => {
     const s = new WizardStore(dir);
     await expect(s.save({ step: 'nowhere' } as never)).rejects.toThrow();
+  });
+
+  it('does not trust a saved file that claims an unverified backup, or fields it does not know', async () => {
+    const base = { step: 'flash', durations: {}, device: '/dev/loop3' };
+    const unverified = {
+      ...base,
+      backup: { path: '/b/x', device: '/dev/loop3', manifest: { verified: false } },
+    };
+    await writeFile(join(dir, 'wizard.json'), JSON.stringify(unverified));
+    const s = new WizardStore(dir);
+    expect((await s.load()).backup).toBeUndefined();
+    expect(s.lastCorruptCopy).toBeDefined();
+    await writeFile(join(dir, 'wizard.json'), JSON.stringify({ ...base, backupSkipped: true }));
+    expect((await new WizardStore(dir).load()).step).toBe('image');
   });
 });
 
