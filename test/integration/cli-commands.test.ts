@@ -24,13 +24,16 @@ let zst: string;
 let sums: string;
 const loops: string[] = [];
 
+// The CLI keeps its job journal and flow state under $XDG_STATE_HOME: a temp folder of this file's.
+const env = () => ({ XDG_STATE_HOME: join(dir, 'state') });
 const cli = (args: string[], opts: Options = {}) =>
-  execa(process.execPath, [CLI, ...args], { reject: false, stdin: 'ignore', timeout: 60_000, ...opts });
+  execa(process.execPath, [CLI, ...args], { reject: false, stdin: 'ignore', timeout: 60_000, env: env(), ...opts });
 
 /** Runs the CLI on a pty (so stdin is a TTY) and types `typed` at the prompt. */
 const cliOnPty = (args: string[], typed: string) =>
   execa('script', ['-qec', [process.execPath, CLI, ...args].map(shellQuote).join(' '), '/dev/null'], {
     input: `${typed}\n`,
+    env: env(),
     reject: false,
     timeout: 60_000,
   });
@@ -218,12 +221,11 @@ describe('kintsugi (built CLI)', () => {
     expect(rf.exitCode, String(rf.stdout) + String(rf.stderr)).toBe(0);
     const s = JSON.parse(String(rf.stdout)).result;
     expect(s).toMatchObject({
-      device: dev,
-      backupSkipped: false,
-      flash: { verified: true },
-      restore: { verified: true },
+      state: { device: dev, step: 'done', flash: { verified: true }, restore: { verified: true } },
+      ran: ['image', 'drive', 'backup', 'flash', 'restore'],
+      resumed: [],
     });
-    expect(Object.keys(s.durations)).toEqual(['image', 'drive', 'backup', 'flash', 'restore']);
+    expect(Object.keys(s.state.durations).sort()).toEqual(['backup', 'flash', 'image', 'restore']);
   });
 
   it('Ctrl-C during a flash cancels it and exits 130', async () => {

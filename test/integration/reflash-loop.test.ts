@@ -1,13 +1,12 @@
+import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Progress } from '../../src/shared/progress';
-import { inProcessExecutor } from '../../src/main/core/jobs/run-job';
+import { restoreOutcome } from '../../src/shared/reflash/outcome';
+import { createServices } from '../../src/main/core/services';
 import { findPersistence } from '../../src/main/core/persistence/find';
-import { runReflash } from '../../src/main/core/reflash/run-reflash';
-import { quietContext } from '../../src/main/core/jobs/context';
 import { describeTree, diffTrees } from '../helpers/describe-tree';
 import {
   buildFixtureImage,
@@ -17,12 +16,12 @@ import {
 } from '../helpers/fixture-image';
 import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
 
-// The headless wizard on a real loop device: the "old drive" is a populated fixture, the "new image" a fresh
-// fixture with an empty persistence store, compressed with zstd and published with a .sha256. After runReflash
-// the drive must carry the new image's boot partition and the OLD persistence data, byte for byte in metadata.
+// The reflash flow on real loop devices with real jobs (rsync, zstd, O_DIRECT writes, mounts): in-process through
+// main's services, and through the built `kintsugi` (out/main/cli.js), which runs the same flow as a pipeline.
+// The "old drive" is a populated fixture, the "new image" a fresh fixture with an empty persistence store.
 
+const CLI = resolve('out/main/cli.js');
 let dir: string;
-let oldDrive: FixtureImage;
 let newImage: FixtureImage;
 let zst: string;
 let sha: string;
@@ -36,8 +35,10 @@ const sha256 = async (file: string, len?: number) => {
 };
 
 beforeAll(async () => {
+  await access(CLI).catch(() => {
+    throw new Error(`${CLI} is missing: run \`npx electron-vite build\` (npm test does) first`);
+  });
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-reflash-'));
-  oldDrive = await buildFixtureImage(join(dir, 'old'), { name: 'drive.img', sizeMiB: 64 });
   newImage = await buildFixtureImage(join(dir, 'new'), {
     name: 'kintsugi-v2.img',
     sizeMiB: 48,
@@ -52,84 +53,153 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+async function oldDrive(name: string): Promise<{ fixture: FixtureImage; dev: string }> {
+  const fixture = await buildFixtureImage(join(dir, name), { name: 'drive.img', sizeMiB: 64 });
+  const dev = await attachLoop(fixture.imagePath);
+  loops.push(dev);
+  return { fixture, dev };
+}
+
 async function persistenceTree(drive: string) {
   const store = await findPersistence(drive, { includeLoop: true });
-  expect(store.kind).toBe('partition');
   return withMountedLoop(drive, { offset: store.offset!, sizeLimit: store.size, readOnly: true }, (mnt) =>
     describeTree(mnt),
   );
 }
 
-describe('runReflash on a loop device', () => {
-  it('backs up, flashes the new image, restores the old persistence data, and reports it', async () => {
-    const dev = await attachLoop(oldDrive.imagePath);
-    loops.push(dev);
-    const backups = join(dir, 'backups');
-    await mkdir(backups);
-    const steps: string[] = [];
-    const ctx = { ...quietContext(), progress: (p: Progress) => p.kind === 'step' && steps.push(p.step) };
-    const s = await runReflash(
-      { image: zst, sha256File: sha, device: dev, backupTo: backups, includeLoop: true },
-      ctx,
-      inProcessExecutor(),
-    );
-    expect(steps).toEqual(['image', 'drive', 'backup', 'flash', 'restore', 'done']);
-    expect(s.backup?.verified).toBe(true);
-    expect(s.flash.verified).toBe(true);
-    expect(s.restore?.verified).toBe(true);
-    expect(s.hashes.published).toMatchObject({ target: 'compressed', value: await sha256(zst) });
-    expect(s.bytes.written).toBeGreaterThan(0);
-    expect((await readdir(backups)).filter((n) => !n.startsWith('.'))).toContain(
-      s.backup!.path.split('/').pop(),
-    );
+const backupsIn = async (folder: string) =>
+  (await readdir(folder)).filter((n) => n.startsWith('kintsugi-backup-'));
 
-    // The drive now starts with the NEW image (partition table and boot partition)...
+describe('reflash flow on a loop device (in-process, as main runs it)', () => {
+  it('backs up, flashes the new image, restores the old persistence data', async () => {
+    const { fixture, dev } = await oldDrive('a');
+    const backups = join(dir, 'backups-a');
+    await mkdir(backups);
+    const s = createServices({ stateDir: join(dir, 'state-a'), settingsDefaults: { includeLoop: true } });
+    const { flow } = s;
+    await flow.settled((await flow.chooseImage({ source: zst, sha256File: sha })).jobId);
+    await flow.chooseDrive({ device: dev });
+    await flow.settled((await flow.startBackup({ backupDir: backups })).jobId);
+    await flow.settled((await flow.startFlash({ typed: dev.replace('/dev/', '') })).jobId);
+    const done = await flow.settled((await flow.startRestore({})).jobId);
+    expect(done.step).toBe('done');
+    expect(restoreOutcome(done)).toMatchObject({ kind: 'restored' });
+    // The drive starts with the NEW image and its persistence store holds the OLD data, metadata intact.
     const bootEnd = newImage.boot.offset + newImage.boot.size;
-    expect(await sha256(oldDrive.imagePath, bootEnd)).toBe(await sha256(newImage.imagePath, bootEnd));
-    // ...and its persistence store holds the OLD data with owners, modes, links, xattrs and ACLs intact.
-    const tree = await persistenceTree(dev);
-    expect(diffTrees(oldDrive.tree, tree)).toEqual([]);
+    expect(await sha256(fixture.imagePath, bootEnd)).toBe(await sha256(newImage.imagePath, bootEnd));
+    expect(diffTrees(fixture.tree, await persistenceTree(dev))).toEqual([]);
+    // Every job left a record and a log.
+    const records = await s.journal.list();
+    expect(records.map((r) => r.type).sort()).toEqual(['backup', 'flash', 'image-check', 'restore']);
+    expect(records.every((r) => r.state === 'done' && r.flow === 'reflash')).toBe(true);
+    await s.close();
   });
 
-  it('refuses a wrong checksum before any backup, and the drive stays untouched', async () => {
-    const victim = await buildFixtureImage(join(dir, 'victim'), {
-      name: 'drive.img',
-      sizeMiB: 32,
-      populate: false,
-    });
-    const dev = await attachLoop(victim.imagePath);
-    loops.push(dev);
-    const before = await sha256(victim.imagePath);
-    const badSha = join(dir, 'bad.sha256');
-    await writeFile(badSha, `${'0'.repeat(64)}  kintsugi-v2.img.zst\n`);
-    const backups = join(dir, 'backups-2');
-    await mkdir(backups);
-    await expect(
-      runReflash(
-        { image: zst, sha256File: badSha, device: dev, backupTo: backups, includeLoop: true },
-        quietContext(),
-        inProcessExecutor(),
-      ),
-    ).rejects.toMatchObject({ code: 'IMAGE_CHECKSUM_MISMATCH' });
-    expect(await readdir(backups)).toEqual([]);
-    expect(await sha256(victim.imagePath)).toBe(before);
+  it('refuses a backup folder on a mounted partition of the drive being reflashed, before anything starts', async () => {
+    const { fixture, dev } = await oldDrive('b');
+    const s = createServices({ stateDir: join(dir, 'state-b'), settingsDefaults: { includeLoop: true } });
+    await s.flow.settled((await s.flow.chooseImage({ source: zst })).jobId);
+    await s.flow.chooseDrive({ device: dev });
+    // Mount the drive's boot partition the way a desktop would (here: an offset loop over the same file).
+    await withMountedLoop(
+      fixture.imagePath,
+      { offset: fixture.boot.offset, sizeLimit: fixture.boot.size },
+      async (mnt) => {
+        const onDrive = join(mnt, 'my-backups');
+        await mkdir(onDrive);
+        await expect(s.flow.startBackup({ backupDir: onDrive })).rejects.toMatchObject({
+          code: 'INVALID_ARGUMENT',
+          detail: expect.stringMatching(/will be erased/),
+        });
+        expect(await readdir(onDrive)).toEqual([]);
+      },
+    );
+    expect((await s.journal.list()).map((r) => r.type)).toEqual(['image-check']);
+    await s.close();
   });
 
-  it('a drive without a persistence store fails the backup: flash never starts', async () => {
+  it('a drive without a persistence store fails the backup: flash stays locked, the drive untouched', async () => {
     const blank = join(dir, 'blank.img');
     await writeFile(blank, Buffer.alloc(64 * 1024 * 1024, 0x5a));
     const dev = await attachLoop(blank);
     loops.push(dev);
     const before = await sha256(blank);
-    const backups = join(dir, 'backups-3');
+    const backups = join(dir, 'backups-c');
     await mkdir(backups);
-    await expect(
-      runReflash(
-        { image: zst, device: dev, backupTo: backups, includeLoop: true },
-        quietContext(),
-        inProcessExecutor(),
-      ),
-    ).rejects.toMatchObject({ code: expect.stringMatching(/PERSISTENCE_NOT_FOUND|INVALID_ARGUMENT/) });
+    const s = createServices({ stateDir: join(dir, 'state-c'), settingsDefaults: { includeLoop: true } });
+    await s.flow.settled((await s.flow.chooseImage({ source: zst })).jobId);
+    await s.flow.chooseDrive({ device: dev });
+    const { jobId } = await s.flow.startBackup({ backupDir: backups });
+    await s.flow.settled(jobId);
+    expect((await s.journal.read(jobId))?.error?.code).toMatch(/PERSISTENCE_NOT_FOUND|INVALID_ARGUMENT/);
+    await expect(s.flow.startFlash({ typed: dev })).rejects.toMatchObject({ code: 'FLOW_GATE' });
     expect(await sha256(blank)).toBe(before);
+    await s.close();
+  });
+});
+
+describe('kintsugi reflash (the built CLI, the same flow as a pipeline)', () => {
+  const env = () => ({ XDG_STATE_HOME: join(dir, 'cli-state') });
+  const reflashArgs = (dev: string, backups: string) => [
+    CLI,
+    'reflash',
+    '--image',
+    zst,
+    '--sha256',
+    sha,
+    '--drive',
+    dev,
+    '--backup-to',
+    backups,
+    '--yes',
+    '--include-loop',
+    '--json',
+    '--progress',
+  ];
+
+  it('killed mid-flash, a rerun resumes: no second backup of the written drive, the first one restored', async () => {
+    const { fixture, dev } = await oldDrive('k');
+    const backups = join(dir, 'backups-k');
+    await mkdir(backups);
+    // First run: SIGKILL the moment the flash job starts (the drive counts as written from then on).
+    const first = execa(process.execPath, reflashArgs(dev, backups), {
+      reject: false,
+      env: env(),
+      buffer: false,
+    });
+    let killed = false;
+    let seen = '';
+    first.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (!killed && /"jobType":"flash","type":"started"/.test(seen)) {
+        killed = true;
+        first.kill('SIGKILL');
+      }
+    });
+    const r1 = await first;
+    expect(killed, seen.slice(-2000)).toBe(true);
+    expect(r1.signal).toBe('SIGKILL');
+    expect(await backupsIn(backups)).toHaveLength(1);
+
+    // The journal shows the interrupted flash.
+    const list = await execa(process.execPath, [CLI, 'jobs', 'list', '--json'], { env: env() });
+    const records = JSON.parse(list.stdout).result as { type: string; state: string; id: string }[];
+    const flashJob = records.find((r) => r.type === 'flash')!;
+    expect(flashJob.state).toBe('interrupted');
+    const log = await execa(process.execPath, [CLI, 'jobs', 'log', flashJob.id], { env: env() });
+    expect(log.stdout).toMatch(/Started Flash a drive/);
+
+    // Second run, same command: resumes at the flash with the first backup.
+    const r2 = await execa(process.execPath, reflashArgs(dev, backups), { reject: false, env: env() });
+    expect(r2.exitCode, r2.stderr + r2.stdout.slice(-2000)).toBe(0);
+    const result = JSON.parse(r2.stdout.trim().split('\n').at(-1)!).result;
+    expect(result.resumed).toEqual(['image', 'drive', 'backup']);
+    expect(result.ran).toEqual(['flash', 'restore']);
+    expect(await backupsIn(backups)).toHaveLength(1);
+    expect(result.state.restore).toMatchObject({
+      verified: true,
+      backupDir: join(backups, (await backupsIn(backups))[0]!),
+    });
+    expect(diffTrees(fixture.tree, await persistenceTree(dev))).toEqual([]);
   });
 });

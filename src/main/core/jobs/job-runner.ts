@@ -101,15 +101,18 @@ export class JobRunner {
     };
     const live: LiveJob = { record, controller, finished: undefined as unknown as Promise<JobRecord> };
     this.jobs.set(jobId, live);
-    void journal?.write(record);
-    void journal?.log(
-      jobId,
-      `Started ${record.title} (${type})${options.flow ? ` for ${options.flow}` : ''}`,
-    );
 
-    // Deferred a tick so the caller gets the id (and can subscribe) before the first event.
+    // Deferred a tick so the caller gets the id (and can subscribe) before the first event. The record is on
+    // disk before the job does anything: a crash from then on leaves it listed as interrupted.
     live.finished = Promise.resolve()
-      .then(() => {
+      .then(async () => {
+        if (journal) {
+          await journal.write(record).catch(() => undefined);
+          await journal.log(
+            jobId,
+            `Started ${record.title} (${type})${options.flow ? ` for ${options.flow}` : ''}`,
+          );
+        }
         emit({ type: 'started', title: record.title, ...(options.flow ? { flow: options.flow } : {}) });
         return withJobLog(log, () => executor.run(parsed as JobRequest, ctx));
       })
