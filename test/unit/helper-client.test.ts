@@ -60,7 +60,7 @@ beforeAll(async () => {
      const hb = setInterval(() => out({type:'heartbeat',t:Date.now()}), 50);
      let buf='';
      process.stdin.on('data', (c) => { buf += c; let i; while ((i = buf.indexOf('\\n')) >= 0) { const r = JSON.parse(buf.slice(0,i)); buf = buf.slice(i+1);
-       if (r.op === 'start') { out({jobId:r.id,type:'progress',progress:{kind:'step',step:'flash',message:'m'}});
+       if (r.op === 'start') { out({jobId:r.id,type:'progress',progress:{kind:'reflash',phase:'flash',message:'m'}});
          if (r.job.params.device !== '/dev/hang') out({jobId:r.id,type:'done',result:{echo:r.job, env: process.env.ELECTRON_RUN_AS_NODE}}); }
        if (r.op === 'cancel') out({jobId:r.jobId,type:'failed',error:{code:'CANCELLED',message:'Cancelled.'}});
        if (r.op === 'shutdown') { clearInterval(hb); process.exit(0); } } });
@@ -143,9 +143,9 @@ describe('HelperClient with a stand-in pkexec', () => {
     expect(client.version).toBe('echo');
     const seen: Progress[] = [];
     const ctx = { ...quietContext(), progress: (p: Progress) => seen.push(p) };
-    const req = { type: 'find-persistence' as const, params: { container: '/tmp/a.img' } };
+    const req = { type: 'restore' as const, params: { backupDir: '/tmp/b', target: '/tmp/a.img' } };
     expect(await client.run(req, ctx)).toEqual({ echo: req, env: '1' });
-    expect(seen).toEqual([{ kind: 'step', step: 'flash', message: 'm' }]);
+    expect(seen).toEqual([{ kind: 'reflash', phase: 'flash', message: 'm' }]);
 
     const ac = new AbortController();
     const hang = client.run(
@@ -167,7 +167,7 @@ describe('HelperClient with a stand-in pkexec', () => {
     });
     const t0 = Date.now();
     const err = await failure(
-      client.run({ type: 'find-persistence', params: { container: '/tmp/a' } }, quietContext()),
+      client.run({ type: 'restore', params: { backupDir: '/tmp/b', target: '/tmp/a' } }, quietContext()),
     );
     expect(err).toMatchObject({ code: 'HELPER_FAILED', detail: expect.stringContaining('heartbeat') });
     expect(Date.now() - t0).toBeLessThan(3000);
@@ -180,7 +180,7 @@ describe('HelperClient with a stand-in pkexec', () => {
       helperPath: join(dir, 'dying-helper.mjs'),
     });
     const err = await failure(
-      client.run({ type: 'find-persistence', params: { container: '/tmp/a' } }, quietContext()),
+      client.run({ type: 'restore', params: { backupDir: '/tmp/b', target: '/tmp/a' } }, quietContext()),
     );
     expect(err).toMatchObject({
       code: 'HELPER_FAILED',
