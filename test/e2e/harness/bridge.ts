@@ -1,5 +1,5 @@
 // The script injected into the page (Playwright addInitScript) in place of the preload: it defines
-// window.kintsugi with one named function per contract method, forwarding to the harness over HTTP, and
+// window.kintsugi.<domain>.<method> for each "domain.method" entry, forwarding to the harness over HTTP, and
 // onJobEvent over an EventSource. Same shape and error behaviour as src/preload/index.ts.
 // Runs inside the browser: it must not capture anything from this module's scope.
 
@@ -11,9 +11,11 @@ export function installBridge(methods: string[]): void {
   const EventSourceCtor = (globalThis as unknown as { EventSource: new (url: string) => SSE }).EventSource;
   let source: SSE | undefined;
   const bridge: Record<string, unknown> = {};
-  for (const method of methods) {
-    bridge[method] = async (...args: unknown[]) => {
-      const res = await fetch(`/api/${encodeURIComponent(method)}`, {
+  for (const entry of methods) {
+    const [domain, method] = entry.split('.') as [string, string];
+    const group = (bridge[domain] ??= {}) as Record<string, unknown>;
+    group[method] = async (...args: unknown[]) => {
+      const res = await fetch(`/api/${encodeURIComponent(entry)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(args),
@@ -35,6 +37,7 @@ export function installBridge(methods: string[]): void {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
+  for (const group of Object.values(bridge)) if (typeof group === 'object') Object.freeze(group);
   Object.defineProperty(globalThis, 'kintsugi', {
     value: Object.freeze(bridge),
     configurable: false,

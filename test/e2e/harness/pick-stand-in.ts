@@ -1,4 +1,4 @@
-import type { PickPurpose } from '../../../src/shared/contract';
+import type { PickPurpose } from '../../../src/shared/app/contract';
 
 /**
  * A stand-in for the native file chooser (Electron's dialog.showOpenDialog cannot run here): the test queues the

@@ -3,11 +3,10 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import type { KintsugiApi } from '../../../src/shared/contract';
-import type { JobEvent } from '../../../src/shared/jobs';
+import type { JobEvent, KintsugiApi } from '../../../src/shared/registry';
 import { invokeHandler } from '../../../src/main/api/handlers';
 
-// The harness's HTTP side: static renderer files, /api/<method> -> the real handler object, /events -> SSE.
+// The harness's HTTP side: static renderer files, /api/<domain>.<method> -> the real handler object, /events -> SSE.
 // Bound to 127.0.0.1 only.
 
 const TYPES: Record<string, string> = {
