@@ -27,7 +27,13 @@ const loops: string[] = [];
 // The CLI keeps its job journal and flow state under $XDG_STATE_HOME: a temp folder of this file's.
 const env = () => ({ XDG_STATE_HOME: join(dir, 'state') });
 const cli = (args: string[], opts: Options = {}) =>
-  execa(process.execPath, [CLI, ...args], { reject: false, stdin: 'ignore', timeout: 60_000, env: env(), ...opts });
+  execa(process.execPath, [CLI, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: 60_000,
+    env: env(),
+    ...opts,
+  });
 
 /** Runs the CLI on a pty (so stdin is a TTY) and types `typed` at the prompt. */
 const cliOnPty = (args: string[], typed: string) =>

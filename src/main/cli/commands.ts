@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { KintsugiError } from '../../shared/errors';
-import type { JobRecord } from '../../shared/jobs/record';
 import type { DriveView, FlashResult, ImageReport } from '../../shared/model';
 import type { JobRequest, JobResults, RestoreResult } from '../../shared/jobs';
 import { restoreOutcome } from '../../shared/reflash/outcome';
 import type { ReflashState } from '../../shared/reflash/state';
+import { canonicalWholeDisk, isBlockDevice } from '../core/drives/identity';
 import { listDrives } from '../core/drives/list-drives';
 import { resolveTargetDrive } from '../core/drives/resolve-target';
 import { driveViews } from '../core/drives/views';
@@ -118,9 +118,13 @@ async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
     case 'backup': {
       if (!(await isDirectory(command.source)))
         requireRoot(io, `backing up ${command.source} mounts its persistence store`);
+      // A drive however it was spelled (a symlink, /./dev/sdb) is backed up, and recorded, as /dev/<name>.
+      const source = (await isBlockDevice(command.source))
+        ? await canonicalWholeDisk(command.source)
+        : command.source;
       const r = (await run({
         type: 'backup',
-        params: { source: command.source, destRoot: command.dest, includeLoop: command.includeLoop },
+        params: { source, destRoot: command.dest, includeLoop: command.includeLoop },
       })) as JobResults['backup'];
       return {
         result: r,
@@ -128,21 +132,24 @@ async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
       };
     }
     case 'restore': {
-      const intoDevice = command.target.startsWith('/dev/');
       if (!(await isDirectory(command.target)))
         requireRoot(io, `restoring into ${command.target} mounts its persistence store`);
-      if (intoDevice) {
+      // A device is whatever stat says is one, however it is spelled: the safety rules and the question name the
+      // real device (/dev/<name>), and that is what the restore writes.
+      let target = command.target;
+      if (await isBlockDevice(command.target)) {
         const drive = await resolveTargetDrive(command.target, { includeLoop: command.includeLoop });
+        target = drive.device;
         await confirmDevice(io, {
           yes: command.yes,
-          device: command.target,
+          device: target,
           action: `restore ${command.backupDir} over its persistence store`,
           drive,
         });
       }
       const r = (await run({
         type: 'restore',
-        params: { backupDir: command.backupDir, target: command.target, includeLoop: command.includeLoop },
+        params: { backupDir: command.backupDir, target, includeLoop: command.includeLoop },
       })) as RestoreResult;
       return {
         result: r,
