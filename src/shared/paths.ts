@@ -9,6 +9,10 @@ export const absolutePath = z
   .max(4096)
   .refine((p) => p.startsWith('/') && !p.includes('\0'), 'must be an absolute path');
 
+/** A device node path. Callers canonicalise first (a link elsewhere resolves to /dev/<name>); the receiver still
+ * checks on the real filesystem that it is a whole-disk block device. */
+export const devicePath = absolutePath.refine((p) => p.startsWith('/dev/'), 'must be a device under /dev');
+
 /** A local absolute path or an http(s) URL (image sources and their companion files). */
 export const pathOrUrl = z
   .string()

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { domain, job, produced } from '../ipc/define';
 import type { FlashResult } from '../model';
-import { absolutePath } from '../paths';
+import { absolutePath, devicePath } from '../paths';
 
 export const flashParams = z.strictObject({
   image: absolutePath,
-  device: absolutePath,
+  device: devicePath,
   includeLoop: z.boolean().default(false),
   bmap: absolutePath.optional(),
   /** sha256 of the compressed file or image, already checked by image-check, re-checked while streaming. */
@@ -18,7 +18,7 @@ export type FlashParams = z.output<typeof flashParams>;
 
 export const verifyDriveParams = z.strictObject({
   image: absolutePath,
-  device: absolutePath,
+  device: devicePath,
   includeLoop: z.boolean().default(false),
   bmap: absolutePath.optional(),
 });
