@@ -4,6 +4,8 @@ import { createHandlers } from './api/handlers';
 import { handlerDeps } from './api/deps';
 import { createServices } from './core/services';
 import { HelperClient } from './helper/client';
+import { startUtility } from './utility/client';
+import { electronUtilityTransport } from './utility-process';
 import { pickPathWithDialog } from './dialogs';
 import { forwardJobEvents, registerIpc } from './ipc';
 import { builtPaths, iconPath } from './paths';
@@ -47,6 +49,12 @@ async function start(): Promise<void> {
   const services = createServices({
     stateDir: app.getPath('userData'),
     hosts: {
+      // Hashing and downloads off the UI thread, in Electron's utility process.
+      utility: async () => {
+        const { cacheDir } = await services.settings.load();
+        const opts = cacheDir ? { cacheDir } : {};
+        return startUtility(opts, electronUtilityTransport(builtPaths.utility, opts));
+      },
       // One helper process (one password prompt) for a whole reflash; pkexec unless the app runs as root.
       helper: () =>
         HelperClient.start({

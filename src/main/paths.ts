@@ -9,6 +9,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export const builtPaths = {
   preload: join(here, '../preload/index.cjs'),
   renderer: join(here, '../renderer/index.html'),
+  utility: join(here, 'utility.js'),
 };
 
 /** The tray / window icon: packaged under resources/icons, in a checkout under build/icons. */

@@ -1,5 +1,6 @@
 // A stand-in for the 'electron' module (vitest aliases 'electron' here; the real module would download the
 // binary). It records what the shell asks of Electron so tests can assert on it, and lets tests drive IPC.
+import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ export const recorded = {
   badge: 0,
   quitCalled: false,
   userData: '',
+  utilityForks: [] as { modulePath: string; serviceName?: string; pid?: number }[],
 };
 
 class StubWebContents extends Emitter {
@@ -191,6 +193,32 @@ export const dialog = {
 
 export const shell = { openPath: () => Promise.resolve('') };
 
+/**
+ * utilityProcess.fork, from its documented shape: a Node child with a message channel. The parent side emits
+ * 'message' with the message itself and 'exit' with the code; the child side here is Node's IPC channel
+ * (process.send / 'message'), where Electron's would be process.parentPort (message events with .data).
+ */
+export const utilityProcess = {
+  fork(
+    modulePath: string,
+    args: string[] = [],
+    opts: { env?: NodeJS.ProcessEnv; serviceName?: string } = {},
+  ) {
+    const child = fork(modulePath, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    recorded.utilityForks.push({ modulePath, serviceName: opts.serviceName, pid: child.pid });
+    const proc = Object.assign(new Emitter(), {
+      pid: child.pid,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      postMessage: (m: unknown) => void child.send(m as string),
+      kill: () => child.kill(),
+    });
+    child.on('message', (m) => proc.emit('message', m));
+    child.on('exit', (code) => proc.emit('exit', code ?? -1));
+    return proc;
+  },
+};
+
 export default {
   app,
   BrowserWindow,
@@ -203,4 +231,5 @@ export default {
   contextBridge,
   dialog,
   shell,
+  utilityProcess,
 };

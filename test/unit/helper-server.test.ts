@@ -3,22 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import type { JobContext } from '../../src/main/core/jobs/context';
 import type { ParsedJobRequest } from '../../src/main/core/jobs/request';
-import { lineSplitter, MAX_LINE_BYTES, type HelperMessage } from '../../src/main/helper/protocol';
-import { serveHelper, type HelperServerDeps } from '../../src/main/helper/server';
+import { lineSplitter, MAX_LINE_BYTES, type HostMessage } from '../../src/main/job-host/protocol';
+import { serveJobHost, type JobHostDeps } from '../../src/main/job-host/server';
+import { isHelperJob } from '../../src/main/helper/jobs';
 
 // The helper's protocol layer over in-memory streams; the real process is covered in test/integration/helper*.
 
-function harness(overrides: Partial<HelperServerDeps> = {}) {
+function harness(overrides: Partial<JobHostDeps> = {}) {
   const input = new PassThrough();
   const output = new PassThrough();
-  const messages: HelperMessage[] = [];
+  const messages: HostMessage[] = [];
   const calls: string[] = [];
   let buf = '';
   output.on('data', (c: Buffer) => {
     buf += c.toString();
     let nl;
     while ((nl = buf.indexOf('\n')) >= 0) {
-      messages.push(JSON.parse(buf.slice(0, nl)) as HelperMessage);
+      messages.push(JSON.parse(buf.slice(0, nl)) as HostMessage);
       buf = buf.slice(nl + 1);
     }
   });
@@ -43,7 +44,9 @@ function harness(overrides: Partial<HelperServerDeps> = {}) {
       return { ...job, params: { ...job.params, device: '/dev/sdz' } };
     return job;
   };
-  const exit = serveHelper({
+  const exit = serveJobHost({
+    name: 'the privileged helper',
+    accepts: isHelperJob,
     input,
     output,
     version: '9.9.9',
@@ -54,7 +57,7 @@ function harness(overrides: Partial<HelperServerDeps> = {}) {
     ...overrides,
   });
   const send = (obj: unknown) => input.write((typeof obj === 'string' ? obj : JSON.stringify(obj)) + '\n');
-  const waitFor = async (pred: (m: HelperMessage) => boolean, ms = 2000) => {
+  const waitFor = async (pred: (m: HostMessage) => boolean, ms = 2000) => {
     const t0 = Date.now();
     for (;;) {
       const hit = messages.find(pred);
@@ -71,8 +74,8 @@ const flash = (device: string) => ({
   type: 'flash',
   params: { image: '/tmp/a.img.zst', device, includeLoop: true },
 });
-const isFailed = (id: string) => (m: HelperMessage) => 'jobId' in m && m.jobId === id && m.type === 'failed';
-const isDone = (id: string) => (m: HelperMessage) => 'jobId' in m && m.jobId === id && m.type === 'done';
+const isFailed = (id: string) => (m: HostMessage) => 'jobId' in m && m.jobId === id && m.type === 'failed';
+const isDone = (id: string) => (m: HostMessage) => 'jobId' in m && m.jobId === id && m.type === 'done';
 
 describe('helper server', () => {
   it('says ready first, sends heartbeats, runs a whitelisted job after re-checking the drive', async () => {
@@ -80,7 +83,12 @@ describe('helper server', () => {
     expect(h.messages[0]).toEqual({ type: 'ready', version: '9.9.9', pid: 42 });
     await h.waitFor((m) => m.type === 'heartbeat');
     h.send({ id: 'j1', op: 'start', job: flash('/dev/loop7') });
-    expect(await h.waitFor(isDone('j1'))).toEqual({ jobId: 'j1', jobType: 'flash', type: 'done', result: { done: 'flash' } });
+    expect(await h.waitFor(isDone('j1'))).toEqual({
+      jobId: 'j1',
+      jobType: 'flash',
+      type: 'done',
+      result: { done: 'flash' },
+    });
     expect(h.calls).toEqual(['authorize:/dev/loop7', 'run:flash:/dev/loop7']);
     expect(h.messages.some((m) => m.type === 'log' && m.jobId === 'j1' && m.message === 'hello')).toBe(true);
     expect(h.messages.some((m) => m.type === 'progress' && m.jobId === 'j1')).toBe(true);
@@ -135,7 +143,7 @@ describe('helper server', () => {
     h.send({ id: 'h', op: 'start', job: flash('/dev/loop1') });
     await h.waitFor(isDone('h'));
     const errs = h.messages.filter((m) => m.type === 'error' || m.type === 'failed');
-    const codeOf = (pred: (m: HelperMessage) => boolean) => {
+    const codeOf = (pred: (m: HostMessage) => boolean) => {
       const m = errs.find(pred) as { error: { code: string; detail?: string } } | undefined;
       return m?.error;
     };

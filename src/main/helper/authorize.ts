@@ -8,7 +8,7 @@ import {
   userReadableFile,
   type CheckDrive,
 } from './param-checks';
-import { isHelperJob, type HelperJobType } from './protocol';
+import { isHelperJob, type HelperJobType } from './jobs';
 
 // Per-job authorization: the one place that says which root verbs the helper runs and what makes each parameter
 // safe to run as root for this user. The helper runs the job returned here, every path replaced by its canonical

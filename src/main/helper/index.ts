@@ -3,7 +3,8 @@ import { resolveTargetDrive } from '../core/drives/resolve-target';
 import { runJob } from '../core/jobs/run-job';
 import { authorizeHelperJob } from './authorize';
 import { invokingUid } from './invoker';
-import { serveHelper } from './server';
+import { serveJobHost } from '../job-host/server';
+import { isHelperJob } from './jobs';
 import { APP_VERSION } from './version';
 
 // Entry of the privileged helper (out/main/helper.js). Started by HelperClient directly (already root) or through
@@ -28,7 +29,9 @@ try {
   process.exit(1);
 }
 
-void serveHelper({
+void serveJobHost({
+  name: 'the privileged helper',
+  accepts: isHelperJob,
   input: process.stdin,
   output: process.stdout,
   version: APP_VERSION,

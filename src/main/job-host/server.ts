@@ -4,21 +4,19 @@ import type { JobRequest } from '../../shared/jobs';
 import type { JobContext } from '../core/jobs/context';
 import { JobRunner } from '../core/jobs/job-runner';
 import { parseJobRequest, type ParsedJobRequest } from '../core/jobs/request';
-import {
-  HEARTBEAT_MS,
-  isHelperJob,
-  MAX_LINE_BYTES,
-  helperRequest,
-  lineSplitter,
-  type HelperMessage,
-} from './protocol';
+import { HEARTBEAT_MS, MAX_LINE_BYTES, hostRequest, lineSplitter, type HostMessage } from './protocol';
 
-// The privileged side of the NDJSON protocol, free of process globals so tests can drive it over PassThrough
-// streams. It trusts nothing it reads: every line is parsed with zod, only HELPER_JOBS run, and each job is
-// authorized (authorize.ts: every path checked and made canonical) before core is called with the authorized job
-// (core checks drives again: two independent gates).
+// The serving side of the NDJSON protocol, for both job hosts (the privileged helper, the utility process), free
+// of process globals so tests can drive it over PassThrough streams. It trusts nothing it reads: every line is
+// parsed with zod, only the host's own job types run (its whitelist, derived from the registry), and each job is
+// authorized (the helper's authorize.ts: every path checked and made canonical) before core is called with the
+// authorized job (core checks drives again: two independent gates).
 
-export interface HelperServerDeps {
+export interface JobHostDeps {
+  /** Named in refusals: "job type X is not run by <name>". */
+  name: string;
+  /** The job types this host runs (jobsOnHost(<host>)). */
+  accepts(type: string): boolean;
   input: Readable;
   output: Writable;
   version: string;
@@ -26,7 +24,7 @@ export interface HelperServerDeps {
   runJob(req: ParsedJobRequest, ctx: JobContext): Promise<unknown>;
   /**
    * Returns the job to run in place of the one received (canonical paths), or throws a KintsugiError when a
-   * parameter must not be used as root: authorizeHelperJob (authorize.ts) in production.
+   * parameter must not be used: authorizeHelperJob (helper/authorize.ts) for the helper.
    */
   authorize(job: ParsedJobRequest): Promise<ParsedJobRequest>;
   heartbeatMs?: number;
@@ -34,14 +32,14 @@ export interface HelperServerDeps {
   exitGraceMs?: number;
 }
 
-export type HelperExitReason = 'stdin-closed' | 'shutdown' | 'output-closed';
+export type HostExitReason = 'stdin-closed' | 'shutdown' | 'output-closed';
 
-export function serveHelper(deps: HelperServerDeps): Promise<HelperExitReason> {
+export function serveJobHost(deps: JobHostDeps): Promise<HostExitReason> {
   let pendingId = '';
   const runner = new JobRunner({ newId: () => pendingId });
   let outputOpen = true;
 
-  const send = (msg: HelperMessage) => {
+  const send = (msg: HostMessage) => {
     if (!outputOpen) return;
     try {
       deps.output.write(JSON.stringify(msg) + '\n');
@@ -67,11 +65,11 @@ export function serveHelper(deps: HelperServerDeps): Promise<HelperExitReason> {
       error: new KintsugiError('INVALID_ARGUMENT', detail).toPayload(),
     });
 
-  let finish!: (reason: HelperExitReason) => void;
-  const done = new Promise<HelperExitReason>((resolve) => (finish = resolve));
+  let finish!: (reason: HostExitReason) => void;
+  const done = new Promise<HostExitReason>((resolve) => (finish = resolve));
   let stopping = false;
 
-  const stop = async (reason: HelperExitReason) => {
+  const stop = async (reason: HostExitReason) => {
     if (stopping) return;
     stopping = true;
     clearInterval(beat);
@@ -88,7 +86,7 @@ export function serveHelper(deps: HelperServerDeps): Promise<HelperExitReason> {
     } catch {
       return invalid('request is not valid JSON');
     }
-    const parsed = helperRequest.safeParse(raw);
+    const parsed = hostRequest.safeParse(raw);
     if (!parsed.success) {
       const id =
         typeof (raw as { id?: unknown })?.id === 'string'
@@ -108,7 +106,7 @@ export function serveHelper(deps: HelperServerDeps): Promise<HelperExitReason> {
     }
     // op === 'start': the job id is the request id, so the client can match events without a round trip.
     const fail = (err: unknown) => send({ jobId: req.id, type: 'failed', error: toErrorPayload(err) });
-    if (stopping) return fail(new KintsugiError('CANCELLED', 'the helper is shutting down'));
+    if (stopping) return fail(new KintsugiError('CANCELLED', `${deps.name} is shutting down`));
     if (runner.status(req.id))
       return fail(new KintsugiError('INVALID_ARGUMENT', `job id ${req.id} already used`));
     let job: ParsedJobRequest;
@@ -117,10 +115,8 @@ export function serveHelper(deps: HelperServerDeps): Promise<HelperExitReason> {
     } catch (err) {
       return fail(err);
     }
-    if (!isHelperJob(job.type)) {
-      return fail(
-        new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by the privileged helper`),
-      );
+    if (!deps.accepts(job.type)) {
+      return fail(new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by ${deps.name}`));
     }
     pendingId = req.id;
     runner.start(job as JobRequest, executor);

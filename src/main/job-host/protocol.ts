@@ -1,26 +1,15 @@
 import { z } from 'zod';
 import type { ErrorPayload } from '../../shared/errors';
-import { jobsOnHost, type JobEvent, type JobTypeOn } from '../../shared/registry';
+import type { JobEvent } from '../../shared/registry';
 
-// The helper's wire format: one JSON object per line (NDJSON) on stdin (requests) and stdout (messages).
-// Nothing else travels on stdout; stderr is free text for diagnostics and is shown only when the helper dies.
+// The job hosts' wire format, spoken by the privileged helper and the utility process alike: one JSON object per
+// line (NDJSON), requests in and messages out (stdin/stdout, or one line per message on a message channel).
+// Nothing else travels on that channel; stderr is free text for diagnostics, shown only when a host dies.
 
 /** A request line longer than this is dropped whole (a runaway or hostile writer cannot grow our memory). */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 export const HEARTBEAT_MS = 1000;
-
-/**
- * The only jobs the privileged helper runs: those declared with host 'helper' (src/shared/<domain>/contract.ts).
- * Each has its authorizer in authorize.ts (a missing one is a type error). image-check needs no root;
- * find-persistence is no job at all: it would have root mount whatever file a caller names.
- */
-export type HelperJobType = JobTypeOn<'helper'>;
-export const HELPER_JOBS = jobsOnHost('helper') as ReadonlySet<HelperJobType>;
-
-export function isHelperJob(type: string): type is HelperJobType {
-  return (HELPER_JOBS as ReadonlySet<string>).has(type);
-}
 
 const requestId = z
   .string()
@@ -29,15 +18,15 @@ const requestId = z
   .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 
 /** The job itself is validated separately so a bad job can be answered on its request id. */
-export const helperRequest = z.discriminatedUnion('op', [
+export const hostRequest = z.discriminatedUnion('op', [
   z.strictObject({ id: requestId, op: z.literal('start'), job: z.unknown() }),
   z.strictObject({ id: requestId, op: z.literal('cancel'), jobId: requestId }),
   z.strictObject({ op: z.literal('shutdown') }),
 ]);
 
-export type HelperRequest = z.infer<typeof helperRequest>;
+export type HostRequest = z.infer<typeof hostRequest>;
 
-export type HelperMessage =
+export type HostMessage =
   | { type: 'ready'; version: string; pid: number }
   | { type: 'heartbeat'; t: number }
   /** A request that could not be tied to a job (bad JSON, unknown op, oversize line, unknown job id). */
