@@ -21,7 +21,12 @@ export function childTransport(cmd: { file: string; args: string[]; env: NodeJS.
   });
   // Exit code and signal, however the process ended (including the program not being found).
   const exited: Promise<HostExit> = Promise.resolve(child).then(
-    (r) => ({ code: (r.exitCode ?? null) as number | null, signal: (r.signal ?? null) as string | null }),
+    // With reject: false, a program that is not there resolves too, with code ENOENT.
+    (r) => ({
+      code: (r.exitCode ?? null) as number | null,
+      signal: (r.signal ?? null) as string | null,
+      notFound: (r as { code?: string }).code === 'ENOENT',
+    }),
     (e: { exitCode?: number; signal?: string; code?: string }) => ({
       code: e.exitCode ?? null,
       signal: e.signal ?? null,
