@@ -1,4 +1,4 @@
-import type { KintsugiBridge } from '../shared/contract';
+import type { KintsugiBridge } from '../../shared/registry';
 
 declare global {
   interface Window {
@@ -6,5 +6,5 @@ declare global {
   }
 }
 
-/** The only way the renderer reaches main: the named functions the preload exposes. */
+/** The only way the renderer reaches main: window.kintsugi.<domain>.<method>, as the preload exposes it. */
 export const api = (): KintsugiBridge => window.kintsugi;

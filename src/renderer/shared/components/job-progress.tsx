@@ -1,56 +1,54 @@
-import type { Progress } from '../../shared/progress';
-import { formatBytes, formatDuration, formatSpeed } from '../format';
-import { useStore, type JobView } from '../store';
+import type { JobEntry } from '../../features/jobs/store';
+import { describeProgress, describeStop, percent } from '../progress-text';
 import { ErrorBox } from './error-box';
 
-const phaseLabel: Record<string, string> = {
-  write: 'Writing',
-  verify: 'Verifying',
-  copy: 'Copying',
-  checksum: 'Checking the checksum',
-  signature: 'Checking the signature',
-  'decompress-test': 'Test-decompressing',
-};
-
-function describe(p: Progress | undefined): { label: string; fraction?: number; line?: string } {
-  if (!p) return { label: 'Starting…' };
-  if (p.kind === 'step') return { label: p.message };
-  const label = 'phase' in p ? (phaseLabel[p.phase] ?? p.phase) : 'Downloading';
-  const fraction = p.total ? Math.min(1, p.bytes / p.total) : undefined;
-  const files = 'files' in p && p.files !== undefined ? ` · ${p.files} files` : '';
-  const size = p.total ? `${formatBytes(p.bytes)} of ${formatBytes(p.total)}` : formatBytes(p.bytes);
-  const eta = p.eta !== undefined ? ` · ${formatDuration(p.eta)} left` : '';
-  return { label, fraction, line: `${size} · ${formatSpeed(p.speed)}${eta}${files}` };
-}
-
-/** A running, failed or interrupted job with its progress, Cancel and Retry. */
-export function JobProgress({ job, title }: { job: JobView; title: string }) {
-  const cancelJob = useStore((s) => s.cancelJob);
-  const retryJob = useStore((s) => s.retryJob);
+/** A job as a step shows it: running (bar, Cancel), failed (error, Retry), interrupted (where it stopped, what it
+ * left, Retry). A finished job shows nothing here: the step shows its result. */
+export function JobProgress(props: {
+  job: JobEntry;
+  title: string;
+  onCancel(): void;
+  onRetry(): void;
+  /** What an interrupted or failed job may have left behind, in words. */
+  left?: string;
+  retryDisabled?: boolean;
+}) {
+  const { job, title } = props;
+  const retry = (
+    <button type="button" onClick={props.onRetry} disabled={props.retryDisabled}>
+      Retry
+    </button>
+  );
+  if (job.state === 'done') return null;
   if (job.state === 'interrupted') {
+    const at = describeStop(job.progress);
     return (
       <div className="job job-interrupted" role="status">
         <p>
-          <strong>{title} was interrupted</strong> when the app stopped. Nothing was marked as finished.
+          <strong>{title} was interrupted</strong> when the app stopped
+          {at ? <> (it had reached: {at})</> : null}. Nothing was marked as finished.
         </p>
-        <button type="button" onClick={() => void retryJob()}>
-          Retry
-        </button>
+        {props.left && <p className="job-left">{props.left}</p>}
+        {retry}
       </div>
     );
   }
-  if (job.state === 'failed' && job.error) {
+  if (job.state === 'failed') {
     return (
       <div className="job job-failed">
-        <ErrorBox error={job.error} />
-        <button type="button" onClick={() => void retryJob()}>
-          Retry
-        </button>
+        {job.error && <ErrorBox error={job.error} />}
+        {props.left && <p className="job-left">{props.left}</p>}
+        {retry}
       </div>
     );
   }
-  const d = describe(job.progress);
-  const pct = d.fraction !== undefined ? Math.round(d.fraction * 100) : undefined;
+  return <RunningJob job={job} title={title} onCancel={props.onCancel} />;
+}
+
+/** The bar, the numbers and Cancel of a running job. */
+export function RunningJob({ job, title, onCancel }: { job: JobEntry; title: string; onCancel(): void }) {
+  const d = describeProgress(job.progress);
+  const pct = percent(d.fraction);
   return (
     <div className="job" aria-live="polite">
       <div className="job-head">
@@ -59,20 +57,26 @@ export function JobProgress({ job, title }: { job: JobView; title: string }) {
         </span>
         {pct !== undefined && <span className="job-pct">{pct}%</span>}
       </div>
-      <div
-        className={`bar${pct === undefined ? ' indeterminate' : ''}`}
-        role="progressbar"
-        aria-label={`${title} progress`}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
-      >
-        <div className="bar-fill" style={{ width: pct !== undefined ? `${pct}%` : undefined }} />
-      </div>
+      <ProgressBar label={`${title} progress`} pct={pct} />
       {d.line && <p className="job-line">{d.line}</p>}
-      <button type="button" className="secondary" onClick={() => void cancelJob()} disabled={!job.jobId}>
+      <button type="button" className="secondary" onClick={onCancel}>
         Cancel
       </button>
+    </div>
+  );
+}
+
+export function ProgressBar({ label, pct }: { label: string; pct: number | undefined }) {
+  return (
+    <div
+      className={`bar${pct === undefined ? ' indeterminate' : ''}`}
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct}
+    >
+      <div className="bar-fill" style={{ width: pct !== undefined ? `${pct}%` : undefined }} />
     </div>
   );
 }
