@@ -1,21 +1,13 @@
-import { WIZARD_STEPS, type WizardStep } from '../../shared/model';
+import type { ReflashStep } from '../../../shared/progress';
+import { STEP_TITLES } from './flow';
 
-export const STEP_TITLES: Record<WizardStep, string> = {
-  image: 'Image',
-  drive: 'Drive',
-  backup: 'Back up',
-  flash: 'Flash',
-  restore: 'Restore',
-  done: 'Done',
-};
-
-/** The wizard's steps; the current one is marked for screen readers with aria-current. */
-export function StepNav({ current }: { current: WizardStep }) {
-  const at = WIZARD_STEPS.indexOf(current);
+/** The flow's steps; the current one is marked for screen readers with aria-current. */
+export function StepNav({ steps, current }: { steps: ReflashStep[]; current: ReflashStep }) {
+  const at = steps.indexOf(current);
   return (
     <nav aria-label="Reflash steps">
       <ol className="steps">
-        {WIZARD_STEPS.map((s, i) => (
+        {steps.map((s, i) => (
           <li
             key={s}
             className={i < at ? 'past' : i === at ? 'current' : 'future'}

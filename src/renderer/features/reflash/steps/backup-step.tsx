@@ -1,60 +1,67 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api } from '../api';
-import { JobProgress } from '../components/job-progress';
-import { PathField } from '../components/path-field';
-import { DEFAULT_SPEEDS, estimate, formatBytes } from '../format';
-import { useStepJob, useStore } from '../store';
+import type { ReflashState } from '../../../../shared/reflash/state';
+import { useStore } from '../../../app/store';
+import { api } from '../../../shared/api';
+import { JobProgress } from '../../../shared/components/job-progress';
+import { PathField } from '../../../shared/components/path-field';
+import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
+import { leftBehind } from '../../jobs/left-behind';
+import { backupVerified } from '../flow';
+import { SkipBackup } from '../skip-backup';
+import { cancelJob, useStepJob } from '../use-step-job';
 
 const PERSISTENCE_LABELS = ['persistence', 'casper-rw', 'writable'];
 
-/** Step 3: copy the drive's persistence store into a new folder under the destination, then prove the copy. */
-export function BackupStep() {
-  const wizard = useStore((s) => s.wizard);
+/** Step 3: main copies the drive's persistence store into a new folder under the destination, then proves it. */
+export function BackupStep({ state }: { state: ReflashState }) {
   const settings = useStore((s) => s.settings);
-  const update = useStore((s) => s.update);
-  const startJob = useStore((s) => s.startJob);
+  const busy = useStore((s) => s.reflashBusy);
   const job = useStepJob('backup');
-  const dest = wizard.backupDir ?? settings.backupDir;
+  const [dest, setDest] = useState<string | undefined>(state.backupDir ?? settings.backupDir);
+  const [skipping, setSkipping] = useState(false);
   const [free, setFree] = useState<number | undefined>();
   const [needed, setNeeded] = useState<number | undefined>();
+  const device = state.device ?? '';
+  const folder = dest?.trim();
 
   useEffect(() => {
     let live = true;
-    if (!dest?.startsWith('/')) return setFree(undefined);
+    if (!folder?.startsWith('/')) return setFree(undefined);
     api()
-      .getFreeSpace({ path: dest })
+      .app.getFreeSpace({ path: folder })
       .then((r) => live && setFree(r.free))
       .catch(() => live && setFree(undefined));
     return () => {
       live = false;
     };
-  }, [dest, wizard.backup]);
+  }, [folder, state.backup]);
 
   useEffect(() => {
     // The persistence partition's size bounds what the backup needs (the used space is known once copied).
-    void api()
-      .listDrives({ includeLoop: settings.includeLoop })
+    let live = true;
+    api()
+      .drives.list({ includeLoop: settings.includeLoop })
       .then((drives) => {
-        const d = drives.find((x) => x.device === wizard.device);
+        const d = drives.find((x) => x.device === state.device);
         const p = d?.partitions.find((x) => x.label && PERSISTENCE_LABELS.includes(x.label));
-        setNeeded(p?.size);
+        if (live) setNeeded(p?.size);
       })
-      .catch(() => setNeeded(undefined));
-  }, [wizard.device, settings.includeLoop]);
+      .catch(() => live && setNeeded(undefined));
+    return () => {
+      live = false;
+    };
+  }, [state.device, settings.includeLoop]);
 
-  const verified = wizard.backup?.manifest.verified === true;
+  const verified = backupVerified(state);
   const running = job?.state === 'running';
   const run = () => {
-    if (!dest || !wizard.device) return;
-    void startJob('backup', {
-      type: 'backup',
-      params: { source: wizard.device, destRoot: dest, includeLoop: settings.includeLoop },
-    });
+    if (!folder?.startsWith('/') || running || busy) return;
+    void useStore.getState().startBackup(folder);
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (running) return;
-    if (verified) void update({ step: 'flash' });
+    if (running || busy) return;
+    if (verified) void useStore.getState().goTo('flash');
     else run();
   };
 
@@ -64,9 +71,9 @@ export function BackupStep() {
         Back up your data
       </h1>
       <p className="lead">
-        Copies the persistence store of <code>{wizard.device}</code> (your files, settings and models) into a
-        new folder under the destination, then compares every file with its source. Earlier backups there are
-        reused for unchanged files. Time: {estimate(needed, wizard.speeds?.backup, DEFAULT_SPEEDS.backup)} at
+        Copies the persistence store of <code>{device}</code> (your files, settings and models) into a new
+        folder under the destination, then compares every file with its source. Earlier backups there are
+        reused for unchanged files. Time: {estimate(needed, state.speeds?.backup, DEFAULT_SPEEDS.backup)} at
         most.
       </p>
       <PathField
@@ -75,7 +82,7 @@ export function BackupStep() {
         purpose="backup-dir"
         value={dest}
         placeholder="/home/you/kintsugi-backups"
-        onChange={(v) => void update({ backupDir: v, backup: undefined })}
+        onChange={setDest}
       />
       <dl className="facts compact" aria-label="Space">
         <dt>Needed</dt>
@@ -89,8 +96,17 @@ export function BackupStep() {
           {formatBytes(free)}
         </dd>
       </dl>
-      {job && <JobProgress job={job} title="Backup" />}
-      {wizard.backup && (
+      {job && (
+        <JobProgress
+          job={job}
+          title="Backup"
+          onCancel={() => cancelJob(job)}
+          onRetry={run}
+          retryDisabled={!folder || busy}
+          left={job.state === 'interrupted' ? leftBehind(job) : undefined}
+        />
+      )}
+      {state.backup && (
         <section className="card" aria-label="Backup result">
           <h2>
             Backup{' '}
@@ -102,35 +118,50 @@ export function BackupStep() {
           </h2>
           <dl className="facts">
             <dt>Folder</dt>
-            <dd>{wizard.backup.path}</dd>
+            <dd>{state.backup.path}</dd>
             <dt>Files</dt>
-            <dd>{wizard.backup.manifest.files}</dd>
+            <dd>{state.backup.manifest.files}</dd>
             <dt>Size</dt>
-            <dd>{formatBytes(wizard.backup.manifest.bytes)}</dd>
+            <dd>{formatBytes(state.backup.manifest.bytes)}</dd>
           </dl>
         </section>
       )}
+      {skipping && !verified && <SkipBackup device={device} />}
       <div className="actions">
         <button
           type="button"
           className="secondary"
-          onClick={() => void update({ step: 'drive' })}
-          disabled={running}
+          onClick={() => void useStore.getState().goTo('drive')}
+          disabled={running || busy}
         >
           Back
         </button>
+        {!verified && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setSkipping(!skipping)}
+            disabled={running}
+            aria-expanded={skipping}
+          >
+            Skip the backup…
+          </button>
+        )}
+        {/* The primary (Enter) action is Back up until a verified backup exists, then Continue. */}
         <button
-          type="button"
+          type={verified ? 'button' : 'submit'}
+          data-primary={verified ? undefined : true}
           className="secondary"
-          onClick={() => void update({ step: 'flash' })}
-          disabled={running}
+          onClick={verified ? run : undefined}
+          disabled={!folder?.startsWith('/') || running || busy}
         >
-          Skip to flash…
+          {state.backup ? 'Back up again' : 'Back up'}
         </button>
-        <button type="button" className="secondary" onClick={run} disabled={!dest || running}>
-          {wizard.backup ? 'Back up again' : 'Back up'}
-        </button>
-        <button type="submit" disabled={!verified || running}>
+        <button
+          type={verified ? 'submit' : 'button'}
+          data-primary={verified ? true : undefined}
+          disabled={!verified || running || busy}
+        >
           Continue
         </button>
       </div>

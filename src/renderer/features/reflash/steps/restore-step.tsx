@@ -1,30 +1,28 @@
 import type { FormEvent } from 'react';
-import { JobProgress } from '../components/job-progress';
-import { DEFAULT_SPEEDS, estimate, formatBytes } from '../format';
-import { useStepJob, useStore } from '../store';
+import type { ReflashState } from '../../../../shared/reflash/state';
+import { useStore } from '../../../app/store';
+import { JobProgress } from '../../../shared/components/job-progress';
+import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
+import { leftBehind } from '../../jobs/left-behind';
+import { restoreComplete } from '../flow';
+import { cancelJob, useStepJob } from '../use-step-job';
 
-/** Step 5: copy the verified backup into the new image's persistence store on the drive, then verify it. */
-export function RestoreStep() {
-  const wizard = useStore((s) => s.wizard);
-  const includeLoop = useStore((s) => s.settings.includeLoop);
-  const update = useStore((s) => s.update);
-  const startJob = useStore((s) => s.startJob);
+/** Step 5: main copies the backup recorded before the flash into the confirmed drive's new persistence store,
+ * then verifies it. */
+export function RestoreStep({ state }: { state: ReflashState }) {
+  const busy = useStore((s) => s.reflashBusy);
   const job = useStepJob('restore');
   const running = job?.state === 'running';
-  const backup = wizard.backup;
-  const restored = wizard.restore?.verified === true;
+  const backup = state.backup;
+  const complete = restoreComplete(state);
 
   const run = () => {
-    if (!backup || !wizard.device) return;
-    void startJob('restore', {
-      type: 'restore',
-      params: { backupDir: backup.path, target: wizard.device, includeLoop },
-    });
+    if (!running && !busy && backup) void useStore.getState().startRestore();
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (running) return;
-    if (restored || !backup) void update({ step: 'done' });
+    if (running || busy) return;
+    if (complete || !backup) void useStore.getState().goTo('done');
     else run();
   };
 
@@ -33,14 +31,19 @@ export function RestoreStep() {
       <h1 id="step-title" tabIndex={-1}>
         Restore your data
       </h1>
+      {state.flash?.verified && !state.restoreOnly && (
+        <p className="ok">
+          ✓ <code>{state.flash.device}</code> flashed and verified ({formatBytes(state.flash.bytesWritten)})
+        </p>
+      )}
       {backup ? (
         <p className="lead">
           Copies the backup <code>{backup.path}</code> ({backup.manifest.files} files,{' '}
-          {formatBytes(backup.manifest.bytes)}) into the new image's persistence store on{' '}
-          <code>{wizard.device}</code>, then compares every file. Time:{' '}
+          {formatBytes(backup.manifest.bytes)}) into the {state.restoreOnly ? '' : "new image's "}persistence
+          store on <code>{state.device}</code>, then compares every file. Time:{' '}
           {estimate(
             backup.manifest.bytes,
-            wizard.speeds?.restore ?? wizard.speeds?.backup,
+            state.speeds?.restore ?? state.speeds?.backup,
             DEFAULT_SPEEDS.restore,
           )}
           .
@@ -48,32 +51,54 @@ export function RestoreStep() {
       ) : (
         <p className="lead">The backup was skipped, so there is nothing to restore.</p>
       )}
-      {job && <JobProgress job={job} title="Restore" />}
-      {wizard.restore && (
+      {job && (
+        <JobProgress
+          job={job}
+          title="Restore"
+          onCancel={() => cancelJob(job)}
+          onRetry={run}
+          retryDisabled={busy}
+          left={job.state === 'interrupted' ? leftBehind(job) : undefined}
+        />
+      )}
+      {state.restore && (
         <section className="card" aria-label="Restore result">
           <h2>
             Restored{' '}
-            {restored ? (
+            {complete ? (
               <span className="badge ok">✓ verified</span>
             ) : (
-              <span className="badge bad">not verified</span>
+              <span className="badge bad">incomplete</span>
             )}
           </h2>
           <dl className="facts">
             <dt>Files</dt>
-            <dd>{wizard.restore.files}</dd>
+            <dd>
+              {state.restore.files}
+              {backup ? ` of ${backup.manifest.files}` : ''}
+            </dd>
             <dt>Size</dt>
-            <dd>{formatBytes(wizard.restore.bytes)}</dd>
+            <dd>{formatBytes(state.restore.bytes)}</dd>
           </dl>
+          {!complete && backup && (
+            <p className="warn">
+              Not all of the backup is back in place{state.restore.verified ? '' : ' (not verified)'}. The
+              backup in <code>{backup.path}</code> is untouched: restore again.
+            </p>
+          )}
         </section>
       )}
       <div className="actions">
-        {backup && !restored && (
-          <button type="submit" disabled={running}>
-            Restore
+        {backup && !complete && (
+          <button type="submit" data-primary disabled={running || busy}>
+            {state.restore ? 'Restore again' : 'Restore'}
           </button>
         )}
-        {(restored || !backup) && <button type="submit">Continue</button>}
+        {(complete || !backup) && (
+          <button type="submit" data-primary disabled={busy}>
+            Continue
+          </button>
+        )}
       </div>
     </form>
   );
