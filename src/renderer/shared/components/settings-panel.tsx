@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState } from 'react';
-import { useStore } from '../store';
+import { useId, useRef, useState } from 'react';
+import { useStore } from '../../app/store';
+import { useDialog } from '../use-dialog';
 import { PathField } from './path-field';
 
 /** Settings: loop devices toggle, minisign public key, backup folder. Esc closes. */
@@ -11,17 +12,17 @@ export function SettingsPanel() {
   const loopId = useId();
   const keyId = useId();
   const firstRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    firstRef.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') useStore.getState().setSettingsOpen(false);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const dialogRef = useRef<HTMLElement>(null);
+  useDialog(dialogRef, firstRef, close);
   return (
     <div className="backdrop">
-      <section className="dialog settings" role="dialog" aria-modal="true" aria-labelledby="settings-title">
+      <section
+        className="dialog settings"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="settings-title"
+        ref={dialogRef}
+      >
         <h2 id="settings-title">Settings</h2>
         <div className="field checkbox">
           <input

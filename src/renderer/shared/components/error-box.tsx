@@ -1,4 +1,4 @@
-import type { UiError } from '../store';
+import type { UiError } from '../errors';
 
 /** An error as the user sees it: message and next step; the technical detail stays folded. Never a stack. */
 export function ErrorBox({ error, onDismiss }: { error: UiError; onDismiss?: () => void }) {

@@ -1,7 +1,7 @@
 import { useId } from 'react';
-import type { PickPurpose } from '../../shared/contract';
+import type { PickPurpose } from '../../../shared/app/contract';
+import { useStore } from '../../app/store';
 import { api } from '../api';
-import { useStore } from '../store';
 
 /** A path text field with a Browse button (the native chooser in the app). */
 export function PathField(props: {
@@ -17,7 +17,7 @@ export function PathField(props: {
   const setError = useStore((s) => s.setError);
   const browse = async () => {
     try {
-      const picked = await api().pickPath({ purpose: props.purpose });
+      const picked = await api().app.pickPath({ purpose: props.purpose });
       if (picked) props.onChange(picked);
     } catch (err) {
       setError(err);

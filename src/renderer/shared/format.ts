@@ -1,6 +1,6 @@
 // Human numbers for sizes, speeds and durations.
 
-import { formatBytes } from '../shared/format-bytes';
+import { formatBytes } from '../../shared/format-bytes';
 
 export { formatBytes };
 

@@ -1,0 +1,19 @@
+import type { JSX } from 'react';
+import type { Route } from '../../shared/app/routes';
+import { HomePage } from '../features/home/home-page';
+import { JobsPage } from '../features/jobs/jobs-page';
+import { ReflashPage } from '../features/reflash/reflash-page';
+
+// One page per route. Each page owns its keys (usePrimaryEnter) and moves focus to its heading when it opens
+// (useFocusHeading); the route itself is kept by main (app.saveUiState), so a restart opens the same page.
+
+const PAGES: Record<Route, () => JSX.Element> = {
+  home: HomePage,
+  reflash: ReflashPage,
+  jobs: JobsPage,
+};
+
+export function Router({ route }: { route: Route }) {
+  const Page = PAGES[route];
+  return <Page key={route} />;
+}

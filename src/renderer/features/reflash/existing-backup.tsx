@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { BackupSummary } from '../../../shared/model';
+import { useStore } from '../../app/store';
+import { api } from '../../shared/api';
+import { ErrorBox } from '../../shared/components/error-box';
+import { PathField } from '../../shared/components/path-field';
+import { toUiError, type UiError } from '../../shared/errors';
+import { formatBytes } from '../../shared/format';
+
+/**
+ * "Restore an existing backup" as its own flow: choose the folder of backups, one verified backup in it, then
+ * (on the next steps) the drive to put it into. Main checks the backup and starts the restore flow.
+ */
+export function ExistingBackupPanel() {
+  const settingsDir = useStore((s) => s.settings.backupDir);
+  const busy = useStore((s) => s.reflashBusy);
+  const [dir, setDir] = useState<string | undefined>(settingsDir);
+  const [found, setFound] = useState<BackupSummary[] | undefined>();
+  const [chosen, setChosen] = useState<string | undefined>();
+  const [error, setError] = useState<UiError | undefined>();
+  const asked = useRef(0);
+
+  const find = useCallback(async (folder: string | undefined) => {
+    const ask = ++asked.current;
+    setFound(undefined);
+    setChosen(undefined);
+    setError(undefined);
+    const d = folder?.trim();
+    if (!d?.startsWith('/')) return;
+    try {
+      const list = await api().backup.list({ dir: d });
+      if (ask !== asked.current) return; // a newer folder was asked for meanwhile
+      // Newest first; the newest verified one is preselected.
+      list.sort((a, b) => b.manifest.createdAt.localeCompare(a.manifest.createdAt));
+      setFound(list);
+      setChosen(list.find((b) => b.manifest.verified)?.path);
+    } catch (err) {
+      if (ask === asked.current) setError(toUiError(err));
+    }
+  }, []);
+  // Listed as the folder is typed or picked (after a pause in typing).
+  useEffect(() => {
+    const t = setTimeout(() => void find(dir), 300);
+    return () => clearTimeout(t);
+  }, [find, dir]);
+
+  const use = async () => {
+    if (!chosen) return;
+    const r = await useStore.getState().useExistingBackup(chosen, { quiet: true });
+    if (!r.ok) setError(r.error);
+    else if (r.state.step === 'image') void useStore.getState().goTo('drive');
+  };
+
+  return (
+    <section className="card" aria-labelledby="existing-title">
+      <h2 id="existing-title">Restore an existing backup</h2>
+      <p className="muted">
+        Puts a backup made earlier back into a drive’s persistence store, without flashing anything.
+      </p>
+      <PathField
+        name="existing-backup-dir"
+        label="Folder of backups"
+        purpose="backup-dir"
+        value={dir}
+        placeholder="/home/you/kintsugi-backups"
+        onChange={setDir}
+      />
+      {error && <ErrorBox error={error} />}
+      {found?.length === 0 && <p className="muted">No Kintsugi backups in this folder.</p>}
+      {found && found.length > 0 && (
+        <fieldset className="drives">
+          <legend className="sr-only">Backups</legend>
+          {found.map((b) => {
+            const id = `backup-${b.manifest.id.replace(/[^a-z0-9]/gi, '-')}`;
+            const m = b.manifest;
+            return (
+              <div
+                key={b.path}
+                className={`drive${m.verified ? '' : ' blocked'}${chosen === b.path ? ' chosen' : ''}`}
+              >
+                <input
+                  type="radio"
+                  id={id}
+                  name="existing-backup"
+                  value={b.path}
+                  disabled={!m.verified}
+                  checked={chosen === b.path}
+                  onChange={() => setChosen(b.path)}
+                />
+                <label htmlFor={id}>
+                  <span className="drive-name">{new Date(m.createdAt).toLocaleString()}</span>
+                  <span className="drive-meta">
+                    <code>{b.path}</code> · {m.files} files · {formatBytes(m.bytes)}
+                    {m.sourceDescription ? ` · from ${m.sourceDescription}` : ''}
+                  </span>
+                  {!m.verified && (
+                    <span className="drive-issues">
+                      <span className="issue block">✕ not verified: cannot be restored</span>
+                    </span>
+                  )}
+                </label>
+              </div>
+            );
+          })}
+        </fieldset>
+      )}
+      <div className="actions">
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => useStore.getState().setExistingBackupOpen(false)}
+        >
+          Close
+        </button>
+        <button type="button" onClick={() => void use()} disabled={!chosen || busy}>
+          Restore this backup…
+        </button>
+      </div>
+    </section>
+  );
+}

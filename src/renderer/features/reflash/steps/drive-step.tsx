@@ -1,0 +1,156 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { DriveView } from '../../../../shared/model';
+import type { ReflashState } from '../../../../shared/reflash/state';
+import { useStore } from '../../../app/store';
+import { api } from '../../../shared/api';
+import { ErrorBox } from '../../../shared/components/error-box';
+import { toUiError, type UiError } from '../../../shared/errors';
+import { formatBytes } from '../../../shared/format';
+import { nextStep } from '../flow';
+
+/** Step 2: choose the drive. Blocked drives are shown, disabled, with the reason; main checks the choice again. */
+export function DriveStep({ state }: { state: ReflashState }) {
+  const includeLoop = useStore((s) => s.settings.includeLoop);
+  const busy = useStore((s) => s.reflashBusy);
+  const [drives, setDrives] = useState<DriveView[] | undefined>();
+  const [error, setError] = useState<UiError | undefined>();
+  const [selected, setSelected] = useState<string | undefined>(state.device);
+  const restoreOnly = state.restoreOnly === true;
+  const imageSize = restoreOnly ? undefined : state.image?.imageSize;
+  const imagePath = restoreOnly ? undefined : state.image?.path;
+
+  const refresh = useCallback(async () => {
+    setError(undefined);
+    try {
+      setDrives(await api().drives.list({ includeLoop, imageSize, imagePath }));
+    } catch (err) {
+      setError(toUiError(err));
+    }
+  }, [includeLoop, imageSize, imagePath]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const chosen = drives?.find((d) => d.device === selected && d.selectable);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!chosen || busy) return;
+    const r = await useStore.getState().chooseDrive(chosen.device);
+    // Main may move on by itself; if it left the flow here, continue to the next step.
+    if (r.ok && r.state.step === 'drive') void useStore.getState().goTo(nextStep(r.state, 'drive'));
+  };
+
+  return (
+    <form onSubmit={(e) => void submit(e)} aria-labelledby="step-title">
+      <h1 id="step-title" tabIndex={-1}>
+        {restoreOnly ? 'Choose the drive to restore into' : 'Choose the drive to reflash'}
+      </h1>
+      {restoreOnly ? (
+        <p className="lead">
+          The backup goes into the persistence store of the chosen drive; the rest of the drive is not
+          changed. System drives and the drive you booted from cannot be chosen.
+        </p>
+      ) : (
+        <p className="lead">
+          Everything on the chosen drive will be replaced by the image
+          {state.image?.imageSize ? ` (${formatBytes(state.image.imageSize)})` : ''}. Its persistence data is
+          backed up first, in the next step. System drives and the drive you booted from cannot be chosen.
+        </p>
+      )}
+      <FlowSoFar state={state} />
+      {error && <ErrorBox error={error} />}
+      {drives === undefined && !error && <p className="muted">Looking for drives…</p>}
+      {drives?.length === 0 && (
+        <p className="muted">
+          No drives found. Plug the Kintsugi drive in and refresh
+          {includeLoop ? '' : ' (loop devices are hidden: see Settings)'}.
+        </p>
+      )}
+      <fieldset className="drives">
+        <legend className="sr-only">Drives</legend>
+        {drives?.map((d) => {
+          const blocks = d.issues.filter((i) => i.severity === 'block');
+          const warns = d.issues.filter((i) => i.severity === 'warn');
+          const id = `drive-${d.device.replace(/[^a-z0-9]/gi, '-')}`;
+          return (
+            <div
+              key={d.device}
+              className={`drive${d.selectable ? '' : ' blocked'}${selected === d.device ? ' chosen' : ''}`}
+            >
+              <input
+                type="radio"
+                id={id}
+                name="drive"
+                value={d.device}
+                disabled={!d.selectable}
+                checked={selected === d.device}
+                onChange={() => setSelected(d.device)}
+                aria-describedby={`${id}-info`}
+              />
+              <label htmlFor={id}>
+                <span className="drive-name">{d.description || d.device}</span>
+                <span className="drive-meta">
+                  <code>{d.device}</code> · {formatBytes(d.size)}
+                  {d.isRemovable ? ' · removable' : ''}
+                  {d.isLoop ? ' · loop device' : ''}
+                </span>
+                <span id={`${id}-info`} className="drive-issues">
+                  {blocks.map((i) => (
+                    <span key={i.code} className="issue block">
+                      ✕ {i.message}
+                    </span>
+                  ))}
+                  {warns.map((i) => (
+                    <span key={i.code} className="issue warn">
+                      ⚠ {i.message}
+                    </span>
+                  ))}
+                </span>
+              </label>
+            </div>
+          );
+        })}
+      </fieldset>
+      <div className="actions">
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => void useStore.getState().goTo('image')}
+          disabled={busy}
+        >
+          Back
+        </button>
+        <button type="button" className="secondary" onClick={() => void refresh()}>
+          Refresh
+        </button>
+        <button type="submit" data-primary disabled={!chosen || busy}>
+          Continue
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** What the flow already has, in one line: the checked image, or the backup chosen for a restore. */
+function FlowSoFar({ state }: { state: ReflashState }) {
+  if (state.restoreOnly && state.backup) {
+    const m = state.backup.manifest;
+    return (
+      <p className="ok">
+        ✓ Backup chosen: <code>{state.backup.path}</code> ({m.files} files, {formatBytes(m.bytes)})
+      </p>
+    );
+  }
+  const image = state.image;
+  if (!image) return null;
+  const checks = [
+    image.checksum?.ok ? 'checksum matches' : undefined,
+    image.signature?.ok ? 'signature valid' : undefined,
+  ].filter(Boolean);
+  return (
+    <p className="ok">
+      ✓ Image checked: {image.version ? `Kintsugi ${image.version}` : image.path}
+      {checks.length ? ` (${checks.join(', ')})` : ''}
+    </p>
+  );
+}

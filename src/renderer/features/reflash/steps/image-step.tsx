@@ -1,0 +1,189 @@
+import { useState, type FormEvent } from 'react';
+import type { ReflashState } from '../../../../shared/reflash/state';
+import { useStore } from '../../../app/store';
+import { JobProgress } from '../../../shared/components/job-progress';
+import { PathField } from '../../../shared/components/path-field';
+import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
+import { leftBehind } from '../../jobs/left-behind';
+import { ExistingBackupPanel } from '../existing-backup';
+import { cancelJob, useStepJob } from '../use-step-job';
+
+/** Step 1: choose the new image (+ .sha256 / .minisig); main checks it before any byte reaches a drive. */
+export function ImageStep({ state }: { state: ReflashState }) {
+  const pubkey = useStore((s) => s.settings.pubkey);
+  const busy = useStore((s) => s.reflashBusy);
+  const panelOpen = useStore((s) => s.existingBackupOpen);
+  const job = useStepJob('image');
+  // The fields are the page's until sent; main keeps what was last chosen.
+  const [fields, setFields] = useState({
+    source: state.imageSource,
+    sha256File: state.sha256File,
+    minisigFile: state.minisigFile,
+  });
+  const source = clean(fields.source);
+  const report = state.image;
+  // The report belongs to these fields only while they are unchanged.
+  const unchanged =
+    source === state.imageSource &&
+    clean(fields.sha256File) === state.sha256File &&
+    clean(fields.minisigFile) === state.minisigFile;
+  const checked = report !== undefined && unchanged;
+  const passed = checked && report.checksum?.ok !== false && report.signature?.ok !== false;
+  const running = job?.state === 'running';
+
+  const check = () => {
+    if (!source || running || busy) return;
+    void useStore.getState().chooseImage({
+      source,
+      sha256File: clean(fields.sha256File),
+      minisigFile: clean(fields.minisigFile),
+    });
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (running || busy) return;
+    if (passed) void useStore.getState().goTo('drive');
+    else check();
+  };
+
+  return (
+    <>
+      <form onSubmit={submit} aria-labelledby="step-title">
+        <h1 id="step-title" tabIndex={-1}>
+          Choose the new image
+        </h1>
+        <p className="lead">
+          Pick the <code>.img.zst</code> file (or an http(s) URL). Kintsugi checks its checksum and signature
+          here, before any drive is touched. Checking reads the whole file once
+          {report ? `: ${estimate(report.fileSize, state.speeds?.hash, DEFAULT_SPEEDS.hash)}` : ''}.
+        </p>
+        <PathField
+          name="image"
+          label="Image file"
+          purpose="image"
+          value={fields.source}
+          placeholder="/path/to/kintsugi-v1.4.img.zst"
+          onChange={(v) => setFields({ ...fields, source: v })}
+        />
+        <PathField
+          name="sha256"
+          label="Checksum file (.sha256)"
+          purpose="checksum"
+          optional
+          value={fields.sha256File}
+          onChange={(v) => setFields({ ...fields, sha256File: v })}
+        />
+        <PathField
+          name="minisig"
+          label="Signature file (.minisig)"
+          purpose="signature"
+          optional
+          value={fields.minisigFile}
+          onChange={(v) => setFields({ ...fields, minisigFile: v })}
+        />
+        {clean(fields.minisigFile) && !pubkey && (
+          <p className="warn">No minisign public key is set: add it in Settings to check the signature.</p>
+        )}
+        {job && (
+          <JobProgress
+            job={job}
+            title="Image check"
+            onCancel={() => cancelJob(job)}
+            onRetry={check}
+            retryDisabled={!source || busy}
+            left={job.state === 'interrupted' ? leftBehind(job) : undefined}
+          />
+        )}
+        {checked && report && (
+          <section className="card" aria-label="Image check result">
+            <h2>{passed ? 'Image checked' : 'Image check failed'}</h2>
+            <dl className="facts">
+              <dt>File</dt>
+              <dd>{report.path}</dd>
+              {report.version && (
+                <>
+                  <dt>Version</dt>
+                  <dd>{report.version}</dd>
+                </>
+              )}
+              <dt>Compression</dt>
+              <dd>{report.compression}</dd>
+              <dt>File size</dt>
+              <dd>{formatBytes(report.fileSize)}</dd>
+              <dt>Image size</dt>
+              <dd>
+                {report.imageSize !== undefined ? formatBytes(report.imageSize) : 'known after flashing'}
+              </dd>
+              <dt>Checksum</dt>
+              <dd>
+                {report.checksum ? (
+                  <span className={report.checksum.ok ? 'ok' : 'bad'}>
+                    {report.checksum.ok ? '✓ matches' : '✗ does not match'} (
+                    {report.checksum.target === 'compressed' ? 'compressed file' : 'decompressed image'},
+                    entry “{report.checksum.fileName}”)
+                  </span>
+                ) : (
+                  <span className="muted">no .sha256 given</span>
+                )}
+              </dd>
+              <dt>Signature</dt>
+              <dd>
+                {report.signature ? (
+                  <span className={report.signature.ok ? 'ok' : 'bad'}>
+                    {report.signature.ok ? '✓ valid' : '✗ invalid'}
+                    {report.signature.trustedComment ? ` — ${report.signature.trustedComment}` : ''}
+                  </span>
+                ) : (
+                  <span className="muted">not checked</span>
+                )}
+              </dd>
+              {report.bmap && (
+                <>
+                  <dt>Block map</dt>
+                  <dd>
+                    {formatBytes(report.bmap.mappedBytes)} of {formatBytes(report.bmap.imageSize)} to write
+                  </dd>
+                </>
+              )}
+            </dl>
+          </section>
+        )}
+        <div className="actions">
+          {!panelOpen && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => useStore.getState().setExistingBackupOpen(true)}
+              disabled={running}
+            >
+              Restore an existing backup…
+            </button>
+          )}
+          {/* The primary (Enter) action is Check image until the image passed, then Continue. */}
+          <button
+            type={passed ? 'button' : 'submit'}
+            data-primary={passed ? undefined : true}
+            className="secondary"
+            onClick={passed ? check : undefined}
+            disabled={!source || running || busy}
+          >
+            Check image
+          </button>
+          <button
+            type={passed ? 'submit' : 'button'}
+            data-primary={passed ? true : undefined}
+            disabled={!passed || running || busy}
+          >
+            Continue
+          </button>
+        </div>
+      </form>
+      {panelOpen && <ExistingBackupPanel />}
+    </>
+  );
+}
+
+/** Pasted paths often carry a stray space or newline; an emptied optional field means "none". */
+function clean(value: string | undefined): string | undefined {
+  return value?.trim() || undefined;
+}
