@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCoreDeps } from '../../src/main/api/core-deps';
+import { handlerDeps } from '../../src/main/api/deps';
 import { createHandlers } from '../../src/main/api/handlers';
 import type { JobContext } from '../../src/main/core/jobs/context';
 import type { JobExecutor } from '../../src/main/core/jobs/executor';
+import { createServices, type Services } from '../../src/main/core/services';
 import { HelperClient } from '../../src/main/helper/client';
-import { SettingsStore } from '../../src/main/settings/store';
+import type { JobHostClient } from '../../src/main/job-host/client';
+import { startUtility } from '../../src/main/utility/client';
 import { KintsugiError } from '../../src/shared/errors';
 import type { JobRequest } from '../../src/shared/jobs';
 import { API_ENTRIES } from '../../src/shared/registry';
@@ -90,6 +92,8 @@ class JobHold {
 }
 
 const picks = new PickPathStandIn();
+/** Services of a main that "crashed": their held jobs are let go at teardown, and waited for. */
+const crashed: Services[] = [];
 const hold = new JobHold();
 
 // ---- main, as the app builds it (the one place that knows main's wiring: adapt it when that changes) ----
@@ -102,25 +106,28 @@ interface MainSide {
 }
 
 async function bootMain(): Promise<MainSide> {
-  const settings = new SettingsStore(userData, {
-    dataRoot: join(work, 'data'),
-    cacheDir: join(work, 'cache'),
-  });
   let helper: HelperClient | undefined;
-  // Privileged jobs go to the real helper process (out/main/helper.js), started directly since we are root:
-  // the same NDJSON road the app takes, minus the pkexec prompt. `hold` can keep a flash from starting.
-  const core = createCoreDeps({
-    settings,
-    userData,
-    privileged: async () =>
-      hold.wrap(
-        (helper = await HelperClient.start({ mode: 'direct', helperPath: resolve('out/main/helper.js') })),
-      ),
+  let utility: JobHostClient | undefined;
+  const cacheDir = join(work, 'cache');
+  // Jobs go where the app sends them: image checks to the real utility process (out/main/utility.js), privileged
+  // jobs to the real helper process (out/main/helper.js, started directly since we are root: the same NDJSON road
+  // the app takes, minus the pkexec prompt). `hold` can keep a flash from starting.
+  const services = createServices({
+    stateDir: userData,
+    settingsDefaults: { dataRoot: join(work, 'data'), cacheDir },
+    hosts: {
+      utility: async () =>
+        (utility = await startUtility({ utilityPath: resolve('out/main/utility.js'), cacheDir })),
+      helper: async () =>
+        hold.wrap(
+          (helper = await HelperClient.start({ mode: 'direct', helperPath: resolve('out/main/helper.js') })),
+        ),
+    },
   });
-  const api = createHandlers({ ...core, settings, userData, pickPath: picks.pick });
+  const api = createHandlers(handlerDeps(services, picks.pick));
   const harness = await startHarness({
     api,
-    subscribe: (l) => core.jobs.onEvent(l),
+    subscribe: (l) => services.runner.onEvent(l),
     rendererDir: resolve('out/renderer'),
   });
   let closed = false;
@@ -131,8 +138,14 @@ async function bootMain(): Promise<MainSide> {
       if (closed) return;
       closed = true;
       await harness.close();
-      if (!opts.crash) await core.jobs.close?.();
+      // A crash: main's jobs and flow are dropped where they stand (nothing finishes or writes state); the next
+      // main finds the journal's "running" records and marks them interrupted.
+      if (opts.crash) {
+        services.flow.unsubscribe();
+        crashed.push(services);
+      } else await services.close();
       await helper?.close();
+      await utility?.close();
     },
   };
 }
@@ -181,6 +194,7 @@ afterAll(async () => {
   }
   await app?.close();
   hold.releaseAll();
+  for (const c of crashed) await c.runner.cancelAll();
   if (device) await detachLoop(device);
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -476,6 +490,27 @@ describe('the app in Chromium on a real loop device', () => {
     expect(
       await page.getByRole('listitem').filter({ hasText: 'Base image (reflash)' }).textContent(),
     ).toContain('back in place');
+
+    // "Restore an existing backup" as its own flow: the same backup, chosen from its folder, onto the same drive,
+    // confirmed by typing the device name (main refuses the restore without it).
+    await page.keyboard.press('Alt+2');
+    await page.getByRole('button', { name: 'Start over', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start over', exact: true }).click();
+    await expect.poll(h1).toBe('Choose the new image');
+    await page.getByRole('button', { name: 'Restore an existing backup…' }).click();
+    await page.getByRole('textbox', { name: 'Folder of backups' }).fill(backupRoot);
+    await page.getByRole('radio').first().check();
+    await page.getByRole('button', { name: 'Restore this backup…' }).click();
+    await expect.poll(h1).toBe('Choose the drive to restore into');
+    await page.locator(`input[value="${device}"]`).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(h1).toBe('Restore your data');
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
+    const confirm = page.getByRole('dialog');
+    await confirm.getByRole('textbox').fill(device!.replace('/dev/', ''));
+    await confirm.getByRole('button', { name: `Restore onto ${device}` }).click();
+    await reach('Restore finished', 120_000);
+    expect(await page.locator('.lead').first().textContent()).toContain('your data is back in place');
 
     // Backup, flash and restore went through the separate helper process, not in-process.
     expect(app.helperPid()).toBeGreaterThan(0);

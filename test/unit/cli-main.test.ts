@@ -195,7 +195,8 @@ describe('kintsugi main()', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({
+    expect(lines[0]).toMatchObject({ type: 'started', jobType: 'image-check', title: 'Check an image' });
+    expect(lines[1]).toMatchObject({
       type: 'progress',
       jobType: 'image-check',
       progress: { kind: 'image', bytes: 1024 },

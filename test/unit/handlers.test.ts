@@ -80,7 +80,7 @@ describe('handlers', () => {
     const { api, jobs } = makeApi();
     expect(await invokeHandler(api, 'reflash.startFlash', [{ typed: 'loop0' }])).toMatchObject({
       ok: false,
-      error: { code: 'FLOW_GATE' },
+      error: { code: 'FLOW_GATE', detail: expect.stringMatching(/Check an image first/) },
     });
     expect(await invokeHandler(api, 'reflash.startRestore', [])).toMatchObject({
       ok: false,

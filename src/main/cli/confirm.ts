@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { confirmsDevice } from '../../shared/confirm-device';
 import { KintsugiError } from '../../shared/errors';
 import type { DriveInfo } from '../../shared/model';
 import { formatBytes } from './format';
@@ -27,7 +28,7 @@ export async function confirmDevice(
     throw new KintsugiError('CONFIRMATION_REQUIRED', `no answer was typed; ${opts.device} was not touched`);
   }
   const typed = answer.trim();
-  if (typed !== name && typed !== opts.device) {
+  if (!confirmsDevice(typed, opts.device)) {
     throw new KintsugiError(
       'CONFIRMATION_REQUIRED',
       `typed "${typed}", expected "${name}"; ${opts.device} was not touched`,

@@ -83,7 +83,11 @@ export class JobRunner {
       this.opts.now,
     );
     // The record on disk follows progress at most once a second: enough to say where a crash stopped a job.
-    const persistProgress = throttle<Progress>(() => void journal?.write(record), 1, this.opts.now);
+    const persistProgress = throttle<Progress>(
+      () => void journal?.write(record).catch(() => undefined),
+      1,
+      this.opts.now,
+    );
     const log = (message: string) => {
       if (!open) return;
       void journal?.log(jobId, message);
@@ -114,6 +118,8 @@ export class JobRunner {
           );
         }
         emit({ type: 'started', title: record.title, ...(options.flow ? { flow: options.flow } : {}) });
+        // Cancelled before it began: never hand an executor a job that is already over.
+        if (controller.signal.aborted) throw new KintsugiError('CANCELLED', 'cancelled before it started');
         return withJobLog(log, () => executor.run(parsed as JobRequest, ctx));
       })
       .then(
@@ -185,9 +191,20 @@ export class JobRunner {
     return () => this.listeners.delete(listener);
   }
 
+  /** Writes the end of a job to its record and log. A journal that cannot be written (disk full, folder gone)
+   * must not turn a finished job into a crash: the event still goes out. */
   private async settle(record: JobRecord, line: string, stack?: string): Promise<void> {
     const journal = this.opts.journal;
     if (!journal) return;
+    await this.writeEnd(journal, record, line, stack).catch(() => undefined);
+  }
+
+  private async writeEnd(
+    journal: JobJournal,
+    record: JobRecord,
+    line: string,
+    stack?: string,
+  ): Promise<void> {
     const causes = record.error?.causes;
     await journal.log(
       record.id,

@@ -65,21 +65,26 @@ export class ReflashFlow {
     });
   }
 
-  /** The saved state. A job the state waits for that this process does not run died with an earlier process. */
+  /** The saved state as it is on disk. After a crash, activeJob still names the job that died, so a page can show
+   * it as interrupted (the journal has its record); the next intent drops it. */
   state(): Promise<ReflashState> {
-    return this.serial(async () => {
-      const s = await this.deps.store.load();
-      if (s.activeJob && !this.deps.runner.status(s.activeJob.jobId)) {
-        const { activeJob: _gone, ...rest } = s;
-        return this.deps.store.save(rest);
-      }
-      return s;
-    });
+    return this.serial(() => this.deps.store.load());
+  }
+
+  /** The state the gates judge: a job the state waits for that this process does not run died with an earlier
+   * process, and must not hold the flow up. */
+  private async load(): Promise<ReflashState> {
+    const s = await this.deps.store.load();
+    if (s.activeJob && !this.deps.runner.status(s.activeJob.jobId)) {
+      const { activeJob: _gone, ...rest } = s;
+      return rest;
+    }
+    return s;
   }
 
   chooseImage(req: { source: string; sha256File?: string; minisigFile?: string }): Promise<Started> {
     return this.serial(async () => {
-      const s = await this.deps.store.load();
+      const s = await this.load();
       enforce(chooseImageGate(s));
       const { pubkey } = await this.deps.settings();
       const next: ReflashState = {
@@ -105,7 +110,7 @@ export class ReflashFlow {
 
   chooseDrive(req: { device: string }): Promise<ReflashState> {
     return this.serial(async () => {
-      const s = await this.deps.store.load();
+      const s = await this.load();
       enforce(chooseDriveGate(s));
       const { includeLoop } = await this.deps.settings();
       // Canonical from here on: every later request names the device the safety rules passed, never a link.
@@ -136,7 +141,7 @@ export class ReflashFlow {
 
   startBackup(req: { backupDir: string }): Promise<Started> {
     return this.serial(async () => {
-      const s = await this.deps.store.load();
+      const s = await this.load();
       enforce(backupGate(s));
       const device = s.device!;
       const key = await this.driveKey(device);
@@ -164,7 +169,7 @@ export class ReflashFlow {
 
   skipBackup(req: { typed: string }): Promise<ReflashState> {
     return this.serial(async () => {
-      const s = await this.deps.store.load();
+      const s = await this.load();
       enforce(skipBackupGate(s, req.typed));
       const next: ReflashState = { ...s, backupSkippedFor: s.device!, step: 'flash' };
       delete next.backup;
@@ -174,7 +179,7 @@ export class ReflashFlow {
 
   startFlash(req: { typed: string }): Promise<Started> {
     return this.serial(async () => {
-      const s = await this.deps.store.load();
+      const s = await this.load();
       enforce(flashGate(s, req.typed));
       const device = s.device!;
       const image = s.image!;
@@ -204,7 +209,7 @@ export class ReflashFlow {
 
   startRestore(req: { typed?: string } = {}): Promise<Started> {
     return this.serial(async () => {
-      const s = await this.deps.store.load();
+      const s = await this.load();
       enforce(restoreGate(s, req.typed));
       const { includeLoop } = await this.deps.settings();
       const next: ReflashState = { ...s, step: 'restore' };
@@ -218,7 +223,7 @@ export class ReflashFlow {
 
   useExistingBackup(req: { path: string }): Promise<ReflashState> {
     return this.serial(async () => {
-      const s = await this.deps.store.load();
+      const s = await this.load();
       enforce(startOverGate(s));
       const manifest = await readManifest(req.path);
       if (!manifest?.verified)
@@ -236,7 +241,7 @@ export class ReflashFlow {
 
   goTo(req: { step: ReflashStep }): Promise<ReflashState> {
     return this.serial(async () => {
-      const s = await this.deps.store.load();
+      const s = await this.load();
       enforce(goToGate(s, req.step));
       return this.deps.store.save({ ...s, step: req.step });
     });
@@ -244,7 +249,7 @@ export class ReflashFlow {
 
   startOver(req: { typed?: string } = {}): Promise<ReflashState> {
     return this.serial(async () => {
-      const s = await this.deps.store.load();
+      const s = await this.load();
       enforce(startOverGate(s, req.typed));
       return this.deps.store.save({ ...freshReflashState(), ...(s.speeds ? { speeds: s.speeds } : {}) });
     });
@@ -356,5 +361,8 @@ export class ReflashFlow {
 }
 
 function enforce(gate: Gate): void {
-  if (!gate.ok) throw new KintsugiError('FLOW_GATE', gate.reason);
+  if (!gate.ok)
+    throw new KintsugiError(gate.needsConfirmation ? 'CONFIRMATION_REQUIRED' : 'FLOW_GATE', gate.reason, {
+      ...(gate.needsConfirmation ? { hint: 'Type the device name shown, exactly, to confirm.' } : {}),
+    });
 }

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { confirmsDevice } from '../../../shared/confirm-device';
 import type { ImageReport } from '../../../shared/model';
 import type { ReflashStep } from '../../../shared/progress';
 import type { ReflashState } from '../../../shared/reflash/state';
@@ -7,16 +8,14 @@ import type { ReflashState } from '../../../shared/reflash/state';
 // is never trusted to have checked), and the CLI runs the same flow, so GUI and CLI share one rule for each.
 // A gate answers { ok: false, reason } with a sentence fit for the user.
 
-export type Gate = { ok: true } | { ok: false; reason: string };
+export type Gate = { ok: true } | { ok: false; reason: string; needsConfirmation?: true };
 
 const OK: Gate = { ok: true };
 const no = (reason: string): Gate => ({ ok: false, reason });
+/** Refused only because the device name was not typed (or not right): the page asks for it. */
+const unconfirmed = (reason: string): Gate => ({ ok: false, reason, needsConfirmation: true });
 
-/** Does what the user typed name this device? The device path or its bare name ("/dev/sdb" or "sdb"). */
-export function confirmsDevice(typed: string | undefined, device: string): boolean {
-  const t = (typed ?? '').trim();
-  return t !== '' && (t === device || t === basename(device));
-}
+export { confirmsDevice };
 
 /** An image report is trusted when every check it made passed (checkImage throws on a failed check already). */
 export function imageTrusted(report: ImageReport | undefined): Gate {
@@ -76,7 +75,7 @@ export function skipBackupGate(s: ReflashState, typed: string): Gate {
   const b = backupGate(s);
   if (!b.ok) return b;
   if (!confirmsDevice(typed, s.device!))
-    return no(`To flash without a backup, type the device name ${basename(s.device!)} exactly.`);
+    return unconfirmed(`To flash without a backup, type the device name ${basename(s.device!)} exactly.`);
   return OK;
 }
 
@@ -94,7 +93,7 @@ export function flashGate(s: ReflashState, typed: string): Gate {
     return no(`${s.device} is already flashed and verified; restore the backup next.`);
   // Every start, a retry after a cancel included, erases the drive: every start needs the name typed.
   if (!confirmsDevice(typed, s.device))
-    return no(`Type the device name ${basename(s.device)} to confirm erasing it.`);
+    return unconfirmed(`Type the device name ${basename(s.device)} to confirm erasing it.`);
   return OK;
 }
 
@@ -105,7 +104,7 @@ export function restoreGate(s: ReflashState, typed?: string): Gate {
   if (s.restoreOnly) {
     // Restoring onto a drive this flow did not just flash overwrites files on it: ask as for any overwrite.
     if (!confirmsDevice(typed, s.device))
-      return no(`Type the device name ${basename(s.device)} to confirm restoring onto it.`);
+      return unconfirmed(`Type the device name ${basename(s.device)} to confirm restoring onto it.`);
     return OK;
   }
   if (!(s.flash?.verified && s.writtenDevice === s.device))
@@ -142,7 +141,7 @@ export function furthestStep(s: ReflashState): ReflashStep {
 export function startOverGate(s: ReflashState, typed?: string): Gate {
   if (s.activeJob) return no('A step is still running: cancel it first.');
   if (s.backup && driveWritten(s) && !s.restore?.verified && !confirmsDevice(typed, s.writtenDevice!))
-    return no(
+    return unconfirmed(
       `The backup ${s.backup.path} is not restored onto ${s.writtenDevice} yet. Restore it, or type ${basename(s.writtenDevice!)} to start over anyway (the backup stays on disk).`,
     );
   return OK;

@@ -70,6 +70,10 @@ export const createJobsSlice: StateCreator<RootState, [], [], JobsSlice> = (set,
     };
     let next: JobEntry;
     switch (event.type) {
+      case 'started':
+        // Main started a job (this page's or any other's): list it with the title main gave it.
+        next = { ...base, title: event.title };
+        break;
       case 'progress':
         // A late progress event never revives a finished job.
         next = { ...base, progress: event.progress };

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { useStore } from '../../app/store';
-import { namesDevice } from '../../shared/device-name';
+import { confirmsDevice } from '../../../shared/confirm-device';
 
 /** Skipping the backup: only by typing the device name exactly (main checks it and records the skip for this
  * drive only). */
@@ -35,14 +35,14 @@ export function SkipBackup({ device }: { device: string }) {
             // Enter here skips (once the name matches), never the step's own primary action.
             if (e.key !== 'Enter') return;
             e.preventDefault();
-            if (namesDevice(typed, device) && !busy) void skip();
+            if (confirmsDevice(typed, device) && !busy) void skip();
           }}
         />
       </div>
       <button
         type="button"
         className="danger"
-        disabled={!namesDevice(typed, device) || busy}
+        disabled={!confirmsDevice(typed, device) || busy}
         onClick={() => void skip()}
       >
         Skip the backup

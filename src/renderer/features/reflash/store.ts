@@ -38,7 +38,8 @@ export interface ReflashSlice {
   startBackup(backupDir: string): Promise<IntentOutcome>;
   skipBackup(typed: string, opts?: Quiet): Promise<IntentOutcome>;
   startFlash(typed: string, opts?: Quiet): Promise<IntentOutcome>;
-  startRestore(): Promise<IntentOutcome>;
+  /** typed: the device name, needed when restoring an existing backup onto a drive this flow did not flash. */
+  startRestore(typed?: string, opts?: Quiet): Promise<IntentOutcome>;
   useExistingBackup(path: string, opts?: Quiet): Promise<IntentOutcome>;
   goTo(step: ReflashStep): Promise<IntentOutcome>;
   startOver(typed?: string, opts?: Quiet): Promise<IntentOutcome>;
@@ -164,7 +165,13 @@ export const createReflashSlice: StateCreator<RootState, [], [], ReflashSlice> =
     startBackup: (backupDir) => startJob('backup', 'backup', () => api().reflash.startBackup({ backupDir })),
     skipBackup: (typed, opts) => intent(() => api().reflash.skipBackup({ typed }), opts),
     startFlash: (typed, opts) => startJob('flash', 'flash', () => api().reflash.startFlash({ typed }), opts),
-    startRestore: () => startJob('restore', 'restore', () => api().reflash.startRestore()),
+    startRestore: (typed, opts) =>
+      startJob(
+        'restore',
+        'restore',
+        () => api().reflash.startRestore(typed === undefined ? {} : { typed }),
+        opts,
+      ),
     useExistingBackup: (path, opts) =>
       intent(async () => {
         const state = await api().reflash.useExistingBackup({ path });

@@ -1,5 +1,5 @@
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { namesDevice } from '../device-name';
+import { confirmsDevice } from '../../../shared/confirm-device';
 import type { UiError } from '../errors';
 import { useDialog } from '../use-dialog';
 import { ErrorBox } from './error-box';
@@ -27,7 +27,7 @@ export function TypedConfirmDialog(props: {
   const titleId = useId();
   const inputId = useId();
   useDialog(dialogRef, inputRef, props.onCancel);
-  const matches = namesDevice(typed, props.device);
+  const matches = confirmsDevice(typed, props.device);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

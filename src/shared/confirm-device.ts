@@ -1,0 +1,9 @@
+// The one rule for a destructive step confirmed by typing: what the user typed names the device exactly, as its
+// path or its bare name ("/dev/sdb" or "sdb"). Main's gates enforce it; the GUI's dialogs use the same function
+// to enable their buttons, and the CLI's prompt (after trimming the line it read from the terminal).
+
+export function confirmsDevice(typed: string | undefined, device: string): boolean {
+  if (!typed || device === '') return false;
+  const bare = device.slice(device.lastIndexOf('/') + 1);
+  return typed === device || typed === bare;
+}
