@@ -85,7 +85,8 @@ type EventBody<T extends JobType> =
   /** A job began (any page, the tray, a flow may be listening for jobs it did not start). */
   | { type: 'started'; title: string; flow?: string }
   | { type: 'progress'; progress: Progress }
-  | { type: 'log'; message: string }
+  /** detail: a line for the job's log file (a tool's stderr), not for a progress view. */
+  | { type: 'log'; message: string; detail?: true }
   | { type: 'done'; result: JobResult<T> }
   | { type: 'failed'; error: ErrorPayload };
 

@@ -28,6 +28,7 @@ export function progressView(io: CliIo, opts: { json: boolean; progress: boolean
   return {
     event(e) {
       if (e.type === 'log') {
+        if (e.detail) return; // a tool's stderr: kept in the job's log (`kintsugi jobs log ID`), not shown here
         clear();
         io.stderr.write(`${e.message}\n`);
       } else if (e.type === 'progress') {

@@ -178,7 +178,7 @@ export class JobHostClient implements JobExecutor {
     const p = this.pending.get(m.jobId);
     if (!p) return;
     if (m.type === 'progress') p.ctx.progress(m.progress);
-    else if (m.type === 'log') p.ctx.log(m.message);
+    else if (m.type === 'log') p.ctx.log(m.message, m.detail ? 'detail' : undefined);
     else if (m.type === 'done') this.settle(m.jobId, m.result);
     else if (m.type === 'failed') this.settle(m.jobId, undefined, m.error);
   }

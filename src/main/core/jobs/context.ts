@@ -4,7 +4,8 @@ import type { Progress } from '../../../shared/progress';
 export interface JobContext {
   signal: AbortSignal;
   progress(p: Progress): void;
-  log(message: string): void;
+  /** 'detail' lines (a tool's stderr, say) go to the job's log file; views show only the plain ones. */
+  log(message: string, level?: 'detail'): void;
 }
 
 /** A context that discards events: for callers (tests, small CLI calls) that do not report progress. */

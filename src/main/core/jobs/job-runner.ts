@@ -88,10 +88,10 @@ export class JobRunner {
       1,
       this.opts.now,
     );
-    const log = (message: string) => {
+    const log = (message: string, level?: 'detail') => {
       if (!open) return;
       void journal?.log(jobId, message);
-      emit({ type: 'log', message });
+      emit({ type: 'log', message, ...(level === 'detail' ? { detail: true as const } : {}) });
     };
     const ctx: JobContext = {
       signal: controller.signal,
@@ -120,7 +120,10 @@ export class JobRunner {
         emit({ type: 'started', title: record.title, ...(options.flow ? { flow: options.flow } : {}) });
         // Cancelled before it began: never hand an executor a job that is already over.
         if (controller.signal.aborted) throw new KintsugiError('CANCELLED', 'cancelled before it started');
-        return withJobLog(log, () => executor.run(parsed as JobRequest, ctx));
+        return withJobLog(
+          (line) => log(line, 'detail'),
+          () => executor.run(parsed as JobRequest, ctx),
+        );
       })
       .then(
         async (result) => {
