@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,10 @@ describe('reflash flow on a loop device (in-process, as main runs it)', () => {
     const s = createServices({ stateDir: join(dir, 'state-a'), settingsDefaults: { includeLoop: true } });
     const { flow } = s;
     await flow.settled((await flow.chooseImage({ source: zst, sha256File: sha })).jobId);
-    await flow.chooseDrive({ device: dev });
+    // Chosen through a link to it (as /dev/disk/by-id/... would be): main keeps the real device, /dev/loopN.
+    const link = join(dir, 'by-id-usb-stick');
+    await symlink(dev, link);
+    expect((await flow.chooseDrive({ device: link })).device).toBe(dev);
     await flow.settled((await flow.startBackup({ backupDir: backups })).jobId);
     await flow.settled((await flow.startFlash({ typed: dev.replace('/dev/', '') })).jobId);
     const done = await flow.settled((await flow.startRestore({})).jobId);
@@ -139,7 +142,8 @@ describe('reflash flow on a loop device (in-process, as main runs it)', () => {
 });
 
 describe('kintsugi reflash (the built CLI, the same flow as a pipeline)', () => {
-  const env = () => ({ XDG_STATE_HOME: join(dir, 'cli-state') });
+  // One state folder per scenario: each starts from no saved flow.
+  const env = (name: string) => ({ XDG_STATE_HOME: join(dir, `cli-state-${name}`) });
   const reflashArgs = (dev: string, backups: string) => [
     CLI,
     'reflash',
@@ -157,49 +161,64 @@ describe('kintsugi reflash (the built CLI, the same flow as a pipeline)', () => 
     '--progress',
   ];
 
-  it('killed mid-flash, a rerun resumes: no second backup of the written drive, the first one restored', async () => {
-    const { fixture, dev } = await oldDrive('k');
-    const backups = join(dir, 'backups-k');
-    await mkdir(backups);
-    // First run: SIGKILL the moment the flash job starts (the drive counts as written from then on).
-    const first = execa(process.execPath, reflashArgs(dev, backups), {
-      reject: false,
-      env: env(),
-      buffer: false,
-    });
-    let killed = false;
-    let seen = '';
-    first.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (!killed && /"jobType":"flash","type":"started"/.test(seen)) {
-        killed = true;
-        first.kill('SIGKILL');
-      }
-    });
-    const r1 = await first;
-    expect(killed, seen.slice(-2000)).toBe(true);
-    expect(r1.signal).toBe('SIGKILL');
-    expect(await backupsIn(backups)).toHaveLength(1);
+  // Where the first run dies (SIGKILL the moment that job starts), what the rerun must do, and how many backups
+  // exist afterwards. Once the flash has started the drive counts as written: never backed up again.
+  const killPoints = [
+    { job: 'image-check', resumed: [], ran: ['image', 'drive', 'backup', 'flash', 'restore'], backups: 1 },
+    // The killed backup leaves an .incomplete folder (never listed, never deleted); the rerun takes a new one.
+    { job: 'backup', resumed: ['image', 'drive'], ran: ['backup', 'flash', 'restore'], backups: 1 },
+    { job: 'flash', resumed: ['image', 'drive', 'backup'], ran: ['flash', 'restore'], backups: 1 },
+    { job: 'restore', resumed: ['image', 'drive', 'backup', 'flash'], ran: ['restore'], backups: 1 },
+  ] as const;
 
-    // The journal shows the interrupted flash.
-    const list = await execa(process.execPath, [CLI, 'jobs', 'list', '--json'], { env: env() });
-    const records = JSON.parse(list.stdout).result as { type: string; state: string; id: string }[];
-    const flashJob = records.find((r) => r.type === 'flash')!;
-    expect(flashJob.state).toBe('interrupted');
-    const log = await execa(process.execPath, [CLI, 'jobs', 'log', flashJob.id], { env: env() });
-    expect(log.stdout).toMatch(/Started Flash a drive/);
+  it.each(killPoints)(
+    'killed when $job starts, a rerun of the same command resumes; the data restored is the first backup',
+    async ({ job, resumed, ran, backups: count }) => {
+      const { fixture, dev } = await oldDrive(`k-${job}`);
+      const backups = join(dir, `backups-k-${job}`);
+      await mkdir(backups);
+      const first = execa(process.execPath, reflashArgs(dev, backups), {
+        reject: false,
+        env: env(job),
+        buffer: false,
+      });
+      let killed = false;
+      let seen = '';
+      first.stdout!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (!killed && seen.includes(`"jobType":"${job}","type":"started"`)) {
+          killed = true;
+          first.kill('SIGKILL');
+        }
+      });
+      const r1 = await first;
+      expect(killed, seen.slice(-2000)).toBe(true);
+      expect(r1.signal).toBe('SIGKILL');
 
-    // Second run, same command: resumes at the flash with the first backup.
-    const r2 = await execa(process.execPath, reflashArgs(dev, backups), { reject: false, env: env() });
-    expect(r2.exitCode, r2.stderr + r2.stdout.slice(-2000)).toBe(0);
-    const result = JSON.parse(r2.stdout.trim().split('\n').at(-1)!).result;
-    expect(result.resumed).toEqual(['image', 'drive', 'backup']);
-    expect(result.ran).toEqual(['flash', 'restore']);
-    expect(await backupsIn(backups)).toHaveLength(1);
-    expect(result.state.restore).toMatchObject({
-      verified: true,
-      backupDir: join(backups, (await backupsIn(backups))[0]!),
-    });
-    expect(diffTrees(fixture.tree, await persistenceTree(dev))).toEqual([]);
-  });
+      // The journal shows the job the kill interrupted, with its log.
+      const list = await execa(process.execPath, [CLI, 'jobs', 'list', '--json'], { env: env(job) });
+      const records = JSON.parse(list.stdout).result as { type: string; state: string; id: string }[];
+      const killedJob = records.find((r) => r.type === job)!;
+      expect(killedJob.state).toBe('interrupted');
+      const log = await execa(process.execPath, [CLI, 'jobs', 'log', killedJob.id], { env: env(job) });
+      expect(log.stdout).toMatch(/Started /);
+
+      // Second run, same command.
+      const r2 = await execa(process.execPath, reflashArgs(dev, backups), { reject: false, env: env(job) });
+      expect(r2.exitCode, r2.stderr + r2.stdout.slice(-2000)).toBe(0);
+      const result = JSON.parse(r2.stdout.trim().split('\n').at(-1)!).result;
+      expect(result.resumed).toEqual(resumed);
+      expect(result.ran).toEqual(ran);
+      const taken = await backupsIn(backups);
+      expect(taken.filter((n) => !n.endsWith('.incomplete'))).toHaveLength(count);
+      expect(result.state.restore).toMatchObject({
+        verified: true,
+        backupDir: join(
+          backups,
+          taken.find((n) => !n.endsWith('.incomplete'))!,
+        ),
+      });
+      expect(diffTrees(fixture.tree, await persistenceTree(dev))).toEqual([]);
+    },
+  );
 });
