@@ -167,6 +167,8 @@ async function main() {
       '--json',
       '--yes',
       '--include-loop',
+      '--state-dir',
+      join(work, 'state'),
       ...(verify ? [] : ['--no-verify']),
     ];
     for (let round = 0; round < ROUNDS; round++) {
