@@ -1,9 +1,10 @@
-import { lstat, mkdir, realpath, rename, stat, utimes } from 'node:fs/promises';
+import { mkdir, realpath, rename, stat, utimes } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupParams } from '../../../shared/jobs';
 import type { BackupManifest } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
+import { exists } from '../util/exists';
 import { fsyncPath } from '../util/fsync';
 import { syncFilesystem } from '../util/sync-filesystem';
 import { assertFitFilesystem } from './dest-fs';
@@ -209,13 +210,4 @@ async function refuseNesting(srcDir: string, destRoot: string): Promise<void> {
         hint: 'Choose a destination outside the folder being backed up.',
       },
     );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

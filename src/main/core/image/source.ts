@@ -10,6 +10,7 @@ import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { throttle } from '../jobs/throttle';
 import { writeFileAtomic } from '../util/atomic-write';
+import { exists } from '../util/exists';
 import { fsyncPath } from '../util/fsync';
 
 // An image source is a local path or an http(s) URL. URLs are downloaded into a cache so a flash never depends on
@@ -127,15 +128,6 @@ async function stillCurrent(url: string, final: string, ctx: JobContext): Promis
   if (res.status === 304) return true;
   ctx.log(`${url} changed on the server (HTTP ${res.status}); downloading it again`);
   return false;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function readMeta(path: string): Promise<PartMeta | undefined> {
