@@ -6,6 +6,7 @@ import { freshReflashState, type ReflashState } from '../../../shared/reflash/st
 import { readManifest } from '../backup/manifest';
 import { isPathOnDrive } from '../drives/identity';
 import { resolveTargetDrive } from '../drives/resolve-target';
+import { flashRequestFor, imageCheckRequest } from '../image/requests';
 import type { JobExecutor } from '../jobs/executor';
 import type { JobRunner } from '../jobs/job-runner';
 import { driveKey as defaultDriveKey } from './drive-key';
@@ -96,15 +97,16 @@ export class ReflashFlow {
         ...(req.sha256File ? { sha256File: req.sha256File } : {}),
         ...(req.minisigFile ? { minisigFile: req.minisigFile } : {}),
       };
-      return this.start(next, 'image', {
-        type: 'image-check',
-        params: {
+      return this.start(
+        next,
+        'image',
+        imageCheckRequest({
           source: req.source,
-          ...(req.sha256File ? { sha256File: req.sha256File } : {}),
-          ...(req.minisigFile ? { minisigFile: req.minisigFile } : {}),
-          ...(pubkey ? { pubkey } : {}),
-        },
-      });
+          sha256File: req.sha256File,
+          minisigFile: req.minisigFile,
+          pubkey,
+        }),
+      );
     });
   }
 
@@ -191,19 +193,7 @@ export class ReflashFlow {
       });
       const next: ReflashState = { ...s, writtenDevice: device, step: 'flash' };
       delete next.flash;
-      return this.start(next, 'flash', {
-        type: 'flash',
-        params: {
-          image: image.path,
-          device,
-          includeLoop,
-          verify: true,
-          ...(image.bmap ? { bmap: image.bmap.path } : {}),
-          ...(image.checksum?.ok
-            ? { expectedSha256: { target: image.checksum.target, value: image.checksum.expected } }
-            : {}),
-        },
-      });
+      return this.start(next, 'flash', flashRequestFor(image, device, { includeLoop, verify: true }));
     });
   }
 
