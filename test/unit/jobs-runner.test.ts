@@ -76,6 +76,35 @@ describe('JobRunner', () => {
     expect(runner.status(id)).toMatchObject({ state: 'done' });
   });
 
+  it("delivers each phase's first and last progress, however fast one follows the other", async () => {
+    // Producers do not throttle: the runner alone decides what reaches subscribers, and a phase must neither
+    // wait behind the rate limit nor swallow the end of the previous one.
+    let t = 0;
+    const runner = new JobRunner({ now: () => t, progressPerSecond: 10 });
+    const events = collect(runner);
+    const exec: JobExecutor = {
+      run: async (_req, ctx) => {
+        for (let i = 1; i <= 10; i++) {
+          t += 1;
+          ctx.progress({ kind: 'flash', phase: 'write', bytes: i, total: 10, speed: 1 });
+        }
+        t += 1;
+        ctx.progress({ kind: 'flash', phase: 'verify', bytes: 0, total: 10, speed: 0 });
+        seenBeforeEnd = events.filter((e) => e.type === 'progress').length;
+        return 'ok';
+      },
+    };
+    let seenBeforeEnd = 0;
+    await runner.wait(runner.start(findReq, exec));
+    const progress = events.flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
+    expect(progress.map((p) => [p.phase, p.bytes])).toEqual([
+      ['write', 1],
+      ['write', 10],
+      ['verify', 0],
+    ]);
+    expect(seenBeforeEnd).toBe(3); // the new phase went out at once, not with the job's final flush
+  });
+
   it('cancel aborts the signal and the job ends failed with CANCELLED whatever it threw', async () => {
     const runner = new JobRunner();
     const events = collect(runner);

@@ -105,7 +105,6 @@ async function backupTree(
       throw new KintsugiError('CANCELLED', `backup stopped; the unfinished copy is left in ${work}`);
     throw err;
   }
-  progress.flush();
   if (run.noSpace)
     throw new KintsugiError(
       'BACKUP_FAILED',
