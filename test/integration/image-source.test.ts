@@ -106,7 +106,12 @@ describe('image sources', () => {
     const path = await downloadToCache(url, ctx, { cacheDir, retries: 0 });
     expect(sha(await readFile(path))).toBe(sha(body));
     expect(requests.at(-1)).toMatchObject({ range: `bytes=${kept}-`, ifRange: '"v1"' });
-    expect(events.at(-1)).toMatchObject({ kind: 'download', bytes: body.length, total: body.length });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'image',
+      phase: 'download',
+      bytes: body.length,
+      total: body.length,
+    });
     const name = path.split('/').pop()!;
     expect((await readdir(cacheDir)).sort()).toEqual([name, `${name}.meta.json`]);
     // Cached: one conditional request, answered 304 without a body.
