@@ -3,10 +3,12 @@ import { join, resolve, sep } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupParams } from '../../../shared/jobs';
 import type { BackupManifest } from '../../../shared/model';
+import { canonicalWholeDisk, isBlockDevice } from '../drives/identity';
 import type { JobContext } from '../jobs/context';
 import { exists } from '../util/exists';
 import { fsyncPath } from '../util/fsync';
 import { syncFilesystem } from '../util/sync-filesystem';
+import { refuseDestOnDrive } from './dest-drive';
 import { assertFitFilesystem } from './dest-fs';
 import { latestVerifiedBackup } from './list';
 import { MANIFEST_NAME, writeManifest } from './manifest';
@@ -46,6 +48,8 @@ export async function runBackup(
 ): Promise<BackupResult> {
   const destRoot = resolve(params.destRoot);
   await assertDirectory(destRoot, 'backup destination');
+  if (await isBlockDevice(params.source))
+    await refuseDestOnDrive(destRoot, await canonicalWholeDisk(params.source));
   await assertFitFilesystem(destRoot, (await freeSpace(destRoot)).fsType);
 
   return withTreeAt(

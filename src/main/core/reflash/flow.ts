@@ -3,6 +3,7 @@ import type { DriveInfo } from '../../../shared/model';
 import type { JobEvent, JobRequest, JobResult, JobType } from '../../../shared/registry';
 import type { ReflashStep } from '../../../shared/progress';
 import { freshReflashState, type ReflashState } from '../../../shared/reflash/state';
+import { refuseDestOnDrive } from '../backup/dest-drive';
 import { readManifest } from '../backup/manifest';
 import { isPathOnDrive } from '../drives/identity';
 import { resolveTargetDrive } from '../drives/resolve-target';
@@ -152,15 +153,8 @@ export class ReflashFlow {
           'FLOW_GATE',
           `${device} was written by an earlier reflash that did not restore its backup; it is never backed up again`,
         );
-      // A backup on the drive being reflashed would be erased by the flash it is meant to protect.
-      if (await this.pathOnDrive(req.backupDir, device))
-        throw new KintsugiError(
-          'INVALID_ARGUMENT',
-          `the backup folder ${req.backupDir} is on ${device}, the drive that will be erased`,
-          {
-            hint: 'Choose a backup folder on another drive.',
-          },
-        );
+      // The backup job refuses this too; asked here it fails before a job exists.
+      await refuseDestOnDrive(req.backupDir, device, this.pathOnDrive);
       const { includeLoop } = await this.deps.settings();
       return this.start({ ...s, backupDir: req.backupDir, step: 'backup' }, 'backup', {
         type: 'backup',
