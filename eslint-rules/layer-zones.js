@@ -31,6 +31,7 @@ export const LAYER_ZONES = [
       'src/main/cli/**',
       'src/main/helper/**',
       'src/main/utility/**',
+      'src/main/job-host/**',
       'src/preload/**',
       'src/renderer/**',
       'npm:electron',
@@ -65,7 +66,26 @@ export const LAYER_ZONES = [
   {
     name: 'helper',
     files: ['src/main/helper/**'],
-    forbid: [SHELL, 'src/main/api/**', 'src/main/cli/**', 'npm:electron'],
-    why: 'the privileged helper is a separate plain-Node process that runs core jobs, nothing of the app or the CLI',
+    forbid: [SHELL, 'src/main/api/**', 'src/main/cli/**', 'src/main/utility/**', 'npm:electron'],
+    why: 'the privileged helper is a separate plain-Node process that runs core jobs, nothing of the app, the CLI or the other host',
+  },
+  {
+    name: 'utility',
+    files: ['src/main/utility/**'],
+    forbid: [SHELL, 'src/main/api/**', 'src/main/cli/**', 'src/main/helper/**', 'npm:electron'],
+    why: 'the utility process runs unprivileged core jobs, also as a plain Node child; it carries nothing of the app, the CLI or the privileged helper',
+  },
+  {
+    name: 'job-host',
+    files: ['src/main/job-host/**'],
+    forbid: [
+      SHELL,
+      'src/main/api/**',
+      'src/main/cli/**',
+      'src/main/helper/**',
+      'src/main/utility/**',
+      'npm:electron',
+    ],
+    why: 'the job-host protocol is shared by both hosts and their clients, so it knows none of them (and no Electron)',
   },
 ];
