@@ -135,6 +135,22 @@ describe('JobRunner', () => {
     expect(events.at(-1)).toMatchObject({ type: 'failed', error: { code: 'CANCELLED' } });
   });
 
+  it('a job cancelled before it starts never runs, and fails CANCELLED', async () => {
+    // The journal write before a job starts takes a while; a cancel in that window must not be lost on a job
+    // that would only then subscribe to its signal's 'abort' (which never fires again).
+    let ran = false;
+    const runner = new JobRunner();
+    const id = runner.start(findReq, {
+      run: async () => {
+        ran = true;
+        return 'ok';
+      },
+    });
+    expect(runner.cancel(id)).toBe(true);
+    expect(await runner.wait(id)).toMatchObject({ state: 'failed', error: { code: 'CANCELLED' } });
+    expect(ran).toBe(false);
+  });
+
   it('keeps error codes from the executor, turns plain errors into INTERNAL and survives a throwing listener', async () => {
     const runner = new JobRunner();
     runner.onEvent(() => {
