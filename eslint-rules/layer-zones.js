@@ -13,6 +13,11 @@
 
 /** The Electron shell: app, window, tray, IPC registration (src/main/*.ts). */
 const SHELL = 'src/main/*';
+/** The app and the CLI above core: the shell, the API handlers, the command line. */
+const FACES = [SHELL, 'src/main/api/**', 'src/main/cli/**'];
+/** The two out-of-process job hosts: the privileged helper and the unprivileged utility process. */
+const HELPER = 'src/main/helper/**';
+const UTILITY = 'src/main/utility/**';
 
 /** @type {LayerZone[]} */
 export const LAYER_ZONES = [
@@ -26,11 +31,9 @@ export const LAYER_ZONES = [
     name: 'core',
     files: ['src/main/core/**'],
     forbid: [
-      SHELL,
-      'src/main/api/**',
-      'src/main/cli/**',
-      'src/main/helper/**',
-      'src/main/utility/**',
+      ...FACES,
+      HELPER,
+      UTILITY,
       'src/main/job-host/**',
       'src/preload/**',
       'src/renderer/**',
@@ -60,32 +63,25 @@ export const LAYER_ZONES = [
   {
     name: 'cli',
     files: ['src/main/cli/**'],
-    forbid: ['src/main/helper/**', 'src/main/api/**'],
+    forbid: [HELPER, 'src/main/api/**'],
     why: 'the CLI runs core itself, as root under sudo; it neither starts the helper nor goes through the app API',
   },
   {
     name: 'helper',
     files: ['src/main/helper/**'],
-    forbid: [SHELL, 'src/main/api/**', 'src/main/cli/**', 'src/main/utility/**', 'npm:electron'],
+    forbid: [...FACES, UTILITY, 'npm:electron'],
     why: 'the privileged helper is a separate plain-Node process that runs core jobs, nothing of the app, the CLI or the other host',
   },
   {
     name: 'utility',
     files: ['src/main/utility/**'],
-    forbid: [SHELL, 'src/main/api/**', 'src/main/cli/**', 'src/main/helper/**', 'npm:electron'],
+    forbid: [...FACES, HELPER, 'npm:electron'],
     why: 'the utility process runs unprivileged core jobs, also as a plain Node child; it carries nothing of the app, the CLI or the privileged helper',
   },
   {
     name: 'job-host',
     files: ['src/main/job-host/**'],
-    forbid: [
-      SHELL,
-      'src/main/api/**',
-      'src/main/cli/**',
-      'src/main/helper/**',
-      'src/main/utility/**',
-      'npm:electron',
-    ],
+    forbid: [...FACES, HELPER, UTILITY, 'npm:electron'],
     why: 'the job-host protocol is shared by both hosts and their clients, so it knows none of them (and no Electron)',
   },
 ];

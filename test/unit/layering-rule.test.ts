@@ -32,6 +32,24 @@ interface Group {
   notAllowed?: string[];
 }
 
+/** Either job host: core and the job-host protocol yes; the app, the CLI, Electron and the other host no. */
+function hostGroup(file: string, otherHost: string): Group {
+  return {
+    file,
+    ok: [
+      "import { runJob } from '../core/jobs/run-job';",
+      "import { serveJobHost } from '../job-host/server';",
+    ],
+    forbidden: [
+      "import { p } from '../paths';",
+      "import { h } from '../api/handlers';",
+      "import { parseCli } from '../cli/args';",
+      otherHost,
+      "import { app } from 'electron';",
+    ],
+  };
+}
+
 const groups: Group[] = [
   {
     file: 'src/shared/jobs/record.ts',
@@ -117,34 +135,8 @@ const groups: Group[] = [
     ok: ["import { x } from '../core';"],
     forbidden: ["import { pick } from '../dialogs';", "const { app } = require('electron');"],
   },
-  {
-    file: 'src/main/helper/index.ts',
-    ok: [
-      "import { runJob } from '../core/jobs/run-job';",
-      "import { serveJobHost } from '../job-host/server';",
-    ],
-    forbidden: [
-      "import { p } from '../paths';",
-      "import { h } from '../api/handlers';",
-      "import { parseCli } from '../cli/args';",
-      "import { isUtilityJob } from '../utility/jobs';",
-      "import { app } from 'electron';",
-    ],
-  },
-  {
-    file: 'src/main/utility/index.ts',
-    ok: [
-      "import { runJob } from '../core/jobs/run-job';",
-      "import { serveJobHost } from '../job-host/server';",
-    ],
-    forbidden: [
-      "import { p } from '../paths';",
-      "import { h } from '../api/handlers';",
-      "import { parseCli } from '../cli/args';",
-      "import { APP_VERSION } from '../helper/version';",
-      "import { utilityProcess } from 'electron';",
-    ],
-  },
+  hostGroup('src/main/helper/index.ts', "import { isUtilityJob } from '../utility/jobs';"),
+  hostGroup('src/main/utility/index.ts', "import { APP_VERSION } from '../helper/version';"),
   {
     file: 'src/main/job-host/server.ts',
     ok: [
