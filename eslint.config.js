@@ -1,5 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { LAYER_ZONES } from './eslint-rules/layer-zones.js';
+import layers from './eslint-rules/layers.js';
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'docs/**'] },
@@ -11,9 +13,10 @@ export default tseslint.config(
     },
   },
   {
-    // Layering: core is plain Node, shared by the GUI, the CLI and the helper.
-    files: ['src/main/core/**', 'src/main/cli/**', 'src/main/helper/**', 'src/shared/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['electron'] }] },
+    // Layering by folder: what each part of src/ may import (the table and why: eslint-rules/layer-zones.js).
+    files: ['src/**'],
+    plugins: { layers },
+    rules: { 'layers/imports': ['error', LAYER_ZONES] },
   },
   {
     // Only the typed wrappers may touch raw IPC.

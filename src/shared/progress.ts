@@ -1,6 +1,7 @@
 // Progress is one shape for every domain: { kind: <domain>, phase, ... }, each domain owning its phases. Producers
-// throttle to at most 10 events per second per job (core/jobs/throttle.ts). Speeds are bytes per second over the
-// last ~2 s; eta is seconds, absent when unknown. The job event around it carries the job type.
+// report as often as they like; the job runner (core/jobs/job-runner.ts) sends at most 10 events per second per
+// job, and every phase's first and last. Speeds are bytes per second over the last ~2 s; eta is seconds, absent
+// when unknown. The job event around it carries the job type.
 
 export interface ProgressPhases {
   image: 'download' | 'checksum' | 'signature' | 'decompress-test';

@@ -117,6 +117,37 @@ describe('persistence image -> backup -> fresh image', () => {
     }
   });
 
+  it('refuses a destination stored on the drive being backed up, before anything is copied or mounted', async () => {
+    // The drive's boot partition mounted the way a desktop would (here: an offset loop into the same image), and
+    // the backup folder inside it: the drive's next reflash would erase the backup with it.
+    const dev = await attachLoop(full.imagePath, { readOnly: true });
+    try {
+      await withMountedLoop(
+        full.imagePath,
+        { offset: full.boot.offset, sizeLimit: full.boot.size },
+        async (mnt, bootLoop) => {
+          const onDrive = join(mnt, 'my-backups');
+          await mkdir(onDrive);
+          const err = await runBackup(
+            { source: dev, destRoot: onDrive, includeLoop: true },
+            quietContext(),
+          ).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(KintsugiError);
+          expect((err as KintsugiError).code).toBe('INVALID_ARGUMENT');
+          expect((err as KintsugiError).detail).toMatch(
+            /stored on \/dev\/loop\d+, the drive being backed up/,
+          );
+          expect(await readdir(onDrive)).toEqual([]);
+          // Nothing was mounted: the image is held by our two loops only.
+          const held = (await loopsHeldBy(full.imagePath)).split('\n').map((l) => l.split(':')[0]);
+          expect(held.sort()).toEqual([dev, bootLoop].sort());
+        },
+      );
+    } finally {
+      await detachLoop(dev);
+    }
+  });
+
   it('an image without a persistence store: PERSISTENCE_NOT_FOUND, nothing written', async () => {
     const bare = await buildFixtureImage(join(work, 'bare'), {
       sizeMiB: 32,

@@ -258,7 +258,7 @@ describe('privileged helper: per-job authorization', () => {
       expect(await readdir(dest)).toEqual([]);
       expect(f).toMatchObject({
         code: 'INVALID_ARGUMENT',
-        detail: `backup destination ${dest} is stored on ${drive}, the drive being backed up: reflashing it would erase the backup`,
+        detail: `the backup folder ${dest} is stored on ${drive}, the drive being backed up: it will be erased when that drive is reflashed`,
       });
     } finally {
       await unmountDir(mnt);

@@ -6,6 +6,8 @@ import type { JobExecutor } from '../../src/main/core/jobs/executor';
 import { hostRoutingExecutor } from '../../src/main/core/jobs/executor';
 import { JOB_TYPES, PRIVILEGED_JOBS, hostOf } from '../../src/shared/registry';
 import { parseJobRequest } from '../../src/main/core/jobs/request';
+import type { JobContext } from '../../src/main/core/jobs/context';
+import type { Progress } from '../../src/shared/progress';
 
 const findReq: JobRequest = { type: 'restore', params: { backupDir: '/tmp/b', target: '/tmp/t' } };
 
@@ -14,6 +16,34 @@ function collect(runner: JobRunner): JobEvent[] {
   runner.onEvent((e) => events.push(e));
   return events;
 }
+
+/**
+ * Runs one job that reports progress on a runner allowing 10 progress events a second, with a fake clock that
+ * `tick` moves. Returns every event and, of those, the progress that got through.
+ */
+async function runReporting(
+  report: (ctx: JobContext, tick: (ms: number) => void, events: JobEvent[]) => void,
+): Promise<{ runner: JobRunner; id: string; events: JobEvent[]; progress: Progress[] }> {
+  let t = 0;
+  const runner = new JobRunner({ now: () => t, progressPerSecond: 10 });
+  const events = collect(runner);
+  const id = runner.start(findReq, {
+    run: async (_req, ctx) => {
+      report(ctx, (ms) => (t += ms), events);
+      return 'ok';
+    },
+  });
+  await runner.wait(id);
+  return { runner, id, events, progress: events.flatMap((e) => (e.type === 'progress' ? [e.progress] : [])) };
+}
+
+const flashAt = (phase: 'write' | 'verify', bytes: number): Progress => ({
+  kind: 'flash',
+  phase,
+  bytes,
+  total: 100,
+  speed: 1,
+});
 
 describe('JobRunner', () => {
   it('runs a job, fills defaults from the schema and reports done with the result', async () => {
@@ -53,27 +83,38 @@ describe('JobRunner', () => {
   });
 
   it('throttles progress to the configured rate and always delivers the last one before done', async () => {
-    let t = 0;
-    const runner = new JobRunner({ now: () => t, progressPerSecond: 10 });
-    const events = collect(runner);
-    const exec: JobExecutor = {
-      run: async (_req, ctx) => {
-        for (let i = 1; i <= 100; i++) {
-          t += 10; // 100 updates over 1 s of fake time
-          ctx.progress({ kind: 'flash', phase: 'write', bytes: i, total: 100, speed: 1 });
-        }
-        return 'ok';
-      },
-    };
-    const id = runner.start(findReq, exec);
-    await runner.wait(id);
-    const progress = events.filter((e) => e.type === 'progress');
+    const { runner, id, events, progress } = await runReporting((ctx, tick) => {
+      for (let i = 1; i <= 100; i++) {
+        tick(10); // 100 updates over 1 s of fake time
+        ctx.progress(flashAt('write', i));
+      }
+    });
     expect(progress.length).toBeLessThanOrEqual(11);
     expect(progress.length).toBeGreaterThanOrEqual(9);
-    const last = progress.at(-1)!;
-    expect(last.type === 'progress' && last.progress).toMatchObject({ bytes: 100 });
+    expect(progress.at(-1)).toMatchObject({ bytes: 100 });
     expect(events.at(-1)!.type).toBe('done');
     expect(runner.status(id)).toMatchObject({ state: 'done' });
+  });
+
+  it("delivers each phase's first and last progress, however fast one follows the other", async () => {
+    // Producers do not throttle: the runner alone decides what reaches subscribers, and a phase must neither
+    // wait behind the rate limit nor swallow the end of the previous one.
+    let seenBeforeEnd = 0;
+    const { progress } = await runReporting((ctx, tick, events) => {
+      for (let i = 1; i <= 10; i++) {
+        tick(1);
+        ctx.progress(flashAt('write', i));
+      }
+      tick(1);
+      ctx.progress(flashAt('verify', 0));
+      seenBeforeEnd = events.filter((e) => e.type === 'progress').length;
+    });
+    expect(progress.map((p) => [p.phase, p.bytes])).toEqual([
+      ['write', 1],
+      ['write', 10],
+      ['verify', 0],
+    ]);
+    expect(seenBeforeEnd).toBe(3); // the new phase went out at once, not with the job's final flush
   });
 
   it('cancel aborts the signal and the job ends failed with CANCELLED whatever it threw', async () => {
@@ -92,6 +133,22 @@ describe('JobRunner', () => {
     expect(runner.cancel(id)).toBe(false);
     expect(runner.cancel('nope')).toBe(false);
     expect(events.at(-1)).toMatchObject({ type: 'failed', error: { code: 'CANCELLED' } });
+  });
+
+  it('a job cancelled before it starts never runs, and fails CANCELLED', async () => {
+    // The journal write before a job starts takes a while; a cancel in that window must not be lost on a job
+    // that would only then subscribe to its signal's 'abort' (which never fires again).
+    let ran = false;
+    const runner = new JobRunner();
+    const id = runner.start(findReq, {
+      run: async () => {
+        ran = true;
+        return 'ok';
+      },
+    });
+    expect(runner.cancel(id)).toBe(true);
+    expect(await runner.wait(id)).toMatchObject({ state: 'failed', error: { code: 'CANCELLED' } });
+    expect(ran).toBe(false);
   });
 
   it('keeps error codes from the executor, turns plain errors into INTERNAL and survives a throwing listener', async () => {

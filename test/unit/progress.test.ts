@@ -26,17 +26,34 @@ describe('ProgressMeter', () => {
     expect(s.speed).toBeLessThan(200);
     expect(s.eta).toBeUndefined();
   });
+
+  it('stays cheap and still windowed when called for every chunk', () => {
+    // Producers report every chunk and leave the throttling to the job runner: each call must not pay for a
+    // window holding every earlier call.
+    let t = 0;
+    let bytes = 0;
+    const m = new ProgressMeter(undefined, 2000, () => t);
+    const t0 = performance.now();
+    const run = (calls: number, stepMs: number, stepBytes: number) => {
+      for (let i = 0; i < calls; i++) {
+        t += stepMs;
+        m.update((bytes += stepBytes));
+      }
+    };
+    run(150_000, 0.02, 20); // 1 MB/s for 3 s, 50k calls a second
+    run(100_000, 0.03, 1); // then ~33 kB/s for 3 s
+    expect(performance.now() - t0).toBeLessThan(1000); // ~20 ms; a window holding every call takes many seconds
+    const { speed } = m.update(bytes);
+    expect(speed).toBeGreaterThan(31_000);
+    expect(speed).toBeLessThan(35_000);
+  });
 });
 
 describe('throttle', () => {
   it('lets through at most N per second and flushes the last value', () => {
     let t = 0;
     const seen: number[] = [];
-    const th = throttle<number>(
-      (v) => seen.push(v),
-      10,
-      () => t,
-    );
+    const th = throttle<number>((v) => seen.push(v), { perSecond: 10, now: () => t });
     for (let i = 0; i < 100; i++) {
       t = i * 10; // 100 pushes in 1 s
       th.push(i);
@@ -50,11 +67,7 @@ describe('throttle', () => {
     // A throttle that only ever emitted on flush would show a job's progress once, at the end.
     let t = 0;
     const seen: number[] = [];
-    const th = throttle<number>(
-      (v) => seen.push(v),
-      10,
-      () => t,
-    );
+    const th = throttle<number>((v) => seen.push(v), { perSecond: 10, now: () => t });
     for (let i = 0; i < 100; i++) {
       t = i * 10;
       th.push(i);
@@ -62,5 +75,23 @@ describe('throttle', () => {
     expect(seen).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
     th.flush();
     expect(seen.at(-1)).toBe(99);
+  });
+
+  it('delivers a new key at once, after the last value of the previous key', () => {
+    // A phase that starts within a tenth of a second of the last event must not wait (or vanish) behind the
+    // rate limit, nor take the previous phase's final value with it.
+    let t = 0;
+    const seen: string[] = [];
+    const th = throttle<string>((v) => seen.push(v), { perSecond: 10, now: () => t, keyOf: (v) => v[0]! });
+    th.push('a1');
+    t = 10;
+    th.push('a2');
+    t = 20;
+    th.push('b1');
+    t = 30;
+    th.push('b2');
+    expect(seen).toEqual(['a1', 'a2', 'b1']);
+    th.flush();
+    expect(seen).toEqual(['a1', 'a2', 'b1', 'b2']);
   });
 });

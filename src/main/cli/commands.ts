@@ -11,6 +11,7 @@ import { driveViews } from '../core/drives/views';
 import type { JobExecutor } from '../core/jobs/executor';
 import { runPipeline } from '../core/jobs/pipeline';
 import { inProcessExecutor } from '../core/jobs/run-job';
+import { flashRequestFor, imageCheckRequest } from '../core/image/requests';
 import { isFinished, reflashSteps } from '../core/reflash/pipeline';
 import { createServices, type Services, type ServicesOptions } from '../core/services';
 import type { Command, GlobalOptions } from './args';
@@ -41,20 +42,17 @@ type Ctx = {
 };
 
 /** The image-check request for commands that take --sha256 / --minisig / --pubkey. */
-function imageCheckRequest(
+function checkRequest(
   cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string },
   fullCheck?: boolean,
 ): JobRequest {
-  return {
-    type: 'image-check',
-    params: {
-      source: cmd.image,
-      ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
-      ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),
-      ...(cmd.pubkey ? { pubkey: cmd.pubkey } : {}),
-      ...(fullCheck !== undefined ? { fullCheck } : {}),
-    },
-  };
+  return imageCheckRequest({
+    source: cmd.image,
+    sha256File: cmd.sha256,
+    minisigFile: cmd.minisig,
+    pubkey: cmd.pubkey,
+    fullCheck,
+  });
 }
 
 function requireRoot(io: CliIo, what: string): void {
@@ -99,7 +97,7 @@ async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
       return { result: views, human: drivesTable(views) };
     }
     case 'image-verify': {
-      const report = (await run(imageCheckRequest(command, command.full))) as ImageReport;
+      const report = (await run(checkRequest(command, command.full))) as ImageReport;
       return { result: report, human: imageText(report) };
     }
     case 'flash':
@@ -176,26 +174,16 @@ async function flash({ io, run }: Ctx, cmd: Extract<Command, { cmd: 'flash' }>):
     includeLoop: cmd.includeLoop,
     ...(cmd.image.startsWith('/') ? { imagePath: cmd.image } : {}),
   });
-  const report = (await run(imageCheckRequest(cmd))) as ImageReport;
+  const report = (await run(checkRequest(cmd))) as ImageReport;
   const drive = await resolveTargetDrive(cmd.device, {
     includeLoop: cmd.includeLoop,
     imagePath: report.path,
     ...(report.imageSize !== undefined ? { imageSize: report.imageSize } : {}),
   });
   await confirmDevice(io, { yes: cmd.yes, device: drive.device, action: `write ${cmd.image}`, drive });
-  const r = (await run({
-    type: 'flash',
-    params: {
-      image: report.path,
-      device: drive.device,
-      includeLoop: cmd.includeLoop,
-      verify: cmd.verify,
-      ...(report.bmap ? { bmap: report.bmap.path } : {}),
-      ...(report.checksum?.ok
-        ? { expectedSha256: { target: report.checksum.target, value: report.checksum.expected } }
-        : {}),
-    },
-  })) as FlashResult;
+  const r = (await run(
+    flashRequestFor(report, drive.device, { includeLoop: cmd.includeLoop, verify: cmd.verify }),
+  )) as FlashResult;
   return { result: { image: report, flash: r }, human: flashText(report, r) };
 }
 

@@ -1,5 +1,5 @@
 import { KintsugiError, toErrorPayload } from '../../shared/errors';
-import { APP_VERSION } from '../helper/version';
+import { APP_VERSION } from '../core/app/version';
 import { parseCli } from './args';
 import { runCommand } from './commands';
 import { errorBlock } from './format';

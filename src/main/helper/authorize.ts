@@ -1,8 +1,8 @@
+import { refuseDestOnDrive } from '../core/backup/dest-drive';
 import { KintsugiError } from '../../shared/errors';
 import type { ParsedJobRequest } from '../core/jobs/request';
 import {
   checkedDrive,
-  notOnDrive,
   userBackup,
   userOwnedDirectory,
   userReadableFile,
@@ -61,7 +61,7 @@ const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
       ctx.checkDrive,
       FOLDERS_WITH_SUDO,
     );
-    await notOnDrive(destRoot, 'backup destination', source);
+    await refuseDestOnDrive(destRoot, source);
     return { ...job, params: { ...p, source, destRoot } };
   },
 

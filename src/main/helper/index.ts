@@ -5,7 +5,7 @@ import { authorizeHelperJob } from './authorize';
 import { invokingUid } from './invoker';
 import { serveJobHost } from '../job-host/server';
 import { isHelperJob } from './jobs';
-import { APP_VERSION } from './version';
+import { APP_VERSION } from '../core/app/version';
 
 // Entry of the privileged helper (out/main/helper.js). Started by HelperClient directly (already root) or through
 // pkexec. stdout carries the protocol only, so anything core might print goes to stderr instead.

@@ -2,7 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KintsugiError, type ErrorCode } from '../../shared/errors';
 import { listBackups } from '../core/backup/list';
-import { canonicalWholeDisk, isPathOnDrive } from '../core/drives/identity';
+import { canonicalWholeDisk } from '../core/drives/identity';
 
 // The checks authorize.ts composes, one per kind of parameter. Each returns the canonical form of what it was
 // given (the real path, the kernel's device name), which is what the helper then runs, or throws saying what was
@@ -78,16 +78,6 @@ export async function userOwnedDirectory(path: string, role: string, uid: number
       { hint: 'Choose a folder of your own, e.g. in your home folder.' },
     );
   return real;
-}
-
-/** The backup must not live on the drive it copies: reflashing that drive would erase it. */
-export async function notOnDrive(dir: string, role: string, drive: string): Promise<void> {
-  if (await isPathOnDrive(dir, drive))
-    throw new KintsugiError(
-      'INVALID_ARGUMENT',
-      `${role} ${dir} is stored on ${drive}, the drive being backed up: reflashing it would erase the backup`,
-      { hint: 'Choose a folder on another disk.' },
-    );
 }
 
 /**

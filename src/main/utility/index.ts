@@ -1,4 +1,4 @@
-import { APP_VERSION } from '../helper/version';
+import { APP_VERSION } from '../core/app/version';
 import { runJob } from '../core/jobs/run-job';
 import { parentChannel, streamsOver } from '../job-host/message-channel';
 import { serveJobHost } from '../job-host/server';

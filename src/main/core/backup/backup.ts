@@ -1,11 +1,14 @@
-import { lstat, mkdir, realpath, rename, stat, utimes } from 'node:fs/promises';
+import { mkdir, realpath, rename, stat, utimes } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupParams } from '../../../shared/jobs';
 import type { BackupManifest } from '../../../shared/model';
+import { canonicalWholeDisk, isBlockDevice } from '../drives/identity';
 import type { JobContext } from '../jobs/context';
+import { exists } from '../util/exists';
 import { fsyncPath } from '../util/fsync';
 import { syncFilesystem } from '../util/sync-filesystem';
+import { refuseDestOnDrive } from './dest-drive';
 import { assertFitFilesystem } from './dest-fs';
 import { latestVerifiedBackup } from './list';
 import { MANIFEST_NAME, writeManifest } from './manifest';
@@ -45,6 +48,8 @@ export async function runBackup(
 ): Promise<BackupResult> {
   const destRoot = resolve(params.destRoot);
   await assertDirectory(destRoot, 'backup destination');
+  if (await isBlockDevice(params.source))
+    await refuseDestOnDrive(destRoot, await canonicalWholeDisk(params.source));
   await assertFitFilesystem(destRoot, (await freeSpace(destRoot)).fsType);
 
   return withTreeAt(
@@ -104,7 +109,6 @@ async function backupTree(
       throw new KintsugiError('CANCELLED', `backup stopped; the unfinished copy is left in ${work}`);
     throw err;
   }
-  progress.flush();
   if (run.noSpace)
     throw new KintsugiError(
       'BACKUP_FAILED',
@@ -209,13 +213,4 @@ async function refuseNesting(srcDir: string, destRoot: string): Promise<void> {
         hint: 'Choose a destination outside the folder being backed up.',
       },
     );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,6 +1,5 @@
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
-import { throttle } from '../jobs/throttle';
 import type { RsyncProgress } from './rsync-progress';
 
 // Turns rsync's progress records into the app's {kind:'backup'} events (backup and restore jobs alike: the event's
@@ -9,19 +8,15 @@ import type { RsyncProgress } from './rsync-progress';
 export function rsyncProgressReporter(ctx: JobContext, total: number | undefined) {
   const kind = 'backup';
   const meter = new ProgressMeter(total);
-  const out = throttle(ctx.progress.bind(ctx));
   return {
     copy(p: RsyncProgress) {
       // rsync's byte count can pass our estimate (files growing under a live source): never report > 100 %.
       const snap = meter.update(total !== undefined ? Math.min(p.bytes, total) : p.bytes);
-      out.push({ kind, phase: 'copy', ...snap, items: p.files });
+      ctx.progress({ kind, phase: 'copy', ...snap, items: p.files });
     },
+    /** Where a phase starts or ends, with no speed: the job runner delivers a phase's first and last event. */
     phase(phase: 'copy' | 'verify', bytes: number, files?: number) {
-      out.push({ kind, phase, bytes, total, speed: 0, items: files });
-      out.flush();
-    },
-    flush() {
-      out.flush();
+      ctx.progress({ kind, phase, bytes, total, speed: 0, items: files });
     },
   };
 }

@@ -82,7 +82,6 @@ export async function runRestore(
       ];
       args.push(withSlash(backupDir), withSlash(tree.dir));
       const run = await runRsync(args, { signal: ctx.signal, onProgress: (p) => progress.copy(p) });
-      progress.flush();
       if (run.noSpace)
         throw new KintsugiError(
           'RESTORE_FAILED',

@@ -2,6 +2,7 @@
 // drivelist's isSystem guess: a Kintsugi drive is removable USB, and the user may well have booted from it.
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { exists } from '../util/exists';
 
 export interface MountInfoEntry {
   mountId: number;
@@ -157,13 +158,4 @@ export function splitDev(dev: number): { major: number; minor: number } {
   const major = Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn));
   const minor = Number((d & 0xffn) | ((d >> 12n) & ~0xffn));
   return { major, minor };
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -5,7 +5,6 @@ import type { FlashParams } from '../../../shared/jobs';
 import type { FlashResult } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
-import { throttle } from '../jobs/throttle';
 import { openDecompressed } from '../image/decompress';
 import { AlignedWriter } from './aligned-writer';
 import { openDevice } from './device-io';
@@ -74,7 +73,7 @@ export async function flashDrive(
       countCompressed: writeTotal === undefined,
     });
     const meter = new ProgressMeter(writeTotal);
-    const progress = throttle((bytes: number) => {
+    const progress = (bytes: number) => {
       // Unknown decompressed size (gzip, streamed zstd): estimate from how far through the compressed file we are.
       const estimate =
         writeTotal ??
@@ -90,13 +89,13 @@ export async function flashDrive(
         speed: snap.speed,
         ...(eta !== undefined ? { eta } : {}),
       });
-    });
+    };
     const w = new AlignedWriter(dev, {
       chunkSize: opts.chunkSize,
       deviceSize: drive.size,
       watch,
       signal: ctx.signal,
-      onWritten: () => progress.push(w.written),
+      onWritten: () => progress(w.written),
       onChunk: (bytes) => hasher!.update(bytes),
     });
     writer = w;
@@ -144,8 +143,7 @@ export async function flashDrive(
         );
     }
     await w.finish();
-    progress.push(w.written);
-    progress.flush();
+    progress(w.written); // the held-back first MiB is written last: this is the 100 %
   } catch (err) {
     await writer?.settle();
     hasher?.close();
@@ -194,20 +192,16 @@ export async function readBackHash(
   const total = rangesBytes(ranges);
   const meter = new ProgressMeter(total);
   let bytes = 0;
-  const progress = throttle((b: number) =>
-    ctx.progress({ kind: 'flash', phase: 'verify', ...meter.update(b), total }),
-  );
   try {
     return await hashDeviceRanges(dev, ranges, {
       watch,
       signal: ctx.signal,
       onBytes: (n) => {
         bytes += n;
-        progress.push(bytes);
+        ctx.progress({ kind: 'flash', phase: 'verify', ...meter.update(bytes), total });
       },
     });
   } finally {
-    progress.flush();
     watch.stop();
     await closeSoon(dev.fh);
   }

@@ -8,7 +8,6 @@ import type { ImageReport } from '../../../shared/model';
 import type { ProgressOf } from '../../../shared/progress';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
-import { throttle } from '../jobs/throttle';
 import { bmapMappedBytes, readBmapFile } from './bmap';
 import { decompressedSize, openDecompressed } from './decompress';
 import { detectFileCompression } from './detect-compression';
@@ -55,7 +54,6 @@ export async function checkImage(
       onBytes: progress.add,
       source: params.minisigFile,
     });
-    progress.done();
     report.signature = { ok: true, trustedComment: v.trustedComment, keyId: v.keyId };
   }
 
@@ -147,18 +145,12 @@ export async function findBmap(imagePath: string): Promise<string | undefined> {
   return undefined;
 }
 
+/** Progress of one check phase, by bytes read (the job runner throttles what reaches the user). */
 function phaseProgress(ctx: JobContext, phase: CheckPhase, total: number) {
   const meter = new ProgressMeter(total);
   let bytes = 0;
-  const t = throttle((b: number) => ctx.progress({ kind: 'image', phase, ...meter.update(b) }));
-  return {
-    add: (n: number) => {
-      bytes += n;
-      t.push(bytes);
-    },
-    set: (b: number) => t.push(b),
-    done: () => t.flush(),
-  };
+  const set = (b: number) => ctx.progress({ kind: 'image', phase, ...meter.update(b) });
+  return { add: (n: number) => set((bytes += n)), set };
 }
 
 async function hashFile(path: string, ctx: JobContext, total: number): Promise<string> {
@@ -173,7 +165,6 @@ async function hashFile(path: string, ctx: JobContext, total: number): Promise<s
     if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `checking ${path} was cancelled`);
     throw err;
   }
-  progress.done();
   return h.digest('hex');
 }
 
@@ -202,6 +193,5 @@ async function hashDecompressed(
     if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `checking ${path} was cancelled`);
     throw err;
   }
-  progress.done();
   return { digest: h.digest('hex'), size };
 }

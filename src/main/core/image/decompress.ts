@@ -131,7 +131,9 @@ export async function decompressedSize(path: string, compression: Compression): 
   try {
     if (compression === 'none') return (await stat(path)).size;
     if (compression === 'zstd') {
-      const { stdout } = await runTool('zstd', ['-l', '-v', '--', path]);
+      // -v (needed for the exact size) also prints zstd's banner on stderr: keep it out of the job's log, where
+      // the CLI would show it. A probe that fails only means "size unknown" (see the catch below).
+      const { stdout } = await runTool('zstd', ['-l', '-v', '--', path], { stderr: 'ignore' });
       const m = /Decompressed Size:.*\((\d+) B\)/.exec(stdout);
       return m ? Number(m[1]) : undefined;
     }

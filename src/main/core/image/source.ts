@@ -8,8 +8,8 @@ import { pipeline } from 'node:stream/promises';
 import { KintsugiError } from '../../../shared/errors';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
-import { throttle } from '../jobs/throttle';
 import { writeFileAtomic } from '../util/atomic-write';
+import { exists } from '../util/exists';
 import { fsyncPath } from '../util/fsync';
 
 // An image source is a local path or an http(s) URL. URLs are downloaded into a cache so a flash never depends on
@@ -129,15 +129,6 @@ async function stillCurrent(url: string, final: string, ctx: JobContext): Promis
   return false;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function readMeta(path: string): Promise<PartMeta | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as PartMeta;
@@ -201,18 +192,14 @@ async function downloadOnce(url: string, final: string, ctx: JobContext): Promis
 
   const meter = new ProgressMeter(total);
   let bytes = have;
-  const progress = throttle((b: number) =>
-    ctx.progress({ kind: 'image', phase: 'download', ...meter.update(b) }),
-  );
   const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
   body.on('data', (c: Buffer) => {
     bytes += c.length;
-    progress.push(bytes);
+    ctx.progress({ kind: 'image', phase: 'download', ...meter.update(bytes) });
   });
   try {
     await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
   } catch (err) {
-    progress.flush();
     if (ctx.signal.aborted)
       throw new KintsugiError(
         'CANCELLED',
@@ -223,7 +210,6 @@ async function downloadOnce(url: string, final: string, ctx: JobContext): Promis
       `${url}: connection lost at ${bytes}${total ? ` of ${total}` : ''} bytes (${describeFetchError(err)}); the download resumes from there`,
     );
   }
-  progress.flush();
   if (total !== undefined && bytes !== total)
     throw new KintsugiError(
       'IMAGE_DOWNLOAD_FAILED',

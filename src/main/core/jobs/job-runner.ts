@@ -13,8 +13,9 @@ import { throttle } from './throttle';
 // Owns the life of every job in one process: ids, cancel, status, the event stream and, when given a journal,
 // the record and log file of each job on disk. In the app this is main's job service (jobs outlive the window:
 // the tray, flows and any page subscribe); the helper and the utility process run one without a journal and
-// relay events to main. Progress is throttled per job (<= 10 events/s) and the last progress is always flushed
-// before the terminal 'done' / 'failed' event, so a listener never misses where a job ended.
+// relay events to main. Progress is throttled here, per job (<= 10 events/s, each phase's first and last value
+// always delivered) and the last progress is flushed before the terminal 'done' / 'failed' event, so a listener
+// never misses where a job ended. Core producers therefore do not throttle themselves.
 
 export interface JobRunnerOptions {
   progressPerSecond?: number;
@@ -75,19 +76,17 @@ export class JobRunner {
       ...(options.flow ? { flow: options.flow } : {}),
     };
     let open = true;
-    const progress = throttle<Progress>(
-      (p) => {
-        emit({ type: 'progress', progress: p });
-      },
-      this.progressPerSecond,
-      this.opts.now,
-    );
+    // The one throttle every job's progress goes through: producers in core report as often as they like.
+    const progress = throttle<Progress>((p) => emit({ type: 'progress', progress: p }), {
+      perSecond: this.progressPerSecond,
+      now: this.opts.now,
+      keyOf: (p) => `${p.kind}:${p.phase}`,
+    });
     // The record on disk follows progress at most once a second: enough to say where a crash stopped a job.
-    const persistProgress = throttle<Progress>(
-      () => void journal?.write(record).catch(() => undefined),
-      1,
-      this.opts.now,
-    );
+    const persistProgress = throttle<Progress>(() => void journal?.write(record).catch(() => undefined), {
+      perSecond: 1,
+      now: this.opts.now,
+    });
     const log = (message: string, level?: 'detail') => {
       if (!open) return;
       void journal?.log(jobId, message);

@@ -18,7 +18,12 @@ export class ProgressMeter {
 
   update(bytes: number): RateSnapshot {
     const t = this.now();
-    this.samples.push({ t, bytes });
+    // Producers call this for every chunk (thousands of times a second); one sample per 1/20 of the window is
+    // plenty, and keeps the window's array (and the shift below) small. Closer samples replace the newest one.
+    const n = this.samples.length;
+    if (n >= 2 && this.samples[n - 1]!.t - this.samples[n - 2]!.t < this.windowMs / 20)
+      this.samples[n - 1] = { t, bytes };
+    else this.samples.push({ t, bytes });
     while (this.samples.length > 2 && t - this.samples[1]!.t >= this.windowMs) this.samples.shift();
     const first = this.samples[0]!;
     const dt = (t - first.t) / 1000;

@@ -1,31 +1,42 @@
-// At most `perSecond` calls get through; the last value is always delivered by flush() so a job's final
-// progress is never swallowed.
+// At most `perSecond` values get through; the last value is always delivered by flush() so a job's final
+// progress is never swallowed. With `keyOf`, a value whose key differs from the previous one (a new phase) is
+// delivered at once, after the previous key's last value: no phase is ever reported late, or skipped because the
+// next one began within the same tenth of a second.
 
-export function throttle<T>(
-  emit: (value: T) => void,
-  perSecond = 10,
-  now: () => number = () => performance.now(),
-) {
-  const gap = 1000 / perSecond;
+export interface ThrottleOptions<T> {
+  perSecond?: number;
+  now?: () => number;
+  keyOf?: (value: T) => string;
+}
+
+export function throttle<T>(emit: (value: T) => void, opts: ThrottleOptions<T> = {}) {
+  const gap = 1000 / (opts.perSecond ?? 10);
+  const now = opts.now ?? (() => performance.now());
   let last = -Infinity;
+  let key: string | undefined;
   let pending: { value: T } | undefined;
+  const flush = () => {
+    if (pending) {
+      emit(pending.value);
+      pending = undefined;
+      last = now();
+    }
+  };
   return {
     push(value: T) {
+      const k = opts.keyOf?.(value);
       const t = now();
-      if (t - last >= gap) {
-        last = t;
-        pending = undefined;
-        emit(value);
-      } else {
+      if (k !== key) {
+        flush();
+        key = k;
+      } else if (t - last < gap) {
         pending = { value };
+        return;
       }
+      last = t;
+      pending = undefined;
+      emit(value);
     },
-    flush() {
-      if (pending) {
-        emit(pending.value);
-        pending = undefined;
-        last = now();
-      }
-    },
+    flush,
   };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { PersistenceStoreInfo } from '../../../shared/model';
 import { canonicalWholeDisk } from '../drives/identity';
+import { detectFileCompression } from '../image/detect-compression';
 import { mountAt, openRegion } from './block-access';
 import { readPartitionTable, type TablePartition } from './partition-table';
 import { probeRegion } from './probe';
@@ -114,27 +115,13 @@ async function checkContainer(container: string, opts: { includeLoop: boolean })
   }
   if (!st.isFile())
     throw new KintsugiError('INVALID_ARGUMENT', `${container} is neither a drive nor an image file`);
-  const compressed = await compressionOf(container);
-  if (compressed)
+  const compressed = await detectFileCompression(container);
+  if (compressed !== 'none')
     throw new KintsugiError(
       'PERSISTENCE_NOT_FOUND',
       `${container} is ${compressed}-compressed; look inside the decompressed image`,
     );
   return container;
-}
-
-async function compressionOf(file: string): Promise<string | null> {
-  const fh = await open(file, 'r');
-  try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(6), 0, 6, 0);
-    const b = buffer.subarray(0, bytesRead);
-    if (b.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))) return 'zstd';
-    if (b.equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-    if (b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
-    return null;
-  } finally {
-    await fh.close();
-  }
 }
 
 async function sizeOf(path: string): Promise<number | null> {

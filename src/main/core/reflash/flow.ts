@@ -3,9 +3,11 @@ import type { DriveInfo } from '../../../shared/model';
 import type { JobEvent, JobRequest, JobResult, JobType } from '../../../shared/registry';
 import type { ReflashStep } from '../../../shared/progress';
 import { freshReflashState, type ReflashState } from '../../../shared/reflash/state';
+import { refuseDestOnDrive } from '../backup/dest-drive';
 import { readManifest } from '../backup/manifest';
 import { isPathOnDrive } from '../drives/identity';
 import { resolveTargetDrive } from '../drives/resolve-target';
+import { flashRequestFor, imageCheckRequest } from '../image/requests';
 import type { JobExecutor } from '../jobs/executor';
 import type { JobRunner } from '../jobs/job-runner';
 import { driveKey as defaultDriveKey } from './drive-key';
@@ -96,15 +98,16 @@ export class ReflashFlow {
         ...(req.sha256File ? { sha256File: req.sha256File } : {}),
         ...(req.minisigFile ? { minisigFile: req.minisigFile } : {}),
       };
-      return this.start(next, 'image', {
-        type: 'image-check',
-        params: {
+      return this.start(
+        next,
+        'image',
+        imageCheckRequest({
           source: req.source,
-          ...(req.sha256File ? { sha256File: req.sha256File } : {}),
-          ...(req.minisigFile ? { minisigFile: req.minisigFile } : {}),
-          ...(pubkey ? { pubkey } : {}),
-        },
-      });
+          sha256File: req.sha256File,
+          minisigFile: req.minisigFile,
+          pubkey,
+        }),
+      );
     });
   }
 
@@ -150,15 +153,8 @@ export class ReflashFlow {
           'FLOW_GATE',
           `${device} was written by an earlier reflash that did not restore its backup; it is never backed up again`,
         );
-      // A backup on the drive being reflashed would be erased by the flash it is meant to protect.
-      if (await this.pathOnDrive(req.backupDir, device))
-        throw new KintsugiError(
-          'INVALID_ARGUMENT',
-          `the backup folder ${req.backupDir} is on ${device}, the drive that will be erased`,
-          {
-            hint: 'Choose a backup folder on another drive.',
-          },
-        );
+      // The backup job refuses this too; asked here it fails before a job exists.
+      await refuseDestOnDrive(req.backupDir, device, this.pathOnDrive);
       const { includeLoop } = await this.deps.settings();
       return this.start({ ...s, backupDir: req.backupDir, step: 'backup' }, 'backup', {
         type: 'backup',
@@ -191,19 +187,7 @@ export class ReflashFlow {
       });
       const next: ReflashState = { ...s, writtenDevice: device, step: 'flash' };
       delete next.flash;
-      return this.start(next, 'flash', {
-        type: 'flash',
-        params: {
-          image: image.path,
-          device,
-          includeLoop,
-          verify: true,
-          ...(image.bmap ? { bmap: image.bmap.path } : {}),
-          ...(image.checksum?.ok
-            ? { expectedSha256: { target: image.checksum.target, value: image.checksum.expected } }
-            : {}),
-        },
-      });
+      return this.start(next, 'flash', flashRequestFor(image, device, { includeLoop, verify: true }));
     });
   }
 
