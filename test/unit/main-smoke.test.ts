@@ -119,6 +119,11 @@ describe('built main bundle', () => {
       expect(cancelled).toMatchObject({ ok: true, value: { cancelled: true } });
       await waitFor(() => recorded.badge === 0);
       expect(tray.tooltip).toBe('Kintsugi Updater');
+      // The flow has written the job's end into its state (and nothing writes under userData after this test).
+      await waitForAsync(async () => {
+        const st = await call(channelFor('reflash', 'getState'), rendererUrl());
+        return st.ok && !(st.value as { activeJob?: unknown }).activeJob;
+      });
       const record = await call(channelFor('jobs', 'get'), rendererUrl(), { jobId });
       expect(record).toMatchObject({ ok: true, value: { state: 'failed', error: { code: 'CANCELLED' } } });
     } finally {
@@ -127,6 +132,11 @@ describe('built main bundle', () => {
     }
   });
 });
+
+async function waitForAsync(cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(await cond()).toBe(true);
+}
 
 async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));

@@ -63,7 +63,9 @@ export class ReflashFlow {
     this.pathOnDrive = deps.pathOnDrive ?? isPathOnDrive;
     this.driveKey = deps.driveKey ?? defaultDriveKey;
     this.unsubscribe = deps.runner.onEvent((e) => {
-      if (e.type === 'done' || e.type === 'failed') void this.onJobEnd(e);
+      // A state file that cannot be written (disk full, folder gone) must not crash main: the job's outcome is
+      // in the journal, and the page still shows the step's job with its result.
+      if (e.type === 'done' || e.type === 'failed') this.onJobEnd(e).catch(() => undefined);
     });
   }
 
