@@ -14,7 +14,6 @@ export {
 export {
   JOBS,
   JOB_TYPES,
-  PRIVILEGED_JOBS,
   hostOf,
   jobRequest,
   jobsOnHost,

@@ -76,9 +76,6 @@ export type JobTypeOn<H extends JobHost> = {
 export const jobsOnHost = (host: JobHost): ReadonlySet<JobType> =>
   new Set(JOB_TYPES.filter((t) => JOBS[t].host === host));
 
-/** Jobs that need root: main sends them to the privileged helper. */
-export const PRIVILEGED_JOBS = jobsOnHost('helper');
-
 // ---- events ----
 
 type EventBody<T extends JobType> =

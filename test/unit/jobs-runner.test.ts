@@ -4,7 +4,8 @@ import type { JobEvent, JobRequest } from '../../src/shared/jobs';
 import { JobRunner } from '../../src/main/core/jobs/job-runner';
 import type { JobExecutor } from '../../src/main/core/jobs/executor';
 import { hostRoutingExecutor } from '../../src/main/core/jobs/executor';
-import { JOB_TYPES, PRIVILEGED_JOBS, hostOf } from '../../src/shared/registry';
+import { JOB_TYPES, hostOf } from '../../src/shared/registry';
+import { HELPER_JOBS } from '../../src/main/helper/jobs';
 import { parseJobRequest } from '../../src/main/core/jobs/request';
 import type { JobContext } from '../../src/main/core/jobs/context';
 import type { Progress } from '../../src/shared/progress';
@@ -205,7 +206,7 @@ describe('JobRunner', () => {
     );
     expect(calls).toEqual(['helper:restore', 'utility:image-check', 'helper:flash', 'helper:backup']);
     // The specification, stated once here: every verb that writes or mounts a drive needs root.
-    expect([...PRIVILEGED_JOBS].sort()).toEqual(['backup', 'flash', 'restore', 'verify-drive']);
-    for (const t of JOB_TYPES) expect(PRIVILEGED_JOBS.has(t)).toBe(hostOf(t) === 'helper');
+    expect([...HELPER_JOBS].sort()).toEqual(['backup', 'flash', 'restore', 'verify-drive']);
+    for (const t of JOB_TYPES) expect(HELPER_JOBS.has(t as never)).toBe(hostOf(t) === 'helper');
   });
 });
