@@ -275,6 +275,7 @@ describe('the app in Chromium on a real loop device', () => {
     await expect.poll(h1).toBe('What to update');
     const flowCard = page.getByRole('listitem').filter({ hasText: 'Base image (reflash)' });
     expect(await flowCard.textContent()).toContain('Not started');
+    await shot('00-home.png');
 
     await page.keyboard.press('Alt+3');
     await expect.poll(h1).toBe('Jobs');
@@ -423,6 +424,7 @@ describe('the app in Chromium on a real loop device', () => {
     await expect
       .poll(async () => (await jobs.nth(2).locator('pre.log').textContent())?.length ?? 0)
       .toBeGreaterThan(0);
+    await shot('08-jobs.png');
     await page.keyboard.press('Alt+2');
     await expect.poll(h1).toBe('Flash the drive');
 
