@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { ChoiceCard } from '../../shared/components/choice-card';
 import type { BackupSummary } from '../../../shared/model';
 import { useStore } from '../../app/store';
 import { api } from '../../shared/api';
@@ -70,38 +71,28 @@ export function ExistingBackupPanel() {
       {found && found.length > 0 && (
         <fieldset className="drives">
           <legend className="sr-only">Backups</legend>
-          {found.map((b) => {
-            const id = `backup-${b.manifest.id.replace(/[^a-z0-9]/gi, '-')}`;
-            const m = b.manifest;
-            return (
-              <div
-                key={b.path}
-                className={`drive${m.verified ? '' : ' blocked'}${chosen === b.path ? ' chosen' : ''}`}
-              >
-                <input
-                  type="radio"
-                  id={id}
-                  name="existing-backup"
-                  value={b.path}
-                  disabled={!m.verified}
-                  checked={chosen === b.path}
-                  onChange={() => setChosen(b.path)}
-                />
-                <label htmlFor={id}>
-                  <span className="drive-name">{new Date(m.createdAt).toLocaleString()}</span>
-                  <span className="drive-meta">
-                    <code>{b.path}</code> · {m.files} files · {formatBytes(m.bytes)}
-                    {m.sourceDescription ? ` · from ${m.sourceDescription}` : ''}
-                  </span>
-                  {!m.verified && (
-                    <span className="drive-issues">
-                      <span className="issue block">✕ not verified: cannot be restored</span>
-                    </span>
-                  )}
-                </label>
-              </div>
-            );
-          })}
+          {found.map(({ path, manifest: m }) => (
+            <ChoiceCard
+              key={path}
+              group="existing-backup"
+              value={path}
+              chosen={chosen === path}
+              blocked={!m.verified}
+              onChoose={() => setChosen(path)}
+              title={new Date(m.createdAt).toLocaleString()}
+              meta={
+                <>
+                  <code>{path}</code> · {m.files} files · {formatBytes(m.bytes)}
+                  {m.sourceDescription ? ` · from ${m.sourceDescription}` : ''}
+                </>
+              }
+              notes={
+                m.verified ? undefined : (
+                  <span className="issue block">✕ not verified: cannot be restored</span>
+                )
+              }
+            />
+          ))}
         </fieldset>
       )}
       <div className="actions">

@@ -102,6 +102,16 @@ export const createReflashSlice: StateCreator<RootState, [], [], ReflashSlice> =
     }, opts);
   }
 
+  /** Main's state, or undefined after showing why it could not be read. */
+  const fetchState = async (): Promise<ReflashState | undefined> => {
+    try {
+      return await api().reflash.getState();
+    } catch (err) {
+      set({ reflashError: toUiError(err) });
+      return undefined;
+    }
+  };
+
   return {
     reflash: undefined,
     reflashBusy: false,
@@ -110,13 +120,8 @@ export const createReflashSlice: StateCreator<RootState, [], [], ReflashSlice> =
     startOverOpen: false,
 
     async loadReflash() {
-      let state: ReflashState;
-      try {
-        state = await api().reflash.getState();
-      } catch (err) {
-        set({ reflashError: toUiError(err) });
-        return;
-      }
+      const state = await fetchState();
+      if (!state) return;
       accept(state);
       const active = state.activeJob;
       if (!active) return;
@@ -134,13 +139,8 @@ export const createReflashSlice: StateCreator<RootState, [], [], ReflashSlice> =
 
     async refreshReflash(endedJobId) {
       for (let i = 0; i <= RECHECKS; i++) {
-        let state: ReflashState;
-        try {
-          state = await api().reflash.getState();
-        } catch (err) {
-          set({ reflashError: toUiError(err) });
-          return;
-        }
+        const state = await fetchState();
+        if (!state) return;
         accept(state);
         if (!endedJobId || state.activeJob?.jobId !== endedJobId) return;
         // An interrupted job stays the flow's active job until the next intent: that is what Retry is for.

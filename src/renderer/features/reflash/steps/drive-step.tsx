@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ChoiceCard } from '../../../shared/components/choice-card';
 import type { DriveView } from '../../../../shared/model';
 import type { ReflashState } from '../../../../shared/reflash/state';
 import { useStore } from '../../../app/store';
@@ -68,48 +69,29 @@ export function DriveStep({ state }: { state: ReflashState }) {
       )}
       <fieldset className="drives">
         <legend className="sr-only">Drives</legend>
-        {drives?.map((d) => {
-          const blocks = d.issues.filter((i) => i.severity === 'block');
-          const warns = d.issues.filter((i) => i.severity === 'warn');
-          const id = `drive-${d.device.replace(/[^a-z0-9]/gi, '-')}`;
-          return (
-            <div
-              key={d.device}
-              className={`drive${d.selectable ? '' : ' blocked'}${selected === d.device ? ' chosen' : ''}`}
-            >
-              <input
-                type="radio"
-                id={id}
-                name="drive"
-                value={d.device}
-                disabled={!d.selectable}
-                checked={selected === d.device}
-                onChange={() => setSelected(d.device)}
-                aria-describedby={`${id}-info`}
-              />
-              <label htmlFor={id}>
-                <span className="drive-name">{d.description || d.device}</span>
-                <span className="drive-meta">
-                  <code>{d.device}</code> · {formatBytes(d.size)}
-                  {d.isRemovable ? ' · removable' : ''}
-                  {d.isLoop ? ' · loop device' : ''}
-                </span>
-                <span id={`${id}-info`} className="drive-issues">
-                  {blocks.map((i) => (
-                    <span key={i.code} className="issue block">
-                      ✕ {i.message}
-                    </span>
-                  ))}
-                  {warns.map((i) => (
-                    <span key={i.code} className="issue warn">
-                      ⚠ {i.message}
-                    </span>
-                  ))}
-                </span>
-              </label>
-            </div>
-          );
-        })}
+        {drives?.map((d) => (
+          <ChoiceCard
+            key={d.device}
+            group="drive"
+            value={d.device}
+            chosen={selected === d.device}
+            blocked={!d.selectable}
+            onChoose={() => setSelected(d.device)}
+            title={d.description || d.device}
+            meta={
+              <>
+                <code>{d.device}</code> · {formatBytes(d.size)}
+                {d.isRemovable ? ' · removable' : ''}
+                {d.isLoop ? ' · loop device' : ''}
+              </>
+            }
+            notes={d.issues.map((i) => (
+              <span key={i.code} className={`issue ${i.severity}`}>
+                {i.severity === 'block' ? '✕' : '⚠'} {i.message}
+              </span>
+            ))}
+          />
+        ))}
       </fieldset>
       <div className="actions">
         <button
