@@ -21,6 +21,7 @@ import type { JobRequest } from '../../src/shared/jobs';
 import { buildFixtureImage, compressFixture, type FixtureImage } from '../helpers/fixture-image';
 import { sha256OfFile } from '../helpers/fixture-release';
 import { attachLoop, detachLoop, heldByTests, mountDevice, unmountDir } from '../helpers/loop';
+import { handWrittenBackup } from '../helpers/hand-written-backup';
 
 // The privilege boundary, end to end: the real helper bundle (out/main/helper.js) as its own process, once acting
 // for root (started directly by a root parent) and once for uid 65534 (PKEXEC_UID, as pkexec sets it), sent the
@@ -70,25 +71,6 @@ function watchMounts(): () => Promise<string[]> {
     await sampling;
     return [...seen];
   };
-}
-
-async function handWrittenBackup(parent: string, id: string): Promise<string> {
-  const path = join(parent, id);
-  await mkdir(path, { recursive: true });
-  await writeFile(join(path, 'planted'), 'written anywhere root can write\n');
-  const manifest = {
-    formatVersion: 1,
-    id,
-    source: '/dev/sdz',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    finishedAt: '2026-01-01T00:00:01.000Z',
-    files: 1,
-    bytes: 31,
-    verified: true,
-    tools: {},
-  };
-  await writeFile(join(path, 'kintsugi-backup.json'), JSON.stringify(manifest));
-  return path;
 }
 
 function startHelper(extraEnv: Record<string, string>): Promise<HelperClient> {

@@ -7,6 +7,7 @@ import type { ParsedJobRequest } from '../../src/main/core/jobs/request';
 import { authorizeHelperJob, type AuthorizeContext } from '../../src/main/helper/authorize';
 import { invokingUid } from '../../src/main/helper/invoker';
 import { KintsugiError } from '../../src/shared/errors';
+import { handWrittenBackup } from '../helpers/hand-written-backup';
 
 // The helper's authorizer table on plain inputs: temp files and folders (this suite runs as root, so it can give
 // them any owner), never a device. Every case here is refused before a device would be looked at; the real
@@ -27,25 +28,6 @@ async function refusal(job: unknown, ctx: AuthorizeContext = asRoot) {
     return { code: err.code, detail: err.detail ?? '', hint: err.hint };
   }
   throw new Error('expected a refusal');
-}
-
-async function handWrittenBackup(parent: string, id: string, verified = true): Promise<string> {
-  const path = join(parent, id);
-  await mkdir(path, { recursive: true });
-  await writeFile(join(path, 'payload'), 'whatever the caller wants written as root\n');
-  const manifest = {
-    formatVersion: 1,
-    id,
-    source: '/dev/sdz',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    finishedAt: '2026-01-01T00:00:01.000Z',
-    files: 1,
-    bytes: 42,
-    verified,
-    tools: {},
-  };
-  await writeFile(join(path, 'kintsugi-backup.json'), JSON.stringify(manifest));
-  return path;
 }
 
 beforeAll(async () => {

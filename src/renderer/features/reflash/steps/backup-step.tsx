@@ -1,14 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { StepJob } from '../step-job';
 import type { ReflashState } from '../../../../shared/reflash/state';
 import { useStore } from '../../../app/store';
 import { api } from '../../../shared/api';
-import { JobProgress } from '../../../shared/components/job-progress';
 import { PathField } from '../../../shared/components/path-field';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
-import { leftBehind } from '../../jobs/left-behind';
 import { backupVerified } from '../flow';
 import { SkipBackup } from '../skip-backup';
-import { cancelJob, useStepJob } from '../use-step-job';
+import { useStepJob } from '../use-step-job';
 
 const PERSISTENCE_LABELS = ['persistence', 'casper-rw', 'writable'];
 
@@ -96,16 +95,7 @@ export function BackupStep({ state }: { state: ReflashState }) {
           {formatBytes(free)}
         </dd>
       </dl>
-      {job && (
-        <JobProgress
-          job={job}
-          title="Backup"
-          onCancel={() => cancelJob(job)}
-          onRetry={run}
-          retryDisabled={!folder || busy}
-          left={job.state === 'interrupted' ? leftBehind(job) : undefined}
-        />
-      )}
+      {job && <StepJob job={job} title="Backup" onRetry={run} retryDisabled={!folder || busy} />}
       {state.backup && (
         <section className="card" aria-label="Backup result">
           <h2>

@@ -1,13 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
+import { StepJob } from '../step-job';
 import type { ReflashState } from '../../../../shared/reflash/state';
 import { useStore } from '../../../app/store';
-import { JobProgress } from '../../../shared/components/job-progress';
 import { TypedConfirmDialog } from '../../../shared/components/typed-confirm-dialog';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
-import { leftBehind } from '../../jobs/left-behind';
 import { backupVerified, driveWritten, flashUnlocked, nextStep } from '../flow';
 import { SkipBackup } from '../skip-backup';
-import { cancelJob, useStepJob } from '../use-step-job';
+import { useStepJob } from '../use-step-job';
 
 /**
  * Step 4: write the image. Locked until the backup is verified or skipped by a typed confirmation; every start
@@ -73,16 +72,7 @@ export function FlashStep({ state }: { state: ReflashState }) {
             {state.backup ? ` Your backup in ${state.backup.path} is untouched and is restored after.` : ''}
           </p>
         )}
-        {job && (
-          <JobProgress
-            job={job}
-            title="Flash"
-            onCancel={() => cancelJob(job)}
-            onRetry={ask}
-            retryDisabled={busy}
-            left={job.state === 'interrupted' ? leftBehind(job) : undefined}
-          />
-        )}
+        {job && <StepJob job={job} title="Flash" onRetry={ask} retryDisabled={busy} />}
         {state.flash && (
           <section className="card" aria-label="Flash result">
             <h2>

@@ -1,12 +1,11 @@
 import { useState, type FormEvent } from 'react';
+import { StepJob } from '../step-job';
 import type { ReflashState } from '../../../../shared/reflash/state';
 import { useStore } from '../../../app/store';
-import { JobProgress } from '../../../shared/components/job-progress';
 import { PathField } from '../../../shared/components/path-field';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
-import { leftBehind } from '../../jobs/left-behind';
 import { ExistingBackupPanel } from '../existing-backup';
-import { cancelJob, useStepJob } from '../use-step-job';
+import { useStepJob } from '../use-step-job';
 
 /** Step 1: choose the new image (+ .sha256 / .minisig); main checks it before any byte reaches a drive. */
 export function ImageStep({ state }: { state: ReflashState }) {
@@ -84,16 +83,7 @@ export function ImageStep({ state }: { state: ReflashState }) {
         {clean(fields.minisigFile) && !pubkey && (
           <p className="warn">No minisign public key is set: add it in Settings to check the signature.</p>
         )}
-        {job && (
-          <JobProgress
-            job={job}
-            title="Image check"
-            onCancel={() => cancelJob(job)}
-            onRetry={check}
-            retryDisabled={!source || busy}
-            left={job.state === 'interrupted' ? leftBehind(job) : undefined}
-          />
-        )}
+        {job && <StepJob job={job} title="Image check" onRetry={check} retryDisabled={!source || busy} />}
         {checked && report && (
           <section className="card" aria-label="Image check result">
             <h2>{passed ? 'Image checked' : 'Image check failed'}</h2>

@@ -1,12 +1,11 @@
 import { useState, type FormEvent } from 'react';
+import { StepJob } from '../step-job';
 import type { ReflashState } from '../../../../shared/reflash/state';
 import { useStore } from '../../../app/store';
-import { JobProgress } from '../../../shared/components/job-progress';
 import { TypedConfirmDialog } from '../../../shared/components/typed-confirm-dialog';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
-import { leftBehind } from '../../jobs/left-behind';
 import { restoreComplete } from '../flow';
-import { cancelJob, useStepJob } from '../use-step-job';
+import { useStepJob } from '../use-step-job';
 
 /** Step 5: main copies the backup recorded before the flash into the confirmed drive's new persistence store,
  * then verifies it. Restoring an existing backup onto a drive this flow did not flash overwrites files there, so
@@ -58,16 +57,7 @@ export function RestoreStep({ state }: { state: ReflashState }) {
         ) : (
           <p className="lead">The backup was skipped, so there is nothing to restore.</p>
         )}
-        {job && (
-          <JobProgress
-            job={job}
-            title="Restore"
-            onCancel={() => cancelJob(job)}
-            onRetry={run}
-            retryDisabled={busy}
-            left={job.state === 'interrupted' ? leftBehind(job) : undefined}
-          />
-        )}
+        {job && <StepJob job={job} title="Restore" onRetry={run} retryDisabled={busy} />}
         {state.restore && (
           <section className="card" aria-label="Restore result">
             <h2>
