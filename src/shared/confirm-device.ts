@@ -4,6 +4,10 @@
 
 export function confirmsDevice(typed: string | undefined, device: string): boolean {
   if (!typed || device === '') return false;
-  const bare = device.slice(device.lastIndexOf('/') + 1);
-  return typed === device || typed === bare;
+  return typed === device || typed === bareDeviceName(device);
+}
+
+/** "/dev/sdb" -> "sdb": the name the user is asked to type. */
+export function bareDeviceName(device: string): string {
+  return device.slice(device.lastIndexOf('/') + 1);
 }

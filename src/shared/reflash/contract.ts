@@ -4,7 +4,7 @@ import { absolutePath, pathOrUrl } from '../paths';
 import { REFLASH_STEPS } from '../progress';
 import type { ReflashState } from './state';
 
-// The reflash page sends intents; main checks them against its own saved state (core/reflash/gates.ts) and builds
+// The reflash page sends intents; main checks them against its own saved state (shared/reflash/gates.ts) and builds
 // every privileged request itself, so the flash and restore targets are always the confirmed device.
 
 const state = produced<ReflashState>();

@@ -22,7 +22,7 @@ import {
   skipBackupGate,
   startOverGate,
   type Gate,
-} from './gates';
+} from '../../../shared/reflash/gates';
 import type { WrittenDrivesLedger } from './ledger';
 import type { ReflashStore } from './store';
 

@@ -3,7 +3,7 @@ import type { ReflashState } from '../../../shared/reflash/state';
 import type { JobRunner } from '../jobs/job-runner';
 import type { PipelineStep } from '../jobs/pipeline';
 import type { ReflashFlow } from './flow';
-import { furthestStep } from './gates';
+import { furthestStep } from '../../../shared/reflash/gates';
 
 // The reflash as one run (the CLI): the same flow and gates as the GUI, its steps in order, each skipped when the
 // saved state already holds it. A rerun after a crash or a failed flash resumes: the verified backup taken

@@ -1,4 +1,6 @@
 import type { ReflashStep } from '../../../shared/progress';
+import { backupOfDrive } from '../../../shared/reflash/gates';
+import { restoreOutcome } from '../../../shared/reflash/outcome';
 import type { ReflashState } from '../../../shared/reflash/state';
 
 // Pure readings of main's ReflashState for the page. They decide what the page SHOWS (which buttons, which
@@ -47,27 +49,15 @@ export function nextStep(state: ReflashState, from: ReflashStep): ReflashStep {
   return steps[steps.indexOf(from) + 1] ?? 'done';
 }
 
+// The rules themselves are main's, shared so the page shows what main will allow.
+export { driveWritten, flashUnlocked, startOverNeedsConfirmation } from '../../../shared/reflash/gates';
+
+/** A verified backup is on record for this flow (for the restore-only flow, before a drive is chosen too). */
 export const backupVerified = (s: ReflashState): boolean =>
-  s.backup?.manifest.verified === true && (s.device === undefined || s.backup.device === s.device);
+  backupOfDrive(s) || (s.device === undefined && s.backup?.manifest.verified === true);
 
-export const backupSkipped = (s: ReflashState): boolean =>
-  s.backupSkippedFor !== undefined && s.backupSkippedFor === s.device;
-
-/** Flashing is unlocked by a verified backup of this drive or a typed skip naming it. */
-export const flashUnlocked = (s: ReflashState): boolean => backupVerified(s) || backupSkipped(s);
-
-/** The drive has been (partly) written: the backup step is closed and the backup to restore is fixed. */
-export const driveWritten = (s: ReflashState): boolean => s.writtenDevice !== undefined;
-
-/** All of the backup is back in place: restored, verified, and no fewer files than the backup holds. */
-export function restoreComplete(s: ReflashState): boolean {
-  return s.backup !== undefined && s.restore?.verified === true && s.restore.files >= s.backup.manifest.files;
-}
-
-/** Main asks for the typed device name to start over while a verified backup waits to be restored. */
-export function startOverNeedsTyping(s: ReflashState): boolean {
-  return s.backup !== undefined && s.writtenDevice !== undefined && s.restore?.verified !== true;
-}
+/** All of the backup is back in place: the Done step's one claim (src/shared/reflash/outcome.ts). */
+export const restoreComplete = (s: ReflashState): boolean => restoreOutcome(s).kind === 'restored';
 
 /** The device name a typed confirmation must give for this flow's drive. */
 export const confirmDevice = (s: ReflashState): string => s.writtenDevice ?? s.device ?? '';

@@ -4,7 +4,7 @@ import { useStore } from '../../app/store';
 import { ConfirmDialog } from '../../shared/components/confirm-dialog';
 import { TypedConfirmDialog } from '../../shared/components/typed-confirm-dialog';
 import { formatBytes } from '../../shared/format';
-import { confirmDevice, startOverNeedsTyping } from './flow';
+import { confirmDevice, startOverNeedsConfirmation } from './flow';
 
 /**
  * "Start over". While a verified backup waits to be restored into a drive that was already written, main asks for
@@ -12,7 +12,7 @@ import { confirmDevice, startOverNeedsTyping } from './flow';
  * confirmation. If main asks for the typed name anyway (its gate is the authority), the typed dialog follows.
  */
 export function StartOverDialog({ state }: { state: ReflashState }) {
-  const [typedNeeded, setTypedNeeded] = useState(startOverNeedsTyping(state));
+  const [typedNeeded, setTypedNeeded] = useState(startOverNeedsConfirmation(state));
   const close = () => useStore.getState().setStartOverOpen(false);
   const startOver = useStore((s) => s.startOver);
   const busy = useStore((s) => s.reflashBusy);

@@ -1,12 +1,11 @@
-import { basename } from 'node:path';
-import { confirmsDevice } from '../../../shared/confirm-device';
-import type { ImageReport } from '../../../shared/model';
-import type { ReflashStep } from '../../../shared/progress';
-import type { ReflashState } from '../../../shared/reflash/state';
+import { bareDeviceName as basename, confirmsDevice } from '../confirm-device';
+import type { ImageReport } from '../model';
+import type { ReflashStep } from '../progress';
+import type { ReflashState } from './state';
 
 // The reflash flow's rules, as pure functions of its saved state. Main checks them on every intent (the renderer
-// is never trusted to have checked), and the CLI runs the same flow, so GUI and CLI share one rule for each.
-// A gate answers { ok: false, reason } with a sentence fit for the user.
+// is never trusted to have checked), and the CLI runs the same flow; the page reads the same predicates to show
+// which buttons apply. A gate answers { ok: false, reason } with a sentence fit for the user.
 
 export type Gate = { ok: true } | { ok: false; reason: string; needsConfirmation?: true };
 
@@ -29,6 +28,21 @@ export function imageTrusted(report: ImageReport | undefined): Gate {
 /** Once the drive holds (part of) the new image, the choices made before it are fixed. */
 export function driveWritten(s: ReflashState): boolean {
   return s.writtenDevice !== undefined;
+}
+
+/** A verified backup of the chosen drive exists. */
+export function backupOfDrive(s: ReflashState): boolean {
+  return s.device !== undefined && s.backup?.device === s.device && s.backup.manifest.verified === true;
+}
+
+/** Flashing is unlocked: a verified backup of this drive, or a skip typed for it. */
+export function flashUnlocked(s: ReflashState): boolean {
+  return backupOfDrive(s) || (s.device !== undefined && s.backupSkippedFor === s.device);
+}
+
+/** Starting over now would forget a verified backup that is not back on the written drive. */
+export function startOverNeedsConfirmation(s: ReflashState): boolean {
+  return s.backup !== undefined && driveWritten(s) && !s.restore?.verified;
 }
 
 /** A new image may be chosen at any time (e.g. after a corrupt one failed mid-flash); a written drive and its
@@ -86,9 +100,7 @@ export function flashGate(s: ReflashState, typed: string): Gate {
   if (!image.ok) return image;
   if (!s.device) return no('Choose a drive first.');
   if (s.restoreOnly) return no('This flow restores an existing backup; it does not flash.');
-  const backedUp = s.backup?.device === s.device && s.backup.manifest.verified === true;
-  const skipped = s.backupSkippedFor === s.device;
-  if (!backedUp && !skipped) return no(`Back up ${s.device} first (or skip the backup by typing its name).`);
+  if (!flashUnlocked(s)) return no(`Back up ${s.device} first (or skip the backup by typing its name).`);
   if (s.flash?.verified && s.writtenDevice === s.device)
     return no(`${s.device} is already flashed and verified; restore the backup next.`);
   // Every start, a retry after a cancel included, erases the drive: every start needs the name typed.
@@ -130,8 +142,7 @@ export function furthestStep(s: ReflashState): ReflashStep {
   if (s.restoreOnly) return s.restore?.verified ? 'done' : s.device ? 'restore' : 'drive';
   if (!s.image) return 'image';
   if (!s.device) return 'drive';
-  const backedUp = s.backup?.device === s.device || s.backupSkippedFor === s.device;
-  if (!backedUp) return 'backup';
+  if (!flashUnlocked(s)) return 'backup';
   if (!(s.flash?.verified && s.writtenDevice === s.device)) return 'flash';
   if (s.backup && !s.restore?.verified) return 'restore';
   return 'done';
@@ -140,9 +151,9 @@ export function furthestStep(s: ReflashState): ReflashStep {
 /** Starting over would forget a verified backup that is not back on the drive: the user must say so by name. */
 export function startOverGate(s: ReflashState, typed?: string): Gate {
   if (s.activeJob) return no('A step is still running: cancel it first.');
-  if (s.backup && driveWritten(s) && !s.restore?.verified && !confirmsDevice(typed, s.writtenDevice!))
+  if (startOverNeedsConfirmation(s) && !confirmsDevice(typed, s.writtenDevice!))
     return unconfirmed(
-      `The backup ${s.backup.path} is not restored onto ${s.writtenDevice} yet. Restore it, or type ${basename(s.writtenDevice!)} to start over anyway (the backup stays on disk).`,
+      `The backup ${s.backup?.path} is not restored onto ${s.writtenDevice} yet. Restore it, or type ${basename(s.writtenDevice!)} to start over anyway (the backup stays on disk).`,
     );
   return OK;
 }
