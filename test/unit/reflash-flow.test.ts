@@ -180,6 +180,45 @@ describe('reflash flow in main', () => {
     expect(restoreOutcome(done).kind).toBe('restored');
   });
 
+  it('a drive once flashed whole without a backup, or whose restore was given up by name, is backed up again next time', async () => {
+    const { flow } = makeFlow();
+    // 1. Skipped backup, verified flash: nothing is owed on the drive.
+    await flow.settled((await flow.chooseImage({ source: '/images/a.img.zst' })).jobId);
+    await flow.chooseDrive({ device: '/dev/loop9' });
+    await flow.skipBackup({ typed: 'loop9' });
+    await flow.settled((await flow.startFlash({ typed: 'loop9' })).jobId);
+    await flow.startOver({});
+    const second = await toFlashStep(flow);
+    expect(second.backup).toBeDefined();
+    // 2. Verified flash, restore given up by typing the name: the next flow takes a new backup, not the old one.
+    await flow.settled((await flow.startFlash({ typed: 'loop9' })).jobId);
+    await flow.startOver({ typed: 'loop9' });
+    const third = await toFlashStep(flow);
+    expect(third.backup!.path).not.toBe(second.backup!.path);
+    expect(jobs.requests.filter((r) => r.type === 'backup')).toHaveLength(2);
+  });
+
+  it('a skipped backup then an interrupted flash: the drive is never backed up afterwards, the skip is asked again', async () => {
+    const first = makeFlow();
+    await first.flow.settled((await first.flow.chooseImage({ source: '/images/a.img.zst' })).jobId);
+    await first.flow.chooseDrive({ device: '/dev/loop9' });
+    await first.flow.skipBackup({ typed: 'loop9' });
+    jobs.hang.add('flash');
+    await first.flow.startFlash({ typed: 'loop9' });
+    first.flow.unsubscribe();
+    jobs.hang.clear();
+    const { flow } = makeFlow();
+    await flow.startOver({});
+    await flow.settled((await flow.chooseImage({ source: '/images/a.img.zst' })).jobId);
+    await flow.chooseDrive({ device: '/dev/loop9' });
+    await expect(flow.startBackup({ backupDir: backups() })).rejects.toMatchObject({
+      code: 'FLOW_GATE',
+      detail: expect.stringMatching(/skipped its backup/),
+    });
+    await flow.skipBackup({ typed: 'loop9' });
+    expect((await flow.settled((await flow.startFlash({ typed: 'loop9' })).jobId)).step).toBe('done');
+  });
+
   it('a restore holding fewer files than the backup is not called "back in place"', async () => {
     jobs.restoredFiles = 2;
     const { flow } = makeFlow();

@@ -150,10 +150,18 @@ export class ReflashFlow {
       enforce(backupGate(s));
       const device = s.device!;
       const key = await this.driveKey(device);
-      if (await this.deps.ledger.pending(key))
+      const owed = await this.deps.ledger.pending(key);
+      if (owed)
         throw new KintsugiError(
           'FLOW_GATE',
-          `${device} was written by an earlier reflash that did not restore its backup; it is never backed up again`,
+          owed.backupPath
+            ? `${device} was written by an earlier reflash whose backup ${owed.backupPath} is not restored yet; a backup of it now would copy the new image, not your data`
+            : `${device} was partly written by an earlier reflash that skipped its backup; there is nothing of yours left to back up`,
+          {
+            hint: owed.backupPath
+              ? 'Choose the drive again to continue from that backup, then flash and restore.'
+              : 'Skip the backup (type the device name) and flash again.',
+          },
         );
       // The backup job refuses this too; asked here it fails before a job exists.
       await refuseDestOnDrive(req.backupDir, device, this.pathOnDrive);
@@ -237,6 +245,10 @@ export class ReflashFlow {
     return this.serial(async () => {
       const s = await this.load();
       enforce(startOverGate(s, req.typed));
+      // Giving up the restore of a drive that holds a whole, verified new image (the name was typed): the user's
+      // next backup of it is their data again. A half-written drive stays owed its backup whatever the user says.
+      if (s.writtenDevice && s.flash?.verified && s.flash.device === s.writtenDevice)
+        await this.deps.ledger.settle(await this.driveKey(s.writtenDevice), 'restore-abandoned');
       return this.deps.store.save({ ...freshReflashState(), ...(s.speeds ? { speeds: s.speeds } : {}) });
     });
   }
@@ -312,13 +324,16 @@ export class ReflashFlow {
         if (r.bytesWritten >= MIN_MEASURED && r.durationMs > 0)
           speeds.flash = r.bytesWritten / (r.durationMs / 1000);
         const step: ReflashStep = !r.verified ? 'flash' : s.backup ? 'restore' : 'done';
+        // A whole new image with no backup to put back: nothing is owed on this drive any more.
+        if (r.verified && !s.backup && s.device)
+          await this.deps.ledger.settle(await this.driveKey(s.device), 'no-backup');
         return { ...s, flash: r, step, durations, speeds };
       }
       case 'restore': {
         const r = result as JobResult<'restore'>;
         add('restore');
         if (r.bytes >= MIN_MEASURED) speeds.restore = r.bytes / seconds;
-        if (r.verified && s.device) await this.deps.ledger.markRestored(await this.driveKey(s.device));
+        if (r.verified && s.device) await this.deps.ledger.settle(await this.driveKey(s.device), 'restored');
         return { ...s, restore: r, step: r.verified ? 'done' : 'restore', durations, speeds };
       }
       default:

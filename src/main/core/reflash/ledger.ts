@@ -4,16 +4,20 @@ import { loadJsonFile, saveJsonFile } from '../util/json-file';
 
 // The ledger of drives a reflash has written to. It outlives the flow's state (Start over, a second `kintsugi
 // reflash`, a crash): before the first byte of a flash, the drive is entered here with the verified backup taken
-// from it, and the entry is marked restored only once that backup is back and verified. A later flow on the same
-// drive finds the entry, never backs the half-written drive up as if it were the user's data, and restores from
-// the backup named here.
+// from it. While the entry is open, a later flow on the same drive never backs the (half-)written drive up as if
+// it were the user's data, and restores from the backup named here. The entry settles when the drive is whole
+// again and nothing is owed: the backup restored and verified, or a verified flash with no backup to restore, or
+// a verified flash whose restore the user gave up by name (Start over). An interrupted or failed flash never
+// settles it: that drive holds part of an image, whatever happens next.
 
 const entry = z.strictObject({
   device: absolutePath,
   backupPath: absolutePath.optional(),
   backupFiles: z.number().int().nonnegative().optional(),
   writtenAt: z.string(),
-  restoredAt: z.string().optional(),
+  /** When nothing was owed any more, and why. */
+  settledAt: z.string().optional(),
+  settled: z.enum(['restored', 'no-backup', 'restore-abandoned']).optional(),
 });
 const ledgerSchema = z.strictObject({ drives: z.record(z.string(), entry).default({}) });
 
@@ -30,26 +34,29 @@ export class WrittenDrivesLedger {
     return (await this.load())[key];
   }
 
-  /** An entry that still waits for its backup to be restored. */
+  /** An entry still open: the drive was written and something is owed (a restore, or a complete image). */
   async pending(key: string): Promise<LedgerEntry | undefined> {
     const e = await this.get(key);
-    return e && !e.restoredAt ? e : undefined;
+    return e && !e.settledAt ? e : undefined;
   }
 
-  async markWritten(key: string, e: Omit<LedgerEntry, 'writtenAt' | 'restoredAt'>): Promise<void> {
+  async markWritten(
+    key: string,
+    e: Pick<LedgerEntry, 'device' | 'backupPath' | 'backupFiles'>,
+  ): Promise<void> {
     const drives = await this.load();
     const previous = drives[key];
     // A second write before the restore keeps the first backup: it is the user's data, the drive is not.
-    const keep = previous && !previous.restoredAt && previous.backupPath ? previous : undefined;
+    const keep = previous && !previous.settledAt && previous.backupPath ? previous : undefined;
     drives[key] = keep ?? { ...e, writtenAt: new Date().toISOString() };
     await saveJsonFile(this.path, { drives });
   }
 
-  async markRestored(key: string): Promise<void> {
+  async settle(key: string, why: NonNullable<LedgerEntry['settled']>): Promise<void> {
     const drives = await this.load();
     const e = drives[key];
-    if (!e) return;
-    drives[key] = { ...e, restoredAt: new Date().toISOString() };
+    if (!e || e.settledAt) return;
+    drives[key] = { ...e, settledAt: new Date().toISOString(), settled: why };
     await saveJsonFile(this.path, { drives });
   }
 }
