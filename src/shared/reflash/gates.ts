@@ -52,9 +52,17 @@ export function chooseImageGate(s: ReflashState): Gate {
   return OK;
 }
 
-/** What survives choosing a new image once the drive has been written and its backup is not restored yet. */
+/** The flow still owes the written drive something: a whole image (the flash did not finish verified) or the
+ * restore of its backup. */
+export function flowOwesDrive(s: ReflashState): boolean {
+  if (!driveWritten(s)) return false;
+  const flashed = s.flash?.verified === true && s.flash.device === s.writtenDevice;
+  return !flashed || (s.backup !== undefined && s.restore?.verified !== true);
+}
+
+/** What survives choosing a new image while the flow still owes the written drive something. */
 export function keptAfterWrite(s: ReflashState): Partial<ReflashState> {
-  if (!driveWritten(s) || s.restore?.verified) return {};
+  if (!flowOwesDrive(s)) return {};
   const { device, writtenDevice, backup, backupDir, backupSkippedFor } = s;
   return Object.fromEntries(
     Object.entries({ device, writtenDevice, backup, backupDir, backupSkippedFor }).filter(
