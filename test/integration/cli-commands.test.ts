@@ -1,8 +1,8 @@
-import { execa, type Options } from 'execa';
+import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { access, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeTree, diffTrees } from '../helpers/describe-tree';
 import {
@@ -12,39 +12,18 @@ import {
   type FixtureImage,
 } from '../helpers/fixture-image';
 import { attachLoop, detachLoop } from '../helpers/loop';
+import { assertCliBuilt, CLI, cliRunner, shellQuote } from '../helpers/cli';
 
 // The built `kintsugi` (out/main/cli.js; `npm test` builds first) against real tools and loop devices this file
 // creates. The terminal confirmation is typed into a real pty through util-linux `script`.
 
-const CLI = resolve('out/main/cli.js');
 let dir: string;
+const { cli, cliOnPty, env } = cliRunner(() => dir);
 let drive: FixtureImage; // the populated "old drive"
 let fresh: FixtureImage; // the new image, empty persistence
 let zst: string;
 let sums: string;
 const loops: string[] = [];
-
-// The CLI keeps its job journal and flow state under $XDG_STATE_HOME: a temp folder of this file's.
-const env = () => ({ XDG_STATE_HOME: join(dir, 'state') });
-const cli = (args: string[], opts: Options = {}) =>
-  execa(process.execPath, [CLI, ...args], {
-    reject: false,
-    stdin: 'ignore',
-    timeout: 60_000,
-    env: env(),
-    ...opts,
-  });
-
-/** Runs the CLI on a pty (so stdin is a TTY) and types `typed` at the prompt. */
-const cliOnPty = (args: string[], typed: string) =>
-  execa('script', ['-qec', [process.execPath, CLI, ...args].map(shellQuote).join(' '), '/dev/null'], {
-    input: `${typed}\n`,
-    env: env(),
-    reject: false,
-    timeout: 60_000,
-  });
-// `script -c` takes one command line for /bin/sh: quote each argument (paths here are our own temp paths).
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const sha256 = async (file: string) =>
   createHash('sha256')
@@ -60,9 +39,7 @@ async function scratchDrive(name: string, fill = 0x5a, mib = 64) {
 }
 
 beforeAll(async () => {
-  await access(CLI).catch(() => {
-    throw new Error(`${CLI} is missing: run \`npx electron-vite build\` (npm test does) first`);
-  });
+  await assertCliBuilt();
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-cli-'));
   drive = await buildFixtureImage(join(dir, 'old'), { name: 'drive.img', sizeMiB: 48 });
   fresh = await buildFixtureImage(join(dir, 'new'), {
@@ -164,6 +141,7 @@ describe('kintsugi (built CLI)', () => {
       ],
       {
         stdin: 'pipe',
+        env: env(),
         reject: false,
         timeout: 60_000,
       },
@@ -251,6 +229,7 @@ describe('kintsugi (built CLI)', () => {
       {
         reject: false,
         stdin: 'ignore',
+        env: env(),
         timeout: 60_000,
       },
     );

@@ -1,38 +1,25 @@
-import { execa, type Options } from 'execa';
-import { access, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtureImage, type FixtureImage } from '../helpers/fixture-image';
 import { sha256OfFile } from '../helpers/fixture-release';
 import { attachLoop, detachLoop, heldByTests } from '../helpers/loop';
+import { assertCliBuilt, cliRunner } from '../helpers/cli';
 
 // The built `kintsugi` decides "is it a drive?" by what the path is (stat), not by how it is spelled: a symlink
 // to a loop device and /./dev/loopN are that loop device, asked about and written as /dev/loopN.
 
-const CLI = resolve('out/main/cli.js');
 let dir: string;
+const { cli, cliOnPty } = cliRunner(() => dir);
 let fixture: FixtureImage;
 let driveFile: string;
 let drive: string;
 let link: string;
 let backup: string;
 
-const cli = (args: string[], opts: Options = {}) =>
-  execa(process.execPath, [CLI, ...args], { reject: false, stdin: 'ignore', timeout: 60_000, ...opts });
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-/** Runs the CLI on a pty (util-linux `script`) and types `typed` at the prompt. */
-const cliOnPty = (args: string[], typed: string) =>
-  execa('script', ['-qec', [process.execPath, CLI, ...args].map(shellQuote).join(' '), '/dev/null'], {
-    input: `${typed}\n`,
-    reject: false,
-    timeout: 60_000,
-  });
-
 beforeAll(async () => {
-  await access(CLI).catch(() => {
-    throw new Error(`${CLI} is missing: run \`npx electron-vite build\` first`);
-  });
+  await assertCliBuilt();
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-cli-paths-'));
   fixture = await buildFixtureImage(join(dir, 'fx'), { sizeMiB: 32, populate: false });
   driveFile = join(dir, 'drive.img');

@@ -1,8 +1,8 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { access, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreOutcome } from '../../src/shared/reflash/outcome';
 import { createServices } from '../../src/main/core/services';
@@ -15,12 +15,12 @@ import {
   type FixtureImage,
 } from '../helpers/fixture-image';
 import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
+import { assertCliBuilt, CLI } from '../helpers/cli';
 
 // The reflash flow on real loop devices with real jobs (rsync, zstd, O_DIRECT writes, mounts): in-process through
 // main's services, and through the built `kintsugi` (out/main/cli.js), which runs the same flow as a pipeline.
 // The "old drive" is a populated fixture, the "new image" a fresh fixture with an empty persistence store.
 
-const CLI = resolve('out/main/cli.js');
 let dir: string;
 let newImage: FixtureImage;
 let zst: string;
@@ -35,9 +35,7 @@ const sha256 = async (file: string, len?: number) => {
 };
 
 beforeAll(async () => {
-  await access(CLI).catch(() => {
-    throw new Error(`${CLI} is missing: run \`npx electron-vite build\` (npm test does) first`);
-  });
+  await assertCliBuilt();
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-reflash-'));
   newImage = await buildFixtureImage(join(dir, 'new'), {
     name: 'kintsugi-v2.img',
