@@ -21,8 +21,10 @@ export default defineConfig({
     },
   },
   preload: {
-    // No externalized deps: a sandboxed preload can require only 'electron', so everything else is bundled.
+    // No externalized deps: a sandboxed preload can require only 'electron', so everything else (zod, which the
+    // registry's declarations use) is bundled. test/unit/main-smoke-preload.test.ts checks the built file.
     build: {
+      externalizeDeps: false,
       outDir: 'out/preload',
       rollupOptions: {
         input: { index: resolve('src/preload/index.ts') },

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recorded, StubBrowserWindow, StubTray } from '../stubs/electron';
 import { createServer, type Server } from 'node:http';
@@ -70,6 +70,13 @@ describe('built main bundle', () => {
     expect(recorded.sessionHooks).toEqual(
       expect.arrayContaining(['onHeadersReceived', 'onBeforeRequest', 'setPermissionRequestHandler']),
     );
+  });
+
+  it('ships a preload that needs nothing but electron (a sandboxed preload can require nothing else)', async () => {
+    const text = await readFile(resolve('out/preload/index.cjs'), 'utf8');
+    const required = [...text.matchAll(/\brequire\((["'])([^"']+)\1\)/g)].map((m) => m[2]);
+    expect([...new Set(required)]).toEqual(['electron']);
+    expect(text).not.toMatch(/\bimport\s*\(/); // no dynamic import either
   });
 
   it('registers exactly one IPC channel per contract entry', () => {
