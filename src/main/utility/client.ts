@@ -17,13 +17,10 @@ export interface UtilityOptions {
   heartbeatTimeoutMs?: number;
 }
 
+/** The utility's environment. Not ELECTRON_RUN_AS_NODE: Electron's utilityProcess is already Node, and the
+ * variable would make the Electron binary it launches start as plain Node instead of a utility process. */
 export function utilityEnv(opts: UtilityOptions): NodeJS.ProcessEnv {
-  // ELECTRON_RUN_AS_NODE makes the Electron binary behave as node (harmless for node itself).
-  return {
-    ...process.env,
-    ELECTRON_RUN_AS_NODE: '1',
-    ...(opts.cacheDir ? { KINTSUGI_CACHE_DIR: opts.cacheDir } : {}),
-  };
+  return { ...process.env, ...(opts.cacheDir ? { KINTSUGI_CACHE_DIR: opts.cacheDir } : {}) };
 }
 
 export function startUtility(opts: UtilityOptions = {}, transport?: HostTransport): Promise<JobHostClient> {
@@ -32,7 +29,8 @@ export function startUtility(opts: UtilityOptions = {}, transport?: HostTranspor
     childTransport({
       file: opts.nodePath ?? process.execPath,
       args: [opts.utilityPath ?? defaultUtilityPath()],
-      env: utilityEnv(opts),
+      // A child of the app's own binary: ELECTRON_RUN_AS_NODE makes it Node (harmless for node itself).
+      env: { ...utilityEnv(opts), ELECTRON_RUN_AS_NODE: '1' },
     });
   return JobHostClient.open(t, {
     name: 'utility process',
