@@ -105,9 +105,10 @@ describe.each([
   });
 });
 
-it('the Electron path forks utility.js under its service name', () => {
-  expect(recorded.utilityForks.map((f) => [f.modulePath, f.serviceName])).toContainEqual([
+it('the Electron path forks utility.js under its service name, as a utility process (not Node mode)', () => {
+  expect(recorded.utilityForks.map((f) => [f.modulePath, f.serviceName, f.runAsNode])).toContainEqual([
     UTILITY,
     'Kintsugi Updater utility',
+    false,
   ]);
 });

@@ -42,7 +42,7 @@ export const recorded = {
   badge: 0,
   quitCalled: false,
   userData: '',
-  utilityForks: [] as { modulePath: string; serviceName?: string; pid?: number }[],
+  utilityForks: [] as { modulePath: string; serviceName?: string; pid?: number; runAsNode: boolean }[],
 };
 
 class StubWebContents extends Emitter {
@@ -205,7 +205,12 @@ export const utilityProcess = {
     opts: { env?: NodeJS.ProcessEnv; serviceName?: string } = {},
   ) {
     const child = fork(modulePath, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    recorded.utilityForks.push({ modulePath, serviceName: opts.serviceName, pid: child.pid });
+    recorded.utilityForks.push({
+      modulePath,
+      serviceName: opts.serviceName,
+      pid: child.pid,
+      runAsNode: opts.env?.['ELECTRON_RUN_AS_NODE'] !== undefined,
+    });
     const proc = Object.assign(new Emitter(), {
       pid: child.pid,
       stdout: child.stdout,
