@@ -37,7 +37,7 @@ beforeAll(async () => {
     JSON.stringify({
       formatVersion: 1,
       id,
-      source: '/dev/sdz',
+      source: '/dev/loop-original',
       createdAt: '2026-03-03T00:00:00.000Z',
       finishedAt: '2026-03-03T00:00:01.000Z',
       files: 2,

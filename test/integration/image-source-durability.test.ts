@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { quietContext } from '../../src/main/core/jobs/context';
 import { downloadToCache } from '../../src/main/core/image/source';
+import { startLocalServer } from '../helpers/local-server';
 
 // A download that completed must survive a power cut as a whole file with whole validators. A power cut cannot
 // be staged here, so the real filesystem calls are recorded (node:fs/promises passes through to the real one)
@@ -47,22 +46,20 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 });
 
 const body = randomBytes(512 * 1024);
-let server: Server;
+let server: Awaited<ReturnType<typeof startLocalServer>>;
 let base: string;
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-source-durable-'));
-  server = createServer((_req, res) => {
+  server = await startLocalServer((_req, res) => {
     res.writeHead(200, { etag: '"v1"', 'content-length': body.length }).end(body);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.base;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quietContext, type JobContext } from '../../src/main/core/jobs/context';
 import type { Progress } from '../../src/shared/progress';
 import { downloadToCache, resolveSource } from '../../src/main/core/image/source';
+import { startLocalServer } from '../helpers/local-server';
 
 // A real HTTP server on 127.0.0.1 with Range/If-Range support that can drop the connection mid-body.
 
@@ -16,7 +17,7 @@ let body2: Buffer | undefined; // what /republished.img.zst serves once the rele
 let etag = '"v1"';
 let dropAfter: number | undefined; // drop the next response after this many body bytes
 const requests: { url: string; range?: string; ifRange?: string; status?: number }[] = [];
-let server: Server;
+let server: Awaited<ReturnType<typeof startLocalServer>>;
 let base: string;
 let dir: string;
 
@@ -65,14 +66,12 @@ function handle(req: IncomingMessage, res: import('node:http').ServerResponse) {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-source-'));
-  server = createServer(handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startLocalServer(handle);
+  base = server.base;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 
