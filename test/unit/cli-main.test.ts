@@ -171,6 +171,30 @@ describe('kintsugi main()', () => {
     expect(io.calls).toEqual([]);
   });
 
+  it('shows escape sequences from file names and tool messages escaped, never raw, on the terminal', async () => {
+    const evil = '/img/k\x1b]0;pwned\x07\x1b[2J.img.zst';
+    const h = fakeIo({
+      run: async (_req, ctx) => {
+        ctx.log('zstd: \x1b[31mred\x1b[0m');
+        return { ...report, path: evil, source: evil };
+      },
+    });
+    expect(await main(['image', 'verify', '/img/k.img.zst'], h)).toBe(0);
+    expect(h.out + h.err).not.toMatch(/\x1b|\x07/);
+    expect(h.out).toContain('/img/k\\x1b]0;pwned\\x07\\x1b[2J.img.zst');
+    expect(h.err).toContain('zstd: \\x1b[31mred');
+    const e = fakeIo({
+      run: async () => Promise.reject(new KintsugiError('IMAGE_CORRUPT', `${evil} is truncated`)),
+    });
+    expect(await main(['image', 'verify', '/img/k.img.zst'], e)).toBe(1);
+    expect(e.err).not.toMatch(/\x1b|\x07/);
+    expect(e.err).toContain('\\x1b[2J.img.zst is truncated');
+    // JSON keeps the real bytes (escaped by JSON itself).
+    const j = fakeIo({ run: async () => ({ ...report, path: evil }) });
+    expect(await main(['image', 'verify', '/img/k.img.zst', '--json'], j)).toBe(0);
+    expect(JSON.parse(j.out).result.path).toBe(evil);
+  });
+
   it('image verify: human text, JSON result, and NDJSON events with --progress', async () => {
     const run = async (_req: JobRequest, ctx: JobContext) => {
       ctx.progress({ kind: 'image', phase: 'checksum', bytes: 1024, total: 2048, speed: 512, eta: 2 });

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { confirmsDevice } from '../../shared/confirm-device';
 import { KintsugiError } from '../../shared/errors';
 import type { DriveInfo } from '../../shared/model';
-import { formatBytes } from './format';
+import { formatBytes, printable } from './format';
 import type { CliIo } from './io';
 
 // Destructive commands (flash, reflash, restore into a device) need the device name typed at a terminal, or
@@ -21,7 +21,7 @@ export async function confirmDevice(
   }
   const name = basename(opts.device);
   const about = opts.drive ? ` (${opts.drive.description}, ${formatBytes(opts.drive.size)})` : '';
-  io.stderr.write(`\nThis will ERASE everything on ${opts.device}${about}: ${opts.action}.\n`);
+  io.stderr.write(printable(`\nThis will ERASE everything on ${opts.device}${about}: ${opts.action}.\n`));
   const answer = await io.readLine(`Type the device name (${name}) to continue: `);
   if (answer === null) {
     if (io.signal.aborted) throw new KintsugiError('CANCELLED', 'interrupted at the confirmation prompt');

@@ -28,6 +28,19 @@ export function progressLine(p: Progress): string {
   return parts.join('  ');
 }
 
+/**
+ * Text from the outside world (file names, tool messages, a server's words) made safe for a terminal: control
+ * characters other than newline and tab are shown escaped (\x1b, \x07…), as `ls -b` does, so a crafted file
+ * name cannot move the cursor, clear the screen or retitle the window. JSON output needs none: it is escaped.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(
+    /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
 /** `error CODE: message` then the detail and the hint, indented. */
 export function errorBlock(e: ErrorPayload): string {
   let out = `error ${e.code}: ${e.message}\n`;

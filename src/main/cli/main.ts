@@ -2,7 +2,7 @@ import { KintsugiError, toErrorPayload } from '../../shared/errors';
 import { APP_VERSION } from '../core/app/version';
 import { parseCli } from './args';
 import { runCommand } from './commands';
-import { errorBlock } from './format';
+import { errorBlock, printable } from './format';
 import type { CliIo } from './io';
 import { USAGE } from './usage';
 
@@ -25,7 +25,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     const out = await runCommand(cli.command, io, cli);
-    io.stdout.write(cli.json ? JSON.stringify({ result: out.result }) + '\n' : out.human);
+    io.stdout.write(cli.json ? JSON.stringify({ result: out.result }) + '\n' : printable(out.human));
     return 0;
   } catch (err) {
     let payload = toErrorPayload(err);
@@ -33,7 +33,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (io.signal.aborted && payload.code !== 'CANCELLED')
       payload = new KintsugiError('CANCELLED', payload.detail).toPayload();
     if (json) io.stdout.write(JSON.stringify({ error: payload }) + '\n');
-    else io.stderr.write(errorBlock(payload) + (parsing ? `\n${USAGE}` : ''));
+    else io.stderr.write(printable(errorBlock(payload)) + (parsing ? `\n${USAGE}` : ''));
     if (payload.code === 'CANCELLED' && io.signal.aborted) return 130;
     return payload.code === 'INVALID_ARGUMENT' ? 2 : 1;
   }

@@ -1,5 +1,5 @@
 import type { JobEvent } from '../../shared/registry';
-import { progressLine } from './format';
+import { printable, progressLine } from './format';
 import type { CliIo } from './io';
 
 // Shows job events: NDJSON on stdout (--json --progress), a line rewritten with \r on a terminal (stderr, so
@@ -30,18 +30,18 @@ export function progressView(io: CliIo, opts: { json: boolean; progress: boolean
       if (e.type === 'log') {
         if (e.detail) return; // a tool's stderr: kept in the job's log (`kintsugi jobs log ID`), not shown here
         clear();
-        io.stderr.write(`${e.message}\n`);
+        io.stderr.write(`${printable(e.message)}\n`);
       } else if (e.type === 'progress') {
         if (!tty) return;
         const line = progressLine(e.progress);
         const width = io.stderr.columns ?? 100;
-        io.stderr.write(`\r\x1b[K${line.slice(0, Math.max(20, width - 1))}`);
+        io.stderr.write(`\r\x1b[K${printable(line).slice(0, Math.max(20, width - 1))}`);
         open = true;
       }
     },
     heading(message) {
       clear();
-      io.stderr.write(`==> ${message}\n`);
+      io.stderr.write(`==> ${printable(message)}\n`);
     },
     end: () => {
       if (open) io.stderr.write('\n');
