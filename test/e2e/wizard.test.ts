@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import type { JobHostClient } from '../../src/main/job-host/client';
 import { startUtility } from '../../src/main/utility/client';
 import { KintsugiError } from '../../src/shared/errors';
 import type { JobRequest } from '../../src/shared/jobs';
-import { API_ENTRIES } from '../../src/shared/registry';
+import { API_ENTRIES, type KintsugiApi } from '../../src/shared/registry';
 import { describeTree, diffTrees } from '../helpers/describe-tree';
 import {
   buildFixtureImage,
@@ -100,6 +100,8 @@ const hold = new JobHold();
 
 interface MainSide {
   harness: Harness;
+  /** The handler object itself, for checking what main saved. */
+  api(): KintsugiApi;
   helperPid(): number | undefined;
   /** crash: drop main without letting anything it runs finish or write (a killed app); else a clean quit. */
   close(opts?: { crash?: boolean }): Promise<void>;
@@ -133,6 +135,7 @@ async function bootMain(): Promise<MainSide> {
   let closed = false;
   return {
     harness,
+    api: () => api,
     helperPid: () => helper?.pid,
     async close(opts = {}) {
       if (closed) return;
@@ -305,6 +308,32 @@ describe('the app in Chromium on a real loop device', () => {
     expect(await focusedTag()).toBe('H1');
     await page.keyboard.press('Enter');
     await expect.poll(h1).toBe('Choose the new image');
+  });
+
+  it('keeps a folder typed in Settings as typed, expands ~, and lets the field be emptied', async () => {
+    const openSettings = async () => {
+      await page.getByRole('button', { name: 'Settings' }).click();
+      return page.getByRole('textbox', { name: 'Backup folder' });
+    };
+    let field = await openSettings();
+    await field.fill('');
+    await field.pressSequentially('/home/me/backups'); // key by key, as a person types, each change on its way
+    await page.keyboard.press('Tab'); // leaving the field saves it
+    await expect.poll(() => field.inputValue()).toBe('/home/me/backups');
+    await page.keyboard.press('Escape');
+    field = await openSettings();
+    expect(await field.inputValue()).toBe('/home/me/backups');
+    await field.fill('~/kintsugi-backups');
+    await field.press('Enter');
+    await page.keyboard.press('Escape');
+    await expect
+      .poll(async () => (await app.api().app.getSettings()).backupDir)
+      .toBe(join(homedir(), 'kintsugi-backups'));
+    field = await openSettings();
+    await field.fill('');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Escape');
+    await expect.poll(async () => (await app.api().app.getSettings()).backupDir).toBeUndefined();
   });
 
   it('checks the image, chooses the drive and backs up (skipping needs the exact device name)', async () => {

@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsStore } from '../../src/main/core/app/settings-store';
@@ -96,6 +96,27 @@ describe('SettingsStore', () => {
       backupDir: '/tmp/bk',
     });
     expect((await s.save({ pubkey: '  ' })).pubkey).toBeUndefined();
+  });
+
+  it('expands ~ to the home folder, clears a folder saved empty, and keeps two changes saved at once', async () => {
+    const s = new SettingsStore(dir);
+    expect((await s.save({ backupDir: '~/kintsugi-backups' })).backupDir).toBe(
+      join(homedir(), 'kintsugi-backups'),
+    );
+    expect((await s.save({ cacheDir: ' ~ ' })).cacheDir).toBe(homedir());
+    expect((await s.save({ backupDir: '' })).backupDir).toBeUndefined();
+    expect((await s.save({ dataRoot: '' })).dataRoot).toBe('/data'); // back to its default
+    // A checkbox and a folder changed in the same moment: neither save reverts the other.
+    await Promise.all([
+      s.save({ includeLoop: true }),
+      s.save({ backupDir: '/srv/b' }),
+      s.save({ pubkey: 'RWQx' }),
+    ]);
+    expect(await new SettingsStore(dir).load()).toMatchObject({
+      includeLoop: true,
+      backupDir: '/srv/b',
+      pubkey: 'RWQx',
+    });
   });
 
   it('recovers from a corrupt settings file', async () => {

@@ -34,12 +34,12 @@ export function progressLine(p: Progress): string {
  * name cannot move the cursor, clear the screen or retitle the window. JSON output needs none: it is escaped.
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(
-    /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+// C0 controls but newline and tab, DEL, and the C1 range (\x9b is a one-byte CSI on some terminals).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 /** `error CODE: message` then the detail and the hint, indented. */
 export function errorBlock(e: ErrorPayload): string {

@@ -21,6 +21,8 @@ export interface AppSlice {
   setSettingsOpen(open: boolean): void;
 }
 
+let saveSeq = 0;
+
 export const createAppSlice: StateCreator<RootState, [], [], AppSlice> = (set, get) => ({
   loaded: false,
   settings: defaultSettings(),
@@ -45,10 +47,14 @@ export const createAppSlice: StateCreator<RootState, [], [], AppSlice> = (set, g
   },
 
   async saveSettings(patch) {
-    // Optimistic: controls reflect the change at once; main's answer (validated, normalised) then wins.
-    set({ settings: { ...get().settings, ...patch } });
+    // Optimistic: a checkbox reflects the click at once. Main's answer (validated, ~ expanded, emptied fields
+    // cleared) is the truth; of several saves in flight only the last answer is taken, so an earlier one arriving
+    // late cannot revert a later change. (Text fields keep their own text and save when left: path-field.tsx.)
+    const seq = ++saveSeq;
+    set({ settings: { ...get().settings, ...patch } as Settings });
     try {
-      set({ settings: await api().app.saveSettings(patch) });
+      const saved = await api().app.saveSettings(patch);
+      if (seq === saveSeq) set({ settings: saved });
     } catch (err) {
       get().setError(err);
     }

@@ -15,13 +15,23 @@ export const settingsSchema = z.object({
 
 export type Settings = z.output<typeof settingsSchema>;
 
-/** What a caller may change: any field, nothing else. */
+/** A folder as a person types it: absolute, or under their home (`~`, `~/x`), or '' to clear the setting. */
+const typedFolder = z.union([
+  absolutePath,
+  z.literal(''),
+  z
+    .string()
+    .max(4096)
+    .regex(/^~(\/[^\0]*)?$/, 'must be an absolute path or start with ~/'),
+]);
+
+/** What a caller may change: any field, nothing else. Folders as typed (main expands ~; '' clears). */
 export const settingsPatch = z.strictObject({
   includeLoop: z.boolean().optional(),
   pubkey: z.string().max(8192).optional(),
-  backupDir: absolutePath.optional(),
-  dataRoot: absolutePath.optional(),
-  cacheDir: absolutePath.optional(),
+  backupDir: typedFolder.optional(),
+  dataRoot: typedFolder.optional(),
+  cacheDir: typedFolder.optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;

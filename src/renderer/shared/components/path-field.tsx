@@ -9,6 +9,9 @@ export function PathField(props: {
   value: string | undefined;
   purpose: PickPurpose;
   onChange(value: string | undefined): void;
+  /** Called when the user is done with the field (it loses focus, Enter, or a path picked with Browse): the moment
+   * to save a setting, rather than on every keystroke. */
+  onCommit?(value: string | undefined): void;
   placeholder?: string;
   optional?: boolean;
   name: string;
@@ -18,7 +21,10 @@ export function PathField(props: {
   const browse = async () => {
     try {
       const picked = await api().app.pickPath({ purpose: props.purpose });
-      if (picked) props.onChange(picked);
+      if (picked) {
+        props.onChange(picked);
+        props.onCommit?.(picked);
+      }
     } catch (err) {
       setError(err);
     }
@@ -38,6 +44,13 @@ export function PathField(props: {
           value={props.value ?? ''}
           placeholder={props.placeholder}
           onChange={(e) => props.onChange(e.target.value.trim() === '' ? undefined : e.target.value)}
+          onBlur={(e) => props.onCommit?.(e.target.value.trim() === '' ? undefined : e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && props.onCommit) {
+              e.preventDefault();
+              props.onCommit(e.currentTarget.value.trim() === '' ? undefined : e.currentTarget.value);
+            }
+          }}
         />
         <button
           type="button"

@@ -9,6 +9,10 @@ export function SettingsPanel() {
   const saveSettings = useStore((s) => s.saveSettings);
   const close = () => useStore.getState().setSettingsOpen(false);
   const [pubkey, setPubkey] = useState(settings.pubkey ?? '');
+  // The folder as typed, saved when the field is left (main expands ~ and normalises): never rewritten under the
+  // user's fingers by an answer to an earlier keystroke.
+  const [backupDir, setBackupDir] = useState(settings.backupDir ?? '');
+  const saveBackupDir = (v: string | undefined) => void saveSettings({ backupDir: v ?? '' });
   const loopId = useId();
   const keyId = useId();
   const firstRef = useRef<HTMLInputElement>(null);
@@ -50,14 +54,16 @@ export function SettingsPanel() {
           name="settings-backup-dir"
           label="Backup folder"
           purpose="backup-dir"
-          value={settings.backupDir}
-          onChange={(v) => v?.startsWith('/') && void saveSettings({ backupDir: v })}
+          value={backupDir}
+          placeholder="~/kintsugi-backups"
+          onChange={(v) => setBackupDir(v ?? '')}
+          onCommit={saveBackupDir}
         />
         <div className="actions">
           <button
             type="button"
             onClick={() => {
-              void saveSettings({ pubkey: pubkey.trim() });
+              void saveSettings({ pubkey: pubkey.trim(), backupDir });
               close();
             }}
           >
