@@ -36,7 +36,11 @@ import { startHarness, type Harness } from './harness/server';
 
 // This file compiles under the Node tsconfig (no DOM types): the page global it touches, named.
 declare const document: {
-  activeElement: { tagName: string; getAttribute(name: string): string | null } | null;
+  activeElement: {
+    tagName: string;
+    getAttribute(name: string): string | null;
+    closest(selector: string): unknown;
+  } | null;
 };
 
 const SHOTS = screenshotsDir();
@@ -396,10 +400,21 @@ describe('the app in Chromium on a real loop device', () => {
   });
 
   it('asks for the device name again when a cancelled flash is retried', async () => {
-    // Esc closes the erase confirmation without starting anything.
+    // Tab stays inside the erase confirmation (Tab + Enter must never reach "Start over" behind it); Esc closes it
+    // without starting anything and gives focus back to the button that opened it.
     await askFlash('Flash the drive');
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press(i % 2 ? 'Shift+Tab' : 'Tab');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => Boolean(document.activeElement?.closest('[role="dialog"]')))).toBe(
+        true,
+      );
+    }
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog().count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Flash the drive',
+    );
 
     hold.next('flash'); // the flash waits before its first byte, so Cancel always lands while it runs
     await askFlash('Flash the drive', device!.replace('/dev/', '') + 'x');
