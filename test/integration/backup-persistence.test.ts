@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +141,56 @@ describe('persistence image -> backup -> fresh image', () => {
           // Nothing was mounted: the image is held by our two loops only.
           const held = (await loopsHeldBy(full.imagePath)).split('\n').map((l) => l.split(':')[0]);
           expect(held.sort()).toEqual([dev, bootLoop].sort());
+        },
+      );
+    } finally {
+      await detachLoop(dev);
+    }
+  });
+
+  it('a persistence partition the desktop already mounted is read where it is, never mounted a second time', async () => {
+    const drive = await buildFixtureImage(join(work, 'automounted'), { sizeMiB: 48 });
+    const dev = await attachLoop(drive.imagePath);
+    const p = drive.persistence;
+    const destRoot = join(work, 'backups-automounted');
+    await mkdir(destRoot);
+    try {
+      // The "desktop" mounts the stick's persistence partition read-write and the user saves a file on it.
+      await withMountedLoop(
+        drive.imagePath,
+        { offset: p.offset, sizeLimit: p.size },
+        async (desktopMount) => {
+          await writeFile(join(desktopMount, 'saved-just-now.txt'), 'not on disk yet, only in this mount\n');
+          let mountsDuringCopy: string[] = [];
+          const r = await runBackup({ source: dev, destRoot, includeLoop: true }, quietContext(), {
+            afterCopy: async () => {
+              mountsDuringCopy = (await readFile('/proc/self/mountinfo', 'utf8'))
+                .split('\n')
+                .filter((l) => l.includes('kintsugi-persist-'));
+            },
+          });
+          expect(r.verified).toBe(true);
+          expect(mountsDuringCopy).toEqual([]); // no second mount of the live filesystem
+          expect(await readFile(join(r.path, 'saved-just-now.txt'), 'utf8')).toMatch(/only in this mount/);
+          // Left as the desktop had it: still mounted, still writable.
+          await writeFile(join(desktopMount, 'after.txt'), 'x');
+        },
+      );
+      // A restore into a store open read-only is refused with where it is open, and writes nothing.
+      await withMountedLoop(
+        drive.imagePath,
+        { offset: p.offset, sizeLimit: p.size, readOnly: true },
+        async (roMount) => {
+          const [backup] = await readdir(destRoot);
+          await expect(
+            runRestore(
+              { backupDir: join(destRoot, backup!), target: dev, includeLoop: true },
+              quietContext(),
+            ),
+          ).rejects.toMatchObject({
+            code: 'MOUNT_FAILED',
+            detail: expect.stringContaining(`open read-only at ${roMount}`),
+          });
         },
       );
     } finally {

@@ -11,6 +11,8 @@ export interface MountInfoEntry {
   minor: number;
   root: string;
   mountPoint: string;
+  /** Per-mount options (field 6: ro/rw, relatime...). */
+  options: string[];
   fsType: string;
   source: string;
 }
@@ -48,6 +50,7 @@ export function parseMountinfo(text: string): MountInfoEntry[] {
       minor: min ?? 0,
       root: unescapeMount(fields[3] ?? ''),
       mountPoint: unescapeMount(fields[4] ?? ''),
+      options: (fields[5] ?? '').split(','),
       fsType: fields[dash + 1] ?? '',
       source: unescapeMount(fields[dash + 2] ?? ''),
     });

@@ -1,9 +1,12 @@
 // Mounts the persistence store for a job and always cleans up: read-only (loop -r, mount -o ro) for backup so the
 // source cannot change, read-write for restore. Every mount and loop is released in reverse order, even when fn throws.
+// A store the system has already mounted (the desktop auto-mounts USB sticks) is used where it is, never mounted
+// a second time, and left mounted afterwards.
 import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { PersistenceStoreInfo } from '../../../shared/model';
 import { attachLoopDevice, mountAt, openRegion, stderrOf } from './block-access';
+import { existingMount } from './existing-mount';
 import { findPersistence } from './find';
 import { readPartitionTable } from './partition-table';
 
@@ -23,7 +26,18 @@ export async function withMountedPersistence<T>(
   let result: T;
   try {
     let mountpoint: string;
-    if (store.kind === 'partition') {
+    const live = await existingMount(store.container, region);
+    if (live && store.kind === 'partition') {
+      // Already mounted (a desktop auto-mounts the stick): use that mount rather than mount it twice. A backup
+      // reads it as it is; a restore needs it writable.
+      if (!opts.readOnly && live.readOnly)
+        throw new KintsugiError(
+          'MOUNT_FAILED',
+          `the persistence partition of ${container} is open read-only at ${live.mountPoint}`,
+          { hint: `Close it (eject it in the file manager, or umount ${live.mountPoint}), then retry.` },
+        );
+      mountpoint = live.mountPoint;
+    } else if (store.kind === 'partition') {
       const dev = await openRegion(store.container, region, opts.readOnly);
       cleanups.push(dev.close);
       const m = await mountAt(dev.device, {
@@ -34,14 +48,27 @@ export async function withMountedPersistence<T>(
       mountpoint = m.mountpoint;
     } else {
       // The outer data partition must be writable for a restore: the loop over persistence.dat writes through it.
-      const outerDev = await openRegion(store.container, region, opts.readOnly);
-      cleanups.push(outerDev.close);
-      const outer = await mountAt(outerDev.device, {
-        readOnly: opts.readOnly,
-        what: `data partition of ${container}`,
-      });
-      cleanups.push(outer.unmount);
-      const inner = await attachLoopDevice(join(outer.mountpoint, store.innerPath ?? ''), {
+      // Already mounted by the desktop: the .dat file is reached through that mount.
+      let outerDir: string;
+      if (live) {
+        if (!opts.readOnly && live.readOnly)
+          throw new KintsugiError(
+            'MOUNT_FAILED',
+            `the data partition of ${container} is open read-only at ${live.mountPoint}`,
+            { hint: `Close it (eject it in the file manager, or umount ${live.mountPoint}), then retry.` },
+          );
+        outerDir = live.mountPoint;
+      } else {
+        const outerDev = await openRegion(store.container, region, opts.readOnly);
+        cleanups.push(outerDev.close);
+        const outer = await mountAt(outerDev.device, {
+          readOnly: opts.readOnly,
+          what: `data partition of ${container}`,
+        });
+        cleanups.push(outer.unmount);
+        outerDir = outer.mountpoint;
+      }
+      const inner = await attachLoopDevice(join(outerDir, store.innerPath ?? ''), {
         readOnly: opts.readOnly,
       });
       cleanups.push(inner.close);
