@@ -27,6 +27,8 @@ export interface FixtureOptions {
   bootFs?: 'ext4' | 'vfat';
   /** Ventoy data partition filesystem. This kernel mounts ext4 but not exFAT, so ext4 is the default. */
   ventoyDataFs?: 'ext4' | 'exfat';
+  /** Ventoy layout: put persistence.dat in the data partition (default true; needs the data fs to mount here). */
+  placeDat?: boolean;
   /** Size of persistence.dat in MiB for the ventoy layout (default 24). */
   datSizeMiB?: number;
   /** Fill the persistence store with the test tree (default true). An empty store models a freshly flashed image. */
@@ -124,24 +126,27 @@ export async function buildFixtureImage(dir: string, opts: FixtureOptions = {}):
   let expectedFiles = empty;
   let tree: TreeEntry[] = [];
   // exFAT cannot be mounted on these test machines; then the .dat file cannot be placed and the caller learns why.
-  await withMountedLoop(
-    imagePath,
-    { offset: data.offset, sizeLimit: data.size, fsType: dataFs },
-    async (dataMnt) => {
-      const dat = join(dataMnt, 'persistence.dat');
-      const f = await open(dat, 'w');
-      await f.truncate(datSize);
-      await f.close();
-      await execa('mkfs.ext4', ['-q', '-F', '-L', label, dat]);
-      if (opts.populate ?? true) {
-        ({ files: expectedFiles, tree } = await withMountedLoop(dat, {}, (mnt) => populatePersistence(mnt)));
-      }
-      // A decoy beside it: not a persistence*.dat name, must be ignored by the finder.
-      const decoy = await open(join(dataMnt, 'kintsugi-v1.iso'), 'w');
-      await decoy.writeFile('not an iso\n');
-      await decoy.close();
-    },
-  );
+  if (opts.placeDat ?? true)
+    await withMountedLoop(
+      imagePath,
+      { offset: data.offset, sizeLimit: data.size, fsType: dataFs },
+      async (dataMnt) => {
+        const dat = join(dataMnt, 'persistence.dat');
+        const f = await open(dat, 'w');
+        await f.truncate(datSize);
+        await f.close();
+        await execa('mkfs.ext4', ['-q', '-F', '-L', label, dat]);
+        if (opts.populate ?? true) {
+          ({ files: expectedFiles, tree } = await withMountedLoop(dat, {}, (mnt) =>
+            populatePersistence(mnt),
+          ));
+        }
+        // A decoy beside it: not a persistence*.dat name, must be ignored by the finder.
+        const decoy = await open(join(dataMnt, 'kintsugi-v1.iso'), 'w');
+        await decoy.writeFile('not an iso\n');
+        await decoy.close();
+      },
+    );
   return {
     imagePath,
     sizeBytes: sizeMiB * MiB,

@@ -122,6 +122,20 @@ describe('findPersistence', () => {
     );
     expect(await failure(findPersistence(dir, { includeLoop: false }))).toMatch(/^INVALID_ARGUMENT/);
   });
+
+  it('an exFAT data partition this kernel cannot mount is named as such, not reported as "no persistence*.dat"', async () => {
+    const ventoy = await buildFixtureImage(join(dir, 'exfat'), {
+      layout: 'ventoy',
+      ventoyDataFs: 'exfat',
+      placeDat: false,
+      sizeMiB: 64,
+    });
+    const msg = await failure(findPersistence(ventoy.imagePath, { includeLoop: false }));
+    const kernelHasExfat = (await readFile('/proc/filesystems', 'utf8')).includes('exfat');
+    if (kernelHasExfat) expect(msg).toMatch(/^PERSISTENCE_NOT_FOUND: .*partition 1: exfat/);
+    else expect(msg).toMatch(/^MOUNT_FAILED: .*partition 1 \(exfat\): cannot be mounted here/);
+    expect((await execa('losetup', ['-j', ventoy.imagePath])).stdout).toBe('');
+  });
 });
 
 describe('withMountedPersistence', () => {

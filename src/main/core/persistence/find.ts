@@ -7,7 +7,8 @@ import { KintsugiError } from '../../../shared/errors';
 import type { PersistenceStoreInfo } from '../../../shared/model';
 import { canonicalWholeDisk } from '../drives/identity';
 import { detectFileCompression } from '../image/detect-compression';
-import { mountAt, openRegion } from './block-access';
+import { mountAt, openRegion, stderrOf } from './block-access';
+import { existingMount } from './existing-mount';
 import { readPartitionTable, type TablePartition } from './partition-table';
 import { probeRegion } from './probe';
 import { runTool } from '../util/run-tool';
@@ -44,22 +45,39 @@ export async function findPersistence(
         size: p.size,
       };
   }
+  const unreadable: string[] = [];
   for (const { p, fs } of probes) {
     if (!fs.type || !DATA_FS.has(fs.type)) continue;
     const found = await findDatFile(target, p, fs.type);
-    if (found) return found;
+    if (found && 'unmountable' in found)
+      unreadable.push(`partition ${p.number} (${fs.type}): ${found.unmountable}`);
+    else if (found) return found;
   }
+  // A data partition this system cannot mount (exFAT on a kernel without it, say) may hold the store: say that,
+  // rather than claim there is none.
+  if (unreadable.length)
+    throw new KintsugiError(
+      'MOUNT_FAILED',
+      `${container}: no partition labelled ${PERSISTENCE_LABELS.join('/')}, and ${unreadable.join('; ')} — a persistence*.dat file there cannot be looked for`,
+      {
+        hint: 'Install support for that filesystem (for exFAT: a kernel with exfat, or exfat-fuse), or back the store up on another computer.',
+      },
+    );
   throw new KintsugiError(
     'PERSISTENCE_NOT_FOUND',
     `${container}: ${seen.join('; ') || 'no partitions'}; no partition labelled ${PERSISTENCE_LABELS.join('/')} and no persistence*.dat ext4 file`,
   );
 }
 
+/** The .dat store in a data partition, null when there is none, or why the partition could not be looked into. */
 async function findDatFile(
   container: string,
   p: TablePartition,
   fsType: string,
-): Promise<PersistenceStoreInfo | null> {
+): Promise<PersistenceStoreInfo | { unmountable: string } | null> {
+  // Mounted already (the desktop auto-mounts the stick's data partition): look there.
+  const live = await existingMount(container, p);
+  if (live) return datIn(live.mountPoint, container, p);
   const dev = await openRegion(container, p, true);
   try {
     let mounted;
@@ -68,35 +86,43 @@ async function findDatFile(
         readOnly: true,
         what: `partition ${p.number} (${fsType}) of ${container}`,
       });
-    } catch {
-      return null; // a data partition this kernel cannot mount is simply not where the store is
+    } catch (err) {
+      return { unmountable: `cannot be mounted here (${stderrOf(err).split('\n')[0]})` };
     }
     try {
-      const names = (await readdir(mounted.mountpoint)).filter((n) => DAT_NAME.test(n)).sort();
-      for (const name of names) {
-        const file = join(mounted.mountpoint, name);
-        const st = await stat(file);
-        if (!st.isFile()) continue;
-        const fs = await probeRegion(file);
-        if (fs.type !== 'ext4') continue;
-        return {
-          kind: 'file',
-          container,
-          label: fs.label,
-          fsType: fs.type,
-          partitionNumber: p.number,
-          offset: p.offset,
-          size: st.size,
-          innerPath: name,
-        };
-      }
-      return null;
+      return await datIn(mounted.mountpoint, container, p);
     } finally {
       await mounted.unmount();
     }
   } finally {
     await dev.close();
   }
+}
+
+async function datIn(
+  dir: string,
+  container: string,
+  p: TablePartition,
+): Promise<PersistenceStoreInfo | null> {
+  const names = (await readdir(dir)).filter((n) => DAT_NAME.test(n)).sort();
+  for (const name of names) {
+    const file = join(dir, name);
+    const st = await stat(file);
+    if (!st.isFile()) continue;
+    const fs = await probeRegion(file);
+    if (fs.type !== 'ext4') continue;
+    return {
+      kind: 'file',
+      container,
+      label: fs.label,
+      fsType: fs.type,
+      partitionNumber: p.number,
+      offset: p.offset,
+      size: st.size,
+      innerPath: name,
+    };
+  }
+  return null;
 }
 
 /** Accepts an image file or a whole-disk block device (loop devices only with the opt-in). */
