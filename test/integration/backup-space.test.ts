@@ -74,6 +74,10 @@ describe('room on the destination', () => {
     );
     expect(err.code).toBe('BACKUP_FAILED');
     expect(err.detail).toMatch(/ran out of space \(No space left on device\)/);
+    // What it left is said plainly: where, how much room it takes, and that it is the user's to delete.
+    expect(err.detail).toMatch(
+      /the unfinished copy is left in \S+\.incomplete \(\d+(\.\d)? [KMG]iB\): delete it to free the space/,
+    );
     const left = await readdir(dest);
     expect(left).toHaveLength(1);
     expect(left[0]).toMatch(/^kintsugi-backup-.*\.incomplete$/);

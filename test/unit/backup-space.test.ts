@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { assertFitFilesystem, unfitFilesystem } from '../../src/main/core/backup/dest-fs';
-import { formatBytes, requiredBytes, roomShortfall } from '../../src/main/core/backup/space';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  formatBytes,
+  measureTree,
+  neededOnDest,
+  requiredBytes,
+  roomShortfall,
+} from '../../src/main/core/backup/space';
 import { KintsugiError } from '../../src/shared/errors';
 
 const MiB = 1024 * 1024;
@@ -26,6 +35,35 @@ describe('requiredBytes', () => {
 
   it('never needs more than a full copy, even when rsync would transfer more apparent bytes (sparse files)', () => {
     expect(requiredBytes(tree(4 * MiB), 500 * MiB)).toBe(requiredBytes(tree(4 * MiB)));
+  });
+});
+
+describe('neededOnDest', () => {
+  const file = (size: number, blocks: number) => ({
+    size,
+    blocks,
+    isDirectory: () => false,
+    isFile: () => true,
+  });
+  it('counts every non-empty file as at least one destination block, however its source stored it', () => {
+    expect(neededOnDest(file(50, 0), 4096)).toBe(4096); // inline data on the source: no block there
+    expect(neededOnDest(file(50, 8), 65536)).toBe(65536); // a 64 KiB-cluster destination
+    expect(neededOnDest(file(0, 0), 4096)).toBe(0);
+    expect(neededOnDest(file(10_000, 24), 4096)).toBe(12288);
+  });
+  it('keeps sparse files sparse: their allocation, in whole blocks, not their apparent size', () => {
+    expect(neededOnDest(file(1024 ** 3, 16), 4096)).toBe(8192);
+  });
+  it("measures a tree of small files in the destination's blocks", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kintsugi-space-'));
+    try {
+      for (let i = 0; i < 300; i++) await writeFile(join(dir, `f${i}`), 'small\n');
+      const t = await measureTree(dir, undefined, 65536);
+      expect(t.allocatedBytes).toBeGreaterThanOrEqual(300 * 65536);
+      expect(t.apparentBytes).toBe(300 * 6);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -15,7 +15,7 @@ import { MANIFEST_NAME, writeManifest } from './manifest';
 import { rsyncProgressReporter } from './progress-reporter';
 import { RSYNC_ARCHIVE, runRsync, rsyncVersion, stderrTail } from './run-rsync';
 import { parseRsyncStats } from './rsync-stats';
-import { ensureRoom, estimateNeed, formatBytes, freeSpace } from './space';
+import { ensureRoom, estimateNeed, formatBytes, freeSpace, measureTree } from './space';
 import { withTreeAt, type MountPersistence } from './source';
 import { compareTrees, describeDifferences, withSlash } from './verify-copy';
 
@@ -106,20 +106,20 @@ async function backupTree(
     run = await runRsync(args, { signal: ctx.signal, onProgress: (p) => progress.copy(p) });
   } catch (err) {
     if (err instanceof KintsugiError && err.code === 'CANCELLED')
-      throw new KintsugiError('CANCELLED', `backup stopped; the unfinished copy is left in ${work}`);
+      throw new KintsugiError('CANCELLED', `backup stopped; ${await leftBehind(work)}`);
     throw err;
   }
   if (run.noSpace)
     throw new KintsugiError(
       'BACKUP_FAILED',
       `the destination ${destRoot} ran out of space (No space left on device) after ${formatBytes(run.lastProgress?.bytes ?? 0)}; ` +
-        `the unfinished copy is left in ${work}`,
+        (await leftBehind(work)),
     );
   // 24 = files vanished during the copy (a live source): the verification below decides whether that matters.
   if (run.exitCode !== 0 && run.exitCode !== 24)
     throw new KintsugiError(
       'BACKUP_FAILED',
-      `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}; the unfinished copy is left in ${work}`,
+      `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}; ${await leftBehind(work)}`,
     );
 
   const stats = parseRsyncStats(run.lines.join('\n'));
@@ -137,7 +137,7 @@ async function backupTree(
   if (!cmp.equal)
     throw new KintsugiError(
       'BACKUP_VERIFY_FAILED',
-      `${describeDifferences(cmp)}; the unverified copy is left in ${work}`,
+      `${describeDifferences(cmp)}; ${await leftBehind(work, 'unverified')}`,
     );
   progress.phase('verify', bytes, files);
 
@@ -148,7 +148,7 @@ async function backupTree(
   } catch (err) {
     throw new KintsugiError(
       'BACKUP_FAILED',
-      `flushing the copy to disk failed (${(err as Error).message}); the unfinished copy is left in ${work}`,
+      `flushing the copy to disk failed (${(err as Error).message}); ${await leftBehind(work)}`,
     );
   }
 
@@ -176,6 +176,19 @@ async function backupTree(
   await fsyncPath(destRoot);
   ctx.log(`Backup ${id} verified: ${files} entries, ${formatBytes(bytes)}`);
   return { ...manifest, path: final };
+}
+
+/**
+ * What a failed backup leaves, said plainly: the unfinished folder, how much room it takes, and that it is the
+ * user's to delete. It never lists as a backup; Kintsugi deletes nothing, not even its own half copy (a failing
+ * source may have no other copy).
+ */
+async function leftBehind(work: string, what: 'unfinished' | 'unverified' = 'unfinished'): Promise<string> {
+  const size = await measureTree(work).then(
+    (t) => ` (${formatBytes(t.allocatedBytes)})`,
+    () => '',
+  );
+  return `the ${what} copy is left in ${work}${size}: delete it to free the space`;
 }
 
 /** "kintsugi-backup-2026-11-23T11-30-00Z", with "-2", "-3"... when that name (or its unfinished twin) exists. */

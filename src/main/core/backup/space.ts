@@ -1,5 +1,5 @@
 import { lstat, opendir, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { KintsugiError, type ErrorCode } from '../../../shared/errors';
 import { runRsync } from './run-rsync';
 import { parseRsyncStats } from './rsync-stats';
@@ -9,13 +9,15 @@ import { formatBytes } from '../../../shared/format-bytes';
 export { formatBytes };
 
 // Room checks happen before the first byte is copied. Two upper bounds on what a copy needs:
-// - a du-like walk of the source (allocated blocks, hard-linked inodes counted once): right for sparse files;
+// - a du-like walk of the source, counted in the DESTINATION's blocks (hard-linked inodes once): every non-empty
+//   file takes at least one whole block there, whatever the source did (inline data, tail packing: a tree of small
+//   files measured 6.4 MiB on its source and needed 24 MiB on a 4 KiB-block destination); sparse files stay sparse;
 // - for an incremental backup, rsync's own dry run against --link-dest ("Total transferred file size"):
 //   only changed files need room, the rest become hard links.
 // The smaller of the two, plus a margin for directories and metadata, must fit in the free space.
 
 export interface TreeSize {
-  /** Bytes allocated on disk (st_blocks * 512), each inode once. */
+  /** Bytes the tree takes on the destination, in its blocks (see neededOnDest), each inode once. */
   allocatedBytes: number;
   /** Sum of apparent sizes of regular files, each inode once. */
   apparentBytes: number;
@@ -24,7 +26,20 @@ export interface TreeSize {
   dirs: number;
 }
 
-export async function measureTree(root: string, signal?: AbortSignal): Promise<TreeSize> {
+/** Bytes one entry takes on a filesystem with `block`-byte blocks: its allocation rounded up to whole blocks, and
+ * at least one block for any non-empty file or directory (a source may store small files inline, in no block). */
+export function neededOnDest(
+  st: { size: number; blocks: number; isDirectory(): boolean; isFile(): boolean },
+  block: number,
+): number {
+  const allocated = st.blocks * 512;
+  const atLeast =
+    st.isDirectory() || (st.isFile() && st.size > 0) ? Math.min(Math.max(st.size, 1), block) : 0;
+  const bytes = Math.max(allocated, atLeast);
+  return Math.ceil(bytes / block) * block;
+}
+
+export async function measureTree(root: string, signal?: AbortSignal, destBlock = 4096): Promise<TreeSize> {
   const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0 };
   const seen = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
@@ -39,7 +54,7 @@ export async function measureTree(root: string, signal?: AbortSignal): Promise<T
         if (seen.has(key)) continue;
         seen.add(key);
       }
-      size.allocatedBytes += st.blocks * 512;
+      size.allocatedBytes += neededOnDest(st, destBlock);
       if (st.isFile()) size.apparentBytes += st.size;
       if (st.isDirectory()) {
         size.dirs++;
@@ -77,7 +92,9 @@ export async function estimateNeed(
   probeDest: string,
   signal?: AbortSignal,
 ): Promise<SpaceNeed> {
-  const tree = await measureTree(source, signal);
+  // The destination's block size: where it does not exist yet, its parent's filesystem.
+  const destBlock = (await statfs(probeDest).catch(() => statfs(dirname(probeDest)))).bsize || 4096;
+  const tree = await measureTree(source, signal, destBlock);
   let transferBytes: number | undefined;
   if (linkDest) {
     // Dry run into a path that does not exist: rsync creates nothing with -n. No -A/-X here: they only add
