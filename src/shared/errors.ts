@@ -264,3 +264,16 @@ export function fromErrorPayload(payload: ErrorPayload): KintsugiError {
   if (payload.causes?.length) (err as { cause?: unknown }).cause = payload.causes.join(' <- ');
   return err;
 }
+
+/** Codes whose detail is written for the person, naming what to change: it is the headline they see. */
+const DETAIL_IS_THE_HEADLINE: ReadonlySet<ErrorCode> = new Set([
+  'INVALID_ARGUMENT',
+  'FLOW_GATE',
+  'CONFIRMATION_REQUIRED',
+]);
+
+/** The one line an error box leads with: for a bad value or a step not allowed yet, what exactly and what to do
+ * (the detail); otherwise the catalogue's message, the detail folded below it. */
+export function headlineOf(e: Pick<ErrorPayload, 'code' | 'message' | 'detail'>): string {
+  return e.detail && DETAIL_IS_THE_HEADLINE.has(e.code) ? e.detail : e.message;
+}

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlerDeps } from '../../src/main/api/deps';
 import { createHandlers, invokeHandler } from '../../src/main/api/handlers';
 import { createServices } from '../../src/main/core/services';
+import { headlineOf } from '../../src/shared/errors';
 import { API_ENTRIES, DOMAINS, type JobEvent } from '../../src/shared/registry';
 import { fakeJobs } from '../helpers/fake-jobs';
 
@@ -74,6 +75,29 @@ describe('handlers', () => {
     }
     expect(await invokeHandler(api, 'app.getSettings', 'not-an-array')).toMatchObject({ ok: false });
     expect(jobs.requests).toEqual([]);
+  });
+
+  it('names a refused value the way the page does, and what it must be; the call and key go to the log', async () => {
+    const { api } = makeApi();
+    const res = await invokeHandler(api, 'reflash.chooseImage', [
+      { source: 'kintsugi.img.zst', sha256File: '/a' },
+    ]);
+    expect(res).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_ARGUMENT',
+        detail: 'Image file: must be an absolute path or an http(s) URL',
+        causes: ['reflash.chooseImage: 0.source'],
+      },
+    });
+    if (!res.ok) expect(headlineOf(res.error)).toBe('Image file: must be an absolute path or an http(s) URL');
+    expect(
+      headlineOf({
+        code: 'IMAGE_CORRUPT',
+        message: 'The compressed image is truncated or corrupt.',
+        detail: 'x',
+      }),
+    ).toBe('The compressed image is truncated or corrupt.');
   });
 
   it('refuses a flash or restore before its gate, and a job id of a job it does not know', async () => {

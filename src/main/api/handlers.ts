@@ -1,4 +1,5 @@
 import { KintsugiError, toErrorPayload } from '../../shared/errors';
+import { fieldLabel } from '../../shared/field-labels';
 import type { ApiResponse } from '../../shared/ipc/envelope';
 import { API_ENTRIES, DOMAINS, type DomainName, type KintsugiApi } from '../../shared/registry';
 import { appHandlers } from './app-handlers';
@@ -39,11 +40,15 @@ export function validateArgs(domain: DomainName, method: string, args: unknown):
   if (!spec) throw new KintsugiError('INVALID_ARGUMENT', `unknown method: ${domain}.${method}`);
   const parsed = spec.args.safeParse(args);
   if (!parsed.success) {
+    // Named as the person knows the field; which call and which key go to the log, in the cause.
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : '(arguments)';
     throw new KintsugiError(
       'INVALID_ARGUMENT',
-      `${domain}.${method}: ${where}: ${issue?.message ?? 'invalid'}`,
+      `${fieldLabel(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}`,
+      {
+        cause: `${domain}.${method}: ${where}`,
+      },
     );
   }
   return parsed.data as unknown[];
