@@ -62,6 +62,10 @@ const IMAGE = {
     hint: 'Download the image again.',
   },
   IMAGE_TOO_LARGE: { message: 'The image is larger than the drive.', hint: 'Choose a larger drive.' },
+  IMAGE_BMAP_MISMATCH: {
+    message: 'The image does not match its .bmap checksums.',
+    hint: "The image or its .bmap is damaged, or they come from different releases: download both again. The drive's first MiB was not written.",
+  },
 } as const;
 
 const DRIVES = {

@@ -59,3 +59,12 @@ export async function writeBmapVariant(
   await writeFile(out, xml);
   return out;
 }
+
+/** Recomputes a bmap's own checksum after an edit (as bmaptool create computes it), so only the edit is wrong. */
+export function resealBmap(xml: string): string {
+  const m = /<(BmapFileChecksum|BmapFileSHA1)>\s*([0-9a-f]+)\s*</.exec(xml);
+  if (!m) throw new Error('the bmap has no file checksum');
+  const type = m[1] === 'BmapFileSHA1' ? 'sha1' : /<ChecksumType>\s*(\w+)\s*</.exec(xml)![1]!;
+  const zeroed = xml.replace(m[2]!, '0'.repeat(m[2]!.length));
+  return zeroed.replace('0'.repeat(m[2]!.length), createHash(type).update(zeroed).digest('hex'));
+}
