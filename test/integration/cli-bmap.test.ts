@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,5 +63,38 @@ describe('kintsugi with a .bmap beside the image', () => {
     expect(human.exitCode).toBe(0);
     expect(String(human.stdout)).toContain(`matches ${zst}`);
     expect(String(human.stdout)).toContain('of the mapped bytes');
+  });
+
+  it('--no-bmap ignores the .bmap: flash writes the whole image and verify compares it all', async () => {
+    const { file, dev } = await garbageDrive('no-bmap.img');
+    const f = await cli(['flash', zst, dev, '--yes', '--include-loop', '--no-bmap', '--json']);
+    expect(f.exitCode, String(f.stdout)).toBe(0);
+    expect(json(f).result.image.bmap).toBeUndefined();
+    expect(json(f).result.flash).toMatchObject({
+      usedBmap: false,
+      bytesWritten: image.sizeBytes,
+      verified: true,
+    });
+    // The holes were written too: the drive holds the whole image, no garbage left inside it.
+    const disk = (await readFile(file)).subarray(0, image.sizeBytes);
+    expect(disk.equals(await readFile(image.imagePath))).toBe(true);
+    const v = await cli(['verify', zst, dev, '--include-loop', '--no-bmap', '--json']);
+    expect(v.exitCode, String(v.stdout)).toBe(0);
+    expect(json(v).result).toMatchObject({ usedBmap: false, bytesWritten: image.sizeBytes });
+  });
+
+  it('--no-bmap flashes an image whose .bmap beside it is damaged', async () => {
+    const rel = join(dir, 'damaged');
+    await mkdir(rel);
+    const img = join(rel, 'kintsugi-v9.img.zst');
+    await copyFile(zst, img);
+    await writeFile(
+      join(rel, 'kintsugi-v9.img.bmap'),
+      (await readFile(bmap, 'utf8')).replace('<BlockMap>', '<Block'),
+    );
+    const { dev } = await garbageDrive('damaged.img');
+    const f = await cli(['flash', img, dev, '--yes', '--include-loop', '--no-bmap', '--json']);
+    expect(f.exitCode, String(f.stdout)).toBe(0);
+    expect(json(f).result.flash).toMatchObject({ usedBmap: false, verified: true });
   });
 });

@@ -44,7 +44,7 @@ type Ctx = {
 
 /** The image-check request for commands that take --sha256 / --minisig / --pubkey. */
 function checkRequest(
-  cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string },
+  cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string; noBmap?: boolean },
   fullCheck?: boolean,
 ): JobRequest {
   return imageCheckRequest({
@@ -53,6 +53,7 @@ function checkRequest(
     minisigFile: cmd.minisig,
     pubkey: cmd.pubkey,
     fullCheck,
+    noBmap: cmd.noBmap,
   });
 }
 
@@ -107,7 +108,7 @@ async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
       requireRoot(io, 'verify reads the whole drive');
       // As flash does: a .bmap beside the image says which ranges were written. Without it, the holes a bmap
       // flash skipped (old bytes on the drive) would read as a failing drive.
-      const bmap = await findBmap(command.image);
+      const bmap = command.noBmap ? undefined : await findBmap(command.image);
       const r = (await run({
         type: 'verify-drive',
         params: {
@@ -235,6 +236,7 @@ async function reflash(
       ...(cmd.backupTo ? { backupTo: cmd.backupTo } : {}),
       ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
       ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),
+      ...(cmd.noBmap ? { noBmap: true } : {}),
     });
     const out = await runPipeline(steps, state, {
       signal: io.signal,

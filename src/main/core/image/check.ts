@@ -83,7 +83,7 @@ export async function checkImage(
     fullSize = (await hashDecompressed(path, compression, ctx, fileSize, 'decompress-test')).size;
   }
 
-  const bmapPath = await findBmap(path);
+  const bmapPath = params.noBmap ? undefined : await findBmap(path);
   if (bmapPath) {
     const bmap = await readBmapFile(bmapPath);
     report.bmap = {
