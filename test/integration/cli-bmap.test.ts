@@ -1,11 +1,12 @@
 import { execa } from 'execa';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtureImage, compressFixture, type FixtureImage } from '../helpers/fixture-image';
 import { attachLoop, detachLoop } from '../helpers/loop';
 import { assertCliBuilt, cliRunner } from '../helpers/cli';
+import { resealBmap } from '../helpers/bmap-variants';
 
 // The built `kintsugi` with a .bmap beside the image (made by the real `bmaptool create`), on loop devices this
 // file creates, each pre-filled with non-zero garbage: what a bmap flash skips keeps that garbage, so a verify
@@ -96,5 +97,42 @@ describe('kintsugi with a .bmap beside the image', () => {
     const f = await cli(['flash', img, dev, '--yes', '--include-loop', '--no-bmap', '--json']);
     expect(f.exitCode, String(f.stdout)).toBe(0);
     expect(json(f).result.flash).toMatchObject({ usedBmap: false, verified: true });
+  });
+
+  it('a bmap that is damaged, unreadable or does not match the image fails with exit 1 and says so', async () => {
+    const rel = join(dir, 'bad');
+    await mkdir(rel);
+    const img = join(rel, 'kintsugi-v10.img.zst');
+    await copyFile(zst, img);
+    const beside = join(rel, 'kintsugi-v10.img.bmap');
+    const good = await readFile(bmap, 'utf8');
+    const { file, dev } = await garbageDrive('bad.img');
+    const before = await readFile(file);
+    const expectFailure = async (args: string[], code: string, headline: RegExp) => {
+      const r = await cli(args);
+      expect(r.exitCode, String(r.stderr)).toBe(1);
+      expect(String(r.stderr)).toMatch(new RegExp(`^error ${code}: ${headline.source}`));
+      expect(String(r.stderr)).not.toContain('Usage: kintsugi');
+    };
+    const flash = ['flash', img, dev, '--yes', '--include-loop'];
+    const verify = ['verify', img, dev, '--include-loop'];
+
+    // Damaged (not well-formed XML), and edited by hand (its own checksum no longer matches).
+    await writeFile(beside, good.replace('<BlockMap>', '<Block'));
+    await expectFailure(flash, 'IMAGE_BMAP_INVALID', /The \.bmap file is damaged or not a bmap file/);
+    await expectFailure(verify, 'IMAGE_BMAP_INVALID', /The \.bmap file is damaged/);
+    await writeFile(beside, good.replace('<BlockMap>', '<BlockMap><!-- edited -->'));
+    await expectFailure(flash, 'IMAGE_BMAP_INVALID', /The \.bmap file is damaged/);
+    // Unreadable (root reads any file, so: one too large to read, sparse).
+    await truncate(beside, 3 * 1024 ** 3);
+    await expectFailure(flash, 'IMAGE_BMAP_UNREADABLE', /The \.bmap file cannot be read/);
+    // A range checksum that does not match the image (the bmap itself resealed, so only the range is wrong).
+    const sum = /chksum="([0-9a-f]{64})"/.exec(good)![1]!;
+    await writeFile(beside, resealBmap(good.replace(sum, '0'.repeat(64))));
+    await expectFailure(flash, 'IMAGE_BMAP_MISMATCH', /The image does not match its \.bmap checksums/);
+    // None of it reached the drive's first MiB.
+    expect((await readFile(file)).subarray(0, 1024 * 1024).equals(before.subarray(0, 1024 * 1024))).toBe(
+      true,
+    );
   });
 });

@@ -67,7 +67,7 @@ describe('parseBmap', () => {
     ]);
   });
 
-  it('refuses inconsistent or foreign files with INVALID_ARGUMENT naming the problem', () => {
+  it('refuses inconsistent or foreign files with IMAGE_BMAP_INVALID naming the problem', () => {
     const cases: [string, RegExp][] = [
       ['<html></html>', /not a bmap/],
       [V2.replace('<MappedBlocksCount>12', '<MappedBlocksCount>13'), /MappedBlocksCount/],
@@ -86,7 +86,7 @@ describe('parseBmap', () => {
         }
       })();
       expect(err, String(why)).toBeInstanceOf(KintsugiError);
-      expect(err!.code).toBe('INVALID_ARGUMENT');
+      expect(err!.code).toBe('IMAGE_BMAP_INVALID');
       expect(err!.detail).toMatch(why);
       expect(err!.detail).toContain('x.bmap');
     }
@@ -112,7 +112,12 @@ describe('parseBmap', () => {
       const xml = await readFile(join(dir, 'a.bmap'), 'utf8');
       expect(checkBmapFileChecksum(xml)).toBe(true);
       await writeFile(join(dir, 'b.bmap'), xml.replace('<BlockMap>', '<BlockMap>\n<!-- x -->'));
-      await expect(readBmapFile(join(dir, 'b.bmap'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(readBmapFile(join(dir, 'b.bmap'))).rejects.toMatchObject({ code: 'IMAGE_BMAP_INVALID' });
+      // A file that cannot be read says so (not an internal error).
+      await expect(readBmapFile(join(dir, 'missing.bmap'))).rejects.toMatchObject({
+        code: 'IMAGE_BMAP_UNREADABLE',
+        detail: expect.stringContaining('ENOENT'),
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -17,7 +17,7 @@ export function verifyBmapFileChecksum(raw: Buffer, source: string, bmap: Bmap):
   const stored = bmap.fileChecksum;
   // bmaptool cannot check such a file and refuses it.
   if (stored === undefined)
-    throw new KintsugiError('INVALID_ARGUMENT', `${source}: bmap ${bmap.version} has no <${tag}> element`);
+    throw new KintsugiError('IMAGE_BMAP_INVALID', `${source}: bmap ${bmap.version} has no <${tag}> element`);
   const at = raw.indexOf(stored, 0, 'latin1');
   const zeroed = Buffer.from(raw);
   if (at >= 0) zeroed.fill('0', at, at + stored.length);
@@ -25,7 +25,7 @@ export function verifyBmapFileChecksum(raw: Buffer, source: string, bmap: Bmap):
   // bmaptool compares with the stored text as is: its digests are lowercase, and so must the stored one be.
   if (at < 0 || actual !== stored)
     throw new KintsugiError(
-      'INVALID_ARGUMENT',
+      'IMAGE_BMAP_INVALID',
       `${source}: checksum mismatch for the bmap file: calculated ${actual}, should be ${stored} (damaged or edited)`,
     );
   return true;

@@ -67,7 +67,8 @@ const parser = new XMLParser({
 
 type Node = { '#text'?: string; [attr: `@_${string}`]: string | undefined } & Record<string, unknown>;
 
-const invalid = (source: string, what: string) => new KintsugiError('INVALID_ARGUMENT', `${source}: ${what}`);
+const invalid = (source: string, what: string) =>
+  new KintsugiError('IMAGE_BMAP_INVALID', `${source}: ${what}`);
 
 function element(parent: Node, name: string, source: string): Node {
   const el = parent[name];
@@ -195,7 +196,9 @@ export function checkBmapFileChecksum(xml: string | Buffer, source = 'bmap'): bo
 
 /** Reads, parses and self-checks (as bmaptool does before anything else) a .bmap file. */
 export async function readBmapFile(path: string): Promise<Bmap> {
-  const raw = await readFile(path);
+  const raw = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+    throw new KintsugiError('IMAGE_BMAP_UNREADABLE', `${path}: ${err.code ?? err.message}`, { cause: err });
+  });
   const bmap = parseBmap(raw.toString('utf8'), path);
   verifyBmapFileChecksum(raw, path, bmap);
   return bmap;
