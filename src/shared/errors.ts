@@ -62,6 +62,18 @@ const IMAGE = {
     hint: 'Download the image again.',
   },
   IMAGE_TOO_LARGE: { message: 'The image is larger than the drive.', hint: 'Choose a larger drive.' },
+  IMAGE_BMAP_UNREADABLE: {
+    message: 'The .bmap file cannot be read.',
+    hint: 'Check the file named in the detail exists and is readable, or flash without it (--no-bmap).',
+  },
+  IMAGE_BMAP_INVALID: {
+    message: 'The .bmap file is damaged or not a bmap file.',
+    hint: 'Download the .bmap again with the image, or flash without it (--no-bmap).',
+  },
+  IMAGE_BMAP_MISMATCH: {
+    message: 'The image does not match its .bmap checksums.',
+    hint: "The image or its .bmap is damaged, or they come from different releases: download both again. The drive's first MiB was not written.",
+  },
 } as const;
 
 const DRIVES = {

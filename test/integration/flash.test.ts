@@ -12,6 +12,7 @@ import { quietContext, type JobContext } from '../../src/main/core/jobs/context'
 import { readBmapFile, bmapByteRanges } from '../../src/main/core/image/bmap';
 import { attachLoop, detachLoop } from '../helpers/loop';
 import { compressFixture, makeBmap, sha256OfFile } from '../helpers/fixture-release';
+import { rangesOf, resealBmap, writeBmapVariant } from '../helpers/bmap-variants';
 
 // Real flashes onto loop devices backed by temp files. Each device file starts filled with 0xAB so that bytes the
 // flash must not touch (past the image, bmap holes, the held-back first MiB) are recognisable afterwards.
@@ -164,6 +165,63 @@ describe('flashDrive', () => {
     await expect(
       verifyDrive({ image, device: dev, includeLoop: true, bmap: bmapPath }, quietContext()),
     ).resolves.toMatchObject({ verified: true, bytesWritten: mapped });
+  });
+
+  describe('checks every bmap range checksum while writing, as bmaptool copy does', () => {
+    /** bmaptool's verdict, for comparison: its error names the range. */
+    async function bmaptoolCopy(bmap: string, image: string): Promise<string> {
+      const r = await execa('bmaptool', ['-q', 'copy', '--bmap', bmap, image, join(dir, 'bmaptool.out')], {
+        reject: false,
+      });
+      return r.exitCode === 0 ? 'ok' : r.stderr;
+    }
+
+    async function expectMismatch(image: string, bmap: string, name: string): Promise<void> {
+      expect(await bmaptoolCopy(bmap, image)).toMatch(/checksum mismatch for blocks range \d+-\d+/);
+      const { file, dev } = await makeDevice(name, 16 * MiB);
+      const err = await expectCode(
+        flashDrive({ image, device: dev, includeLoop: true, bmap, verify: true }, quietContext()),
+        'IMAGE_BMAP_MISMATCH',
+      );
+      expect(err.detail).toMatch(
+        /checksum mismatch for blocks range \d+-\d+: calculated [0-9a-f]+, should be/,
+      );
+      expect(err.detail).toContain(image);
+      // The first MiB is written last: a drive that fails the check does not look like a new disk.
+      expect(allOld(await readRange(file, 0, MiB)), 'head untouched').toBe(true);
+    }
+
+    it('an edited range checksum (sha256 bmap) stops the flash, first MiB untouched', async () => {
+      const good = await readFile(await makeBmap(raw, join(dir, 'edited-src.bmap')), 'utf8');
+      // Edit the checksum of the range after the first MiB, and reseal the file so only the range is wrong.
+      const sums = [...good.matchAll(/chksum="([0-9a-f]{64})"/g)].map((m) => m[1]!);
+      expect(sums.length).toBeGreaterThan(1);
+      const bmap = join(dir, 'edited.bmap');
+      await writeFile(bmap, resealBmap(good.replace(sums[1]!, 'e'.repeat(64))));
+      await expectMismatch(await compressFixture(raw, 'zstd'), bmap, 'dev-edited.bin');
+    });
+
+    it('a byte changed inside a mapped block stops the flash (sha256 and sha1 bmaps), first MiB untouched', async () => {
+      const bmap256 = await makeBmap(raw, join(dir, 'orig.bmap'));
+      const ranges = rangesOf(await readFile(bmap256, 'utf8'));
+      const bmap1 = await writeBmapVariant(raw, ranges, join(dir, 'orig-sha1.bmap'), {
+        version: '2.0',
+        type: 'sha1',
+      });
+      // The same image with one byte flipped at 3 MiB, inside the random (mapped) region.
+      const bytes = await readFile(raw);
+      bytes[3 * MiB + 12345]! ^= 0x01;
+      const changed = join(dir, 'changed.img');
+      await writeFile(changed, bytes);
+      const changedZst = await compressFixture(changed, 'zstd');
+      await expectMismatch(changedZst, bmap256, 'dev-changed-256.bin');
+      await expectMismatch(changed, bmap1, 'dev-changed-sha1.bin');
+      // The untouched image flashes with the sha1 bmap.
+      const { dev } = await makeDevice('dev-sha1-ok.bin', 16 * MiB);
+      await expect(
+        flashDrive({ image: raw, device: dev, includeLoop: true, bmap: bmap1, verify: true }, quietContext()),
+      ).resolves.toMatchObject({ usedBmap: true, verified: true });
+    });
   });
 
   it('a truncated image fails with IMAGE_CORRUPT and the first MiB is never written', async () => {

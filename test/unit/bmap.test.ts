@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import {
   bmapByteRanges,
@@ -12,6 +12,7 @@ import {
   parseBmap,
   readBmapFile,
 } from '../../src/main/core/image/bmap';
+import { rangesOf, writeBmapVariant, type BmapVariant } from '../helpers/bmap-variants';
 
 const V1 = `<?xml version="1.0" ?>
 <bmap version="1.2">
@@ -66,7 +67,7 @@ describe('parseBmap', () => {
     ]);
   });
 
-  it('refuses inconsistent or foreign files with INVALID_ARGUMENT naming the problem', () => {
+  it('refuses inconsistent or foreign files with IMAGE_BMAP_INVALID naming the problem', () => {
     const cases: [string, RegExp][] = [
       ['<html></html>', /not a bmap/],
       [V2.replace('<MappedBlocksCount>12', '<MappedBlocksCount>13'), /MappedBlocksCount/],
@@ -85,7 +86,7 @@ describe('parseBmap', () => {
         }
       })();
       expect(err, String(why)).toBeInstanceOf(KintsugiError);
-      expect(err!.code).toBe('INVALID_ARGUMENT');
+      expect(err!.code).toBe('IMAGE_BMAP_INVALID');
       expect(err!.detail).toMatch(why);
       expect(err!.detail).toContain('x.bmap');
     }
@@ -111,9 +112,122 @@ describe('parseBmap', () => {
       const xml = await readFile(join(dir, 'a.bmap'), 'utf8');
       expect(checkBmapFileChecksum(xml)).toBe(true);
       await writeFile(join(dir, 'b.bmap'), xml.replace('<BlockMap>', '<BlockMap>\n<!-- x -->'));
-      await expect(readBmapFile(join(dir, 'b.bmap'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(readBmapFile(join(dir, 'b.bmap'))).rejects.toMatchObject({ code: 'IMAGE_BMAP_INVALID' });
+      // A file that cannot be read says so (not an internal error).
+      await expect(readBmapFile(join(dir, 'missing.bmap'))).rejects.toMatchObject({
+        code: 'IMAGE_BMAP_UNREADABLE',
+        detail: expect.stringContaining('ENOENT'),
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('parseBmap matches bmaptool', () => {
+  let dir: string;
+  let img: string;
+  let ranges: [number, number][];
+
+  /** bmaptool's own verdict on a bmap: does `bmaptool copy` accept it for this image? */
+  async function bmaptoolAccepts(bmap: string): Promise<boolean> {
+    const r = await execa('bmaptool', ['-q', 'copy', '--bmap', bmap, img, join(dir, 'copy.out')], {
+      reject: false,
+    });
+    return r.exitCode === 0;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kintsugi-bmapv-'));
+    img = join(dir, 'v.img');
+    const fh = await open(img, 'w');
+    await fh.write(randomBytes(10000), 0, 10000, 0);
+    await fh.write(randomBytes(9000), 0, 9000, 1024 * 1024);
+    await fh.truncate(2 * 1024 * 1024 + 300);
+    await fh.close();
+    await execa('bmaptool', ['create', '-o', join(dir, 'v.bmap'), img]);
+    ranges = rangesOf(await readFile(join(dir, 'v.bmap'), 'utf8'));
+    expect(ranges.length).toBe(2);
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('accepts single-quoted attributes (valid XML)', () => {
+    const single = V2.replace(/"/g, "'");
+    expect(single).toContain("version='2.0'");
+    const b = parseBmap(single, 'single.bmap');
+    expect(b.version).toBe('2.0');
+    expect(b.ranges[0]).toEqual({ first: 0, last: 1, checksum: 'b'.repeat(64) });
+  });
+
+  const variants: BmapVariant[] = [
+    { version: '1.2' },
+    { version: '1.3' },
+    { version: '1.4', type: 'sha1' },
+    { version: '1.4', type: 'sha256' },
+    { version: '2.0', type: 'sha1' },
+    { version: '2.0', type: 'sha256' },
+    { version: '2.0', type: 'sha1', quote: "'" },
+    { version: '1.3', quote: "'" },
+  ];
+  for (const v of variants) {
+    it(`reads a ${v.version} ${v.type ?? ''} bmap${v.quote === "'" ? " with 'single' quotes" : ''} that bmaptool copy accepts`, async () => {
+      const path = await writeBmapVariant(
+        img,
+        ranges,
+        join(dir, `v-${v.version}-${v.type}-${v.quote === "'" ? 'sq' : 'dq'}.bmap`),
+        v,
+      );
+      expect(await bmaptoolAccepts(path)).toBe(true);
+      const b = await readBmapFile(path);
+      const type = v.version === '1.2' ? undefined : v.version === '1.3' ? 'sha1' : v.type;
+      expect(b.checksumType).toBe(type);
+      expect(b.ranges.map((r) => [r.first, r.last])).toEqual(ranges);
+      if (type) expect(b.ranges.every((r) => r.checksum?.length === (type === 'sha1' ? 40 : 64))).toBe(true);
+      expect(checkBmapFileChecksum(await readFile(path))).toBe(v.version !== '1.2');
+    });
+  }
+
+  it('checks the file checksum where bmaptool does, and only there', async () => {
+    // 2.0 without BmapFileChecksum: bmaptool cannot check the file and refuses it.
+    const good = await readFile(
+      await writeBmapVariant(img, ranges, join(dir, 'g.bmap'), { version: '2.0' }),
+      'utf8',
+    );
+    const noSum = join(dir, 'nosum.bmap');
+    await writeFile(noSum, good.replace(/ *<BmapFileChecksum>[^<]*<\/BmapFileChecksum>\n/, ''));
+    expect(await bmaptoolAccepts(noSum)).toBe(false);
+    await expect(readBmapFile(noSum)).rejects.toMatchObject({
+      detail: expect.stringMatching(/BmapFileChecksum/),
+    });
+    // A stored checksum in capitals is not what bmaptool computes: refused by both.
+    const upper = join(dir, 'upper.bmap');
+    const sum = /<BmapFileChecksum> (\w+) </.exec(good)![1]!;
+    await writeFile(upper, good.replace(sum, sum.toUpperCase()));
+    expect(await bmaptoolAccepts(upper)).toBe(false);
+    await expect(readBmapFile(upper)).rejects.toMatchObject({
+      detail: expect.stringMatching(/checksum mismatch/),
+    });
+    // 1.2 has no file checksum: bmaptool ignores a BmapFileSHA1 there, whatever it says.
+    const old = join(dir, 'old.bmap');
+    const v12 = await readFile(
+      await writeBmapVariant(img, ranges, join(dir, 'v12.bmap'), { version: '1.2' }),
+      'utf8',
+    );
+    await writeFile(
+      old,
+      v12.replace('<BlockMap>', `<BmapFileSHA1> ${'1'.repeat(40)} </BmapFileSHA1>\n    <BlockMap>`),
+    );
+    expect(await bmaptoolAccepts(old)).toBe(true);
+    await expect(readBmapFile(old)).resolves.toMatchObject({ version: '1.2' });
+    // Not well-formed XML is not a bmap (bmaptool: "should be a proper XML file").
+    const broken = join(dir, 'broken.bmap');
+    await writeFile(broken, good.replace('</BlockMap>', ''));
+    expect(await bmaptoolAccepts(broken)).toBe(false);
+    await expect(readBmapFile(broken)).rejects.toMatchObject({
+      detail: expect.stringMatching(/not a bmap file/),
+    });
   });
 });

@@ -150,6 +150,23 @@ describe('kintsugi main()', () => {
     });
   });
 
+  it('--no-bmap applies to flash, verify and reflash', () => {
+    expect(parseCli(['flash', '/a.img', '/dev/sdz', '--no-bmap'], '/w').command).toMatchObject({
+      noBmap: true,
+    });
+    expect(parseCli(['flash', '/a.img', '/dev/sdz'], '/w').command).toMatchObject({ noBmap: false });
+    expect(parseCli(['verify', '/a.img', '/dev/sdz', '--no-bmap'], '/w').command).toMatchObject({
+      noBmap: true,
+    });
+    expect(
+      parseCli(['reflash', '--image', '/a', '--drive', '/dev/sdz', '--skip-backup', '--no-bmap'], '/w')
+        .command,
+    ).toMatchObject({ noBmap: true });
+    expect(() => parseCli(['drives', '--no-bmap'], '/w')).toThrow(
+      expect.objectContaining({ detail: '--no-bmap does not apply to drives' }),
+    );
+  });
+
   it('device commands without root say to use sudo, before touching anything', async () => {
     for (const argv of [
       ['flash', '/a.img', '/dev/sdz', '--yes'],

@@ -40,6 +40,19 @@ describe('imageCheckRequest', () => {
   });
 });
 
+describe('ignoring the .bmap beside the image (--no-bmap)', () => {
+  it('the image check carries noBmap, and the job schema accepts it', () => {
+    const req = imageCheckRequest({ source: '/i/k.img.zst', noBmap: true });
+    expect(req.params).toEqual({ source: '/i/k.img.zst', noBmap: true });
+    expect(() => parseJobRequest(req)).not.toThrow();
+    // Without a bmap in the report, the flash writes the whole image.
+    const { bmap: _bmap, ...noBmapReport } = report;
+    expect(
+      flashRequestFor(noBmapReport, '/dev/sdb', { includeLoop: false, verify: true }).params,
+    ).not.toHaveProperty('bmap');
+  });
+});
+
 describe('flashRequestFor', () => {
   it('flashes the checked file with its bmap and re-checks the matched sha256 while streaming', () => {
     const req = flashRequestFor(report, '/dev/sdb', { includeLoop: false, verify: true });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import type { DriveInfo } from '../../src/shared/model';
+import { reflashContract } from '../../src/shared/reflash/contract';
 import { restoreOutcome } from '../../src/shared/reflash/outcome';
 import { JobJournal } from '../../src/main/core/jobs/journal';
 import { JobRunner } from '../../src/main/core/jobs/job-runner';
@@ -62,6 +63,18 @@ async function toFlashStep(flow: ReflashFlow) {
 }
 
 describe('reflash flow in main', () => {
+  it('an image chosen with noBmap is checked without its .bmap, and the choice is kept in the state', async () => {
+    const { flow } = makeFlow();
+    const s = await flow.settled(
+      (await flow.chooseImage({ source: '/images/kintsugi-v2.img.zst', noBmap: true })).jobId,
+    );
+    expect(jobs.requests[0]).toMatchObject({ type: 'image-check', params: { noBmap: true } });
+    expect(s.noBmap).toBe(true);
+    expect(
+      reflashContract.methods.chooseImage.args.safeParse([{ source: '/i/k.img', noBmap: true }]).success,
+    ).toBe(true);
+  });
+
   it('runs image -> drive -> backup -> flash -> restore, building every request from its own state', async () => {
     const { flow } = makeFlow();
     const s = await toFlashStep(flow);

@@ -29,8 +29,10 @@ export type Command =
       minisig?: string;
       pubkey?: string;
       verify: boolean;
+      /** Ignore a .bmap beside the image: write (or compare) the whole image. */
+      noBmap: boolean;
     }
-  | { cmd: 'verify'; image: string; device: string; includeLoop: boolean }
+  | { cmd: 'verify'; image: string; device: string; includeLoop: boolean; noBmap: boolean }
   | { cmd: 'jobs-list' }
   | { cmd: 'jobs-show'; jobId: string }
   | { cmd: 'jobs-log'; jobId: string }
@@ -47,6 +49,7 @@ export type Command =
       yes: boolean;
       includeLoop: boolean;
       skipBackup: boolean;
+      noBmap: boolean;
     };
 
 export type ParsedCli = GlobalOptions & { command: Command };
@@ -69,6 +72,7 @@ const OPTIONS = {
   drive: { type: 'string' },
   'backup-to': { type: 'string' },
   'skip-backup': { type: 'boolean' },
+  'no-bmap': { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -77,8 +81,8 @@ type OptionName = keyof typeof OPTIONS;
 const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]> = {
   drives: ['include-loop'],
   'image-verify': ['sha256', 'minisig', 'pubkey', 'full'],
-  flash: ['yes', 'include-loop', 'sha256', 'minisig', 'pubkey', 'no-verify'],
-  verify: ['include-loop'],
+  flash: ['yes', 'include-loop', 'sha256', 'minisig', 'pubkey', 'no-verify', 'no-bmap'],
+  verify: ['include-loop', 'no-bmap'],
   'jobs-list': [],
   'jobs-show': [],
   'jobs-log': [],
@@ -94,6 +98,7 @@ const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]>
     'yes',
     'include-loop',
     'skip-backup',
+    'no-bmap',
   ],
 };
 const GLOBAL: OptionName[] = ['json', 'progress', 'data-root', 'state-dir', 'help', 'version'];
@@ -180,6 +185,7 @@ export function parseCli(
   const str = (k: OptionName) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   const includeLoop = Boolean(v['include-loop']);
   const yes = Boolean(v.yes);
+  const noBmap = Boolean(v['no-bmap']);
   const sig = () => {
     const minisig = str('minisig');
     const pubkey = str('pubkey');
@@ -227,6 +233,7 @@ export function parseCli(
         includeLoop,
         ...sig(),
         verify: !v['no-verify'],
+        noBmap,
       };
       break;
     case 'verify':
@@ -236,6 +243,7 @@ export function parseCli(
         image: pathArg(args[0]!, 'IMAGE', cwd),
         device: pathArg(args[1]!, 'DEVICE', cwd),
         includeLoop,
+        noBmap,
       };
       break;
     case 'backup':
@@ -284,6 +292,7 @@ export function parseCli(
         yes,
         includeLoop,
         skipBackup,
+        noBmap,
       };
       break;
     }

@@ -11,6 +11,7 @@ import { driveViews } from '../core/drives/views';
 import type { JobExecutor } from '../core/jobs/executor';
 import { runPipeline } from '../core/jobs/pipeline';
 import { inProcessExecutor } from '../core/jobs/run-job';
+import { findBmap } from '../core/image/check';
 import { flashRequestFor, imageCheckRequest } from '../core/image/requests';
 import { isFinished, reflashSteps } from '../core/reflash/pipeline';
 import { createServices, type Services, type ServicesOptions } from '../core/services';
@@ -43,7 +44,7 @@ type Ctx = {
 
 /** The image-check request for commands that take --sha256 / --minisig / --pubkey. */
 function checkRequest(
-  cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string },
+  cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string; noBmap?: boolean },
   fullCheck?: boolean,
 ): JobRequest {
   return imageCheckRequest({
@@ -52,6 +53,7 @@ function checkRequest(
     minisigFile: cmd.minisig,
     pubkey: cmd.pubkey,
     fullCheck,
+    noBmap: cmd.noBmap,
   });
 }
 
@@ -104,13 +106,21 @@ async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
       return flash(c, command);
     case 'verify': {
       requireRoot(io, 'verify reads the whole drive');
+      // As flash does: a .bmap beside the image says which ranges were written. Without it, the holes a bmap
+      // flash skipped (old bytes on the drive) would read as a failing drive.
+      const bmap = command.noBmap ? undefined : await findBmap(command.image);
       const r = (await run({
         type: 'verify-drive',
-        params: { image: command.image, device: command.device, includeLoop: command.includeLoop },
+        params: {
+          image: command.image,
+          device: command.device,
+          includeLoop: command.includeLoop,
+          ...(bmap ? { bmap } : {}),
+        },
       })) as FlashResult;
       return {
         result: r,
-        human: `${r.device} matches ${command.image}\n  sha256 ${r.sha256}\n  ${formatBytes(r.bytesWritten)} compared in ${formatDuration(r.durationMs / 1000)}\n`,
+        human: `${r.device} matches ${command.image}\n  sha256 ${r.usedBmap ? `of the mapped bytes (${bmap}) ` : ''}${r.sha256}\n  ${formatBytes(r.bytesWritten)} compared in ${formatDuration(r.durationMs / 1000)}\n`,
       };
     }
     case 'backup': {
@@ -226,6 +236,7 @@ async function reflash(
       ...(cmd.backupTo ? { backupTo: cmd.backupTo } : {}),
       ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
       ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),
+      ...(cmd.noBmap ? { noBmap: true } : {}),
     });
     const out = await runPipeline(steps, state, {
       signal: io.signal,

@@ -7,14 +7,16 @@ Commands:
   image verify IMAGE [--sha256 F] [--minisig F --pubkey KEY] [--full]
                                                 check an image's checksum / signature (--full: decompress it all)
   flash IMAGE DEVICE [--yes] [--include-loop] [--sha256 F] [--minisig F --pubkey KEY] [--no-verify]
+          [--no-bmap]
                                                 check the image, then write it to the whole DEVICE and read it back
-  verify IMAGE DEVICE [--include-loop]          read DEVICE back and compare it with IMAGE
+  verify IMAGE DEVICE [--include-loop] [--no-bmap]
+                                                read DEVICE back and compare it with IMAGE
   backup SOURCE DEST_DIR [--include-loop]       back up a directory, or the persistence store of a drive / image
   backup DEST_DIR                               back up the data root (--data-root, default /data)
   restore BACKUP_DIR TARGET [--yes] [--include-loop]
                                                 restore a backup into a directory, drive or image
   reflash --image IMAGE --drive DEVICE --backup-to DIR [--sha256 F] [--minisig F --pubkey KEY]
-          [--yes] [--include-loop] [--skip-backup]
+          [--yes] [--include-loop] [--skip-backup] [--no-bmap]
                                                 back up, flash, verify and restore in one go; a rerun after a
                                                 crash or a failure resumes where it stopped
   jobs [list] | jobs show ID | jobs log ID      the jobs run so far (with the ones a crash interrupted), one
@@ -28,6 +30,8 @@ Options for every command:
   --help, -h        this text
   --version, -V     the version
 
+A .bmap beside the image (x.img.bmap for x.img.zst) is used as bmaptool uses it: only its mapped ranges are
+written and compared, and each range's checksum is checked while writing. --no-bmap ignores it.
 Flash, reflash and restore into a device ask you to type the device name; --yes skips that. Without a terminal
 and without --yes they refuse (CONFIRMATION_REQUIRED). Drive commands need root: run them with sudo.
 Exit status: 0 ok, 1 failed, 2 bad arguments, 130 interrupted (Ctrl-C cancels the running job cleanly).

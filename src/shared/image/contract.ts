@@ -10,6 +10,8 @@ export const imageCheckParams = z.strictObject({
   pubkey: z.string().min(1).max(8192).optional(),
   /** Decompress the whole image to prove it is not truncated (slower). */
   fullCheck: z.boolean().optional(),
+  /** Ignore a .bmap beside the image (damaged, or not trusted): the report has none, so the whole image is flashed. */
+  noBmap: z.boolean().optional(),
 });
 export type ImageCheckParams = z.output<typeof imageCheckParams>;
 

@@ -21,6 +21,8 @@ export const reflashContract = domain({
           source: pathOrUrl,
           sha256File: pathOrUrl.optional(),
           minisigFile: pathOrUrl.optional(),
+          /** Ignore a .bmap beside the image (the image check, hence the flash, goes without it). */
+          noBmap: z.boolean().optional(),
         }),
       ]),
       started,

@@ -25,6 +25,8 @@ export const reflashStateSchema = z.strictObject({
   imageSource: pathOrUrl.optional(),
   sha256File: pathOrUrl.optional(),
   minisigFile: pathOrUrl.optional(),
+  /** The image was chosen with "ignore the .bmap": checked and flashed without it. */
+  noBmap: z.boolean().optional(),
   image: record<ImageReport>().optional(),
   /** The chosen drive, always canonical (/dev/sdb, /dev/loop3), never a link to it. */
   device: absolutePath.optional(),

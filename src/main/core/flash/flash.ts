@@ -10,6 +10,7 @@ import { AlignedWriter } from './aligned-writer';
 import { openDevice } from './device-io';
 import { watchDrive, type DriveWatch, type DriveWatchOptions } from './drive-watch';
 import { HashWorker } from './hash-worker';
+import { bmapRangeCheck } from './range-check';
 import { describeImageInput } from './image-input';
 import { RangeCutter, rangesBytes } from './ranges';
 import { hashDeviceRanges } from './read-back';
@@ -18,7 +19,9 @@ import { defaultTargetDeps, type TargetDeps } from './target';
 // Stream decompress -> hash -> aligned direct writes, first MiB last, fsync, then read back. Memory stays flat
 // whatever the image size: the decompressor's pipe, a ring of 4 MiB write buffers and a 1 MiB head buffer. The
 // bytes written are hashed in a worker thread (HashWorker) straight from the write buffers, so reading the
-// decompressor, hashing and writing run side by side.
+// decompressor, hashing and writing run side by side. A bmap's range checksums are checked the same way, by a
+// second thread over the same buffers (as bmaptool checks them while copying): a mismatch fails the flash before
+// the held-back first MiB is written.
 
 export interface FlashOptions extends DriveWatchOptions {
   deps?: TargetDeps;
@@ -47,6 +50,7 @@ export async function flashDrive(
   let watch: DriveWatch | undefined;
   let writer: AlignedWriter | undefined;
   let hasher: HashWorker | undefined;
+  let rangeChecker: HashWorker | undefined;
   let sha256: string;
   let total = 0;
   try {
@@ -96,10 +100,15 @@ export async function flashDrive(
       watch,
       signal: ctx.signal,
       onWritten: () => progress(w.written),
-      onChunk: (bytes) => hasher!.update(bytes),
+      onChunk: (bytes) =>
+        rangeChecker
+          ? Promise.all([hasher!.update(bytes), rangeChecker.update(bytes)]).then(() => {})
+          : hasher!.update(bytes),
     });
     writer = w;
     hasher = new HashWorker(w.buffers);
+    const check = image.bmap ? bmapRangeCheck(image.bmap, image.path) : undefined;
+    if (check) rangeChecker = new HashWorker(w.buffers, check);
     const onAbort = () => dec.destroy();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -131,6 +140,7 @@ export async function flashDrive(
         `${image.path} decompressed to ${total} bytes but its bmap says ${image.bmap.imageSize}`,
       );
     await w.drain();
+    await rangeChecker?.checkedAll();
     sha256 = await hasher.digest();
     const imageDigest = image.ranges ? imageHash?.digest('hex') : sha256;
     if (expected) {
@@ -147,11 +157,13 @@ export async function flashDrive(
   } catch (err) {
     await writer?.settle();
     hasher?.close();
+    rangeChecker?.close();
     watch?.stop();
     await closeSoon(dev.fh);
     throw err;
   }
   hasher.close();
+  rangeChecker?.close();
   watch.stop();
   await closeSoon(dev.fh);
   const durationMs = performance.now() - started;

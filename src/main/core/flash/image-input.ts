@@ -31,20 +31,12 @@ export async function describeImageInput(path: string, bmapPath?: string): Promi
   const compression = await detectFileCompression(path);
   let bmap: Bmap | undefined;
   if (bmapPath) {
-    try {
-      bmap = await readBmapFile(bmapPath);
-    } catch (err) {
-      if (err instanceof KintsugiError) throw err;
-      throw new KintsugiError(
-        'INVALID_ARGUMENT',
-        `the bmap file ${bmapPath} cannot be read: ${(err as Error).message}`,
-      );
-    }
+    bmap = await readBmapFile(bmapPath);
   }
   const headerSize = await decompressedSize(path, compression);
   if (bmap && headerSize !== undefined && compression !== 'gzip' && headerSize !== bmap.imageSize)
     throw new KintsugiError(
-      'INVALID_ARGUMENT',
+      'IMAGE_BMAP_MISMATCH',
       `${bmapPath} describes a ${bmap.imageSize}-byte image but ${path} holds ${headerSize} bytes`,
     );
   const imageSize = bmap?.imageSize ?? headerSize;

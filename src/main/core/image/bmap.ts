@@ -1,10 +1,29 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { KintsugiError } from '../../../shared/errors';
+import { verifyBmapFileChecksum } from './bmap-file-checksum';
 
 // bmaptool's block map: which blocks of an image hold data. Flashing and verifying only those is what makes a
-// mostly-empty 8 GiB image flash in seconds. The format is small and stable, so a focused parser beats an XML
-// dependency: versions 1.x (BmapFileSHA1, `sha1` range attributes) and 2.x (ChecksumType, `chksum`) are read.
+// mostly-empty 8 GiB image flash in seconds. The file is XML, so it is read with an XML parser (any quoting,
+// comments, entities and layout a real XML writer may produce), and then checked the way bmaptool's BmapCopy
+// checks it: versions 1.x and 2.x; 1.3 carries sha1 range checksums (`sha1=`, BmapFileSHA1), 1.4 and 2.x name
+// their type in ChecksumType (`chksum=`, BmapFileChecksum). Stricter than bmaptool where a loose bmap would make
+// the flash write out of order or outside the image: ranges must be ordered, inside the image and add up to
+// MappedBlocksCount.
+
+/** Digests bmaptool may name in ChecksumType (hashlib names that Node's crypto also has). */
+export const BMAP_CHECKSUM_TYPES = ['sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'md5'] as const;
+export type BmapChecksumType = (typeof BMAP_CHECKSUM_TYPES)[number];
+
+/** Hex digits of each digest: a range or file checksum of another length is refused up front. */
+export const CHECKSUM_HEX_LENGTH: Record<BmapChecksumType, number> = {
+  sha1: 40,
+  sha224: 56,
+  sha256: 64,
+  sha384: 96,
+  sha512: 128,
+  md5: 32,
+};
 
 export interface BmapRange {
   /** First and last block, inclusive, as in the file. */
@@ -19,7 +38,12 @@ export interface Bmap {
   blockSize: number;
   blocksCount: number;
   mappedBlocksCount: number;
-  checksumType?: 'sha1' | 'sha256' | 'md5';
+  /** The range (and file) checksum type; undefined for versions without checksums. */
+  checksumType?: BmapChecksumType;
+  /** The file's own checksum (BmapFileChecksum / BmapFileSHA1) as written, when the version has one. */
+  fileChecksum?: string;
+  /** The element that holds it in this version (undefined: the version has no file checksum). */
+  fileChecksumTag?: 'BmapFileChecksum' | 'BmapFileSHA1';
   ranges: BmapRange[];
 }
 
@@ -29,120 +53,155 @@ export interface ByteRange {
   end: number;
 }
 
-function tag(xml: string, name: string, source: string, required = true): string | undefined {
-  const m = new RegExp(`<${name}>\\s*([^<]*?)\\s*</${name}>`).exec(xml);
-  if (!m) {
-    if (required) throw new KintsugiError('INVALID_ARGUMENT', `${source}: bmap has no <${name}> element`);
-    return undefined;
-  }
-  return m[1];
+// Text always under '#text' and attributes under '@_name', whatever the element holds; values stay strings
+// (numbers are checked here, not guessed by the parser); Range is always a list, even of one.
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  alwaysCreateTextNode: true,
+  trimValues: true,
+  isArray: (name) => name === 'Range',
+});
+
+type Node = { '#text'?: string; [attr: `@_${string}`]: string | undefined } & Record<string, unknown>;
+
+const invalid = (source: string, what: string) =>
+  new KintsugiError('IMAGE_BMAP_INVALID', `${source}: ${what}`);
+
+function element(parent: Node, name: string, source: string): Node {
+  const el = parent[name];
+  if (el === undefined || el === null || typeof el !== 'object' || Array.isArray(el))
+    throw invalid(source, `bmap has no <${name}> element`);
+  return el as Node;
 }
 
-function int(value: string | undefined, what: string, source: string): number {
-  if (value === undefined || !/^\d+$/.test(value))
-    throw new KintsugiError('INVALID_ARGUMENT', `${source}: bmap ${what} is not a number: ${value}`);
+function text(parent: Node, name: string, source: string): string {
+  return String(element(parent, name, source)['#text'] ?? '').trim();
+}
+
+function int(value: string, what: string, source: string): number {
+  if (!/^\d+$/.test(value)) throw invalid(source, `bmap ${what} is not a number: ${value}`);
   const n = Number(value);
-  if (!Number.isSafeInteger(n))
-    throw new KintsugiError('INVALID_ARGUMENT', `${source}: bmap ${what} is too large: ${value}`);
+  if (!Number.isSafeInteger(n)) throw invalid(source, `bmap ${what} is too large: ${value}`);
   return n;
 }
 
-export function parseBmap(xml: string, source = 'bmap'): Bmap {
-  const root = /<bmap\s+version\s*=\s*"(\d+)\.(\d+)"\s*>/.exec(xml);
-  if (!root)
-    throw new KintsugiError(
-      'INVALID_ARGUMENT',
-      `${source}: not a bmap file (no <bmap version="..."> element)`,
-    );
-  const major = Number(root[1]);
-  if (major < 1 || major > 2)
-    throw new KintsugiError(
-      'INVALID_ARGUMENT',
-      `${source}: bmap version ${root[1]}.${root[2]} is not supported`,
-    );
-  const imageSize = int(tag(xml, 'ImageSize', source), 'ImageSize', source);
-  const blockSize = int(tag(xml, 'BlockSize', source), 'BlockSize', source);
-  const blocksCount = int(tag(xml, 'BlocksCount', source), 'BlocksCount', source);
-  const mappedBlocksCount = int(tag(xml, 'MappedBlocksCount', source), 'MappedBlocksCount', source);
-  if (blockSize === 0 || blockSize % 512 !== 0)
-    throw new KintsugiError(
-      'INVALID_ARGUMENT',
-      `${source}: bmap BlockSize ${blockSize} is not a multiple of 512`,
-    );
-  if (Math.ceil(imageSize / blockSize) !== blocksCount)
-    throw new KintsugiError(
-      'INVALID_ARGUMENT',
-      `${source}: bmap BlocksCount ${blocksCount} does not match ImageSize ${imageSize}`,
-    );
-  const ctype = tag(xml, 'ChecksumType', source, false)?.toLowerCase();
-  let checksumType: Bmap['checksumType'];
-  if (ctype === 'sha1' || ctype === 'sha256' || ctype === 'md5') checksumType = ctype;
-  else if (ctype !== undefined)
-    throw new KintsugiError('INVALID_ARGUMENT', `${source}: bmap ChecksumType ${ctype} is not supported`);
-  else if (major === 1) checksumType = 'sha1'; // 1.x before ChecksumType existed always used SHA1
+/** Which checksums a version carries, as bmaptool decides it. */
+function checksumScheme(
+  major: number,
+  minor: number,
+): { attr: 'chksum' | 'sha1'; fileTag: 'BmapFileChecksum' | 'BmapFileSHA1'; typeTag: boolean } | undefined {
+  // 1.4 was 2.0 released under the wrong number: the two formats are identical.
+  if (major > 1 || (major === 1 && minor === 4))
+    return { attr: 'chksum', fileTag: 'BmapFileChecksum', typeTag: true };
+  if (major === 1 && minor === 3) return { attr: 'sha1', fileTag: 'BmapFileSHA1', typeTag: false };
+  return undefined; // 1.0-1.2 had no checksums (bmaptool ignores any); `sha1=` attributes are still honoured below
+}
 
-  const map = /<BlockMap>([\s\S]*?)<\/BlockMap>/.exec(xml);
-  if (!map) throw new KintsugiError('INVALID_ARGUMENT', `${source}: bmap has no <BlockMap> element`);
+export function parseBmap(xml: string, source = 'bmap'): Bmap {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true)
+    throw invalid(
+      source,
+      `not a bmap file: not well-formed XML (${valid.err.msg} at line ${valid.err.line}, column ${valid.err.col})`,
+    );
+  const doc = parser.parse(xml) as Record<string, unknown>;
+  const root = doc['bmap'] as Node | undefined;
+  const version = typeof root === 'object' ? root['@_version']?.trim() : undefined;
+  const v = version === undefined ? null : /^(\d+)\.(\d+)$/.exec(version);
+  if (!root || !v) throw invalid(source, 'not a bmap file (no <bmap version="..."> element)');
+  const major = Number(v[1]);
+  const minor = Number(v[2]);
+  if (major < 1 || major > 2)
+    throw invalid(source, `bmap version ${version} is not supported (1.0 to 2.x are)`);
+
+  const imageSize = int(text(root, 'ImageSize', source), 'ImageSize', source);
+  const blockSize = int(text(root, 'BlockSize', source), 'BlockSize', source);
+  const blocksCount = int(text(root, 'BlocksCount', source), 'BlocksCount', source);
+  const mappedBlocksCount = int(text(root, 'MappedBlocksCount', source), 'MappedBlocksCount', source);
+  // The writer works in whole device sectors; bmaptool itself only ever creates 4096-byte blocks.
+  if (blockSize === 0 || blockSize % 512 !== 0)
+    throw invalid(source, `bmap BlockSize ${blockSize} is not a multiple of 512`);
+  if (Math.ceil(imageSize / blockSize) !== blocksCount)
+    throw invalid(source, `bmap BlocksCount ${blocksCount} does not match ImageSize ${imageSize}`);
+
+  const scheme = checksumScheme(major, minor);
+  let checksumType: BmapChecksumType | undefined;
+  let fileChecksum: string | undefined;
+  if (scheme) {
+    const ctype = scheme.typeTag ? text(root, 'ChecksumType', source).toLowerCase() : 'sha1';
+    if (!(BMAP_CHECKSUM_TYPES as readonly string[]).includes(ctype))
+      throw invalid(source, `bmap ChecksumType ${ctype} is not supported`);
+    checksumType = ctype as BmapChecksumType;
+    // Its absence is refused when the file is checked (readBmapFile), as bmaptool refuses it.
+    if (root[scheme.fileTag] !== undefined) {
+      fileChecksum = text(root, scheme.fileTag, source);
+      if (fileChecksum.length !== CHECKSUM_HEX_LENGTH[checksumType] || !/^[0-9a-fA-F]+$/.test(fileChecksum))
+        throw invalid(source, `bmap ${scheme.fileTag} is not a ${checksumType} checksum: ${fileChecksum}`);
+    }
+  }
+  // Before 1.3 only sha1 existed; a `sha1=` attribute there can mean nothing else.
+  const attr = scheme?.attr ?? 'sha1';
+  const rangeType = checksumType ?? 'sha1';
+
+  const map = element(root, 'BlockMap', source);
+  const list = (map['Range'] ?? []) as Node[];
   const ranges: BmapRange[] = [];
-  const rangeRe = /<Range([^>]*)>\s*([^<]*?)\s*<\/Range>/g;
   let mapped = 0;
   let prevLast = -1;
-  for (let m = rangeRe.exec(map[1]!); m; m = rangeRe.exec(map[1]!)) {
-    const attrs = m[1]!;
-    const body = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(m[2]!);
-    if (!body) throw new KintsugiError('INVALID_ARGUMENT', `${source}: bad bmap Range "${m[2]}"`);
-    const first = int(body[1], 'Range', source);
-    const last = body[2] === undefined ? first : int(body[2], 'Range', source);
+  for (const r of list) {
+    const body = String(r['#text'] ?? '').trim();
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(body);
+    if (!m) throw invalid(source, `bad bmap Range "${body}"`);
+    const first = int(m[1]!, 'Range', source);
+    const last = m[2] === undefined ? first : int(m[2], 'Range', source);
     if (last < first || first <= prevLast || last >= blocksCount)
-      throw new KintsugiError(
-        'INVALID_ARGUMENT',
-        `${source}: bmap Range "${m[2]}" is out of order or outside the image`,
-      );
+      throw invalid(source, `bmap Range "${body}" is out of order or outside the image`);
     prevLast = last;
-    const ck = /(?:chksum|sha1)\s*=\s*"([0-9a-fA-F]+)"/.exec(attrs);
-    ranges.push(ck ? { first, last, checksum: ck[1]!.toLowerCase() } : { first, last });
+    const ck = r[`@_${attr}`]?.trim();
+    if (ck !== undefined && (ck.length !== CHECKSUM_HEX_LENGTH[rangeType] || !/^[0-9a-fA-F]+$/.test(ck)))
+      throw invalid(source, `bmap Range "${body}" has a ${attr} that is not a ${rangeType} checksum: ${ck}`);
+    ranges.push(ck !== undefined ? { first, last, checksum: ck.toLowerCase() } : { first, last });
     mapped += last - first + 1;
   }
   if (mapped !== mappedBlocksCount)
-    throw new KintsugiError(
-      'INVALID_ARGUMENT',
-      `${source}: bmap ranges cover ${mapped} blocks but MappedBlocksCount says ${mappedBlocksCount}`,
+    throw invalid(
+      source,
+      `bmap ranges cover ${mapped} blocks but MappedBlocksCount says ${mappedBlocksCount}`,
     );
+  const anyChecksum = ranges.some((r) => r.checksum !== undefined);
   return {
-    version: `${root[1]}.${root[2]}`,
+    version: `${major}.${minor}`,
     imageSize,
     blockSize,
     blocksCount,
     mappedBlocksCount,
-    checksumType,
+    ...(checksumType || anyChecksum ? { checksumType: rangeType } : {}),
+    ...(scheme ? { fileChecksumTag: scheme.fileTag } : {}),
+    ...(fileChecksum !== undefined ? { fileChecksum } : {}),
     ranges,
   };
 }
 
 /**
- * Checks the bmap's own checksum (2.x BmapFileChecksum / 1.x BmapFileSHA1): computed over the file with the
- * checksum's digits replaced by '0'. A bmap edited by hand or damaged in transit is refused.
- * Returns false when the file carries no checksum.
+ * Checks a bmap's own checksum (see bmap-file-checksum.ts); false when its version carries none.
+ * Throws when it is not a bmap or the checksum does not match.
  */
-export function checkBmapFileChecksum(xml: string, source = 'bmap'): boolean {
-  const m = /<(BmapFileChecksum|BmapFileSHA1)>\s*([0-9a-fA-F]+)\s*<\//.exec(xml);
-  if (!m) return false;
-  const algo =
-    m[1] === 'BmapFileSHA1' ? 'sha1' : m[2]!.length === 40 ? 'sha1' : m[2]!.length === 32 ? 'md5' : 'sha256';
-  const zeroed = xml.replace(m[2]!, '0'.repeat(m[2]!.length));
-  const actual = createHash(algo).update(zeroed).digest('hex');
-  if (actual !== m[2]!.toLowerCase())
-    throw new KintsugiError(
-      'INVALID_ARGUMENT',
-      `${source}: the bmap file's own checksum does not match (damaged or edited)`,
-    );
-  return true;
+export function checkBmapFileChecksum(xml: string | Buffer, source = 'bmap'): boolean {
+  const raw = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
+  return verifyBmapFileChecksum(raw, source, parseBmap(raw.toString('utf8'), source));
 }
 
+/** Reads, parses and self-checks (as bmaptool does before anything else) a .bmap file. */
 export async function readBmapFile(path: string): Promise<Bmap> {
-  const xml = await readFile(path, 'utf8');
-  checkBmapFileChecksum(xml, path);
-  return parseBmap(xml, path);
+  const raw = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+    throw new KintsugiError('IMAGE_BMAP_UNREADABLE', `${path}: ${err.code ?? err.message}`, { cause: err });
+  });
+  const bmap = parseBmap(raw.toString('utf8'), path);
+  verifyBmapFileChecksum(raw, path, bmap);
+  return bmap;
 }
 
 /** Mapped byte ranges, the last one clipped to ImageSize (the image may end inside its last block). */

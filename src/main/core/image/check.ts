@@ -83,7 +83,7 @@ export async function checkImage(
     fullSize = (await hashDecompressed(path, compression, ctx, fileSize, 'decompress-test')).size;
   }
 
-  const bmapPath = await findBmap(path);
+  const bmapPath = params.noBmap ? undefined : await findBmap(path);
   if (bmapPath) {
     const bmap = await readBmapFile(bmapPath);
     report.bmap = {
@@ -96,7 +96,7 @@ export async function checkImage(
   const imageSize = fullSize ?? report.bmap?.imageSize ?? (await decompressedSize(path, compression));
   if (fullSize !== undefined && report.bmap && fullSize !== report.bmap.imageSize)
     throw new KintsugiError(
-      'INVALID_ARGUMENT',
+      'IMAGE_BMAP_MISMATCH',
       `${report.bmap.path} describes a ${report.bmap.imageSize}-byte image but ${path} decompresses to ${fullSize}`,
     );
   if (imageSize !== undefined) report.imageSize = imageSize;

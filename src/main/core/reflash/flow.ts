@@ -86,7 +86,12 @@ export class ReflashFlow {
     return s;
   }
 
-  chooseImage(req: { source: string; sha256File?: string; minisigFile?: string }): Promise<Started> {
+  chooseImage(req: {
+    source: string;
+    sha256File?: string;
+    minisigFile?: string;
+    noBmap?: boolean;
+  }): Promise<Started> {
     return this.serial(async () => {
       const s = await this.load();
       enforce(chooseImageGate(s));
@@ -99,6 +104,7 @@ export class ReflashFlow {
         imageSource: req.source,
         ...(req.sha256File ? { sha256File: req.sha256File } : {}),
         ...(req.minisigFile ? { minisigFile: req.minisigFile } : {}),
+        ...(req.noBmap ? { noBmap: true } : {}),
       };
       return this.start(
         next,
@@ -108,6 +114,7 @@ export class ReflashFlow {
           sha256File: req.sha256File,
           minisigFile: req.minisigFile,
           pubkey,
+          noBmap: req.noBmap,
         }),
       );
     });

@@ -13,6 +13,8 @@ export interface ReflashRun {
   image: string;
   sha256File?: string;
   minisigFile?: string;
+  /** Ignore a .bmap beside the image. */
+  noBmap?: boolean;
   /** Canonical device path, already confirmed by the user. */
   device: string;
   backupTo?: string;
@@ -42,13 +44,15 @@ export function reflashSteps(
         s.image !== undefined &&
         s.imageSource === run.image &&
         s.sha256File === run.sha256File &&
-        s.minisigFile === run.minisigFile,
+        s.minisigFile === run.minisigFile &&
+        (s.noBmap ?? false) === (run.noBmap ?? false),
       run: async () =>
         settle(
           await flow.chooseImage({
             source: run.image,
             ...(run.sha256File ? { sha256File: run.sha256File } : {}),
             ...(run.minisigFile ? { minisigFile: run.minisigFile } : {}),
+            ...(run.noBmap ? { noBmap: true } : {}),
           }),
         ),
     },

@@ -33,7 +33,12 @@ export interface ReflashSlice {
   refreshReflash(endedJobId?: string): Promise<void>;
   onFlowJobEnded(jobId: string): void;
 
-  chooseImage(args: { source: string; sha256File?: string; minisigFile?: string }): Promise<IntentOutcome>;
+  chooseImage(args: {
+    source: string;
+    sha256File?: string;
+    minisigFile?: string;
+    noBmap?: boolean;
+  }): Promise<IntentOutcome>;
   chooseDrive(device: string): Promise<IntentOutcome>;
   startBackup(backupDir: string): Promise<IntentOutcome>;
   skipBackup(typed: string, opts?: Quiet): Promise<IntentOutcome>;
@@ -159,6 +164,7 @@ export const createReflashSlice: StateCreator<RootState, [], [], ReflashSlice> =
           source: args.source,
           ...(args.sha256File ? { sha256File: args.sha256File } : {}),
           ...(args.minisigFile ? { minisigFile: args.minisigFile } : {}),
+          ...(args.noBmap ? { noBmap: true } : {}),
         }),
       ),
     chooseDrive: (device) => intent(() => api().reflash.chooseDrive({ device })),

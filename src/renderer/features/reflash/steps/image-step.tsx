@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { StepJob } from '../step-job';
 import type { ReflashState } from '../../../../shared/reflash/state';
 import { useStore } from '../../../app/store';
@@ -13,11 +13,13 @@ export function ImageStep({ state }: { state: ReflashState }) {
   const busy = useStore((s) => s.reflashBusy);
   const panelOpen = useStore((s) => s.existingBackupOpen);
   const job = useStepJob('image');
+  const noBmapId = useId();
   // The fields are the page's until sent; main keeps what was last chosen.
   const [fields, setFields] = useState({
     source: state.imageSource,
     sha256File: state.sha256File,
     minisigFile: state.minisigFile,
+    noBmap: state.noBmap ?? false,
   });
   const source = clean(fields.source);
   const report = state.image;
@@ -25,7 +27,8 @@ export function ImageStep({ state }: { state: ReflashState }) {
   const unchanged =
     source === state.imageSource &&
     clean(fields.sha256File) === state.sha256File &&
-    clean(fields.minisigFile) === state.minisigFile;
+    clean(fields.minisigFile) === state.minisigFile &&
+    fields.noBmap === (state.noBmap ?? false);
   const checked = report !== undefined && unchanged;
   const passed = checked && report.checksum?.ok !== false && report.signature?.ok !== false;
   const running = job?.state === 'running';
@@ -36,6 +39,7 @@ export function ImageStep({ state }: { state: ReflashState }) {
       source,
       sha256File: clean(fields.sha256File),
       minisigFile: clean(fields.minisigFile),
+      noBmap: fields.noBmap,
     });
   };
   const submit = (e: FormEvent) => {
@@ -80,6 +84,16 @@ export function ImageStep({ state }: { state: ReflashState }) {
           value={fields.minisigFile}
           onChange={(v) => setFields({ ...fields, minisigFile: v })}
         />
+        {/* A damaged or untrusted .bmap beside the image would fail the check; this flashes the whole image. */}
+        <div className="field checkbox">
+          <input
+            id={noBmapId}
+            type="checkbox"
+            checked={fields.noBmap}
+            onChange={(e) => setFields({ ...fields, noBmap: e.target.checked })}
+          />
+          <label htmlFor={noBmapId}>Ignore the .bmap beside the image (write the whole image)</label>
+        </div>
         {clean(fields.minisigFile) && !pubkey && (
           <p className="warn">No minisign public key is set: add it in Settings to check the signature.</p>
         )}

@@ -1,0 +1,100 @@
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handlerDeps } from '../../src/main/api/deps';
+import { createHandlers } from '../../src/main/api/handlers';
+import { createServices, type Services } from '../../src/main/core/services';
+import type { JobHostClient } from '../../src/main/job-host/client';
+import { startUtility } from '../../src/main/utility/client';
+import { API_ENTRIES } from '../../src/shared/registry';
+import { buildFixtureImage, compressFixture } from '../helpers/fixture-image';
+import { installBridge } from './harness/bridge';
+import { launchChromium } from './harness/browser';
+import { PickPathStandIn } from './harness/pick-stand-in';
+import { startHarness, type Harness } from './harness/server';
+
+// The image step's "Ignore the .bmap" checkbox in Chromium, against the real handlers and the real utility process:
+// a damaged .bmap beside the image fails the image check (IMAGE_BMAP_INVALID), and with the box ticked the same
+// image passes without a block map (the flash that follows writes the whole image). No drive is involved.
+
+let work: string;
+let image: string;
+let services: Services;
+let utility: JobHostClient | undefined;
+let harness: Harness;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'kintsugi-e2e-bmap-'));
+  const fresh = await buildFixtureImage(join(work, 'release'), {
+    name: 'kintsugi-v3.img',
+    sizeMiB: 24,
+    populate: false,
+  });
+  image = await compressFixture(fresh.imagePath, 'zstd');
+  const bmap = join(work, 'release', 'kintsugi-v3.img.bmap');
+  await execa('bmaptool', ['create', '-o', bmap, fresh.imagePath]);
+  // Damaged in transit: cut short, no longer well-formed XML.
+  const xml = await readFile(bmap, 'utf8');
+  await writeFile(bmap, xml.slice(0, Math.floor(xml.length / 2)));
+
+  const cacheDir = join(work, 'cache');
+  services = createServices({
+    stateDir: join(work, 'userData'),
+    settingsDefaults: { dataRoot: join(work, 'data'), cacheDir },
+    hosts: {
+      utility: async () =>
+        (utility = await startUtility({ utilityPath: resolve('out/main/utility.js'), cacheDir })),
+      helper: async () => {
+        throw new Error('no privileged job in this test');
+      },
+    },
+  });
+  harness = await startHarness({
+    api: createHandlers(handlerDeps(services, new PickPathStandIn().pick)),
+    subscribe: (l) => services.runner.onEvent(l),
+    rendererDir: resolve('out/renderer'),
+  });
+  chromium = await launchChromium();
+  page = await chromium.browser.newPage();
+  await page.addInitScript(
+    installBridge,
+    API_ENTRIES.map(([d, m]) => `${d}.${m}`),
+  );
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await harness?.close();
+  await services?.close();
+  await utility?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('image step: ignore the .bmap', () => {
+  it('a damaged .bmap fails the check; ticking "Ignore the .bmap" checks the image without it', async () => {
+    await page.goto(harness.url);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('What to update');
+    await page.keyboard.press('Alt+2');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Choose the new image');
+    await page.getByRole('textbox', { name: 'Image file' }).fill(image);
+    await page.getByRole('button', { name: 'Check image' }).click();
+    await expect
+      .poll(() => page.locator('.content').textContent(), { timeout: 60_000 })
+      .toContain('The .bmap file is damaged or not a bmap file.');
+
+    const box = page.getByLabel('Ignore the .bmap beside the image (write the whole image)');
+    await box.check();
+    await page.getByRole('button', { name: 'Check image' }).click();
+    await expect
+      .poll(() => page.locator('h1').textContent(), { timeout: 60_000 })
+      .toBe('Choose the drive to reflash');
+    const state = await services.flow.state();
+    expect(state).toMatchObject({ noBmap: true, image: { path: image } });
+    expect(state.image!.bmap).toBeUndefined();
+  });
+});
