@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { closeSync, constants, openSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import type { Progress } from '../../src/shared/progress';
+import { ioError, openDevice } from '../../src/main/core/flash/device-io';
 import { flashDrive } from '../../src/main/core/flash/flash';
 import { verifyDrive } from '../../src/main/core/flash/verify';
 import { quietContext, type JobContext } from '../../src/main/core/jobs/context';
@@ -305,6 +307,43 @@ describe('flashDrive', () => {
       'IMAGE_TOO_LARGE',
     );
     expect(allOld(await readRange(file, 0, MiB))).toBe(true);
+  });
+
+  it('holds the drive exclusively from the first write to the last read: a second flash during the read-back is refused', async () => {
+    const { dev } = await makeDevice('dev-held.bin', 16 * MiB);
+    let second: string | undefined;
+    const ctx = {
+      ...quietContext(),
+      progress: (p: Progress) => {
+        // While the read-back runs, a second writer tries the same drive exclusively, as another flash would.
+        // Synchronously, so it happens while the read-back is in progress, not after.
+        if (p.kind === 'flash' && p.phase === 'verify' && second === undefined) {
+          try {
+            closeSync(openSync(dev, constants.O_RDWR | constants.O_EXCL));
+            second = 'opened';
+          } catch (e) {
+            second = (e as NodeJS.ErrnoException).code;
+          }
+        }
+      },
+    };
+    const r = await flashDrive({ image: raw, device: dev, includeLoop: true, verify: true }, ctx);
+    expect(r.verified).toBe(true);
+    expect(second).toBe('EBUSY');
+    // Released when the job ends.
+    await (await openDevice(dev, 'write')).fh.close();
+  });
+
+  it('a drive that refuses a write inside its own size (ENOSPC) is a failing drive, not an image too large', () => {
+    const err = ioError(
+      Object.assign(new Error('no space'), { code: 'ENOSPC' }),
+      '/dev/sdz',
+      'writing at 4 GiB',
+    );
+    expect(err.code).toBe('FLASH_WRITE_FAILED');
+    expect(err.detail).toMatch(
+      /refused a write inside its advertised size.*failing or smaller than it claims/,
+    );
   });
 
   it('a missing image is IMAGE_NOT_FOUND', async () => {

@@ -47,11 +47,21 @@ async function probeDirect(fh: FileHandle, blockSize: number): Promise<boolean> 
   }
 }
 
-export async function openDevice(device: string, mode: 'write' | 'read'): Promise<DeviceHandle> {
+/**
+ * 'write' and 'read-exclusive' hold the device exclusively (O_EXCL): while the handle is open no other program
+ * (and no second flash) can open it for writing, nor mount it. 'read' shares it (a standalone verify).
+ */
+export async function openDevice(
+  device: string,
+  mode: 'write' | 'read' | 'read-exclusive',
+): Promise<DeviceHandle> {
   const blockSize = await logicalBlockSize(device);
   // Writes need read access too: the tail of an image that does not end on a block boundary is merged with
   // what the device already holds there (read-modify-write) instead of being padded with zeros.
-  const base = mode === 'write' ? constants.O_RDWR | constants.O_EXCL : constants.O_RDONLY;
+  const base =
+    mode === 'write'
+      ? constants.O_RDWR | constants.O_EXCL
+      : constants.O_RDONLY | (mode === 'read-exclusive' ? constants.O_EXCL : 0);
   try {
     let fh: FileHandle | undefined;
     try {
@@ -81,8 +91,13 @@ export function ioError(err: unknown, device: string, doing: string): KintsugiEr
     );
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM')
     return new KintsugiError('DRIVE_READ_ONLY', `${device} refused ${doing}: ${code}`);
+  // The image's size is checked against the drive's before writing: ENOSPC here is the drive refusing a write
+  // inside its own advertised size — a failing or counterfeit drive, not an image too large.
   if (code === 'ENOSPC')
-    return new KintsugiError('IMAGE_TOO_LARGE', `${device} ran out of space while ${doing}`);
+    return new KintsugiError(
+      'FLASH_WRITE_FAILED',
+      `${device} refused a write inside its advertised size (no space left) while ${doing}: it may be failing or smaller than it claims`,
+    );
   if (GONE_CODES.has(code))
     return new KintsugiError('DRIVE_GONE', `${device} failed while ${doing}: ${code}`);
   return new KintsugiError('FLASH_WRITE_FAILED', `${doing} on ${device}: ${e?.message ?? String(err)}`);

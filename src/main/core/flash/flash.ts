@@ -7,7 +7,7 @@ import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { openDecompressed } from '../image/decompress';
 import { AlignedWriter } from './aligned-writer';
-import { openDevice } from './device-io';
+import { openDevice, type DeviceHandle } from './device-io';
 import { watchDrive, type DriveWatch, type DriveWatchOptions } from './drive-watch';
 import { HashWorker } from './hash-worker';
 import { bmapRangeCheck } from './range-check';
@@ -165,7 +165,11 @@ export async function flashDrive(
   hasher.close();
   rangeChecker?.close();
   watch.stop();
-  await closeSoon(dev.fh);
+  // With O_DIRECT the same exclusive handle reads the medium back: the drive is held from the first write to the
+  // last read, so a second flash (or a mount) cannot slip in between. Without O_DIRECT a fresh handle is needed
+  // to get past the page cache; it is exclusive too.
+  const keep = params.verify && dev.direct;
+  if (!keep) await closeSoon(dev.fh);
   const durationMs = performance.now() - started;
   const written = writer.written;
   const result: FlashResult = {
@@ -180,7 +184,12 @@ export async function flashDrive(
 
   const verifyStart = performance.now();
   const ranges = image.ranges ?? [{ start: 0, end: total }];
-  const actual = await readBackHash(drive.device, ranges, ctx, opts);
+  let actual: string;
+  try {
+    actual = await readBackHash(drive.device, ranges, ctx, opts, keep ? dev : 'exclusive');
+  } finally {
+    if (keep) await closeSoon(dev.fh);
+  }
   if (actual !== sha256)
     throw new KintsugiError(
       'FLASH_VERIFY_MISMATCH',
@@ -195,10 +204,14 @@ export async function readBackHash(
   ranges: { start: number; end: number }[],
   ctx: JobContext,
   opts: DriveWatchOptions = {},
+  /** An open handle to read through (the caller closes it), or how to open one: shared by default. */
+  through: DeviceHandle | 'exclusive' | 'shared' = 'shared',
 ): Promise<string> {
-  const dev = await openDevice(device, 'read');
+  const own = typeof through === 'string';
+  const dev = own ? await openDevice(device, through === 'exclusive' ? 'read-exclusive' : 'read') : through;
+  const release = () => (own ? closeSoon(dev.fh) : Promise.resolve());
   const watch = await watchDrive(device, opts).catch(async (e: unknown) => {
-    await closeSoon(dev.fh);
+    await release();
     throw e;
   });
   const total = rangesBytes(ranges);
@@ -215,7 +228,7 @@ export async function readBackHash(
     });
   } finally {
     watch.stop();
-    await closeSoon(dev.fh);
+    await release();
   }
 }
 
