@@ -22,6 +22,7 @@ import {
   type FixtureImage,
 } from '../helpers/fixture-image';
 import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
+import { axeViolations } from './harness/axe';
 import { installBridge } from './harness/bridge';
 import { launchChromium } from './harness/browser';
 import { PickPathStandIn } from './harness/pick-stand-in';
@@ -217,7 +218,12 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
+/** A picture of the page as it is, and an accessibility check of the same state (axe-core: no serious or critical
+ * violation). Taken at every page and step, the dark theme included. */
+const shot = async (name: string) => {
+  await page.screenshot({ path: join(SHOTS, name), fullPage: true });
+  expect(await axeViolations(page), `accessibility of ${name}`).toEqual([]);
+};
 const h1 = () => page.locator('h1').textContent();
 const focusedTag = () => page.evaluate(() => document.activeElement?.tagName);
 const dialog = () => page.getByRole('dialog');
@@ -409,6 +415,12 @@ describe('the app in Chromium on a real loop device', () => {
       expect(await page.evaluate(() => Boolean(document.activeElement?.closest('[role="dialog"]')))).toBe(
         true,
       );
+    }
+    // The erase confirmation is readable in both themes (its red button had 2.3:1 contrast in the dark one).
+    await dialog().getByRole('textbox').fill(device!);
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await axeViolations(page), `erase dialog, ${colorScheme}`).toEqual([]);
     }
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog().count()).toBe(0);
