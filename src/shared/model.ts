@@ -38,7 +38,7 @@ export interface DriveView extends DriveInfo {
   selectable: boolean;
 }
 
-export type Compression = 'zstd' | 'xz' | 'gzip' | 'none';
+export type Compression = 'zstd' | 'xz' | 'gzip' | 'bzip2' | 'lz4' | 'zip' | 'none';
 
 export interface ImageReport {
   path: string; // local path (downloaded to cache when the source was a URL)

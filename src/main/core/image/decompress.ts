@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KintsugiError } from '../../../shared/errors';
 import type { Compression } from '../../../shared/model';
 import { runTool, spawnTool } from '../util/run-tool';
 
-// Decompression runs in the real tools (zstd, xz, gzip: multi-threaded or at least off Node's main thread, and
+// Decompression runs in the real tools (zstd, xz, gzip, bzip2, lz4, unzip: multi-threaded or at least off Node's main thread, and
 // the same code the dd pipeline uses, so the flash benchmark compares like with like). Node reads the compressed
 // file itself and feeds the tool's stdin, so it can hash the compressed bytes on the way and report progress in
 // compressed bytes; a caller that needs neither (`countCompressed: false`, no `onCompressed`) lets the tool read
@@ -32,7 +32,21 @@ export interface DecompressOptions {
   countCompressed?: boolean;
 }
 
-const TOOLS: Record<Exclude<Compression, 'none'>, string> = { zstd: 'zstd', xz: 'xz', gzip: 'gzip' };
+// How each format is decoded to stdout. unzip cannot read a zip from a pipe (its directory is at the end), so it
+// always opens the file itself; detectFileCompression has already made sure the zip holds exactly one file, which
+// `unzip -p` with no member name then writes out (no wildcard matching on a member name to get wrong).
+const DECODERS: Record<
+  Exclude<Compression, 'none'>,
+  { tool: string; args: readonly string[]; pipe: boolean }
+> = {
+  // -q keeps progress noise out of stderr, which becomes the error detail.
+  zstd: { tool: 'zstd', args: ['-d', '-c', '-q'], pipe: true },
+  xz: { tool: 'xz', args: ['-d', '-c', '-q'], pipe: true },
+  gzip: { tool: 'gzip', args: ['-d', '-c', '-q'], pipe: true },
+  bzip2: { tool: 'bzip2', args: ['-d', '-c', '-q'], pipe: true },
+  lz4: { tool: 'lz4', args: ['-d', '-c', '-q'], pipe: true },
+  zip: { tool: 'unzip', args: ['-p', '-qq'], pipe: false },
+};
 const READ_CHUNK = 1 << 20;
 
 export function openDecompressed(
@@ -48,6 +62,27 @@ export function openDecompressed(
     readBytes += chunk.length;
     opts.onCompressed?.(chunk as Buffer);
   });
+  if (compression !== 'none' && !DECODERS[compression].pipe) {
+    // The tool reads the file itself: a second, side read hashes and counts the compressed bytes (the file is in
+    // the page cache by then, and it is only the compressed size).
+    const side = pipeline(input, new Writable({ write: (_c, _e, cb) => cb() }), { signal: opts.signal });
+    side.catch(() => {});
+    const dec = spawnDecompressor(path, compression, opts, undefined);
+    const done = Promise.all([
+      dec.done,
+      side.catch((err: unknown) => Promise.reject(mapStreamError(err, opts.signal, path))),
+    ]).then(() => {});
+    done.catch(() => {});
+    return {
+      ...dec,
+      done,
+      compressedBytes: () => readBytes,
+      destroy: () => {
+        input.destroy();
+        dec.destroy();
+      },
+    };
+  }
 
   if (compression === 'none') {
     const out = new PassThrough({ highWaterMark: READ_CHUNK });
@@ -67,9 +102,8 @@ function spawnDecompressor(
   opts: DecompressOptions,
   input: Readable | undefined,
 ): DecompressedStream {
-  const tool = TOOLS[compression];
-  // -q keeps progress noise out of stderr, which becomes the error detail.
-  const child = spawnTool(tool, ['-d', '-c', '-q', ...(input ? [] : ['--', path])], {
+  const { tool, args } = DECODERS[compression];
+  const child = spawnTool(tool, [...args, ...(input ? [] : ['--', path])], {
     stdin: input ? 'pipe' : 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
@@ -143,6 +177,8 @@ export async function decompressedSize(path: string, compression: Compression): 
       const n = totals?.split('\t')[4];
       return n && /^\d+$/.test(n) ? Number(n) : undefined;
     }
+    // bzip2 and lz4 frames rarely record it, and a zip's listing is only a claim: unknown until decompressed.
+    if (compression !== 'gzip') return undefined;
     const { size } = await stat(path);
     if (size < 18) return undefined;
     const fh = await open(path, 'r');
