@@ -56,6 +56,10 @@ export interface ImageReport {
   signature?: { ok: boolean; trustedComment?: string; keyId?: string };
   bmap?: { path: string; mappedBytes: number; imageSize: number; blockSize: number };
   version?: string; // from the file name, e.g. kintsugi-v1.4.img.zst -> 1.4
+  /** The disk structure the decompressed head starts with ('GPT', 'ISO 9660', 'ext2/3/4', ...). */
+  diskSignature?: string;
+  /** True when it looked like no disk image and the user explicitly chose to flash it anyway (--force-raw). */
+  forcedRaw?: boolean;
 }
 
 export interface FlashResult {

@@ -138,6 +138,18 @@ describe('kintsugi main()', () => {
     ).toMatchObject({ pubkey: pubText.trim() });
     expect(parseCli(['flash', 'https://x.test/k.img.zst', '/dev/sdz'], '/w').command).toMatchObject({
       image: 'https://x.test/k.img.zst',
+      forceRaw: false,
+    });
+    // --force-raw: write a file that does not look like a disk image anyway (flash, reflash, image verify).
+    expect(parseCli(['flash', 'k.bin', '/dev/sdz', '--force-raw'], '/w').command).toMatchObject({
+      forceRaw: true,
+    });
+    expect(
+      parseCli(['reflash', '--image', 'k.bin', '--drive', '/dev/sdz', '--skip-backup', '--force-raw'], '/w')
+        .command,
+    ).toMatchObject({ forceRaw: true });
+    expect(parseCli(['image', 'verify', 'k.bin', '--force-raw'], '/w').command).toMatchObject({
+      forceRaw: true,
     });
     expect(parseCli(['backup', 'dest'], '/w').command).toEqual({
       cmd: 'backup',

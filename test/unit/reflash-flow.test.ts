@@ -102,6 +102,26 @@ describe('reflash flow in main', () => {
     expect(restoreOutcome(done)).toEqual({ kind: 'no-backup' });
   });
 
+  it('checks an image as raw only with RAW or its file name typed', async () => {
+    const { flow } = makeFlow();
+    await unconfirmed(flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: '' } }));
+    await unconfirmed(flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: 'raw' } }));
+    await unconfirmed(flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: 'other.bin' } }));
+    expect(jobs.requests).toHaveLength(0);
+    await flow.settled((await flow.chooseImage({ source: '/images/odd.bin' })).jobId);
+    await flow.settled(
+      (await flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: 'RAW' } })).jobId,
+    );
+    await flow.settled(
+      (await flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: 'odd.bin' } })).jobId,
+    );
+    expect(jobs.requests.map((r) => (r.params as { forceRaw?: boolean }).forceRaw)).toEqual([
+      undefined,
+      true,
+      true,
+    ]);
+  });
+
   it('refuses a backup destination on the drive that will be erased, before anything starts', async () => {
     const { flow } = makeFlow();
     await flow.settled((await flow.chooseImage({ source: '/images/a.img.zst' })).jobId);

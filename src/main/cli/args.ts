@@ -18,7 +18,15 @@ export type Command =
   | { cmd: 'help' }
   | { cmd: 'version' }
   | { cmd: 'drives'; includeLoop: boolean }
-  | { cmd: 'image-verify'; image: string; sha256?: string; minisig?: string; pubkey?: string; full: boolean }
+  | {
+      cmd: 'image-verify';
+      image: string;
+      sha256?: string;
+      minisig?: string;
+      pubkey?: string;
+      full: boolean;
+      forceRaw: boolean;
+    }
   | {
       cmd: 'flash';
       image: string;
@@ -29,6 +37,7 @@ export type Command =
       minisig?: string;
       pubkey?: string;
       verify: boolean;
+      forceRaw: boolean;
     }
   | { cmd: 'verify'; image: string; device: string; includeLoop: boolean }
   | { cmd: 'jobs-list' }
@@ -47,6 +56,7 @@ export type Command =
       yes: boolean;
       includeLoop: boolean;
       skipBackup: boolean;
+      forceRaw: boolean;
     };
 
 export type ParsedCli = GlobalOptions & { command: Command };
@@ -69,6 +79,7 @@ const OPTIONS = {
   drive: { type: 'string' },
   'backup-to': { type: 'string' },
   'skip-backup': { type: 'boolean' },
+  'force-raw': { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -76,8 +87,8 @@ type OptionName = keyof typeof OPTIONS;
 /** Which options each command accepts on top of the global ones. */
 const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]> = {
   drives: ['include-loop'],
-  'image-verify': ['sha256', 'minisig', 'pubkey', 'full'],
-  flash: ['yes', 'include-loop', 'sha256', 'minisig', 'pubkey', 'no-verify'],
+  'image-verify': ['sha256', 'minisig', 'pubkey', 'full', 'force-raw'],
+  flash: ['yes', 'include-loop', 'sha256', 'minisig', 'pubkey', 'no-verify', 'force-raw'],
   verify: ['include-loop'],
   'jobs-list': [],
   'jobs-show': [],
@@ -94,6 +105,7 @@ const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]>
     'yes',
     'include-loop',
     'skip-backup',
+    'force-raw',
   ],
 };
 const GLOBAL: OptionName[] = ['json', 'progress', 'data-root', 'state-dir', 'help', 'version'];
@@ -215,6 +227,7 @@ export function parseCli(
         image: pathArg(args[0]!, 'IMAGE', cwd, true),
         ...sig(),
         full: Boolean(v.full),
+        forceRaw: Boolean(v['force-raw']),
       };
       break;
     case 'flash':
@@ -227,6 +240,7 @@ export function parseCli(
         includeLoop,
         ...sig(),
         verify: !v['no-verify'],
+        forceRaw: Boolean(v['force-raw']),
       };
       break;
     case 'verify':
@@ -284,6 +298,7 @@ export function parseCli(
         yes,
         includeLoop,
         skipBackup,
+        forceRaw: Boolean(v['force-raw']),
       };
       break;
     }

@@ -43,10 +43,11 @@ type Ctx = {
 
 /** The image-check request for commands that take --sha256 / --minisig / --pubkey. */
 function checkRequest(
-  cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string },
+  cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string; forceRaw?: boolean },
   fullCheck?: boolean,
 ): JobRequest {
   return imageCheckRequest({
+    forceRaw: cmd.forceRaw,
     source: cmd.image,
     sha256File: cmd.sha256,
     minisigFile: cmd.minisig,
@@ -223,6 +224,7 @@ async function reflash(
       image: cmd.image,
       device: drive.device,
       skipBackup: cmd.skipBackup,
+      forceRaw: cmd.forceRaw,
       ...(cmd.backupTo ? { backupTo: cmd.backupTo } : {}),
       ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
       ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),

@@ -10,6 +10,12 @@ export const imageCheckParams = z.strictObject({
   pubkey: z.string().min(1).max(8192).optional(),
   /** Decompress the whole image to prove it is not truncated (slower). */
   fullCheck: z.boolean().optional(),
+  /**
+   * Accept a file that does not look like a disk image (no partition table, ISO or filesystem at its start, or a
+   * size that is not whole 512-byte sectors). Only after the user explicitly asked: --force-raw, or a typed
+   * confirmation the reflash flow checks.
+   */
+  forceRaw: z.boolean().optional(),
 });
 export type ImageCheckParams = z.output<typeof imageCheckParams>;
 

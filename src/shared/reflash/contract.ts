@@ -21,6 +21,8 @@ export const reflashContract = domain({
           source: pathOrUrl,
           sha256File: pathOrUrl.optional(),
           minisigFile: pathOrUrl.optional(),
+          /** Check it as a raw image even if it does not look like one: only with RAW or its name typed. */
+          forceRaw: z.strictObject({ typed }).optional(),
         }),
       ]),
       started,

@@ -9,7 +9,8 @@ import type { ProgressOf } from '../../../shared/progress';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { bmapMappedBytes, readBmapFile } from './bmap';
-import { decompressedSize, openDecompressed } from './decompress';
+import { decompressedSize, openDecompressed, readDecompressedHead } from './decompress';
+import { DISK_HEAD_BYTES, diskSignature, guessNonImage } from './disk-signature';
 import { detectFileCompression } from './detect-compression';
 import { loadPublicKey, verifyMinisign } from './minisign';
 import { matchSha256Entry, parseSha256File, stripCompressionSuffix } from './sha256-file';
@@ -57,6 +58,13 @@ export async function checkImage(
     report.signature = { ok: true, trustedComment: v.trustedComment, keyId: v.keyId };
   }
 
+  // After the signature (a tampered file is reported as such, not as "not an image"), before the slower
+  // checksum: a .minisig or a web page picked as the image fails here, saying what it is.
+  const structure = diskSignature(await readDecompressedHead(path, compression, DISK_HEAD_BYTES, ctx.signal));
+  if (structure) report.diskSignature = structure;
+  else if (!params.forceRaw) throw await notADiskImage(path, compression, ctx.signal);
+  else report.forcedRaw = true;
+
   let fullSize: number | undefined;
   if (params.sha256File) {
     const sumPath = await resolveCompanion(params.sha256File, 'checksum file', ctx, opts);
@@ -100,7 +108,31 @@ export async function checkImage(
       `${report.bmap.path} describes a ${report.bmap.imageSize}-byte image but ${path} decompresses to ${fullSize}`,
     );
   if (imageSize !== undefined) report.imageSize = imageSize;
+  // A drive is written in whole sectors: a ragged size is a cut or an appended file, not an image.
+  if (imageSize !== undefined && imageSize % 512 !== 0 && !params.forceRaw)
+    throw new KintsugiError(
+      'IMAGE_NOT_A_DISK_IMAGE',
+      `${path} holds ${imageSize} bytes, not a whole number of 512-byte sectors`,
+      { hint: NOT_AN_IMAGE_HINT },
+    );
   return report;
+}
+
+const NOT_AN_IMAGE_HINT =
+  'Pick the .img.zst (or .img, .iso) itself, not its .sha256 or .minisig, a saved web page or a partial download. To write it anyway, confirm "flash it anyway" (CLI: --force-raw).';
+
+async function notADiskImage(
+  path: string,
+  compression: ImageReport['compression'],
+  signal: AbortSignal,
+): Promise<KintsugiError> {
+  const what = guessNonImage(await readDecompressedHead(path, compression, 512, signal));
+  const inside = compression === 'none' ? '' : ` once decompressed (${compression})`;
+  return new KintsugiError(
+    'IMAGE_NOT_A_DISK_IMAGE',
+    `${path}${inside} starts with no partition table (MBR, GPT), ISO 9660 or filesystem${what}`,
+    { hint: NOT_AN_IMAGE_HINT },
+  );
 }
 
 /** A .sha256 / .minisig source: a missing local one is a bad argument, not a missing image. */

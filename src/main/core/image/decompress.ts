@@ -148,6 +148,35 @@ function spawnDecompressor(
   };
 }
 
+/**
+ * The first `bytes` decompressed bytes (fewer when the image is shorter), through the same path flash uses; the
+ * tool is stopped as soon as they are in. A decode error here is left to the integrity pass, which names it.
+ */
+export async function readDecompressedHead(
+  path: string,
+  compression: Compression,
+  bytes: number,
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  const dec = openDecompressed(path, compression, { signal, countCompressed: false });
+  const chunks: Buffer[] = [];
+  let got = 0;
+  try {
+    for await (const chunk of dec.stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      got += chunk.length;
+      if (got >= bytes) break;
+    }
+  } catch {
+    // A stream that dies early just gives a shorter head.
+  } finally {
+    dec.destroy();
+    await dec.done.catch(() => {});
+  }
+  if (signal?.aborted) throw new KintsugiError('CANCELLED', `reading ${path} was cancelled`);
+  return Buffer.concat(chunks).subarray(0, bytes);
+}
+
 function mapStreamError(err: unknown, signal: AbortSignal | undefined, path: string): KintsugiError {
   if (err instanceof KintsugiError) return err;
   if (signal?.aborted) return new KintsugiError('CANCELLED', `reading ${path} was cancelled`);

@@ -14,10 +14,12 @@ export interface ImageChoice {
   pubkey?: string;
   /** Decompress the whole image to prove it is not truncated. */
   fullCheck?: boolean;
+  /** Accept a file that does not look like a disk image (the user asked explicitly). */
+  forceRaw?: boolean;
 }
 
 export function imageCheckRequest(choice: ImageChoice): RequestOf<'image-check'> {
-  const { source, sha256File, minisigFile, pubkey, fullCheck } = choice;
+  const { source, sha256File, minisigFile, pubkey, fullCheck, forceRaw } = choice;
   return {
     type: 'image-check',
     params: {
@@ -26,6 +28,7 @@ export function imageCheckRequest(choice: ImageChoice): RequestOf<'image-check'>
       ...(minisigFile ? { minisigFile } : {}),
       ...(pubkey ? { pubkey } : {}),
       ...(fullCheck !== undefined ? { fullCheck } : {}),
+      ...(forceRaw ? { forceRaw } : {}),
     },
   };
 }

@@ -15,6 +15,7 @@ import {
   backupGate,
   chooseDriveGate,
   chooseImageGate,
+  forceRawGate,
   flashGate,
   keptAfterWrite,
   goToGate,
@@ -86,10 +87,17 @@ export class ReflashFlow {
     return s;
   }
 
-  chooseImage(req: { source: string; sha256File?: string; minisigFile?: string }): Promise<Started> {
+  chooseImage(req: {
+    source: string;
+    sha256File?: string;
+    minisigFile?: string;
+    forceRaw?: { typed: string };
+  }): Promise<Started> {
     return this.serial(async () => {
       const s = await this.load();
       enforce(chooseImageGate(s));
+      // Checked here, where the power is: the page asking for the word is a courtesy, not the guard.
+      if (req.forceRaw) enforce(forceRawGate(req.source, req.forceRaw.typed), 'Type RAW or the file name.');
       const { pubkey } = await this.deps.settings();
       const next: ReflashState = {
         ...freshReflashState(),
@@ -108,6 +116,7 @@ export class ReflashFlow {
           sha256File: req.sha256File,
           minisigFile: req.minisigFile,
           pubkey,
+          ...(req.forceRaw ? { forceRaw: true } : {}),
         }),
       );
     });
@@ -361,9 +370,9 @@ export class ReflashFlow {
   }
 }
 
-function enforce(gate: Gate): void {
+function enforce(gate: Gate, confirmHint = 'Type the device name shown, exactly, to confirm.'): void {
   if (!gate.ok)
     throw new KintsugiError(gate.needsConfirmation ? 'CONFIRMATION_REQUIRED' : 'FLOW_GATE', gate.reason, {
-      ...(gate.needsConfirmation ? { hint: 'Type the device name shown, exactly, to confirm.' } : {}),
+      ...(gate.needsConfirmation ? { hint: confirmHint } : {}),
     });
 }

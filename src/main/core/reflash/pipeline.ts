@@ -17,6 +17,8 @@ export interface ReflashRun {
   device: string;
   backupTo?: string;
   skipBackup: boolean;
+  /** The user passed --force-raw: check the image as raw even if it does not look like a disk image. */
+  forceRaw?: boolean;
 }
 
 export function reflashSteps(
@@ -49,6 +51,8 @@ export function reflashSteps(
             source: run.image,
             ...(run.sha256File ? { sha256File: run.sha256File } : {}),
             ...(run.minisigFile ? { minisigFile: run.minisigFile } : {}),
+            // --force-raw on the command line is the typed confirmation.
+            ...(run.forceRaw ? { forceRaw: { typed: 'RAW' } } : {}),
           }),
         ),
     },
