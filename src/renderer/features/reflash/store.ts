@@ -33,7 +33,10 @@ export interface ReflashSlice {
   refreshReflash(endedJobId?: string): Promise<void>;
   onFlowJobEnded(jobId: string): void;
 
-  chooseImage(args: { source: string; sha256File?: string; minisigFile?: string }): Promise<IntentOutcome>;
+  chooseImage(
+    args: { source: string; sha256File?: string; minisigFile?: string; forceRaw?: { typed: string } },
+    opts?: Quiet,
+  ): Promise<IntentOutcome>;
   chooseDrive(device: string): Promise<IntentOutcome>;
   startBackup(backupDir: string): Promise<IntentOutcome>;
   skipBackup(typed: string, opts?: Quiet): Promise<IntentOutcome>;
@@ -153,13 +156,18 @@ export const createReflashSlice: StateCreator<RootState, [], [], ReflashSlice> =
       void get().refreshReflash(jobId);
     },
 
-    chooseImage: (args) =>
-      startJob('image', 'image-check', () =>
-        api().reflash.chooseImage({
-          source: args.source,
-          ...(args.sha256File ? { sha256File: args.sha256File } : {}),
-          ...(args.minisigFile ? { minisigFile: args.minisigFile } : {}),
-        }),
+    chooseImage: (args, opts) =>
+      startJob(
+        'image',
+        'image-check',
+        () =>
+          api().reflash.chooseImage({
+            source: args.source,
+            ...(args.sha256File ? { sha256File: args.sha256File } : {}),
+            ...(args.minisigFile ? { minisigFile: args.minisigFile } : {}),
+            ...(args.forceRaw ? { forceRaw: args.forceRaw } : {}),
+          }),
+        opts,
       ),
     chooseDrive: (device) => intent(() => api().reflash.chooseDrive({ device })),
     startBackup: (backupDir) => startJob('backup', 'backup', () => api().reflash.startBackup({ backupDir })),

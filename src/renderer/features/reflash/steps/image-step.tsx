@@ -6,6 +6,8 @@ import { PathField } from '../../../shared/components/path-field';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
 import { ExistingBackupPanel } from '../existing-backup';
 import { useStepJob } from '../use-step-job';
+import { TypedConfirmDialog } from '../../../shared/components/typed-confirm-dialog';
+import { forceRawGate } from '../../../../shared/reflash/gates';
 
 /** Step 1: choose the new image (+ .sha256 / .minisig); main checks it before any byte reaches a drive. */
 export function ImageStep({ state }: { state: ReflashState }) {
@@ -29,6 +31,10 @@ export function ImageStep({ state }: { state: ReflashState }) {
   const checked = report !== undefined && unchanged;
   const passed = checked && report.checksum?.ok !== false && report.signature?.ok !== false;
   const running = job?.state === 'running';
+  // The check refused a file that does not look like a disk image: the user may still write it, after typing.
+  const notAnImage = job?.state === 'failed' && job.error?.code === 'IMAGE_NOT_A_DISK_IMAGE';
+  const [rawOpen, setRawOpen] = useState(false);
+  const fileName = source?.split('/').pop() ?? '';
 
   const check = () => {
     if (!source || running || busy) return;
@@ -37,6 +43,21 @@ export function ImageStep({ state }: { state: ReflashState }) {
       sha256File: clean(fields.sha256File),
       minisigFile: clean(fields.minisigFile),
     });
+  };
+  const checkAsRaw = async (typed: string) => {
+    if (!source) return undefined;
+    const r = await useStore.getState().chooseImage(
+      {
+        source,
+        sha256File: clean(fields.sha256File),
+        minisigFile: clean(fields.minisigFile),
+        forceRaw: { typed },
+      },
+      { quiet: true },
+    );
+    if (!r.ok) return r.error;
+    setRawOpen(false);
+    return undefined;
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -84,6 +105,13 @@ export function ImageStep({ state }: { state: ReflashState }) {
           <p className="warn">No minisign public key is set: add it in Settings to check the signature.</p>
         )}
         {job && <StepJob job={job} title="Image check" onRetry={check} retryDisabled={!source || busy} />}
+        {notAnImage && !running && source && (
+          <div className="actions">
+            <button type="button" className="danger" onClick={() => setRawOpen(true)} disabled={busy}>
+              Flash it anyway…
+            </button>
+          </div>
+        )}
         {checked && report && (
           <section className="card" aria-label="Image check result">
             <h2>{passed ? 'Image checked' : 'Image check failed'}</h2>
@@ -96,6 +124,16 @@ export function ImageStep({ state }: { state: ReflashState }) {
                   <dd>{report.version}</dd>
                 </>
               )}
+              <dt>Disk image</dt>
+              <dd>
+                {report.forcedRaw ? (
+                  <span className="bad">
+                    ✗ does not look like one: written as raw bytes, as you confirmed
+                  </span>
+                ) : (
+                  <span className="ok">✓ {report.diskSignature ?? 'yes'}</span>
+                )}
+              </dd>
               <dt>Compression</dt>
               <dd>{report.compression}</dd>
               <dt>File size</dt>
@@ -169,6 +207,22 @@ export function ImageStep({ state }: { state: ReflashState }) {
         </div>
       </form>
       {panelOpen && <ExistingBackupPanel />}
+      {rawOpen && source && (
+        <TypedConfirmDialog
+          title="Flash a file that is not a disk image?"
+          device="RAW"
+          accepts={(typed) => forceRawGate(source, typed).ok}
+          confirmLabel="Check it as a raw image"
+          onConfirm={checkAsRaw}
+          onCancel={() => setRawOpen(false)}
+        >
+          <p>
+            <code>{fileName}</code> starts with no partition table, ISO or filesystem. Written to a drive, it
+            will most likely not boot. Only go on if you know this file is a raw disk image. Type RAW (or the
+            file name) to check it as one.
+          </p>
+        </TypedConfirmDialog>
+      )}
     </>
   );
 }
