@@ -9,7 +9,7 @@ import type { ProgressOf } from '../../../shared/progress';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { bmapMappedBytes, readBmapFile } from './bmap';
-import { decompressedSize, openDecompressed, readDecompressedHead } from './decompress';
+import { decoderTool, decompressedSize, openDecompressed, readDecompressedHead } from './decompress';
 import { DISK_HEAD_BYTES, diskSignature, guessNonImage } from './disk-signature';
 import { detectFileCompression } from './detect-compression';
 import { loadPublicKey, verifyMinisign } from './minisign';
@@ -77,6 +77,8 @@ export async function checkImage(
       const r = await hashDecompressed(path, compression, ctx, fileSize, 'checksum');
       actual = r.digest;
       fullSize = r.size;
+      // Decoding it all to hash it ran the decoder's own checks too.
+      report.integrity = { tool: decoderTool(compression), ok: true, bytes: r.size };
     }
     const ok = actual === match.expected;
     report.checksum = { target: match.target, fileName: match.fileName, expected: match.expected, ok };
@@ -87,8 +89,14 @@ export async function checkImage(
       );
   }
 
-  if (params.fullCheck && fullSize === undefined && compression !== 'none') {
-    fullSize = (await hashDecompressed(path, compression, ctx, fileSize, 'decompress-test')).size;
+  // Integrity before the first write. Without a published checksum over these bytes, a truncated or corrupt
+  // download would fail only mid-flash, the drive half-written: one pass through the very decoder flash uses (its
+  // own checksums verified) finds it now. gzip always gets it: its ISIZE trailer is modulo 4 GiB and only the
+  // last member's, so the size it measures is the only one believed.
+  const needIntegrity = params.fullCheck || !report.checksum || compression === 'gzip';
+  if (compression !== 'none' && fullSize === undefined && needIntegrity) {
+    fullSize = (await hashDecompressed(path, compression, ctx, fileSize, 'decompress-test', false)).size;
+    report.integrity = { tool: decoderTool(compression), ok: true, bytes: fullSize };
   }
 
   const bmapPath = await findBmap(path);
@@ -101,7 +109,10 @@ export async function checkImage(
       blockSize: bmap.blockSize,
     };
   }
-  const imageSize = fullSize ?? report.bmap?.imageSize ?? (await decompressedSize(path, compression));
+  const imageSize =
+    fullSize ??
+    report.bmap?.imageSize ??
+    (compression === 'gzip' ? undefined : await decompressedSize(path, compression));
   if (fullSize !== undefined && report.bmap && fullSize !== report.bmap.imageSize)
     throw new KintsugiError(
       'INVALID_ARGUMENT',
@@ -207,14 +218,16 @@ async function hashDecompressed(
   ctx: JobContext,
   fileSize: number,
   phase: CheckPhase,
+  hash = true,
 ): Promise<{ digest: string; size: number }> {
-  const h = createHash('sha256');
+  // Without `hash` it only counts: the integrity pass (like `gzip -dc | wc -c`, in one process fewer).
+  const h = hash ? createHash('sha256') : undefined;
   const progress = phaseProgress(ctx, phase, fileSize);
   const dec = openDecompressed(path, compression, { signal: ctx.signal });
   let size = 0;
   try {
     for await (const chunk of dec.stream as AsyncIterable<Buffer>) {
-      h.update(chunk);
+      h?.update(chunk);
       size += chunk.length;
       progress.set(dec.compressedBytes());
     }
@@ -223,7 +236,12 @@ async function hashDecompressed(
     dec.destroy();
     await dec.done.catch(() => {});
     if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `checking ${path} was cancelled`);
+    // Say how far it got: a truncated download decodes up to its cut.
+    if (err instanceof KintsugiError && err.code === 'IMAGE_CORRUPT')
+      throw new KintsugiError('IMAGE_CORRUPT', `${err.detail} (after ${size} decompressed bytes)`, {
+        cause: err,
+      });
     throw err;
   }
-  return { digest: h.digest('hex'), size };
+  return { digest: h?.digest('hex') ?? '', size };
 }

@@ -49,6 +49,11 @@ const DECODERS: Record<
 };
 const READ_CHUNK = 1 << 20;
 
+/** The program that decodes `compression` (for reports and messages). */
+export function decoderTool(compression: Exclude<Compression, 'none'>): string {
+  return DECODERS[compression].tool;
+}
+
 export function openDecompressed(
   path: string,
   compression: Compression,
@@ -150,7 +155,8 @@ function spawnDecompressor(
 
 /**
  * The first `bytes` decompressed bytes (fewer when the image is shorter), through the same path flash uses; the
- * tool is stopped as soon as they are in. A decode error here is left to the integrity pass, which names it.
+ * tool is stopped as soon as they are in. A stream that fails before giving them is IMAGE_CORRUPT here (a cut lz4
+ * block yields nothing at all: that is a damaged file, not "not a disk image").
  */
 export async function readDecompressedHead(
   path: string,
@@ -168,10 +174,14 @@ export async function readDecompressedHead(
       if (got >= bytes) break;
     }
   } catch {
-    // A stream that dies early just gives a shorter head.
-  } finally {
+    // The tool's exit status, awaited below, says what went wrong.
+  }
+  if (got >= bytes) {
+    // We stopped it: its exit is ours, not a verdict on the file.
     dec.destroy();
     await dec.done.catch(() => {});
+  } else {
+    await dec.done;
   }
   if (signal?.aborted) throw new KintsugiError('CANCELLED', `reading ${path} was cancelled`);
   return Buffer.concat(chunks).subarray(0, bytes);
@@ -187,8 +197,9 @@ function mapStreamError(err: unknown, signal: AbortSignal | undefined, path: str
 
 /**
  * The decompressed size when the container records it: zstd's frame header content size, xz's index, the image
- * file's own size, or gzip's ISIZE trailer (modulo 4 GiB, so only trusted for files whose ISIZE is not smaller
- * than the compressed data and below 4 GiB — a hint for progress, never for safety). Undefined when unknown.
+ * file's own size, or gzip's ISIZE trailer (modulo 4 GiB and only the last member's, so only trusted for files
+ * whose ISIZE is not smaller than the compressed data — a hint for flash progress, never for safety: the image
+ * check measures gzip with its integrity pass instead). Undefined when unknown.
  */
 export async function decompressedSize(path: string, compression: Compression): Promise<number | undefined> {
   try {

@@ -154,6 +154,19 @@ export function ImageStep({ state }: { state: ReflashState }) {
                   <span className="muted">no .sha256 given</span>
                 )}
               </dd>
+              <dt>Integrity</dt>
+              <dd>
+                {report.integrity ? (
+                  <span className={report.integrity.ok ? 'ok' : 'bad'}>
+                    {report.integrity.ok ? '✓' : '✗'} decoded whole by {report.integrity.tool} (
+                    {formatBytes(report.integrity.bytes)})
+                  </span>
+                ) : (
+                  <span className="muted">
+                    {report.compression === 'none' ? 'not compressed' : 'covered by the checksum'}
+                  </span>
+                )}
+              </dd>
               <dt>Signature</dt>
               <dd>
                 {report.signature ? (
