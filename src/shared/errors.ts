@@ -57,6 +57,10 @@ const IMAGE = {
     message: 'The image signature is not valid for this public key.',
     hint: 'Do not flash it. Check the public key, or download the image and its .minisig again.',
   },
+  IMAGE_SIGNATURE_MISSING: {
+    message: 'This image has no signature, and a signing key is set.',
+    hint: 'Pick the .minisig published with it. To write it unsigned on purpose, type UNSIGNED when asked (CLI: --allow-unsigned).',
+  },
   IMAGE_CORRUPT: {
     message: 'The compressed image is truncated or corrupt.',
     hint: 'Download the image again.',

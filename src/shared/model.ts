@@ -54,6 +54,8 @@ export interface ImageReport {
     ok: boolean;
   };
   signature?: { ok: boolean; trustedComment?: string; keyId?: string };
+  /** A public key was set but the user chose to go on without a signature (--allow-unsigned, or typed). */
+  unsigned?: boolean;
   bmap?: { path: string; mappedBytes: number; imageSize: number; blockSize: number };
   version?: string; // from the file name, e.g. kintsugi-v1.4.img.zst -> 1.4
   /**

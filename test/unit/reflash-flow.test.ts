@@ -122,6 +122,18 @@ describe('reflash flow in main', () => {
     ]);
   });
 
+  it('goes on without a signature only with UNSIGNED typed', async () => {
+    const { flow } = makeFlow();
+    await unconfirmed(
+      flow.chooseImage({ source: '/images/a.img.zst', allowUnsigned: { typed: 'unsigned' } }),
+    );
+    expect(jobs.requests).toHaveLength(0);
+    await flow.settled(
+      (await flow.chooseImage({ source: '/images/a.img.zst', allowUnsigned: { typed: 'UNSIGNED' } })).jobId,
+    );
+    expect(jobs.requests[0]!.params).toMatchObject({ allowUnsigned: true });
+  });
+
   it('refuses a backup destination on the drive that will be erased, before anything starts', async () => {
     const { flow } = makeFlow();
     await flow.settled((await flow.chooseImage({ source: '/images/a.img.zst' })).jobId);

@@ -26,6 +26,7 @@ export type Command =
       pubkey?: string;
       full: boolean;
       forceRaw: boolean;
+      allowUnsigned: boolean;
     }
   | {
       cmd: 'flash';
@@ -38,6 +39,7 @@ export type Command =
       pubkey?: string;
       verify: boolean;
       forceRaw: boolean;
+      allowUnsigned: boolean;
     }
   | { cmd: 'verify'; image: string; device: string; includeLoop: boolean }
   | { cmd: 'jobs-list' }
@@ -57,6 +59,7 @@ export type Command =
       includeLoop: boolean;
       skipBackup: boolean;
       forceRaw: boolean;
+      allowUnsigned: boolean;
     };
 
 export type ParsedCli = GlobalOptions & { command: Command };
@@ -80,6 +83,7 @@ const OPTIONS = {
   'backup-to': { type: 'string' },
   'skip-backup': { type: 'boolean' },
   'force-raw': { type: 'boolean' },
+  'allow-unsigned': { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -87,8 +91,8 @@ type OptionName = keyof typeof OPTIONS;
 /** Which options each command accepts on top of the global ones. */
 const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]> = {
   drives: ['include-loop'],
-  'image-verify': ['sha256', 'minisig', 'pubkey', 'full', 'force-raw'],
-  flash: ['yes', 'include-loop', 'sha256', 'minisig', 'pubkey', 'no-verify', 'force-raw'],
+  'image-verify': ['sha256', 'minisig', 'pubkey', 'full', 'force-raw', 'allow-unsigned'],
+  flash: ['yes', 'include-loop', 'sha256', 'minisig', 'pubkey', 'no-verify', 'force-raw', 'allow-unsigned'],
   verify: ['include-loop'],
   'jobs-list': [],
   'jobs-show': [],
@@ -106,6 +110,7 @@ const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]>
     'include-loop',
     'skip-backup',
     'force-raw',
+    'allow-unsigned',
   ],
 };
 const GLOBAL: OptionName[] = ['json', 'progress', 'data-root', 'state-dir', 'help', 'version'];
@@ -196,8 +201,8 @@ export function parseCli(
     const minisig = str('minisig');
     const pubkey = str('pubkey');
     if (minisig && !pubkey) throw bad('--minisig needs --pubkey KEY (a minisign public key or a .pub file)');
-    // A key alone would check nothing, and the user would believe the image signed.
-    if (pubkey && !minisig) throw bad('--pubkey needs --minisig FILE (the signature to check with it)');
+    // A key alone requires a signature: the .minisig beside the image, else IMAGE_SIGNATURE_MISSING (unless
+    // --allow-unsigned). It never checks nothing while the user believes the image signed.
     return {
       sha256: str('sha256') !== undefined ? pathArg(str('sha256')!, '--sha256', cwd, true) : undefined,
       minisig: minisig !== undefined ? pathArg(minisig, '--minisig', cwd, true) : undefined,
@@ -228,6 +233,7 @@ export function parseCli(
         ...sig(),
         full: Boolean(v.full),
         forceRaw: Boolean(v['force-raw']),
+        allowUnsigned: Boolean(v['allow-unsigned']),
       };
       break;
     case 'flash':
@@ -241,6 +247,7 @@ export function parseCli(
         ...sig(),
         verify: !v['no-verify'],
         forceRaw: Boolean(v['force-raw']),
+        allowUnsigned: Boolean(v['allow-unsigned']),
       };
       break;
     case 'verify':
@@ -299,6 +306,7 @@ export function parseCli(
         includeLoop,
         skipBackup,
         forceRaw: Boolean(v['force-raw']),
+        allowUnsigned: Boolean(v['allow-unsigned']),
       };
       break;
     }

@@ -43,11 +43,19 @@ type Ctx = {
 
 /** The image-check request for commands that take --sha256 / --minisig / --pubkey. */
 function checkRequest(
-  cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string; forceRaw?: boolean },
+  cmd: {
+    image: string;
+    sha256?: string;
+    minisig?: string;
+    pubkey?: string;
+    forceRaw?: boolean;
+    allowUnsigned?: boolean;
+  },
   fullCheck?: boolean,
 ): JobRequest {
   return imageCheckRequest({
     forceRaw: cmd.forceRaw,
+    allowUnsigned: cmd.allowUnsigned,
     source: cmd.image,
     sha256File: cmd.sha256,
     minisigFile: cmd.minisig,
@@ -225,6 +233,7 @@ async function reflash(
       device: drive.device,
       skipBackup: cmd.skipBackup,
       forceRaw: cmd.forceRaw,
+      allowUnsigned: cmd.allowUnsigned,
       ...(cmd.backupTo ? { backupTo: cmd.backupTo } : {}),
       ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
       ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),

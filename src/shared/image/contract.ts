@@ -16,6 +16,11 @@ export const imageCheckParams = z.strictObject({
    * confirmation the reflash flow checks.
    */
   forceRaw: z.boolean().optional(),
+  /**
+   * With a public key set, an image without a .minisig is refused; this accepts it unsigned. Only after the user
+   * explicitly asked: --allow-unsigned, or UNSIGNED typed (checked by the reflash flow).
+   */
+  allowUnsigned: z.boolean().optional(),
 });
 export type ImageCheckParams = z.output<typeof imageCheckParams>;
 

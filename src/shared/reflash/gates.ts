@@ -63,6 +63,12 @@ export function forceRawGate(source: string, typed: string): Gate {
   return unconfirmed(`To write a file that does not look like a disk image, type RAW or ${name}.`);
 }
 
+/** Going on without a signature although a key is set needs UNSIGNED typed. */
+export function allowUnsignedGate(typed: string): Gate {
+  if (typed.trim() === 'UNSIGNED') return OK;
+  return unconfirmed('To check this image without a signature although a signing key is set, type UNSIGNED.');
+}
+
 /** The flow still owes the written drive something: a whole image (the flash did not finish verified) or the
  * restore of its backup. */
 export function flowOwesDrive(s: ReflashState): boolean {

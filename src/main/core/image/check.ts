@@ -46,14 +46,25 @@ export async function checkImage(
   const version = versionFromName(name);
   if (version) report.version = version;
 
-  if (params.minisigFile) {
+  // A configured key means signatures are required: the .minisig given, else the one published beside a local
+  // image (x.img.zst.minisig, as minisign -S writes it); none at all is refused unless the user chose unsigned.
+  const minisigFile = params.minisigFile ?? (params.pubkey ? await minisigBeside(params.source) : undefined);
+  if (params.pubkey && !minisigFile) {
+    if (!params.allowUnsigned)
+      throw new KintsugiError(
+        'IMAGE_SIGNATURE_MISSING',
+        `a minisign public key is set but no signature was given for ${name}, and there is no ${name}.minisig beside it`,
+      );
+    report.unsigned = true;
+  }
+  if (minisigFile) {
     const publicKey = await loadPublicKey(params.pubkey!);
-    const sigPath = await resolveCompanion(params.minisigFile, 'signature file', ctx, opts);
+    const sigPath = await resolveCompanion(minisigFile, 'signature file', ctx, opts);
     const progress = phaseProgress(ctx, 'signature', fileSize);
     const v = await verifyMinisign(path, await readFile(sigPath, 'utf8'), publicKey, {
       signal: ctx.signal,
       onBytes: progress.add,
-      source: params.minisigFile,
+      source: minisigFile,
     });
     report.signature = { ok: true, trustedComment: v.trustedComment, keyId: v.keyId };
   }
@@ -160,6 +171,18 @@ async function resolveCompanion(
       throw new KintsugiError('INVALID_ARGUMENT', `the ${what} ${source} was not found or is not a file`);
     throw err;
   }
+}
+
+/** The .minisig minisign writes beside a local image, if it is there. */
+async function minisigBeside(source: string): Promise<string | undefined> {
+  if (isUrl(source)) return undefined;
+  const p = `${source}.minisig`;
+  return (await stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  ))
+    ? p
+    : undefined;
 }
 
 /** kintsugi-v1.4.img.zst -> 1.4; kintsugi-2025.03.1-beta.img -> 2025.03.1-beta. */

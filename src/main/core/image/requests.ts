@@ -16,10 +16,12 @@ export interface ImageChoice {
   fullCheck?: boolean;
   /** Accept a file that does not look like a disk image (the user asked explicitly). */
   forceRaw?: boolean;
+  /** Accept an image without a .minisig although a public key is set (the user asked explicitly). */
+  allowUnsigned?: boolean;
 }
 
 export function imageCheckRequest(choice: ImageChoice): RequestOf<'image-check'> {
-  const { source, sha256File, minisigFile, pubkey, fullCheck, forceRaw } = choice;
+  const { source, sha256File, minisigFile, pubkey, fullCheck, forceRaw, allowUnsigned } = choice;
   return {
     type: 'image-check',
     params: {
@@ -29,6 +31,7 @@ export function imageCheckRequest(choice: ImageChoice): RequestOf<'image-check'>
       ...(pubkey ? { pubkey } : {}),
       ...(fullCheck !== undefined ? { fullCheck } : {}),
       ...(forceRaw ? { forceRaw } : {}),
+      ...(allowUnsigned ? { allowUnsigned } : {}),
     },
   };
 }

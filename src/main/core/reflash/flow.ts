@@ -16,6 +16,7 @@ import {
   chooseDriveGate,
   chooseImageGate,
   forceRawGate,
+  allowUnsignedGate,
   flashGate,
   keptAfterWrite,
   goToGate,
@@ -92,12 +93,14 @@ export class ReflashFlow {
     sha256File?: string;
     minisigFile?: string;
     forceRaw?: { typed: string };
+    allowUnsigned?: { typed: string };
   }): Promise<Started> {
     return this.serial(async () => {
       const s = await this.load();
       enforce(chooseImageGate(s));
       // Checked here, where the power is: the page asking for the word is a courtesy, not the guard.
       if (req.forceRaw) enforce(forceRawGate(req.source, req.forceRaw.typed), 'Type RAW or the file name.');
+      if (req.allowUnsigned) enforce(allowUnsignedGate(req.allowUnsigned.typed), 'Type UNSIGNED.');
       const { pubkey } = await this.deps.settings();
       const next: ReflashState = {
         ...freshReflashState(),
@@ -117,6 +120,7 @@ export class ReflashFlow {
           minisigFile: req.minisigFile,
           pubkey,
           ...(req.forceRaw ? { forceRaw: true } : {}),
+          ...(req.allowUnsigned ? { allowUnsigned: true } : {}),
         }),
       );
     });

@@ -19,6 +19,8 @@ export interface ReflashRun {
   skipBackup: boolean;
   /** The user passed --force-raw: check the image as raw even if it does not look like a disk image. */
   forceRaw?: boolean;
+  /** The user passed --allow-unsigned: go on without a .minisig although a key is set. */
+  allowUnsigned?: boolean;
 }
 
 export function reflashSteps(
@@ -53,6 +55,7 @@ export function reflashSteps(
             ...(run.minisigFile ? { minisigFile: run.minisigFile } : {}),
             // --force-raw on the command line is the typed confirmation.
             ...(run.forceRaw ? { forceRaw: { typed: 'RAW' } } : {}),
+            ...(run.allowUnsigned ? { allowUnsigned: { typed: 'UNSIGNED' } } : {}),
           }),
         ),
     },
