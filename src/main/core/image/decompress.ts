@@ -39,8 +39,10 @@ const DECODERS: Record<
   Exclude<Compression, 'none'>,
   { tool: string; args: readonly string[]; pipe: boolean }
 > = {
-  // -q keeps progress noise out of stderr, which becomes the error detail.
-  zstd: { tool: 'zstd', args: ['-d', '-c', '-q'], pipe: true },
+  // -q keeps progress noise out of stderr, which becomes the error detail. --long=31 lets zstd decode frames
+  // made with `zstd --long=31` (windows up to 2 GiB; the default limit is 128 MiB), as the zstd man page asks of
+  // the decoder; an ordinary frame decodes exactly as before.
+  zstd: { tool: 'zstd', args: ['-d', '-c', '-q', '--long=31'], pipe: true },
   xz: { tool: 'xz', args: ['-d', '-c', '-q'], pipe: true },
   gzip: { tool: 'gzip', args: ['-d', '-c', '-q'], pipe: true },
   bzip2: { tool: 'bzip2', args: ['-d', '-c', '-q'], pipe: true },
