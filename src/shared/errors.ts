@@ -57,6 +57,10 @@ const IMAGE = {
     message: 'The image signature is not valid for this public key.',
     hint: 'Do not flash it. Check the public key, or download the image and its .minisig again.',
   },
+  IMAGE_ARCHIVE_UNSUPPORTED: {
+    message: 'This file is an archive, not a disk image.',
+    hint: 'Extract the disk image from it (or pick the .img.zst itself) and choose that file.',
+  },
   IMAGE_SIGNATURE_MISSING: {
     message: 'This image has no signature, and a signing key is set.',
     hint: 'Pick the .minisig published with it. To write it unsigned on purpose, type UNSIGNED when asked (CLI: --allow-unsigned).',

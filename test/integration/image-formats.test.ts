@@ -87,24 +87,24 @@ describe('image formats', () => {
     const two = join(dir, 'two.zip');
     await execa('zip', ['-q', '-j', two, img, other]);
     await expect(detectFileCompression(two)).rejects.toMatchObject({
-      code: 'IMAGE_NOT_A_DISK_IMAGE',
+      code: 'IMAGE_ARCHIVE_UNSUPPORTED',
       detail: expect.stringMatching(/2 files \(kintsugi-v2\.1\.img, README\.txt\)/),
     });
     await expect(checkImage({ source: two }, quietContext())).rejects.toMatchObject({
-      code: 'IMAGE_NOT_A_DISK_IMAGE',
+      code: 'IMAGE_ARCHIVE_UNSUPPORTED',
     });
     // Only a folder: no file at all. And an empty zip (just the end record).
     await mkdir(join(dir, 'sub'), { recursive: true });
     const onlyDir = join(dir, 'dir.zip');
     await execa('zip', ['-q', onlyDir, 'sub/'], { cwd: dir });
     await expect(detectFileCompression(onlyDir)).rejects.toMatchObject({
-      code: 'IMAGE_NOT_A_DISK_IMAGE',
+      code: 'IMAGE_ARCHIVE_UNSUPPORTED',
       detail: expect.stringContaining('holds no file'),
     });
     const empty = join(dir, 'empty.zip');
     await writeFile(empty, Buffer.concat([Buffer.from([0x50, 0x4b, 0x05, 0x06]), Buffer.alloc(18)]));
     await expect(detectFileCompression(empty)).rejects.toMatchObject({
-      code: 'IMAGE_NOT_A_DISK_IMAGE',
+      code: 'IMAGE_ARCHIVE_UNSUPPORTED',
       detail: expect.stringContaining('holds no file'),
     });
   });
@@ -113,7 +113,7 @@ describe('image formats', () => {
     const tar = join(dir, 'image.tar');
     await execa('tar', ['-cf', tar, '-C', dir, 'kintsugi-v2.1.img']);
     await expect(checkImage({ source: tar }, quietContext())).rejects.toMatchObject({
-      code: 'IMAGE_NOT_A_DISK_IMAGE',
+      code: 'IMAGE_ARCHIVE_UNSUPPORTED',
       detail: expect.stringContaining('a tar archive, not a disk image'),
     });
     // No 7z/rar writer on the test machines: their signatures (7-Zip's and RAR 5's documented headers) suffice.
@@ -124,7 +124,7 @@ describe('image formats', () => {
       const f = join(dir, `image-${kind}.img.zst`);
       await writeFile(f, Buffer.concat([Buffer.from(magic), randomBytes(4096)]));
       await expect(checkImage({ source: f }, quietContext())).rejects.toMatchObject({
-        code: 'IMAGE_NOT_A_DISK_IMAGE',
+        code: 'IMAGE_ARCHIVE_UNSUPPORTED',
         detail: expect.stringContaining(`a ${kind} archive, not a disk image`),
       });
     }

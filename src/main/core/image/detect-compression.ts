@@ -64,7 +64,8 @@ export function detectRefusedArchive(head: Uint8Array): string | undefined {
 
 /**
  * Reads the first bytes of a file and detects its compression. A refused archive, and a zip that does not hold
- * exactly one file, throw IMAGE_NOT_A_DISK_IMAGE: every reader of the image stops here, before any write.
+ * exactly one file, throw IMAGE_ARCHIVE_UNSUPPORTED (no --force-raw makes sense of them): every reader of the
+ * image stops here, before any write.
  */
 export async function detectFileCompression(path: string): Promise<Compression> {
   const fh = await open(path, 'r');
@@ -81,7 +82,7 @@ export async function detectFileCompression(path: string): Promise<Compression> 
     const archive = detectRefusedArchive(head);
     if (archive)
       throw new KintsugiError(
-        'IMAGE_NOT_A_DISK_IMAGE',
+        'IMAGE_ARCHIVE_UNSUPPORTED',
         `${path} is a ${archive} archive, not a disk image: extract the image from it first`,
       );
   }

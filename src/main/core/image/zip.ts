@@ -5,7 +5,7 @@ import { runTool } from '../util/run-tool';
 // several, which one is "the image" is a guess, and a wrong guess writes the wrong bytes. Info-ZIP's unzip does the
 // reading (zip64, every compression method it knows); we only list the members first.
 
-/** The zip's single member's name; IMAGE_NOT_A_DISK_IMAGE naming the members when there is not exactly one. */
+/** The zip's single member's name; IMAGE_ARCHIVE_UNSUPPORTED naming the members when there is not exactly one. */
 export async function listZip(path: string): Promise<string> {
   let names: string[];
   try {
@@ -23,7 +23,7 @@ export async function listZip(path: string): Promise<string> {
   const files = names.filter((n) => !n.endsWith('/'));
   if (files.length === 1) return files[0]!;
   throw new KintsugiError(
-    'IMAGE_NOT_A_DISK_IMAGE',
+    'IMAGE_ARCHIVE_UNSUPPORTED',
     files.length === 0
       ? `the zip archive ${path} holds no file`
       : `the zip archive ${path} holds ${files.length} files (${files.slice(0, 10).join(', ')}${files.length > 10 ? ', ...' : ''}): extract the image and pick it`,
