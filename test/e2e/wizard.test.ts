@@ -19,6 +19,7 @@ import { describeTree, diffTrees } from '../helpers/describe-tree';
 import {
   buildFixtureImage,
   compressFixture,
+  signWithMinisign,
   writeSha256File,
   type FixtureImage,
 } from '../helpers/fixture-image';
@@ -344,6 +345,35 @@ describe('the app in Chromium on a real loop device', () => {
       .poll(() => page.locator('.content').textContent())
       .toContain('does not look like one: written as raw bytes');
     await shot('01-image-not-a-disk-image.png');
+
+    // A signing key set and no .minisig: refused, and checked unsigned only after UNSIGNED is typed.
+    const key = await signWithMinisign(`${junkPage}.html`); // any file: only the key pair is wanted
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('minisign public key').fill(key.pubkey);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('textbox', { name: 'Image file' }).fill(newImageZst);
+    await page.getByRole('button', { name: 'Check image' }).click();
+    await expect
+      .poll(() => page.locator('.content').textContent())
+      .toContain('This image has no signature, and a signing key is set.');
+    await page.getByRole('button', { name: 'Check it unsigned…' }).click();
+    await dialog().waitFor();
+    const unsignedButton = dialog().getByRole('button', { name: 'Check it unsigned' });
+    await dialog().getByRole('textbox').fill('unsigned');
+    expect(await unsignedButton.isDisabled()).toBe(true);
+    await dialog().getByRole('textbox').fill('UNSIGNED');
+    await unsignedButton.click();
+    await expect.poll(() => dialog().count()).toBe(0);
+    await expect.poll(h1, { timeout: 30_000 }).toBe('Choose the drive to reflash');
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
+    await expect.poll(h1).toBe('Choose the new image');
+    await expect
+      .poll(() => page.locator('.content').textContent())
+      .toContain('none, although a key is set: you chose to go on unsigned');
+    // The rest of the run checks the image by its .sha256 alone: no key.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('minisign public key').fill('');
+    await page.getByRole('button', { name: 'Done' }).click();
 
     // Image: typed path, checksum through Browse (the dialog stand-in), then Check image.
     await page.getByRole('textbox', { name: 'Image file' }).fill(` ${newImageZst}  `); // pasted with stray spaces: trimmed

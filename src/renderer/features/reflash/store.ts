@@ -34,7 +34,13 @@ export interface ReflashSlice {
   onFlowJobEnded(jobId: string): void;
 
   chooseImage(
-    args: { source: string; sha256File?: string; minisigFile?: string; forceRaw?: { typed: string } },
+    args: {
+      source: string;
+      sha256File?: string;
+      minisigFile?: string;
+      forceRaw?: { typed: string };
+      allowUnsigned?: { typed: string };
+    },
     opts?: Quiet,
   ): Promise<IntentOutcome>;
   chooseDrive(device: string): Promise<IntentOutcome>;
@@ -166,6 +172,7 @@ export const createReflashSlice: StateCreator<RootState, [], [], ReflashSlice> =
             ...(args.sha256File ? { sha256File: args.sha256File } : {}),
             ...(args.minisigFile ? { minisigFile: args.minisigFile } : {}),
             ...(args.forceRaw ? { forceRaw: args.forceRaw } : {}),
+            ...(args.allowUnsigned ? { allowUnsigned: args.allowUnsigned } : {}),
           }),
         opts,
       ),
