@@ -72,7 +72,7 @@ const IMAGE = {
   IMAGE_TOO_LARGE: { message: 'The image is larger than the drive.', hint: 'Choose a larger drive.' },
   IMAGE_NOT_A_DISK_IMAGE: {
     message: 'This file is not a disk image.',
-    hint: 'Pick the .img.zst (or .img, .iso) itself, not its .sha256 or .minisig, a saved web page or an archive of several files.',
+    hint: 'Pick the .img.zst (or .img, .iso) itself, not its .sha256 or .minisig or a saved web page.',
   },
 } as const;
 

@@ -78,6 +78,12 @@ describe('the image check refuses what is not a disk image', () => {
     );
   });
 
+  it('a compressed tar (.tar.zst) holding the image is named as a tar archive', async () => {
+    const tarZst = join(dir, 'kintsugi-v3.tar.zst');
+    await execa('tar', ['--zstd', '-cf', tarZst, '-C', dir, 'kintsugi-v3.img']);
+    await refused(checkImage({ source: tarZst }, quietContext()), /tar archive: extract the image/);
+  });
+
   it('forceRaw accepts it and says so in the report', async () => {
     const junk = join(dir, 'forced.bin');
     await writeFile(junk, Buffer.alloc(4096, 7));

@@ -27,5 +27,9 @@ describe('diskSignature', () => {
     expect(guessNonImage(Buffer.from(`${'a'.repeat(64)}  kintsugi-v1.img.zst\n`))).toContain('checksum');
     expect(guessNonImage(Buffer.from('<!DOCTYPE html><html><body>404</body></html>'))).toContain('web page');
     expect(guessNonImage(Buffer.from([0, 1, 2, 200, 255]))).toBe('');
+    const tar = Buffer.alloc(512);
+    tar.write('kintsugi.img', 0);
+    tar.write('ustar', 257);
+    expect(guessNonImage(tar)).toContain('tar archive');
   });
 });

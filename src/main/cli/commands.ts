@@ -300,6 +300,14 @@ function imageText(r: ImageReport): string {
   } else s += '  checksum: not checked (no --sha256)\n';
   if (r.signature)
     s += `  signature ${r.signature.ok ? 'OK' : 'INVALID'}${r.signature.trustedComment ? ` — ${r.signature.trustedComment}` : ''}\n`;
+  else if (r.unsigned) s += '  signature: NONE although a key is set (--allow-unsigned)\n';
+  if (r.integrity)
+    s += `  integrity ${r.integrity.ok ? 'OK' : 'FAILED'}: ${r.integrity.tool} decoded ${formatBytes(r.integrity.bytes)}\n`;
+  s += r.forcedRaw
+    ? '  disk image: NOT recognised, accepted as raw bytes (--force-raw)\n'
+    : r.diskSignature
+      ? `  disk image: ${r.diskSignature}\n`
+      : '';
   if (r.bmap)
     s += `  bmap ${r.bmap.path}: ${formatBytes(r.bmap.mappedBytes)} mapped of ${formatBytes(r.bmap.imageSize)}\n`;
   return s;

@@ -141,7 +141,7 @@ export async function checkImage(
 }
 
 const NOT_AN_IMAGE_HINT =
-  'Pick the .img.zst (or .img, .iso) itself, not its .sha256 or .minisig, a saved web page or a partial download. To write it anyway, confirm "flash it anyway" (CLI: --force-raw).';
+  'Pick the .img.zst (or .img, .iso) itself, not its .sha256 or .minisig, a saved web page or a partial download. If it really is a raw disk image: "Flash it anyway…" and type RAW (CLI: --force-raw).';
 
 async function notADiskImage(
   path: string,

@@ -35,6 +35,9 @@ export function diskSignature(head: Uint8Array): string | undefined {
 
 /** What a file that is not an image most likely is, for the error's detail ("" when we cannot tell). */
 export function guessNonImage(head: Uint8Array): string {
+  // A tar inside the compression (.tar.zst, .tar.gz): an archive to extract, not an image.
+  if (Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar')
+    return ' (it is a tar archive: extract the image from it)';
   const text = Buffer.from(head.subarray(0, 512)).toString('latin1');
   if (/^untrusted comment:/.test(text)) return ' (it is a minisign signature, .minisig)';
   if (/^(?:[0-9a-f]{64}[ \t]+\*?\S|SHA256 \()/i.test(text)) return ' (it is a checksum file, .sha256)';
