@@ -57,6 +57,14 @@ const IMAGE = {
     message: 'The image signature is not valid for this public key.',
     hint: 'Do not flash it. Check the public key, or download the image and its .minisig again.',
   },
+  IMAGE_ARCHIVE_UNSUPPORTED: {
+    message: 'This file is an archive, not a disk image.',
+    hint: 'Extract the disk image from it (or pick the .img.zst itself) and choose that file.',
+  },
+  IMAGE_SIGNATURE_MISSING: {
+    message: 'This image has no signature, and a signing key is set.',
+    hint: 'Pick the .minisig published with it. To write it unsigned on purpose, type UNSIGNED when asked (CLI: --allow-unsigned).',
+  },
   IMAGE_CORRUPT: {
     message: 'The compressed image is truncated or corrupt.',
     hint: 'Download the image again.',
@@ -73,6 +81,10 @@ const IMAGE = {
   IMAGE_BMAP_MISMATCH: {
     message: 'The image does not match its .bmap checksums.',
     hint: "The image or its .bmap is damaged, or they come from different releases: download both again. The drive's first MiB was not written.",
+  },
+  IMAGE_NOT_A_DISK_IMAGE: {
+    message: 'This file is not a disk image.',
+    hint: 'Pick the .img.zst (or .img, .iso) itself, not its .sha256 or .minisig or a saved web page.',
   },
 } as const;
 

@@ -38,7 +38,7 @@ export interface DriveView extends DriveInfo {
   selectable: boolean;
 }
 
-export type Compression = 'zstd' | 'xz' | 'gzip' | 'none';
+export type Compression = 'zstd' | 'xz' | 'gzip' | 'bzip2' | 'lz4' | 'zip' | 'none';
 
 export interface ImageReport {
   path: string; // local path (downloaded to cache when the source was a URL)
@@ -54,8 +54,20 @@ export interface ImageReport {
     ok: boolean;
   };
   signature?: { ok: boolean; trustedComment?: string; keyId?: string };
+  /** A public key was set but the user chose to go on without a signature (--allow-unsigned, or typed). */
+  unsigned?: boolean;
   bmap?: { path: string; mappedBytes: number; imageSize: number; blockSize: number };
   version?: string; // from the file name, e.g. kintsugi-v1.4.img.zst -> 1.4
+  /**
+   * The decompressor's own pass over the whole file (its checksums: zstd's, xz's CRC, gzip's CRC32 per member...),
+   * run before any write when no published checksum covers the image, and always for gzip, whose trailer size
+   * cannot be trusted. `bytes` is what it measured: the image size from then on.
+   */
+  integrity?: { tool: string; ok: boolean; bytes: number };
+  /** The disk structure the decompressed head starts with ('GPT', 'ISO 9660', 'ext2/3/4', ...). */
+  diskSignature?: string;
+  /** True when it looked like no disk image and the user explicitly chose to flash it anyway (--force-raw). */
+  forcedRaw?: boolean;
 }
 
 export interface FlashResult {

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { execa } from 'execa';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -18,6 +19,7 @@ import { describeTree, diffTrees } from '../helpers/describe-tree';
 import {
   buildFixtureImage,
   compressFixture,
+  signWithMinisign,
   writeSha256File,
   type FixtureImage,
 } from '../helpers/fixture-image';
@@ -352,6 +354,65 @@ describe('the app in Chromium on a real loop device', () => {
     await page.getByLabel('Show loop devices (for testing images)').check();
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog().count()).toBe(0);
+
+    // A wrong pick first: a saved web page, zstd-compressed and named like the image. The check refuses it and
+    // offers to write it anyway only after RAW (or its name) is typed; then the real image is checked.
+    const junkPage = join(work, 'kintsugi-v2.1-page.img.zst');
+    await writeFile(
+      `${junkPage}.html`,
+      '<!DOCTYPE html><html><body>404 Not Found</body></html>\n'.repeat(20),
+    );
+    await execa('zstd', ['-q', '-f', `${junkPage}.html`, '-o', junkPage]);
+    await page.getByRole('textbox', { name: 'Image file' }).fill(junkPage);
+    await page.getByRole('button', { name: 'Check image' }).click();
+    await expect
+      .poll(() => page.locator('.content').textContent())
+      .toContain('This file is not a disk image');
+    await page.getByRole('button', { name: 'Flash it anyway…' }).click();
+    await dialog().waitFor();
+    const rawButton = dialog().getByRole('button', { name: 'Check it as a raw image' });
+    await dialog().getByRole('textbox').fill('raw');
+    expect(await rawButton.isDisabled()).toBe(true);
+    await dialog().getByRole('textbox').fill('RAW');
+    await rawButton.click();
+    await expect.poll(() => dialog().count()).toBe(0);
+    // Forced, it passed and the flow moved on; back on the image step its report says what was accepted.
+    await expect.poll(h1, { timeout: 30_000 }).toBe('Choose the drive to reflash');
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
+    await expect.poll(h1).toBe('Choose the new image');
+    await expect
+      .poll(() => page.locator('.content').textContent())
+      .toContain('does not look like one: written as raw bytes');
+    await shot('01-image-not-a-disk-image.png');
+
+    // A signing key set and no .minisig: refused, and checked unsigned only after UNSIGNED is typed.
+    const key = await signWithMinisign(`${junkPage}.html`); // any file: only the key pair is wanted
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('minisign public key').fill(key.pubkey);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('textbox', { name: 'Image file' }).fill(newImageZst);
+    await page.getByRole('button', { name: 'Check image' }).click();
+    await expect
+      .poll(() => page.locator('.content').textContent())
+      .toContain('This image has no signature, and a signing key is set.');
+    await page.getByRole('button', { name: 'Check it unsigned…' }).click();
+    await dialog().waitFor();
+    const unsignedButton = dialog().getByRole('button', { name: 'Check it unsigned' });
+    await dialog().getByRole('textbox').fill('unsigned');
+    expect(await unsignedButton.isDisabled()).toBe(true);
+    await dialog().getByRole('textbox').fill('UNSIGNED');
+    await unsignedButton.click();
+    await expect.poll(() => dialog().count()).toBe(0);
+    await expect.poll(h1, { timeout: 30_000 }).toBe('Choose the drive to reflash');
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
+    await expect.poll(h1).toBe('Choose the new image');
+    await expect
+      .poll(() => page.locator('.content').textContent())
+      .toContain('none, although a key is set: you chose to go on unsigned');
+    // The rest of the run checks the image by its .sha256 alone: no key.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('minisign public key').fill('');
+    await page.getByRole('button', { name: 'Done' }).click();
 
     // Image: typed path, checksum through Browse (the dialog stand-in), then Check image.
     await page.getByRole('textbox', { name: 'Image file' }).fill(` ${newImageZst}  `); // pasted with stray spaces: trimmed

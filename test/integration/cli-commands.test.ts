@@ -217,6 +217,8 @@ describe('kintsugi (built CLI)', () => {
     const big = join(dir, 'big.img');
     await writeFile(big, '');
     await truncate(big, 768 * 1024 * 1024);
+    // An MBR partition table, or the image check would refuse an all-zero file as not a disk image.
+    await execa('sfdisk', ['--quiet', big], { input: 'label: dos\nstart=2048, type=83\n' });
     const bigZst = await compressFixture(big, 'zstd');
     const target = join(dir, 'interrupted.img');
     await writeFile(target, '');

@@ -26,7 +26,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-check-'));
   img = join(dir, 'kintsugi-v1.4.img');
   const fh = await open(img, 'w');
-  await fh.write(randomBytes(MiB), 0, MiB, 0);
+  // Random, but with an MBR boot signature: the check refuses what does not look like a disk image.
+  const first = randomBytes(MiB);
+  first[510] = 0x55;
+  first[511] = 0xaa;
+  await fh.write(first, 0, MiB, 0);
   await fh.write(randomBytes(MiB), 0, MiB, 5 * MiB);
   await fh.truncate(8 * MiB);
   await fh.close();

@@ -90,11 +90,8 @@ describe('kintsugi main()', () => {
     [['reflash', '--image', '/a.img', '--drive', '/dev/sdz'], 'reflash needs --backup-to'],
     [['drives', '--include-lop'], "Unknown option '--include-lop'"],
     [['image', 'check', '/a'], 'unknown image subcommand: check'],
-    // A key without a signature would check nothing while looking like it did.
-    [
-      ['image', 'verify', '/a.img', '--pubkey', 'RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3'],
-      '--pubkey needs --minisig',
-    ],
+    // (A key without --minisig is no longer a usage error: it requires the .minisig beside the image, and the
+    // check refuses an unsigned one with IMAGE_SIGNATURE_MISSING; see cli-image-safety.test.ts.)
   ])('bad args %j -> INVALID_ARGUMENT, exit 2, usage', async (argv, detail) => {
     const io = fakeIo();
     expect(await main(argv, io)).toBe(2);
@@ -138,7 +135,30 @@ describe('kintsugi main()', () => {
     ).toMatchObject({ pubkey: pubText.trim() });
     expect(parseCli(['flash', 'https://x.test/k.img.zst', '/dev/sdz'], '/w').command).toMatchObject({
       image: 'https://x.test/k.img.zst',
+      forceRaw: false,
     });
+    // --force-raw: write a file that does not look like a disk image anyway (flash, reflash, image verify).
+    expect(parseCli(['flash', 'k.bin', '/dev/sdz', '--force-raw'], '/w').command).toMatchObject({
+      forceRaw: true,
+    });
+    expect(
+      parseCli(['reflash', '--image', 'k.bin', '--drive', '/dev/sdz', '--skip-backup', '--force-raw'], '/w')
+        .command,
+    ).toMatchObject({ forceRaw: true });
+    expect(parseCli(['image', 'verify', 'k.bin', '--force-raw'], '/w').command).toMatchObject({
+      forceRaw: true,
+      allowUnsigned: false,
+    });
+    // --allow-unsigned: a key is set but this image has no .minisig, on purpose.
+    expect(
+      parseCli(['flash', 'k.img.zst', '/dev/sdz', '--pubkey', 'k.pub', '--allow-unsigned'], '/w').command,
+    ).toMatchObject({ allowUnsigned: true, pubkey: '/w/k.pub' });
+    expect(
+      parseCli(
+        ['reflash', '--image', 'k.img.zst', '--drive', '/dev/sdz', '--skip-backup', '--allow-unsigned'],
+        '/w',
+      ).command,
+    ).toMatchObject({ allowUnsigned: true });
     expect(parseCli(['backup', 'dest'], '/w').command).toEqual({
       cmd: 'backup',
       source: '/data',

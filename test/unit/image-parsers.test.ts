@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
-import { detectCompression } from '../../src/main/core/image/detect-compression';
+import { detectCompression, detectRefusedArchive } from '../../src/main/core/image/detect-compression';
 import { matchSha256Entry, parseSha256File } from '../../src/main/core/image/sha256-file';
 import { versionFromName } from '../../src/main/core/image/check';
 
@@ -16,6 +16,24 @@ describe('detectCompression', () => {
     // A prefix of a magic number is not a match.
     expect(detectCompression(Buffer.from([0xfd, 0x37, 0x7a]))).toBe('none');
     expect(detectCompression(Buffer.alloc(0))).toBe('none');
+  });
+
+  it('knows every zstd frame kind, bzip2, lz4 and zip; names refused archives', () => {
+    // pzstd output starts with a skippable frame (0x184D2A50..5F); zstd v0.7 legacy frames are 0xFD2FB527.
+    for (const first of [0x50, 0x5a, 0x5f])
+      expect(detectCompression(Buffer.from([first, 0x2a, 0x4d, 0x18, 4, 0, 0, 0]))).toBe('zstd');
+    expect(detectCompression(Buffer.from([0x27, 0xb5, 0x2f, 0xfd]))).toBe('zstd');
+    expect(detectCompression(Buffer.from([0x60, 0x2a, 0x4d, 0x18]))).toBe('none');
+    expect(detectCompression(Buffer.from('BZh91AY&SY'))).toBe('bzip2');
+    expect(detectCompression(Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x64]))).toBe('lz4');
+    expect(detectCompression(Buffer.from([0x02, 0x21, 0x4c, 0x18]))).toBe('lz4');
+    expect(detectCompression(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14]))).toBe('zip');
+    const tar = Buffer.alloc(512);
+    tar.write('ustar', 257);
+    expect(detectRefusedArchive(tar)).toBe('tar');
+    expect(detectRefusedArchive(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))).toBe('7z');
+    expect(detectRefusedArchive(Buffer.from('Rar!\x1a\x07\x00', 'latin1'))).toBe('rar');
+    expect(detectRefusedArchive(Buffer.from([0xeb, 0x63, 0x90]))).toBeUndefined();
   });
 });
 

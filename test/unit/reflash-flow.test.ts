@@ -115,6 +115,38 @@ describe('reflash flow in main', () => {
     expect(restoreOutcome(done)).toEqual({ kind: 'no-backup' });
   });
 
+  it('checks an image as raw only with RAW or its file name typed', async () => {
+    const { flow } = makeFlow();
+    await unconfirmed(flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: '' } }));
+    await unconfirmed(flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: 'raw' } }));
+    await unconfirmed(flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: 'other.bin' } }));
+    expect(jobs.requests).toHaveLength(0);
+    await flow.settled((await flow.chooseImage({ source: '/images/odd.bin' })).jobId);
+    await flow.settled(
+      (await flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: 'RAW' } })).jobId,
+    );
+    await flow.settled(
+      (await flow.chooseImage({ source: '/images/odd.bin', forceRaw: { typed: 'odd.bin' } })).jobId,
+    );
+    expect(jobs.requests.map((r) => (r.params as { forceRaw?: boolean }).forceRaw)).toEqual([
+      undefined,
+      true,
+      true,
+    ]);
+  });
+
+  it('goes on without a signature only with UNSIGNED typed', async () => {
+    const { flow } = makeFlow();
+    await unconfirmed(
+      flow.chooseImage({ source: '/images/a.img.zst', allowUnsigned: { typed: 'unsigned' } }),
+    );
+    expect(jobs.requests).toHaveLength(0);
+    await flow.settled(
+      (await flow.chooseImage({ source: '/images/a.img.zst', allowUnsigned: { typed: 'UNSIGNED' } })).jobId,
+    );
+    expect(jobs.requests[0]!.params).toMatchObject({ allowUnsigned: true });
+  });
+
   it('refuses a backup destination on the drive that will be erased, before anything starts', async () => {
     const { flow } = makeFlow();
     await flow.settled((await flow.chooseImage({ source: '/images/a.img.zst' })).jobId);

@@ -18,7 +18,16 @@ export type Command =
   | { cmd: 'help' }
   | { cmd: 'version' }
   | { cmd: 'drives'; includeLoop: boolean }
-  | { cmd: 'image-verify'; image: string; sha256?: string; minisig?: string; pubkey?: string; full: boolean }
+  | {
+      cmd: 'image-verify';
+      image: string;
+      sha256?: string;
+      minisig?: string;
+      pubkey?: string;
+      full: boolean;
+      forceRaw: boolean;
+      allowUnsigned: boolean;
+    }
   | {
       cmd: 'flash';
       image: string;
@@ -31,6 +40,8 @@ export type Command =
       verify: boolean;
       /** Ignore a .bmap beside the image: write (or compare) the whole image. */
       noBmap: boolean;
+      forceRaw: boolean;
+      allowUnsigned: boolean;
     }
   | { cmd: 'verify'; image: string; device: string; includeLoop: boolean; noBmap: boolean }
   | { cmd: 'jobs-list' }
@@ -50,6 +61,8 @@ export type Command =
       includeLoop: boolean;
       skipBackup: boolean;
       noBmap: boolean;
+      forceRaw: boolean;
+      allowUnsigned: boolean;
     };
 
 export type ParsedCli = GlobalOptions & { command: Command };
@@ -73,6 +86,8 @@ const OPTIONS = {
   'backup-to': { type: 'string' },
   'skip-backup': { type: 'boolean' },
   'no-bmap': { type: 'boolean' },
+  'force-raw': { type: 'boolean' },
+  'allow-unsigned': { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -80,8 +95,18 @@ type OptionName = keyof typeof OPTIONS;
 /** Which options each command accepts on top of the global ones. */
 const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]> = {
   drives: ['include-loop'],
-  'image-verify': ['sha256', 'minisig', 'pubkey', 'full'],
-  flash: ['yes', 'include-loop', 'sha256', 'minisig', 'pubkey', 'no-verify', 'no-bmap'],
+  'image-verify': ['sha256', 'minisig', 'pubkey', 'full', 'force-raw', 'allow-unsigned'],
+  flash: [
+    'yes',
+    'include-loop',
+    'sha256',
+    'minisig',
+    'pubkey',
+    'no-verify',
+    'no-bmap',
+    'force-raw',
+    'allow-unsigned',
+  ],
   verify: ['include-loop', 'no-bmap'],
   'jobs-list': [],
   'jobs-show': [],
@@ -99,6 +124,8 @@ const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]>
     'include-loop',
     'skip-backup',
     'no-bmap',
+    'force-raw',
+    'allow-unsigned',
   ],
 };
 const GLOBAL: OptionName[] = ['json', 'progress', 'data-root', 'state-dir', 'help', 'version'];
@@ -190,8 +217,8 @@ export function parseCli(
     const minisig = str('minisig');
     const pubkey = str('pubkey');
     if (minisig && !pubkey) throw bad('--minisig needs --pubkey KEY (a minisign public key or a .pub file)');
-    // A key alone would check nothing, and the user would believe the image signed.
-    if (pubkey && !minisig) throw bad('--pubkey needs --minisig FILE (the signature to check with it)');
+    // A key alone requires a signature: the .minisig beside the image, else IMAGE_SIGNATURE_MISSING (unless
+    // --allow-unsigned). It never checks nothing while the user believes the image signed.
     return {
       sha256: str('sha256') !== undefined ? pathArg(str('sha256')!, '--sha256', cwd, true) : undefined,
       minisig: minisig !== undefined ? pathArg(minisig, '--minisig', cwd, true) : undefined,
@@ -221,6 +248,8 @@ export function parseCli(
         image: pathArg(args[0]!, 'IMAGE', cwd, true),
         ...sig(),
         full: Boolean(v.full),
+        forceRaw: Boolean(v['force-raw']),
+        allowUnsigned: Boolean(v['allow-unsigned']),
       };
       break;
     case 'flash':
@@ -234,6 +263,8 @@ export function parseCli(
         ...sig(),
         verify: !v['no-verify'],
         noBmap,
+        forceRaw: Boolean(v['force-raw']),
+        allowUnsigned: Boolean(v['allow-unsigned']),
       };
       break;
     case 'verify':
@@ -293,6 +324,8 @@ export function parseCli(
         includeLoop,
         skipBackup,
         noBmap,
+        forceRaw: Boolean(v['force-raw']),
+        allowUnsigned: Boolean(v['allow-unsigned']),
       };
       break;
     }

@@ -44,10 +44,20 @@ type Ctx = {
 
 /** The image-check request for commands that take --sha256 / --minisig / --pubkey. */
 function checkRequest(
-  cmd: { image: string; sha256?: string; minisig?: string; pubkey?: string; noBmap?: boolean },
+  cmd: {
+    noBmap?: boolean;
+    image: string;
+    sha256?: string;
+    minisig?: string;
+    pubkey?: string;
+    forceRaw?: boolean;
+    allowUnsigned?: boolean;
+  },
   fullCheck?: boolean,
 ): JobRequest {
   return imageCheckRequest({
+    forceRaw: cmd.forceRaw,
+    allowUnsigned: cmd.allowUnsigned,
     source: cmd.image,
     sha256File: cmd.sha256,
     minisigFile: cmd.minisig,
@@ -233,6 +243,8 @@ async function reflash(
       image: cmd.image,
       device: drive.device,
       skipBackup: cmd.skipBackup,
+      forceRaw: cmd.forceRaw,
+      allowUnsigned: cmd.allowUnsigned,
       ...(cmd.backupTo ? { backupTo: cmd.backupTo } : {}),
       ...(cmd.sha256 ? { sha256File: cmd.sha256 } : {}),
       ...(cmd.minisig ? { minisigFile: cmd.minisig } : {}),
@@ -300,6 +312,14 @@ function imageText(r: ImageReport): string {
   } else s += '  checksum: not checked (no --sha256)\n';
   if (r.signature)
     s += `  signature ${r.signature.ok ? 'OK' : 'INVALID'}${r.signature.trustedComment ? ` — ${r.signature.trustedComment}` : ''}\n`;
+  else if (r.unsigned) s += '  signature: NONE although a key is set (--allow-unsigned)\n';
+  if (r.integrity)
+    s += `  integrity ${r.integrity.ok ? 'OK' : 'FAILED'}: ${r.integrity.tool} decoded ${formatBytes(r.integrity.bytes)}\n`;
+  s += r.forcedRaw
+    ? '  disk image: NOT recognised, accepted as raw bytes (--force-raw)\n'
+    : r.diskSignature
+      ? `  disk image: ${r.diskSignature}\n`
+      : '';
   if (r.bmap)
     s += `  bmap ${r.bmap.path}: ${formatBytes(r.bmap.mappedBytes)} mapped of ${formatBytes(r.bmap.imageSize)}\n`;
   return s;

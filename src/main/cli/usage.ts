@@ -4,10 +4,11 @@ export const USAGE = `Usage: kintsugi <command> [options]
 
 Commands:
   drives [--include-loop]                       list drives and whether each may be flashed
-  image verify IMAGE [--sha256 F] [--minisig F --pubkey KEY] [--full]
+  image verify IMAGE [--sha256 F] [--minisig F --pubkey KEY] [--full] [--force-raw]
+                    [--allow-unsigned]
                                                 check an image's checksum / signature (--full: decompress it all)
   flash IMAGE DEVICE [--yes] [--include-loop] [--sha256 F] [--minisig F --pubkey KEY] [--no-verify]
-          [--no-bmap]
+          [--no-bmap] [--force-raw] [--allow-unsigned]
                                                 check the image, then write it to the whole DEVICE and read it back
   verify IMAGE DEVICE [--include-loop] [--no-bmap]
                                                 read DEVICE back and compare it with IMAGE
@@ -16,7 +17,7 @@ Commands:
   restore BACKUP_DIR TARGET [--yes] [--include-loop]
                                                 restore a backup into a directory, drive or image
   reflash --image IMAGE --drive DEVICE --backup-to DIR [--sha256 F] [--minisig F --pubkey KEY]
-          [--yes] [--include-loop] [--skip-backup] [--no-bmap]
+          [--yes] [--include-loop] [--skip-backup] [--no-bmap] [--force-raw] [--allow-unsigned]
                                                 back up, flash, verify and restore in one go; a rerun after a
                                                 crash or a failure resumes where it stopped
   jobs [list] | jobs show ID | jobs log ID      the jobs run so far (with the ones a crash interrupted), one
@@ -33,6 +34,9 @@ Options for every command:
 A .bmap beside the image (x.img.bmap for x.img.zst) is used as bmaptool uses it: only its mapped ranges are
 written and compared, and each range's checksum is checked while writing. --no-bmap ignores it.
 Flash, reflash and restore into a device ask you to type the device name; --yes skips that. Without a terminal
-and without --yes they refuse (CONFIRMATION_REQUIRED). Drive commands need root: run them with sudo.
+and without --yes they refuse (CONFIRMATION_REQUIRED). A file that does not look like a disk image (no partition
+table, ISO or filesystem at its start) is refused (IMAGE_NOT_A_DISK_IMAGE); --force-raw writes it anyway.
+With --pubkey (or a key in the settings) a signature is required: --minisig F, or IMAGE.minisig beside the image;
+without one the image is refused (IMAGE_SIGNATURE_MISSING) unless --allow-unsigned. Drive commands need root: run them with sudo.
 Exit status: 0 ok, 1 failed, 2 bad arguments, 130 interrupted (Ctrl-C cancels the running job cleanly).
 `;

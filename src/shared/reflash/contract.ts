@@ -23,6 +23,10 @@ export const reflashContract = domain({
           minisigFile: pathOrUrl.optional(),
           /** Ignore a .bmap beside the image (the image check, hence the flash, goes without it). */
           noBmap: z.boolean().optional(),
+          /** Check it as a raw image even if it does not look like one: only with RAW or its name typed. */
+          forceRaw: z.strictObject({ typed }).optional(),
+          /** Go on without a .minisig although a public key is set: only with UNSIGNED typed. */
+          allowUnsigned: z.strictObject({ typed }).optional(),
         }),
       ]),
       started,

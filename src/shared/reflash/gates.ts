@@ -52,6 +52,23 @@ export function chooseImageGate(s: ReflashState): Gate {
   return OK;
 }
 
+/**
+ * Writing a file that does not look like a disk image needs the user to type RAW, or the file's name (as shown):
+ * a click alone must never turn "this is a web page" into a flashed drive.
+ */
+export function forceRawGate(source: string, typed: string): Gate {
+  const name = source.split(/[\\/]/).pop() ?? source;
+  const t = typed.trim();
+  if (t === 'RAW' || (t.length > 0 && t === name)) return OK;
+  return unconfirmed(`To write a file that does not look like a disk image, type RAW or ${name}.`);
+}
+
+/** Going on without a signature although a key is set needs UNSIGNED typed. */
+export function allowUnsignedGate(typed: string): Gate {
+  if (typed.trim() === 'UNSIGNED') return OK;
+  return unconfirmed('To check this image without a signature although a signing key is set, type UNSIGNED.');
+}
+
 /** The flow still owes the written drive something: a whole image (the flash did not finish verified) or the
  * restore of its backup. */
 export function flowOwesDrive(s: ReflashState): boolean {

@@ -9,7 +9,8 @@ import type { ProgressOf } from '../../../shared/progress';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { bmapMappedBytes, readBmapFile } from './bmap';
-import { decompressedSize, openDecompressed } from './decompress';
+import { decoderTool, decompressedSize, openDecompressed, readDecompressedHead } from './decompress';
+import { DISK_HEAD_BYTES, diskSignature, guessNonImage } from './disk-signature';
 import { detectFileCompression } from './detect-compression';
 import { loadPublicKey, verifyMinisign } from './minisign';
 import { matchSha256Entry, parseSha256File, stripCompressionSuffix } from './sha256-file';
@@ -45,17 +46,35 @@ export async function checkImage(
   const version = versionFromName(name);
   if (version) report.version = version;
 
-  if (params.minisigFile) {
+  // A configured key means signatures are required: the .minisig given, else the one published beside a local
+  // image (x.img.zst.minisig, as minisign -S writes it); none at all is refused unless the user chose unsigned.
+  const minisigFile = params.minisigFile ?? (params.pubkey ? await minisigBeside(params.source) : undefined);
+  if (params.pubkey && !minisigFile) {
+    if (!params.allowUnsigned)
+      throw new KintsugiError(
+        'IMAGE_SIGNATURE_MISSING',
+        `a minisign public key is set but no signature was given for ${name}, and there is no ${name}.minisig beside it`,
+      );
+    report.unsigned = true;
+  }
+  if (minisigFile) {
     const publicKey = await loadPublicKey(params.pubkey!);
-    const sigPath = await resolveCompanion(params.minisigFile, 'signature file', ctx, opts);
+    const sigPath = await resolveCompanion(minisigFile, 'signature file', ctx, opts);
     const progress = phaseProgress(ctx, 'signature', fileSize);
     const v = await verifyMinisign(path, await readFile(sigPath, 'utf8'), publicKey, {
       signal: ctx.signal,
       onBytes: progress.add,
-      source: params.minisigFile,
+      source: minisigFile,
     });
     report.signature = { ok: true, trustedComment: v.trustedComment, keyId: v.keyId };
   }
+
+  // After the signature (a tampered file is reported as such, not as "not an image"), before the slower
+  // checksum: a .minisig or a web page picked as the image fails here, saying what it is.
+  const structure = diskSignature(await readDecompressedHead(path, compression, DISK_HEAD_BYTES, ctx.signal));
+  if (structure) report.diskSignature = structure;
+  else if (!params.forceRaw) throw await notADiskImage(path, compression, ctx.signal);
+  else report.forcedRaw = true;
 
   let fullSize: number | undefined;
   if (params.sha256File) {
@@ -69,6 +88,8 @@ export async function checkImage(
       const r = await hashDecompressed(path, compression, ctx, fileSize, 'checksum');
       actual = r.digest;
       fullSize = r.size;
+      // Decoding it all to hash it ran the decoder's own checks too.
+      report.integrity = { tool: decoderTool(compression), ok: true, bytes: r.size };
     }
     const ok = actual === match.expected;
     report.checksum = { target: match.target, fileName: match.fileName, expected: match.expected, ok };
@@ -79,8 +100,14 @@ export async function checkImage(
       );
   }
 
-  if (params.fullCheck && fullSize === undefined && compression !== 'none') {
-    fullSize = (await hashDecompressed(path, compression, ctx, fileSize, 'decompress-test')).size;
+  // Integrity before the first write. Without a published checksum over these bytes, a truncated or corrupt
+  // download would fail only mid-flash, the drive half-written: one pass through the very decoder flash uses (its
+  // own checksums verified) finds it now. gzip always gets it: its ISIZE trailer is modulo 4 GiB and only the
+  // last member's, so the size it measures is the only one believed.
+  const needIntegrity = params.fullCheck || !report.checksum || compression === 'gzip';
+  if (compression !== 'none' && fullSize === undefined && needIntegrity) {
+    fullSize = (await hashDecompressed(path, compression, ctx, fileSize, 'decompress-test', false)).size;
+    report.integrity = { tool: decoderTool(compression), ok: true, bytes: fullSize };
   }
 
   const bmapPath = params.noBmap ? undefined : await findBmap(path);
@@ -93,14 +120,41 @@ export async function checkImage(
       blockSize: bmap.blockSize,
     };
   }
-  const imageSize = fullSize ?? report.bmap?.imageSize ?? (await decompressedSize(path, compression));
+  const imageSize =
+    fullSize ??
+    report.bmap?.imageSize ??
+    (compression === 'gzip' ? undefined : await decompressedSize(path, compression));
   if (fullSize !== undefined && report.bmap && fullSize !== report.bmap.imageSize)
     throw new KintsugiError(
       'IMAGE_BMAP_MISMATCH',
       `${report.bmap.path} describes a ${report.bmap.imageSize}-byte image but ${path} decompresses to ${fullSize}`,
     );
   if (imageSize !== undefined) report.imageSize = imageSize;
+  // A drive is written in whole sectors: a ragged size is a cut or an appended file, not an image.
+  if (imageSize !== undefined && imageSize % 512 !== 0 && !params.forceRaw)
+    throw new KintsugiError(
+      'IMAGE_NOT_A_DISK_IMAGE',
+      `${path} holds ${imageSize} bytes, not a whole number of 512-byte sectors`,
+      { hint: NOT_AN_IMAGE_HINT },
+    );
   return report;
+}
+
+const NOT_AN_IMAGE_HINT =
+  'Pick the .img.zst (or .img, .iso) itself, not its .sha256 or .minisig, a saved web page or a partial download. If it really is a raw disk image: "Flash it anyway…" and type RAW (CLI: --force-raw).';
+
+async function notADiskImage(
+  path: string,
+  compression: ImageReport['compression'],
+  signal: AbortSignal,
+): Promise<KintsugiError> {
+  const what = guessNonImage(await readDecompressedHead(path, compression, 512, signal));
+  const inside = compression === 'none' ? '' : ` once decompressed (${compression})`;
+  return new KintsugiError(
+    'IMAGE_NOT_A_DISK_IMAGE',
+    `${path}${inside} starts with no partition table (MBR, GPT), ISO 9660 or filesystem${what}`,
+    { hint: NOT_AN_IMAGE_HINT },
+  );
 }
 
 /** A .sha256 / .minisig source: a missing local one is a bad argument, not a missing image. */
@@ -117,6 +171,18 @@ async function resolveCompanion(
       throw new KintsugiError('INVALID_ARGUMENT', `the ${what} ${source} was not found or is not a file`);
     throw err;
   }
+}
+
+/** The .minisig minisign writes beside a local image, if it is there. */
+async function minisigBeside(source: string): Promise<string | undefined> {
+  if (isUrl(source)) return undefined;
+  const p = `${source}.minisig`;
+  return (await stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  ))
+    ? p
+    : undefined;
 }
 
 /** kintsugi-v1.4.img.zst -> 1.4; kintsugi-2025.03.1-beta.img -> 2025.03.1-beta. */
@@ -175,14 +241,16 @@ async function hashDecompressed(
   ctx: JobContext,
   fileSize: number,
   phase: CheckPhase,
+  hash = true,
 ): Promise<{ digest: string; size: number }> {
-  const h = createHash('sha256');
+  // Without `hash` it only counts: the integrity pass (like `gzip -dc | wc -c`, in one process fewer).
+  const h = hash ? createHash('sha256') : undefined;
   const progress = phaseProgress(ctx, phase, fileSize);
   const dec = openDecompressed(path, compression, { signal: ctx.signal });
   let size = 0;
   try {
     for await (const chunk of dec.stream as AsyncIterable<Buffer>) {
-      h.update(chunk);
+      h?.update(chunk);
       size += chunk.length;
       progress.set(dec.compressedBytes());
     }
@@ -191,7 +259,12 @@ async function hashDecompressed(
     dec.destroy();
     await dec.done.catch(() => {});
     if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `checking ${path} was cancelled`);
+    // Say how far it got: a truncated download decodes up to its cut.
+    if (err instanceof KintsugiError && err.code === 'IMAGE_CORRUPT')
+      throw new KintsugiError('IMAGE_CORRUPT', `${err.detail} (after ${size} decompressed bytes)`, {
+        cause: err,
+      });
     throw err;
   }
-  return { digest: h.digest('hex'), size };
+  return { digest: h?.digest('hex') ?? '', size };
 }

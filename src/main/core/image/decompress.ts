@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KintsugiError } from '../../../shared/errors';
 import type { Compression } from '../../../shared/model';
 import { runTool, spawnTool } from '../util/run-tool';
 
-// Decompression runs in the real tools (zstd, xz, gzip: multi-threaded or at least off Node's main thread, and
+// Decompression runs in the real tools (zstd, xz, gzip, bzip2, lz4, unzip: multi-threaded or at least off Node's main thread, and
 // the same code the dd pipeline uses, so the flash benchmark compares like with like). Node reads the compressed
 // file itself and feeds the tool's stdin, so it can hash the compressed bytes on the way and report progress in
 // compressed bytes; a caller that needs neither (`countCompressed: false`, no `onCompressed`) lets the tool read
@@ -32,8 +32,29 @@ export interface DecompressOptions {
   countCompressed?: boolean;
 }
 
-const TOOLS: Record<Exclude<Compression, 'none'>, string> = { zstd: 'zstd', xz: 'xz', gzip: 'gzip' };
+// How each format is decoded to stdout. unzip cannot read a zip from a pipe (its directory is at the end), so it
+// always opens the file itself; detectFileCompression has already made sure the zip holds exactly one file, which
+// `unzip -p` with no member name then writes out (no wildcard matching on a member name to get wrong).
+const DECODERS: Record<
+  Exclude<Compression, 'none'>,
+  { tool: string; args: readonly string[]; pipe: boolean }
+> = {
+  // -q keeps progress noise out of stderr, which becomes the error detail. --long=31 lets zstd decode frames
+  // made with `zstd --long=31` (windows up to 2 GiB; the default limit is 128 MiB), as the zstd man page asks of
+  // the decoder; an ordinary frame decodes exactly as before.
+  zstd: { tool: 'zstd', args: ['-d', '-c', '-q', '--long=31'], pipe: true },
+  xz: { tool: 'xz', args: ['-d', '-c', '-q'], pipe: true },
+  gzip: { tool: 'gzip', args: ['-d', '-c', '-q'], pipe: true },
+  bzip2: { tool: 'bzip2', args: ['-d', '-c', '-q'], pipe: true },
+  lz4: { tool: 'lz4', args: ['-d', '-c', '-q'], pipe: true },
+  zip: { tool: 'unzip', args: ['-p', '-qq'], pipe: false },
+};
 const READ_CHUNK = 1 << 20;
+
+/** The program that decodes `compression` (for reports and messages). */
+export function decoderTool(compression: Exclude<Compression, 'none'>): string {
+  return DECODERS[compression].tool;
+}
 
 export function openDecompressed(
   path: string,
@@ -48,6 +69,27 @@ export function openDecompressed(
     readBytes += chunk.length;
     opts.onCompressed?.(chunk as Buffer);
   });
+  if (compression !== 'none' && !DECODERS[compression].pipe) {
+    // The tool reads the file itself: a second, side read hashes and counts the compressed bytes (the file is in
+    // the page cache by then, and it is only the compressed size).
+    const side = pipeline(input, new Writable({ write: (_c, _e, cb) => cb() }), { signal: opts.signal });
+    side.catch(() => {});
+    const dec = spawnDecompressor(path, compression, opts, undefined);
+    const done = Promise.all([
+      dec.done,
+      side.catch((err: unknown) => Promise.reject(mapStreamError(err, opts.signal, path))),
+    ]).then(() => {});
+    done.catch(() => {});
+    return {
+      ...dec,
+      done,
+      compressedBytes: () => readBytes,
+      destroy: () => {
+        input.destroy();
+        dec.destroy();
+      },
+    };
+  }
 
   if (compression === 'none') {
     const out = new PassThrough({ highWaterMark: READ_CHUNK });
@@ -67,9 +109,8 @@ function spawnDecompressor(
   opts: DecompressOptions,
   input: Readable | undefined,
 ): DecompressedStream {
-  const tool = TOOLS[compression];
-  // -q keeps progress noise out of stderr, which becomes the error detail.
-  const child = spawnTool(tool, ['-d', '-c', '-q', ...(input ? [] : ['--', path])], {
+  const { tool, args } = DECODERS[compression];
+  const child = spawnTool(tool, [...args, ...(input ? [] : ['--', path])], {
     stdin: input ? 'pipe' : 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
@@ -114,6 +155,40 @@ function spawnDecompressor(
   };
 }
 
+/**
+ * The first `bytes` decompressed bytes (fewer when the image is shorter), through the same path flash uses; the
+ * tool is stopped as soon as they are in. A stream that fails before giving them is IMAGE_CORRUPT here (a cut lz4
+ * block yields nothing at all: that is a damaged file, not "not a disk image").
+ */
+export async function readDecompressedHead(
+  path: string,
+  compression: Compression,
+  bytes: number,
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  const dec = openDecompressed(path, compression, { signal, countCompressed: false });
+  const chunks: Buffer[] = [];
+  let got = 0;
+  try {
+    for await (const chunk of dec.stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      got += chunk.length;
+      if (got >= bytes) break;
+    }
+  } catch {
+    // The tool's exit status, awaited below, says what went wrong.
+  }
+  if (got >= bytes) {
+    // We stopped it: its exit is ours, not a verdict on the file.
+    dec.destroy();
+    await dec.done.catch(() => {});
+  } else {
+    await dec.done;
+  }
+  if (signal?.aborted) throw new KintsugiError('CANCELLED', `reading ${path} was cancelled`);
+  return Buffer.concat(chunks).subarray(0, bytes);
+}
+
 function mapStreamError(err: unknown, signal: AbortSignal | undefined, path: string): KintsugiError {
   if (err instanceof KintsugiError) return err;
   if (signal?.aborted) return new KintsugiError('CANCELLED', `reading ${path} was cancelled`);
@@ -124,8 +199,9 @@ function mapStreamError(err: unknown, signal: AbortSignal | undefined, path: str
 
 /**
  * The decompressed size when the container records it: zstd's frame header content size, xz's index, the image
- * file's own size, or gzip's ISIZE trailer (modulo 4 GiB, so only trusted for files whose ISIZE is not smaller
- * than the compressed data and below 4 GiB — a hint for progress, never for safety). Undefined when unknown.
+ * file's own size, or gzip's ISIZE trailer (modulo 4 GiB and only the last member's, so only trusted for files
+ * whose ISIZE is not smaller than the compressed data — a hint for flash progress, never for safety: the image
+ * check measures gzip with its integrity pass instead). Undefined when unknown.
  */
 export async function decompressedSize(path: string, compression: Compression): Promise<number | undefined> {
   try {
@@ -143,6 +219,8 @@ export async function decompressedSize(path: string, compression: Compression): 
       const n = totals?.split('\t')[4];
       return n && /^\d+$/.test(n) ? Number(n) : undefined;
     }
+    // bzip2 and lz4 frames rarely record it, and a zip's listing is only a claim: unknown until decompressed.
+    if (compression !== 'gzip') return undefined;
     const { size } = await stat(path);
     if (size < 18) return undefined;
     const fh = await open(path, 'r');

@@ -16,10 +16,14 @@ export interface ImageChoice {
   fullCheck?: boolean;
   /** Ignore a .bmap beside the image; the flash that follows then writes the whole image. */
   noBmap?: boolean;
+  /** Accept a file that does not look like a disk image (the user asked explicitly). */
+  forceRaw?: boolean;
+  /** Accept an image without a .minisig although a public key is set (the user asked explicitly). */
+  allowUnsigned?: boolean;
 }
 
 export function imageCheckRequest(choice: ImageChoice): RequestOf<'image-check'> {
-  const { source, sha256File, minisigFile, pubkey, fullCheck, noBmap } = choice;
+  const { source, sha256File, minisigFile, pubkey, fullCheck, noBmap, forceRaw, allowUnsigned } = choice;
   return {
     type: 'image-check',
     params: {
@@ -29,6 +33,8 @@ export function imageCheckRequest(choice: ImageChoice): RequestOf<'image-check'>
       ...(pubkey ? { pubkey } : {}),
       ...(fullCheck !== undefined ? { fullCheck } : {}),
       ...(noBmap ? { noBmap } : {}),
+      ...(forceRaw ? { forceRaw } : {}),
+      ...(allowUnsigned ? { allowUnsigned } : {}),
     },
   };
 }

@@ -15,6 +15,8 @@ import {
   backupGate,
   chooseDriveGate,
   chooseImageGate,
+  forceRawGate,
+  allowUnsignedGate,
   flashGate,
   keptAfterWrite,
   goToGate,
@@ -91,10 +93,15 @@ export class ReflashFlow {
     sha256File?: string;
     minisigFile?: string;
     noBmap?: boolean;
+    forceRaw?: { typed: string };
+    allowUnsigned?: { typed: string };
   }): Promise<Started> {
     return this.serial(async () => {
       const s = await this.load();
       enforce(chooseImageGate(s));
+      // Checked here, where the power is: the page asking for the word is a courtesy, not the guard.
+      if (req.forceRaw) enforce(forceRawGate(req.source, req.forceRaw.typed), 'Type RAW or the file name.');
+      if (req.allowUnsigned) enforce(allowUnsignedGate(req.allowUnsigned.typed), 'Type UNSIGNED.');
       const { pubkey } = await this.deps.settings();
       const next: ReflashState = {
         ...freshReflashState(),
@@ -115,6 +122,8 @@ export class ReflashFlow {
           minisigFile: req.minisigFile,
           pubkey,
           noBmap: req.noBmap,
+          ...(req.forceRaw ? { forceRaw: true } : {}),
+          ...(req.allowUnsigned ? { allowUnsigned: true } : {}),
         }),
       );
     });
@@ -368,9 +377,9 @@ export class ReflashFlow {
   }
 }
 
-function enforce(gate: Gate): void {
+function enforce(gate: Gate, confirmHint = 'Type the device name shown, exactly, to confirm.'): void {
   if (!gate.ok)
     throw new KintsugiError(gate.needsConfirmation ? 'CONFIRMATION_REQUIRED' : 'FLOW_GATE', gate.reason, {
-      ...(gate.needsConfirmation ? { hint: 'Type the device name shown, exactly, to confirm.' } : {}),
+      ...(gate.needsConfirmation ? { hint: confirmHint } : {}),
     });
 }

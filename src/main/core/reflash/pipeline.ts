@@ -19,6 +19,10 @@ export interface ReflashRun {
   device: string;
   backupTo?: string;
   skipBackup: boolean;
+  /** The user passed --force-raw: check the image as raw even if it does not look like a disk image. */
+  forceRaw?: boolean;
+  /** The user passed --allow-unsigned: go on without a .minisig although a key is set. */
+  allowUnsigned?: boolean;
 }
 
 export function reflashSteps(
@@ -53,6 +57,9 @@ export function reflashSteps(
             ...(run.sha256File ? { sha256File: run.sha256File } : {}),
             ...(run.minisigFile ? { minisigFile: run.minisigFile } : {}),
             ...(run.noBmap ? { noBmap: true } : {}),
+            // --force-raw on the command line is the typed confirmation.
+            ...(run.forceRaw ? { forceRaw: { typed: 'RAW' } } : {}),
+            ...(run.allowUnsigned ? { allowUnsigned: { typed: 'UNSIGNED' } } : {}),
           }),
         ),
     },

@@ -33,12 +33,17 @@ export interface ReflashSlice {
   refreshReflash(endedJobId?: string): Promise<void>;
   onFlowJobEnded(jobId: string): void;
 
-  chooseImage(args: {
-    source: string;
-    sha256File?: string;
-    minisigFile?: string;
-    noBmap?: boolean;
-  }): Promise<IntentOutcome>;
+  chooseImage(
+    args: {
+      source: string;
+      sha256File?: string;
+      minisigFile?: string;
+      noBmap?: boolean;
+      forceRaw?: { typed: string };
+      allowUnsigned?: { typed: string };
+    },
+    opts?: Quiet,
+  ): Promise<IntentOutcome>;
   chooseDrive(device: string): Promise<IntentOutcome>;
   startBackup(backupDir: string): Promise<IntentOutcome>;
   skipBackup(typed: string, opts?: Quiet): Promise<IntentOutcome>;
@@ -158,14 +163,20 @@ export const createReflashSlice: StateCreator<RootState, [], [], ReflashSlice> =
       void get().refreshReflash(jobId);
     },
 
-    chooseImage: (args) =>
-      startJob('image', 'image-check', () =>
-        api().reflash.chooseImage({
-          source: args.source,
-          ...(args.sha256File ? { sha256File: args.sha256File } : {}),
-          ...(args.minisigFile ? { minisigFile: args.minisigFile } : {}),
-          ...(args.noBmap ? { noBmap: true } : {}),
-        }),
+    chooseImage: (args, opts) =>
+      startJob(
+        'image',
+        'image-check',
+        () =>
+          api().reflash.chooseImage({
+            source: args.source,
+            ...(args.sha256File ? { sha256File: args.sha256File } : {}),
+            ...(args.minisigFile ? { minisigFile: args.minisigFile } : {}),
+            ...(args.noBmap ? { noBmap: true } : {}),
+            ...(args.forceRaw ? { forceRaw: args.forceRaw } : {}),
+            ...(args.allowUnsigned ? { allowUnsigned: args.allowUnsigned } : {}),
+          }),
+        opts,
       ),
     chooseDrive: (device) => intent(() => api().reflash.chooseDrive({ device })),
     startBackup: (backupDir) => startJob('backup', 'backup', () => api().reflash.startBackup({ backupDir })),

@@ -18,6 +18,8 @@ export function TypedConfirmDialog(props: {
   onCancel(): void;
   /** Another way out, shown before Cancel (e.g. "Restore instead"). */
   alternative?: ReactNode;
+  /** What else the field accepts besides `device` (default: the device name, with or without /dev/). */
+  accepts?: (typed: string) => boolean;
 }) {
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
@@ -27,7 +29,7 @@ export function TypedConfirmDialog(props: {
   const titleId = useId();
   const inputId = useId();
   useDialog(dialogRef, inputRef, props.onCancel);
-  const matches = confirmsDevice(typed, props.device);
+  const matches = props.accepts ? props.accepts(typed) : confirmsDevice(typed, props.device);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -6,6 +6,8 @@ import { PathField } from '../../../shared/components/path-field';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
 import { ExistingBackupPanel } from '../existing-backup';
 import { useStepJob } from '../use-step-job';
+import { TypedConfirmDialog } from '../../../shared/components/typed-confirm-dialog';
+import { allowUnsignedGate, forceRawGate } from '../../../../shared/reflash/gates';
 
 /** Step 1: choose the new image (+ .sha256 / .minisig); main checks it before any byte reaches a drive. */
 export function ImageStep({ state }: { state: ReflashState }) {
@@ -32,15 +34,41 @@ export function ImageStep({ state }: { state: ReflashState }) {
   const checked = report !== undefined && unchanged;
   const passed = checked && report.checksum?.ok !== false && report.signature?.ok !== false;
   const running = job?.state === 'running';
+  // Two refusals the user may override, each after typing a word (main checks the word again): a file that does
+  // not look like a disk image (RAW), and no signature although a key is set (UNSIGNED). What was typed holds
+  // for this image file only, so both can be confirmed one after the other.
+  const refused = job?.state === 'failed' && !running ? job.error?.code : undefined;
+  const [dialog, setDialog] = useState<'raw' | 'unsigned' | undefined>();
+  const [typedFor, setTypedFor] = useState<{ source?: string; forceRaw?: string; allowUnsigned?: string }>(
+    {},
+  );
+  const fileName = source?.split('/').pop() ?? '';
 
+  const send = (extra: { forceRaw?: string; allowUnsigned?: string }, opts?: { quiet: boolean }) => {
+    const typed = { ...(typedFor.source === source ? typedFor : {}), ...extra };
+    return useStore.getState().chooseImage(
+      {
+        source: source!,
+        sha256File: clean(fields.sha256File),
+        minisigFile: clean(fields.minisigFile),
+        noBmap: fields.noBmap,
+        ...(typed.forceRaw ? { forceRaw: { typed: typed.forceRaw } } : {}),
+        ...(typed.allowUnsigned ? { allowUnsigned: { typed: typed.allowUnsigned } } : {}),
+      },
+      opts,
+    );
+  };
   const check = () => {
     if (!source || running || busy) return;
-    void useStore.getState().chooseImage({
-      source,
-      sha256File: clean(fields.sha256File),
-      minisigFile: clean(fields.minisigFile),
-      noBmap: fields.noBmap,
-    });
+    void send({});
+  };
+  const checkConfirmed = async (extra: { forceRaw?: string; allowUnsigned?: string }) => {
+    if (!source) return undefined;
+    const r = await send(extra, { quiet: true });
+    if (!r.ok) return r.error;
+    setTypedFor({ ...(typedFor.source === source ? typedFor : {}), ...extra, source });
+    setDialog(undefined);
+    return undefined;
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -98,6 +126,20 @@ export function ImageStep({ state }: { state: ReflashState }) {
           <p className="warn">No minisign public key is set: add it in Settings to check the signature.</p>
         )}
         {job && <StepJob job={job} title="Image check" onRetry={check} retryDisabled={!source || busy} />}
+        {refused === 'IMAGE_NOT_A_DISK_IMAGE' && source && (
+          <div className="actions">
+            <button type="button" className="danger" onClick={() => setDialog('raw')} disabled={busy}>
+              Flash it anyway…
+            </button>
+          </div>
+        )}
+        {refused === 'IMAGE_SIGNATURE_MISSING' && source && (
+          <div className="actions">
+            <button type="button" className="danger" onClick={() => setDialog('unsigned')} disabled={busy}>
+              Check it unsigned…
+            </button>
+          </div>
+        )}
         {checked && report && (
           <section className="card" aria-label="Image check result">
             <h2>{passed ? 'Image checked' : 'Image check failed'}</h2>
@@ -110,6 +152,16 @@ export function ImageStep({ state }: { state: ReflashState }) {
                   <dd>{report.version}</dd>
                 </>
               )}
+              <dt>Disk image</dt>
+              <dd>
+                {report.forcedRaw ? (
+                  <span className="bad">
+                    ✗ does not look like one: written as raw bytes, as you confirmed
+                  </span>
+                ) : (
+                  <span className="ok">✓ {report.diskSignature ?? 'yes'}</span>
+                )}
+              </dd>
               <dt>Compression</dt>
               <dd>{report.compression}</dd>
               <dt>File size</dt>
@@ -130,9 +182,24 @@ export function ImageStep({ state }: { state: ReflashState }) {
                   <span className="muted">no .sha256 given</span>
                 )}
               </dd>
+              <dt>Integrity</dt>
+              <dd>
+                {report.integrity ? (
+                  <span className={report.integrity.ok ? 'ok' : 'bad'}>
+                    {report.integrity.ok ? '✓' : '✗'} decoded whole by {report.integrity.tool} (
+                    {formatBytes(report.integrity.bytes)})
+                  </span>
+                ) : (
+                  <span className="muted">
+                    {report.compression === 'none' ? 'not compressed' : 'covered by the checksum'}
+                  </span>
+                )}
+              </dd>
               <dt>Signature</dt>
               <dd>
-                {report.signature ? (
+                {report.unsigned ? (
+                  <span className="bad">✗ none, although a key is set: you chose to go on unsigned</span>
+                ) : report.signature ? (
                   <span className={report.signature.ok ? 'ok' : 'bad'}>
                     {report.signature.ok ? '✓ valid' : '✗ invalid'}
                     {report.signature.trustedComment ? ` — ${report.signature.trustedComment}` : ''}
@@ -183,6 +250,38 @@ export function ImageStep({ state }: { state: ReflashState }) {
         </div>
       </form>
       {panelOpen && <ExistingBackupPanel />}
+      {dialog === 'unsigned' && source && (
+        <TypedConfirmDialog
+          title="Use an image without a signature?"
+          device="UNSIGNED"
+          accepts={(typed) => allowUnsignedGate(typed).ok}
+          confirmLabel="Check it unsigned"
+          onConfirm={(typed) => checkConfirmed({ allowUnsigned: typed })}
+          onCancel={() => setDialog(undefined)}
+        >
+          <p>
+            A signing key is set, so images must come with their <code>.minisig</code>, and{' '}
+            <code>{fileName}</code> has none. Without it, nothing proves this is the publisher&apos;s image.
+            Pick its .minisig instead, or type UNSIGNED to go on without one.
+          </p>
+        </TypedConfirmDialog>
+      )}
+      {dialog === 'raw' && source && (
+        <TypedConfirmDialog
+          title="Flash a file that is not a disk image?"
+          device="RAW"
+          accepts={(typed) => forceRawGate(source, typed).ok}
+          confirmLabel="Check it as a raw image"
+          onConfirm={(typed) => checkConfirmed({ forceRaw: typed })}
+          onCancel={() => setDialog(undefined)}
+        >
+          <p>
+            <code>{fileName}</code> starts with no partition table, ISO or filesystem. Written to a drive, it
+            will most likely not boot. Only go on if you know this file is a raw disk image. Type RAW (or the
+            file name) to check it as one.
+          </p>
+        </TypedConfirmDialog>
+      )}
     </>
   );
 }
