@@ -1,3 +1,4 @@
+import { meaningful } from '../../src/main/core/drives/list-drives';
 import { describe, expect, it } from 'vitest';
 import { parseMountinfo, systemMounts } from '../../src/main/core/drives/boot-device';
 import { parseLsblk } from '../../src/main/core/drives/parse-lsblk';
@@ -287,5 +288,13 @@ describe('parseMountinfo', () => {
       '/boot=/dev/mapper/root',
       '/run/live/medium=/dev/sdc',
     ]);
+  });
+});
+
+describe('drive descriptions', () => {
+  it("keeps drivelist's words, but not a bare bus id (a virtio disk is '0x1af4' there)", () => {
+    expect(meaningful('SanDisk Ultra USB 3.0')).toBe('SanDisk Ultra USB 3.0');
+    for (const id of ['0x1af4', '1af4', '0x1AF4:0x1042', '  ', undefined])
+      expect(meaningful(id)).toBeUndefined();
   });
 });

@@ -30,7 +30,7 @@ export async function listDrives(opts: { includeLoop: boolean }): Promise<DriveI
       k
         ? {
             ...d,
-            description: k.description.trim() || d.description,
+            description: meaningful(k.description) ?? d.description,
             isSystem: k.isSystem || d.isSystem,
             isRemovable: k.isRemovable || d.isRemovable,
             isReadOnly: k.isReadOnly || d.isReadOnly,
@@ -39,6 +39,16 @@ export async function listDrives(opts: { includeLoop: boolean }): Promise<DriveI
     );
   }
   return out;
+}
+
+/**
+ * drivelist's description when it says something a person recognises. On some buses it is a bare PCI/USB id
+ * ("0x1af4" for a virtio disk): then lsblk's model, or "Disk (labels)", reads better.
+ */
+export function meaningful(description: string | undefined): string | undefined {
+  const d = description?.trim();
+  if (!d || /^(0x)?[0-9a-f]{4}(:(0x)?[0-9a-f]{4})?$/i.test(d)) return undefined;
+  return d;
 }
 
 /** drivelist, loaded lazily: its module loads a native binding at import time, which may be missing. */

@@ -85,11 +85,14 @@ export function DriveStep({ state }: { state: ReflashState }) {
                 {d.isLoop ? ' · loop device' : ''}
               </>
             }
-            notes={d.issues.map((i) => (
-              <span key={i.code} className={`issue ${i.severity}`}>
-                {i.severity === 'block' ? '✕' : '⚠'} {i.message}
-              </span>
-            ))}
+            // A drive that cannot be chosen shows why; a warning about what writing would do does not apply to it.
+            notes={d.issues
+              .filter((i) => d.selectable || i.severity === 'block')
+              .map((i) => (
+                <span key={i.code} className={`issue ${i.severity}`}>
+                  {i.severity === 'block' ? '✕' : '⚠'} {i.message}
+                </span>
+              ))}
           />
         ))}
       </fieldset>
