@@ -595,6 +595,7 @@ describe('the app in Chromium on a real loop device', () => {
     await reach('Your drive is up to date', 120_000);
     const lead = await page.locator('.lead').first().textContent();
     expect(lead).toContain('your data is back in place');
+    expect(await page.locator('.content').textContent()).toContain(`You can remove ${device} now`);
     const summary = await page.getByRole('region', { name: 'Summary' }).textContent();
     expect(summary).toContain(backupRoot);
     expect(summary).toContain('verified');

@@ -30,6 +30,13 @@ export function DoneStep({ state }: { state: ReflashState }) {
         )}
       </p>
       <DataStatus state={state} complete={complete} />
+      {(flash?.verified || restore?.verified) && (
+        // Every write went past the caches (O_DIRECT, or flushed and unmounted after a restore): nothing is
+        // pending, so the person can pull the stick now, without an eject.
+        <p className="ok" role="status">
+          ✓ You can remove <code>{state.device}</code> now: everything is written and checked.
+        </p>
+      )}
       <section className="card" aria-label="Summary">
         <dl className="facts">
           {!restoreOnly && (

@@ -52,7 +52,7 @@ export function FlashStep({ state }: { state: ReflashState }) {
         {!unlocked && (
           <>
             <section className="card locked" aria-label="Flashing is locked">
-              <h2>🔒 Locked until your data is backed up</h2>
+              <h2>Locked until your data is backed up</h2>
               <p>Flashing erases everything on {device}. Go back and make a verified backup first.</p>
             </section>
             <SkipBackup device={device} />
