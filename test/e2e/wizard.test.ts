@@ -282,6 +282,25 @@ async function askFlash(button: 'Flash the drive' | 'Retry', typed?: string): Pr
   expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('typed-device');
   if (typed !== undefined) await field.fill(typed);
 }
+/** A dialog confirmed by typing: the wrong word keeps its button disabled, the right one goes through. */
+async function typeToConfirm(button: string, wrong: string, right: string): Promise<void> {
+  await dialog().waitFor();
+  const confirm = dialog().getByRole('button', { name: button });
+  await dialog().getByRole('textbox').fill(wrong);
+  expect(await confirm.isDisabled()).toBe(true);
+  await dialog().getByRole('textbox').fill(right);
+  await confirm.click();
+  await expect.poll(() => dialog().count()).toBe(0);
+}
+
+/** The image check passed and the flow moved on to the drive; back on the image step, its report says `text`. */
+async function backToImageStepShowing(text: string): Promise<void> {
+  await expect.poll(h1, { timeout: 30_000 }).toBe('Choose the drive to reflash');
+  await page.getByRole('button', { name: 'Back', exact: true }).click();
+  await expect.poll(h1).toBe('Choose the new image');
+  await expect.poll(() => page.locator('.content').textContent()).toContain(text);
+}
+
 const eraseButton = () => page.getByRole('button', { name: `Erase and flash ${device}` });
 
 describe('the app in Chromium on a real loop device', () => {
@@ -369,20 +388,9 @@ describe('the app in Chromium on a real loop device', () => {
       .poll(() => page.locator('.content').textContent())
       .toContain('This file is not a disk image');
     await page.getByRole('button', { name: 'Flash it anyway…' }).click();
-    await dialog().waitFor();
-    const rawButton = dialog().getByRole('button', { name: 'Check it as a raw image' });
-    await dialog().getByRole('textbox').fill('raw');
-    expect(await rawButton.isDisabled()).toBe(true);
-    await dialog().getByRole('textbox').fill('RAW');
-    await rawButton.click();
-    await expect.poll(() => dialog().count()).toBe(0);
+    await typeToConfirm('Check it as a raw image', 'raw', 'RAW');
     // Forced, it passed and the flow moved on; back on the image step its report says what was accepted.
-    await expect.poll(h1, { timeout: 30_000 }).toBe('Choose the drive to reflash');
-    await page.getByRole('button', { name: 'Back', exact: true }).click();
-    await expect.poll(h1).toBe('Choose the new image');
-    await expect
-      .poll(() => page.locator('.content').textContent())
-      .toContain('does not look like one: written as raw bytes');
+    await backToImageStepShowing('does not look like one: written as raw bytes');
     await shot('01-image-not-a-disk-image.png');
 
     // A signing key set and no .minisig: refused, and checked unsigned only after UNSIGNED is typed.
@@ -396,19 +404,8 @@ describe('the app in Chromium on a real loop device', () => {
       .poll(() => page.locator('.content').textContent())
       .toContain('This image has no signature, and a signing key is set.');
     await page.getByRole('button', { name: 'Check it unsigned…' }).click();
-    await dialog().waitFor();
-    const unsignedButton = dialog().getByRole('button', { name: 'Check it unsigned' });
-    await dialog().getByRole('textbox').fill('unsigned');
-    expect(await unsignedButton.isDisabled()).toBe(true);
-    await dialog().getByRole('textbox').fill('UNSIGNED');
-    await unsignedButton.click();
-    await expect.poll(() => dialog().count()).toBe(0);
-    await expect.poll(h1, { timeout: 30_000 }).toBe('Choose the drive to reflash');
-    await page.getByRole('button', { name: 'Back', exact: true }).click();
-    await expect.poll(h1).toBe('Choose the new image');
-    await expect
-      .poll(() => page.locator('.content').textContent())
-      .toContain('none, although a key is set: you chose to go on unsigned');
+    await typeToConfirm('Check it unsigned', 'unsigned', 'UNSIGNED');
+    await backToImageStepShowing('none, although a key is set: you chose to go on unsigned');
     // The rest of the run checks the image by its .sha256 alone: no key.
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('minisign public key').fill('');

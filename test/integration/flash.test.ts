@@ -337,7 +337,7 @@ describe('flashDrive', () => {
   it('a drive that refuses a write inside its own size (ENOSPC) is a failing drive, not an image too large', () => {
     const err = ioError(
       Object.assign(new Error('no space'), { code: 'ENOSPC' }),
-      '/dev/sdz',
+      '/dev/loop-test',
       'writing at 4 GiB',
     );
     expect(err.code).toBe('FLASH_WRITE_FAILED');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { PersistenceStoreInfo } from '../../../shared/model';
 import { attachLoopDevice, mountAt, openRegion, stderrOf } from './block-access';
-import { existingMount } from './existing-mount';
+import { existingMount, type ExistingMount } from './existing-mount';
 import { findPersistence } from './find';
 import { readPartitionTable } from './partition-table';
 
@@ -30,13 +30,7 @@ export async function withMountedPersistence<T>(
     if (live && store.kind === 'partition') {
       // Already mounted (a desktop auto-mounts the stick): use that mount rather than mount it twice. A backup
       // reads it as it is; a restore needs it writable.
-      if (!opts.readOnly && live.readOnly)
-        throw new KintsugiError(
-          'MOUNT_FAILED',
-          `the persistence partition of ${container} is open read-only at ${live.mountPoint}`,
-          { hint: `Close it (eject it in the file manager, or umount ${live.mountPoint}), then retry.` },
-        );
-      mountpoint = live.mountPoint;
+      mountpoint = usable(live, opts.readOnly, `the persistence partition of ${container}`);
     } else if (store.kind === 'partition') {
       const dev = await openRegion(store.container, region, opts.readOnly);
       cleanups.push(dev.close);
@@ -51,13 +45,7 @@ export async function withMountedPersistence<T>(
       // Already mounted by the desktop: the .dat file is reached through that mount.
       let outerDir: string;
       if (live) {
-        if (!opts.readOnly && live.readOnly)
-          throw new KintsugiError(
-            'MOUNT_FAILED',
-            `the data partition of ${container} is open read-only at ${live.mountPoint}`,
-            { hint: `Close it (eject it in the file manager, or umount ${live.mountPoint}), then retry.` },
-          );
-        outerDir = live.mountPoint;
+        outerDir = usable(live, opts.readOnly, `the data partition of ${container}`);
       } else {
         const outerDev = await openRegion(store.container, region, opts.readOnly);
         cleanups.push(outerDev.close);
@@ -86,6 +74,15 @@ export async function withMountedPersistence<T>(
   }
   await releaseAll(cleanups);
   return result;
+}
+
+/** An existing mount's folder, when it allows what the job needs: a restore cannot write where it is read-only. */
+function usable(live: ExistingMount, readOnly: boolean, what: string): string {
+  if (!readOnly && live.readOnly)
+    throw new KintsugiError('MOUNT_FAILED', `${what} is open read-only at ${live.mountPoint}`, {
+      hint: `Close it (eject it in the file manager, or umount ${live.mountPoint}), then retry.`,
+    });
+  return live.mountPoint;
 }
 
 async function releaseAll(cleanups: (() => Promise<void>)[]): Promise<void> {
