@@ -516,6 +516,9 @@ describe('the app in Chromium on a real loop device', () => {
     const interrupted = page.getByRole('status').filter({ hasText: 'Flash was interrupted' });
     await interrupted.waitFor();
     expect(await interrupted.textContent()).toContain('flash it again');
+    expect(await page.locator('.content').textContent()).toContain(
+      'Your data is safe in the verified backup',
+    );
 
     // The jobs page lists every job newest first: the interrupted flash, the cancelled one, the backup, the check.
     await page.keyboard.press('Alt+3');

@@ -383,11 +383,15 @@ describe('flashDrive interrupted', () => {
         }
       },
     };
-    await expectCode(
+    const err = await expectCode(
       flashDrive({ image: big, device: dev, includeLoop: true, verify: true }, ctx),
       'CANCELLED',
     );
     expect(performance.now() - abortedAt).toBeLessThan(2000);
+    // Said plainly: what state the drive is in, and what to do.
+    expect(err.detail).toMatch(
+      /is now partly overwritten \(\d+(\.\d)? MiB\) and will not boot as it is: flash it again/,
+    );
     expect(allOld(await readRange(file, 0, MiB))).toBe(true);
     // Later chunks did land: the head is held back, not the whole write.
     expect(allOld(await readRange(file, 4 * MiB, MiB))).toBe(false);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { KintsugiError } from '../../../shared/errors';
+import { formatBytes } from '../../../shared/format-bytes';
 import type { FlashParams } from '../../../shared/jobs';
 import type { FlashResult } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
@@ -160,7 +161,7 @@ export async function flashDrive(
     rangeChecker?.close();
     watch?.stop();
     await closeSoon(dev.fh);
-    throw err;
+    throw partlyWritten(err, drive.device, writer?.written ?? 0);
   }
   hasher.close();
   rangeChecker?.close();
@@ -230,6 +231,20 @@ export async function readBackHash(
     watch.stop();
     await release();
   }
+}
+
+/**
+ * A failure once bytes have reached the drive says so plainly: the drive holds part of the new image (its first
+ * MiB, written last, is the old one or none), will not boot as it is, and is fixed by flashing again.
+ */
+function partlyWritten(err: unknown, device: string, written: number): unknown {
+  if (written <= 0 || !(err instanceof KintsugiError)) return err;
+  const note = `${device} is now partly overwritten (${formatBytes(written)}) and will not boot as it is: flash it again`;
+  return new KintsugiError(err.code, `${err.detail ?? err.message}. ${note}`, {
+    message: err.message,
+    hint: err.hint,
+    cause: err,
+  });
 }
 
 function cancelled(signal: AbortSignal, device: string): void {

@@ -73,6 +73,12 @@ export function FlashStep({ state }: { state: ReflashState }) {
           </p>
         )}
         {job && <StepJob job={job} title="Flash" onRetry={ask} retryDisabled={busy} />}
+        {job && (job.state === 'failed' || job.state === 'interrupted') && state.backup && (
+          <p className="job-left">
+            Your data is safe in the verified backup <code>{state.backup.path}</code>: flash again, then
+            restore it.
+          </p>
+        )}
         {state.flash && (
           <section className="card" aria-label="Flash result">
             <h2>
