@@ -1,6 +1,6 @@
 // Finding and mounting persistence stores on fixture images and on loop devices made from them, both layouts.
 import { execa } from 'execa';
-import { open, mkdtemp, rm, stat, writeFile, readFile, access } from 'node:fs/promises';
+import { open, mkdtemp, readdir, rm, stat, writeFile, readFile, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,6 +187,37 @@ describe('withMountedPersistence', () => {
     await expect(access(seen)).rejects.toThrow();
     expect(await loopsOn(ventoy.imagePath)).toBe('');
     expect((await execa('findmnt', ['-rn', '-o', 'TARGET'])).stdout).not.toContain('kintsugi-persist-');
+  });
+
+  it('a store still in use when the job ends (a shell cd-ed into it) is detached lazily, never left mounted', async () => {
+    let seen = '';
+    let held: Awaited<ReturnType<typeof open>> | undefined;
+    const tree = await withMountedPersistence(
+      gpt.imagePath,
+      { readOnly: true, includeLoop: false },
+      async (mnt) => {
+        seen = mnt;
+        held = await open(
+          join(
+            mnt,
+            (await readdir(mnt)).find((n) => n !== 'lost+found')!,
+          ),
+          'r',
+        ); // stays open
+        return 'read';
+      },
+    ).catch((e: unknown) => `failed: ${String((e as { detail?: string }).detail ?? e)}`);
+    try {
+      expect(tree).toBe('read');
+      // Gone from the mount tree at once; the kernel lets go of it when the last file closes.
+      expect((await execa('findmnt', ['-rn', '-o', 'TARGET'])).stdout).not.toContain(seen);
+      await expect(access(seen)).rejects.toThrow();
+    } finally {
+      await held?.close();
+    }
+    for (let i = 0; i < 50 && (await loopsOn(gpt.imagePath)) !== ''; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await loopsOn(gpt.imagePath)).toBe('');
   });
 
   it('fails with MOUNT_FAILED on a damaged filesystem, leaving nothing attached', async () => {

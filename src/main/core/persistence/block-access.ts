@@ -1,10 +1,11 @@
 // How persistence code reaches a partition: its node when the system made one (/dev/sdb2 on a desktop), otherwise
 // a loop device over the byte range (these machines have no udev, so /dev/loop0p2 never appears), and how it mounts.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import { isBlockDevice } from '../drives/identity';
+import { jobLog } from '../jobs/log-scope';
 import { runTool } from '../util/run-tool';
 
 export interface Region {
@@ -76,10 +77,7 @@ export async function mountAt(device: string, opts: { readOnly: boolean; what: s
       await runTool('mount', [...o, device, mountpoint]);
       return {
         mountpoint,
-        unmount: async () => {
-          await runTool('umount', [mountpoint]);
-          await rm(mountpoint, { recursive: true, force: true });
-        },
+        unmount: () => unmountOrDetach(mountpoint),
       };
     } catch (err) {
       lastErr = err;
@@ -91,6 +89,27 @@ export async function mountAt(device: string, opts: { readOnly: boolean; what: s
     cause: lastErr,
   });
 }
+
+/**
+ * Unmounts, and never hangs the job on it: a plain umount gets UMOUNT_TIMEOUT_MS; when it fails (a shell or a file
+ * manager still has a file open there) or stalls (a drive that stopped answering), the mount is detached lazily
+ * (`umount -l`: gone from the tree now, released by the kernel when the last user lets go) and the job's log says
+ * so. The folder is removed only once nothing is mounted on it.
+ */
+export async function unmountOrDetach(mountpoint: string): Promise<void> {
+  try {
+    await runTool('umount', [mountpoint], { timeout: UMOUNT_TIMEOUT_MS });
+  } catch (err) {
+    jobLog(`umount ${mountpoint} failed (${stderrOf(err).split('\n')[0]}): detaching it lazily`);
+    await runTool('umount', ['-l', mountpoint], { timeout: UMOUNT_TIMEOUT_MS });
+  }
+  // rmdir, never a recursive delete: should anything still be mounted here, its files must not be touched.
+  await rmdir(mountpoint).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
+}
+
+const UMOUNT_TIMEOUT_MS = 15_000;
 
 export function stderrOf(err: unknown): string {
   return String((err as { stderr?: unknown }).stderr ?? '').trim() || (err as Error)?.message || String(err);
