@@ -3,6 +3,7 @@ import { KintsugiError } from '../../src/shared/errors';
 import { detectCompression, detectRefusedArchive } from '../../src/main/core/image/detect-compression';
 import { matchSha256Entry, parseSha256File } from '../../src/main/core/image/sha256-file';
 import { versionFromName } from '../../src/main/core/image/check';
+import { parsePublicKey } from '../../src/main/core/image/minisign';
 
 const A = 'a'.repeat(64);
 const B = 'B'.repeat(64);
@@ -98,5 +99,19 @@ describe('versionFromName', () => {
     expect(versionFromName('image.img.zst')).toBeUndefined();
     expect(versionFromName('Kintsugi v1.3.img.zst')).toBe('1.3'); // a name with spaces
     expect(versionFromName('Kintsugi v1.3 (copy).img.zst')).toBe('1.3');
+  });
+});
+
+describe('minisign key ids', () => {
+  it('are printed as minisign prints them: little-endian, upper-case hex, no leading zeros', () => {
+    const line = (id: number[]) =>
+      Buffer.concat([Buffer.from('Ed'), Buffer.from(id), Buffer.alloc(32, 7)]).toString('base64');
+    expect(parsePublicKey(line([0x84, 0x58, 0xb1, 0xa0, 0xce, 0x60, 0xd8, 0x00])).keyId).toBe(
+      'D860CEA0B15884',
+    );
+    expect(parsePublicKey(line([0x84, 0x58, 0xb1, 0xa0, 0xce, 0x60, 0xd8, 0x53])).keyId).toBe(
+      '53D860CEA0B15884',
+    );
+    expect(parsePublicKey(line([0, 0, 0, 0, 0, 0, 0, 0])).keyId).toBe('0');
   });
 });
