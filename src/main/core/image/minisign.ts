@@ -39,7 +39,11 @@ function invalid(detail: string): KintsugiError {
 
 /** As minisign prints it: the little-endian 64-bit id in upper-case hex, without leading zeros (printf "%llX"). */
 function keyIdHex(bytes: Buffer): string {
-  return Buffer.from(bytes).reverse().toString('hex').toUpperCase().replace(/^0+(?=.)/, '');
+  return Buffer.from(bytes)
+    .reverse()
+    .toString('hex')
+    .toUpperCase()
+    .replace(/^0+(?=.)/, '');
 }
 
 /** Accepts the bare base64 key line or the text of a .pub file (untrusted comment + key line). */
