@@ -319,16 +319,19 @@ describe('kintsugi main()', () => {
 
   it('Ctrl-C cancels the running job and exits 130', async () => {
     let sawAbort = false;
+    const interrupt = { press: () => {} };
     const io = fakeIo({
       run: (_req, ctx) =>
-        new Promise((_res, rej) =>
+        new Promise((_res, rej) => {
           ctx.signal.addEventListener('abort', () => {
             sawAbort = true;
             rej(new KintsugiError('CANCELLED'));
-          }),
-        ),
+          });
+          // Ctrl-C while the job runs (not on a timer: a loaded machine could fire it before the job starts).
+          setImmediate(interrupt.press);
+        }),
     });
-    setTimeout(() => io.interrupt.abort(), 20);
+    interrupt.press = () => io.interrupt.abort();
     expect(await main(['image', 'verify', '/img/k.img.zst', '--json'], io)).toBe(130);
     expect(sawAbort).toBe(true);
     expect(JSON.parse(io.out)).toMatchObject({ error: { code: 'CANCELLED' } });
