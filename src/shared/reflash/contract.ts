@@ -12,25 +12,25 @@ const started = produced<{ jobId: string; state: ReflashState }>();
 /** What the user typed to confirm a destructive step (the device name, e.g. "sdb" or "/dev/sdb"). */
 const typed = z.string().max(4096);
 
+/** What choosing an image sends: the page's intent, checked by main (forceRaw / allowUnsigned only with the word
+ * typed). */
+const chooseImageArgs = z.strictObject({
+  source: pathOrUrl,
+  sha256File: pathOrUrl.optional(),
+  minisigFile: pathOrUrl.optional(),
+  /** Ignore a .bmap beside the image (the image check, hence the flash, goes without it). */
+  noBmap: z.boolean().optional(),
+  /** Check it as a raw image even if it does not look like one: only with RAW or its name typed. */
+  forceRaw: z.strictObject({ typed }).optional(),
+  /** Go on without a .minisig although a public key is set: only with UNSIGNED typed. */
+  allowUnsigned: z.strictObject({ typed }).optional(),
+});
+export type ChooseImageIntent = z.input<typeof chooseImageArgs>;
+
 export const reflashContract = domain({
   methods: {
     getState: method(z.tuple([]), state),
-    chooseImage: method(
-      z.tuple([
-        z.strictObject({
-          source: pathOrUrl,
-          sha256File: pathOrUrl.optional(),
-          minisigFile: pathOrUrl.optional(),
-          /** Ignore a .bmap beside the image (the image check, hence the flash, goes without it). */
-          noBmap: z.boolean().optional(),
-          /** Check it as a raw image even if it does not look like one: only with RAW or its name typed. */
-          forceRaw: z.strictObject({ typed }).optional(),
-          /** Go on without a .minisig although a public key is set: only with UNSIGNED typed. */
-          allowUnsigned: z.strictObject({ typed }).optional(),
-        }),
-      ]),
-      started,
-    ),
+    chooseImage: method(z.tuple([chooseImageArgs]), started),
     chooseDrive: method(z.tuple([z.strictObject({ device: absolutePath })]), state),
     startBackup: method(z.tuple([z.strictObject({ backupDir: absolutePath })]), started),
     skipBackup: method(z.tuple([z.strictObject({ typed })]), state),

@@ -2,6 +2,7 @@ import { KintsugiError } from '../../../shared/errors';
 import type { DriveInfo } from '../../../shared/model';
 import type { JobEvent, JobRequest, JobResult, JobType } from '../../../shared/registry';
 import type { ReflashStep } from '../../../shared/progress';
+import type { ChooseImageIntent } from '../../../shared/reflash/contract';
 import { freshReflashState, type ReflashState } from '../../../shared/reflash/state';
 import { refuseDestOnDrive } from '../backup/dest-drive';
 import { readManifest } from '../backup/manifest';
@@ -88,14 +89,7 @@ export class ReflashFlow {
     return s;
   }
 
-  chooseImage(req: {
-    source: string;
-    sha256File?: string;
-    minisigFile?: string;
-    noBmap?: boolean;
-    forceRaw?: { typed: string };
-    allowUnsigned?: { typed: string };
-  }): Promise<Started> {
+  chooseImage(req: ChooseImageIntent): Promise<Started> {
     return this.serial(async () => {
       const s = await this.load();
       enforce(chooseImageGate(s));

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { ReflashStep } from '../../../shared/progress';
+import type { ChooseImageIntent } from '../../../shared/reflash/contract';
 import type { ReflashState } from '../../../shared/reflash/state';
 import type { RootState } from '../../app/store';
 import { api } from '../../shared/api';
@@ -33,17 +34,7 @@ export interface ReflashSlice {
   refreshReflash(endedJobId?: string): Promise<void>;
   onFlowJobEnded(jobId: string): void;
 
-  chooseImage(
-    args: {
-      source: string;
-      sha256File?: string;
-      minisigFile?: string;
-      noBmap?: boolean;
-      forceRaw?: { typed: string };
-      allowUnsigned?: { typed: string };
-    },
-    opts?: Quiet,
-  ): Promise<IntentOutcome>;
+  chooseImage(args: ChooseImageIntent, opts?: Quiet): Promise<IntentOutcome>;
   chooseDrive(device: string): Promise<IntentOutcome>;
   startBackup(backupDir: string): Promise<IntentOutcome>;
   skipBackup(typed: string, opts?: Quiet): Promise<IntentOutcome>;
