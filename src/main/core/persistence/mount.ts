@@ -25,40 +25,23 @@ export async function withMountedPersistence<T>(
   };
   let result: T;
   try {
-    let mountpoint: string;
+    // The region (the persistence partition, or the data partition holding persistence.dat): the system's own
+    // mount when there is one (a desktop auto-mounts the stick; never mounted twice), else one of ours. The outer
+    // data partition must be writable for a restore: the loop over persistence.dat writes through it.
+    const what = store.kind === 'partition' ? 'persistence partition' : 'data partition';
     const live = await existingMount(store.container, region);
-    if (live && store.kind === 'partition') {
-      // Already mounted (a desktop auto-mounts the stick): use that mount rather than mount it twice. A backup
-      // reads it as it is; a restore needs it writable.
-      mountpoint = usable(live, opts.readOnly, `the persistence partition of ${container}`);
-    } else if (store.kind === 'partition') {
+    let dir: string;
+    if (live) dir = usable(live, opts.readOnly, `the ${what} of ${container}`);
+    else {
       const dev = await openRegion(store.container, region, opts.readOnly);
       cleanups.push(dev.close);
-      const m = await mountAt(dev.device, {
-        readOnly: opts.readOnly,
-        what: `persistence partition of ${container}`,
-      });
+      const m = await mountAt(dev.device, { readOnly: opts.readOnly, what: `${what} of ${container}` });
       cleanups.push(m.unmount);
-      mountpoint = m.mountpoint;
-    } else {
-      // The outer data partition must be writable for a restore: the loop over persistence.dat writes through it.
-      // Already mounted by the desktop: the .dat file is reached through that mount.
-      let outerDir: string;
-      if (live) {
-        outerDir = usable(live, opts.readOnly, `the data partition of ${container}`);
-      } else {
-        const outerDev = await openRegion(store.container, region, opts.readOnly);
-        cleanups.push(outerDev.close);
-        const outer = await mountAt(outerDev.device, {
-          readOnly: opts.readOnly,
-          what: `data partition of ${container}`,
-        });
-        cleanups.push(outer.unmount);
-        outerDir = outer.mountpoint;
-      }
-      const inner = await attachLoopDevice(join(outerDir, store.innerPath ?? ''), {
-        readOnly: opts.readOnly,
-      });
+      dir = m.mountpoint;
+    }
+    let mountpoint = dir;
+    if (store.kind === 'file') {
+      const inner = await attachLoopDevice(join(dir, store.innerPath ?? ''), { readOnly: opts.readOnly });
       cleanups.push(inner.close);
       const m = await mountAt(inner.device, {
         readOnly: opts.readOnly,
