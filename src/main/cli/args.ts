@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KintsugiError } from '../../shared/errors';
+import type { CliDomain, CliSubcommand } from './domain-command';
+import { CLI_DOMAINS, domainOptions } from './domains';
 
 // argv -> one typed command. node:util parseArgs does the tokenising (no dependency); this file owns the
 // command grammar: which positionals and options each command takes. Relative paths are made absolute here,
@@ -44,6 +46,8 @@ export type Command =
       allowUnsigned: boolean;
     }
   | { cmd: 'verify'; image: string; device: string; includeLoop: boolean; noBmap: boolean }
+  /** `kintsugi <domain> <subcommand> ...` of a domain that brings its own commands (domains/index.ts). */
+  | { cmd: 'domain'; domain: CliDomain; subcommand: CliSubcommand<never>; input: unknown }
   | { cmd: 'jobs-list' }
   | { cmd: 'jobs-show'; jobId: string }
   | { cmd: 'jobs-log'; jobId: string }
@@ -93,7 +97,7 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 /** Which options each command accepts on top of the global ones. */
-const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version'>, OptionName[]> = {
+const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version' | 'domain'>, OptionName[]> = {
   drives: ['include-loop'],
   'image-verify': ['sha256', 'minisig', 'pubkey', 'full', 'force-raw', 'allow-unsigned'],
   flash: [
@@ -161,10 +165,16 @@ export function parseCli(
   argv: string[],
   cwd: string,
   env: Record<string, string | undefined> = process.env,
+  domains: readonly CliDomain[] = CLI_DOMAINS,
 ): ParsedCli {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: domainOptions(domains, OPTIONS),
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     // parseArgs' messages name the option ("Unknown option '--fals'"); keep them, drop its error code prefix.
     throw bad((err as Error).message.replace(/^.*?: /, ''));
@@ -184,6 +194,8 @@ export function parseCli(
 
   let name = pos[0]!;
   let args = pos.slice(1);
+  const domain = domains.find((d) => d.name === name);
+  if (domain) return { ...globals, command: domainCommand(domain, args, parsed.values, cwd, globals) };
   if (name === 'image') {
     if (args[0] !== 'verify')
       throw bad(`unknown image subcommand: ${args[0] ?? '(none)'} (expected: image verify IMAGE)`);
@@ -331,4 +343,35 @@ export function parseCli(
     }
   }
   return { ...globals, command };
+}
+
+/** Routes `kintsugi <domain> [subcommand] ...` to the domain's own grammar. */
+function domainCommand(
+  domain: CliDomain,
+  pos: string[],
+  values: Record<string, string | boolean | undefined>,
+  cwd: string,
+  globals: GlobalOptions,
+): Command {
+  const subName = pos[0] ?? domain.defaultSubcommand;
+  const names = domain.subcommands.map((s) => s.name).join(' | ');
+  if (subName === undefined) throw bad(`${domain.name} needs a subcommand: ${names}`);
+  const sub = domain.subcommands.find((s) => s.name === subName);
+  if (!sub) throw bad(`unknown ${domain.name} subcommand: ${subName} (expected: ${names})`);
+  const args = pos.slice(1);
+  const own = Object.keys(sub.options ?? {});
+  for (const key of Object.keys(values))
+    if (!GLOBAL.includes(key as OptionName) && !own.includes(key))
+      throw bad(`--${key} does not apply to ${domain.name} ${sub.name}`);
+  if (args.length < sub.arity.min || args.length > sub.arity.max)
+    throw bad(
+      `${domain.name} ${sub.name} takes ${sub.arity.names}; got ${args.length ? args.map((a) => JSON.stringify(a)).join(' ') : 'nothing'}`,
+    );
+  const ownValues = Object.fromEntries(Object.entries(values).filter(([k]) => own.includes(k)));
+  return {
+    cmd: 'domain',
+    domain,
+    subcommand: sub,
+    input: sub.parse({ args, values: ownValues, cwd, globals }),
+  };
 }

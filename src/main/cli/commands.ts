@@ -31,6 +31,8 @@ import { attachView, runJobWithView } from './run-with-progress';
 export interface CommandOutput {
   result: unknown;
   human: string;
+  /** 0 unless the command says otherwise (a check that found something missing). */
+  exitCode?: number;
 }
 
 type Ctx = {
@@ -102,6 +104,13 @@ export async function runCommand(command: Command, io: CliIo, g: GlobalOptions):
 async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
   const { io, run } = c;
   switch (command.cmd) {
+    case 'domain':
+      return command.subcommand.run(command.input as never, {
+        io,
+        g: c.g,
+        services: c.services,
+        run,
+      });
     case 'drives': {
       const views = await driveViews(await listDrives({ includeLoop: command.includeLoop }), {
         includeLoop: command.includeLoop,

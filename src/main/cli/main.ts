@@ -26,7 +26,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const out = await runCommand(cli.command, io, cli);
     io.stdout.write(cli.json ? JSON.stringify({ result: out.result }) + '\n' : printable(out.human));
-    return 0;
+    return out.exitCode ?? 0;
   } catch (err) {
     let payload = toErrorPayload(err);
     // Ctrl-C: whatever the job died of, the user interrupted it.

@@ -1,6 +1,10 @@
-// The text `kintsugi --help` prints; also appended to INVALID_ARGUMENT errors so a typo shows the right usage.
+import type { CliDomain } from './domain-command';
+import { CLI_DOMAINS } from './domains';
 
-export const USAGE = `Usage: kintsugi <command> [options]
+// The text `kintsugi --help` prints; also appended to INVALID_ARGUMENT errors so a typo shows the right usage.
+// The domains that bring their own commands (domains/index.ts) describe themselves; the rest is written here.
+
+const CORE_COMMANDS = `Usage: kintsugi <command> [options]
 
 Commands:
   drives [--include-loop]                       list drives and whether each may be flashed
@@ -22,7 +26,26 @@ Commands:
                                                 crash or a failure resumes where it stopped
   jobs [list] | jobs show ID | jobs log ID      the jobs run so far (with the ones a crash interrupted), one
                                                 job's record, its log
+`;
 
+const COLUMN = 48;
+
+/** One block per domain: its summary, then each subcommand's synopsis with its summary in the second column. */
+export function domainUsage(domains: readonly CliDomain[]): string {
+  return domains
+    .map((d) => {
+      const lines = d.subcommands.map((s) => {
+        const left = `  ${d.name} ${s.synopsis}`;
+        return left.length < COLUMN - 1
+          ? `${left.padEnd(COLUMN)}${s.summary}`
+          : `${left}\n${' '.repeat(COLUMN)}${s.summary}`;
+      });
+      return `\n${d.summary}:\n${lines.join('\n')}\n`;
+    })
+    .join('');
+}
+
+const OPTIONS_AND_NOTES = `
 Options for every command:
   --json            print one JSON object on stdout ({"result": ...} or {"error": {...}})
   --progress        with --json: NDJSON job events on stdout before the result
@@ -40,3 +63,5 @@ With --pubkey (or a key in the settings) a signature is required: --minisig F, o
 without one the image is refused (IMAGE_SIGNATURE_MISSING) unless --allow-unsigned. Drive commands need root: run them with sudo.
 Exit status: 0 ok, 1 failed, 2 bad arguments, 130 interrupted (Ctrl-C cancels the running job cleanly).
 `;
+
+export const USAGE = CORE_COMMANDS + domainUsage(CLI_DOMAINS) + OPTIONS_AND_NOTES;
