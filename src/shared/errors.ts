@@ -180,6 +180,25 @@ const HELPER = {
   },
 } as const;
 
+const FRAMEWORKS = {
+  FRAMEWORK_NOT_FOUND: {
+    message: 'No framework of that name is in the catalog.',
+    hint: 'Run `kintsugi frameworks list` for the names, or add it to <data>/frameworks/user/frameworks.yaml.',
+  },
+  FRAMEWORK_INSTALL_FAILED: {
+    message: 'Installing the framework failed.',
+    hint: "The detail names the step that failed and the job log has the tool's own output; nothing was left half-installed.",
+  },
+  FRAMEWORK_UNINSTALL_FAILED: {
+    message: 'Uninstalling the framework failed.',
+    hint: "The detail names the step that failed; the job log has the tool's own output.",
+  },
+  FRAMEWORK_DEB_MISMATCH: {
+    message: 'The downloaded .deb is not the one the manifest names.',
+    hint: 'It was not installed. The manifest or the download is wrong: pull the toolkit again, or report it.',
+  },
+} as const;
+
 export const ERROR_GROUPS = {
   general: GENERAL,
   image: IMAGE,
@@ -187,6 +206,7 @@ export const ERROR_GROUPS = {
   persistence: PERSISTENCE,
   backup: BACKUP,
   helper: HELPER,
+  frameworks: FRAMEWORKS,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
 
 export const ERROR_CATALOGUE = {
@@ -196,6 +216,7 @@ export const ERROR_CATALOGUE = {
   ...PERSISTENCE,
   ...BACKUP,
   ...HELPER,
+  ...FRAMEWORKS,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

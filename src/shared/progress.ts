@@ -9,6 +9,7 @@ export interface ProgressPhases {
   /** Both the backup and the restore job report copy, then verify. */
   backup: 'copy' | 'verify';
   reflash: ReflashStep;
+  frameworks: 'install' | 'verify' | 'rollback' | 'uninstall';
 }
 
 export interface ProgressFields {

@@ -4,6 +4,7 @@ import { backupContract } from './backup/contract';
 import { drivesContract } from './drives/contract';
 import type { ErrorPayload } from './errors';
 import { flashContract } from './flash/contract';
+import { frameworksContract } from './frameworks/contract';
 import { imageContract } from './image/contract';
 import type { DomainApi, JobHost, JobSpec } from './ipc/define';
 import { jobsContract } from './jobs/contract';
@@ -22,6 +23,7 @@ export const DOMAINS = {
   backup: backupContract,
   reflash: reflashContract,
   jobs: jobsContract,
+  frameworks: frameworksContract,
 } as const;
 
 export type Domains = typeof DOMAINS;

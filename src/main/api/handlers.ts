@@ -6,6 +6,7 @@ import { appHandlers } from './app-handlers';
 import { backupHandlers } from './backup-handlers';
 import type { HandlerDeps } from './deps';
 import { drivesHandlers } from './drives-handlers';
+import { frameworksHandlers } from './frameworks-handlers';
 import { jobsHandlers } from './jobs-handlers';
 import { reflashHandlers } from './reflash-handlers';
 
@@ -22,6 +23,7 @@ export function createHandlers(deps: HandlerDeps): KintsugiApi {
     backup: backupHandlers(),
     reflash: reflashHandlers(deps),
     jobs: jobsHandlers(deps),
+    frameworks: frameworksHandlers(deps),
   };
   const validated = {} as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
   for (const [domain, method] of API_ENTRIES) {

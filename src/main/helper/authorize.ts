@@ -1,5 +1,7 @@
 import { refuseDestOnDrive } from '../core/backup/dest-drive';
 import { KintsugiError } from '../../shared/errors';
+import { checkSystemInstall, checkSystemUninstall } from '../core/frameworks/system-checks';
+import { processTools } from '../core/frameworks/tools';
 import type { ParsedJobRequest } from '../core/jobs/request';
 import {
   checkedDrive,
@@ -79,6 +81,13 @@ const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
     );
     return { ...job, params: { ...p, backupDir, target } };
   },
+
+  // A framework's apt package or .deb: safe tokens only; an uninstall removes exactly that one package.
+  'framework-install-system': async (job) => ({ ...job, params: checkSystemInstall(job.params) }),
+  'framework-uninstall-system': async (job) => ({
+    ...job,
+    params: await checkSystemUninstall(job.params, processTools()),
+  }),
 };
 
 /** The job to run in place of JOB, or a KintsugiError saying which parameter was refused and what to do. */
@@ -88,7 +97,7 @@ export async function authorizeHelperJob(
 ): Promise<ParsedJobRequest> {
   if (!isHelperJob(job.type))
     throw new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by the privileged helper`, {
-      hint: 'Only flash, verify-drive, backup and restore run as root; run other jobs without the helper.',
+      hint: 'Only flash, verify-drive, backup, restore and system-package framework jobs run as root; run other jobs without the helper.',
     });
   const authorize = AUTHORIZERS[job.type] as unknown as Authorizer<HelperJobType>;
   return authorize(job as Job<HelperJobType>, ctx);

@@ -11,6 +11,8 @@ export const settingsSchema = z.object({
   /** The Kintsugi data root; tests always point it elsewhere. */
   dataRoot: absolutePath.default('/data'),
   cacheDir: absolutePath.optional(),
+  /** npm's global prefix for npm-recipe frameworks; unset: npm's own (NPM_CONFIG_PREFIX, `npm config get prefix`). */
+  npmPrefix: absolutePath.optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -32,6 +34,7 @@ export const settingsPatch = z.strictObject({
   backupDir: typedFolder.optional(),
   dataRoot: typedFolder.optional(),
   cacheDir: typedFolder.optional(),
+  npmPrefix: absolutePath.optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;
