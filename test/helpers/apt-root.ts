@@ -1,0 +1,113 @@
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+// Real apt against a throwaway root (after /work/shared/recipes/apt-throwaway-root.sh): a local repository of
+// packages built here with dpkg-deb, a root with its own dpkg database, and an APT_CONFIG that points apt and
+// dpkg there. `aptEnv` refuses to hand out the environment unless apt itself says its Dir is the throwaway root:
+// without that guard a mis-scoped APT_CONFIG would install into the machine running the tests.
+// The Packages index is written here (dpkg-deb's control fields + Filename, Size, SHA256), so apt-utils'
+// apt-ftparchive is not needed.
+
+export interface FakePackage {
+  name: string;
+  version: string;
+  /** A command installed as /usr/bin/<binary> that prints "<name> <version>" for --version. */
+  binary?: string;
+  depends?: string;
+}
+
+export async function buildDeb(dir: string, p: FakePackage): Promise<string> {
+  const root = join(dir, 'build', `${p.name}_${p.version}`);
+  await mkdir(join(root, 'DEBIAN'), { recursive: true });
+  const control = [
+    `Package: ${p.name}`,
+    `Version: ${p.version}`,
+    'Architecture: all',
+    'Maintainer: Kintsugi tests <t@example.invalid>',
+    ...(p.depends ? [`Depends: ${p.depends}`] : []),
+    `Description: fake ${p.name} for the frameworks tests`,
+    '',
+  ].join('\n');
+  await writeFile(join(root, 'DEBIAN', 'control'), control);
+  if (p.binary) {
+    await mkdir(join(root, 'usr', 'bin'), { recursive: true });
+    const bin = join(root, 'usr', 'bin', p.binary);
+    await writeFile(bin, `#!/bin/sh\necho "${p.name} ${p.version}"\n`);
+    await chmod(bin, 0o755);
+  }
+  const out = join(dir, 'repo', 'pool');
+  await mkdir(out, { recursive: true });
+  const file = join(out, `${p.name}_${p.version}_all.deb`);
+  await execa('dpkg-deb', ['-Zgzip', '--root-owner-group', '--build', root, file]);
+  return file;
+}
+
+async function writeIndex(repo: string): Promise<void> {
+  const stanzas: string[] = [];
+  for (const f of (await readdir(join(repo, 'pool'))).filter((n) => n.endsWith('.deb')).sort()) {
+    const path = join(repo, 'pool', f);
+    const bytes = await readFile(path);
+    const { stdout } = await execa('dpkg-deb', ['--field', path]);
+    stanzas.push(
+      `${stdout.trim()}\nFilename: ./pool/${f}\nSize: ${bytes.length}\nSHA256: ${createHash('sha256').update(bytes).digest('hex')}\n`,
+    );
+  }
+  await writeFile(join(repo, 'Packages'), stanzas.join('\n'));
+}
+
+export interface AptRoot {
+  root: string;
+  env: Record<string, string>;
+}
+
+/** A throwaway root at DIR/root whose dpkg database starts empty, served PACKAGES from a file: repository. */
+export async function aptRoot(dir: string, packages: FakePackage[]): Promise<AptRoot> {
+  for (const p of packages) await buildDeb(dir, p);
+  await writeIndex(join(dir, 'repo'));
+  const R = join(dir, 'root');
+  for (const d of [
+    'etc/apt/apt.conf.d',
+    'etc/apt/preferences.d',
+    'etc/apt/sources.list.d',
+    'var/lib/apt/lists/partial',
+    'var/cache/apt/archives/partial',
+    'var/lib/dpkg/info',
+    'var/lib/dpkg/updates',
+    'var/log/apt',
+    'usr/bin',
+  ])
+    await mkdir(join(R, d), { recursive: true });
+  await writeFile(join(R, 'var/lib/dpkg/status'), '');
+  await writeFile(join(R, 'etc/apt/sources.list'), `deb [trusted=yes] file:${join(dir, 'repo')} ./\n`);
+  const conf = join(dir, 'apt.conf');
+  await writeFile(
+    conf,
+    `Dir "${R}/"; Dir::State::status "${R}/var/lib/dpkg/status"; APT::Architecture "amd64";\n` +
+      `DPkg::Options { "--root=${R}"; "--admindir=${R}/var/lib/dpkg"; "--force-not-root"; "--log=${R}/var/log/dpkg.log"; };\n`,
+  );
+  const env = {
+    ...(process.env as Record<string, string>),
+    APT_CONFIG: conf,
+    // The throwaway root's binaries first: that is where an installed framework's command lands.
+    PATH: `${join(R, 'usr/bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+  };
+  const { stdout } = await execa('apt-config', ['shell', 'D', 'Dir'], { env });
+  if (stdout.trim() !== `D='${R}/'`) throw new Error(`refusing: apt is not isolated (${stdout.trim()})`);
+  await execa('apt-get', ['-q', 'update'], { env });
+  return { root: R, env };
+}
+
+/** The packages the throwaway root's dpkg database lists as installed. */
+export async function installedPackages(a: AptRoot): Promise<string[]> {
+  const { stdout } = await execa(
+    'dpkg-query',
+    ['--admindir', join(a.root, 'var/lib/dpkg'), '-W', '-f', '${db:Status-Abbrev} ${Package}\n'],
+    { env: a.env, reject: false },
+  );
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('ii'))
+    .map((l) => l.split(/\s+/)[1]!);
+}
