@@ -62,7 +62,12 @@ export function parseManifestText<T>(text: string, file: string, spec: ManifestS
     const raw = (item as Node | null)?.toJS?.(doc as Document) ?? null;
     const parsed = spec.entry.safeParse(raw);
     if (!parsed.success) {
+      // One problem per value: a name that fails its pattern and its ".." rule is one thing to fix.
+      const reported = new Set<string>();
       for (const issue of parsed.error.issues) {
+        const where = JSON.stringify(issue.path);
+        if (reported.has(where)) continue;
+        reported.add(where);
         const node = nearestNode(doc, [spec.listKey, i, ...issue.path]);
         const field = issue.path.length ? `${issue.path.join('.')}: ` : '';
         problems.push(at(node?.range?.[0], `entry ${i + 1}${nameOf(raw)}: ${field}${issue.message}`));
