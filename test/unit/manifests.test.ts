@@ -53,6 +53,11 @@ describe('parseManifestText', () => {
     expect(r.problems[0]!.message).toMatch(/name: must be 1-64 lower-case letters/);
   });
 
+  it('refuses ".." inside a name even where no "/" follows', () => {
+    const r = parse('frameworks:\n  - name: x..y\n    recipe: { npm: "x" }\n    binary: x\n');
+    expect(r.problems.map((p) => p.message)).toEqual(['entry 1 ("x..y"): name: must not contain ".."']);
+  });
+
   it.each([
     ['pipx', '"aider-chat; curl x"'],
     ['apt', '"pkg $(id)"'],

@@ -6,13 +6,12 @@ import type { FrameworkTools } from '../tools';
 import type { RecipeRunner } from './recipe-runner';
 
 // npm recipes: a global install into one prefix, the setting's if there is one, else npm's own
-// (NPM_CONFIG_PREFIX, else `npm config get prefix`). The prefix is passed explicitly on every command, so the
+// (`npm config get prefix`, which answers NPM_CONFIG_PREFIX when that is set, else the user's .npmrc, else
+// npm's built-in default). The prefix is passed explicitly on every command, so the
 // install, the check (prefix/bin) and the uninstall all look at the same place.
 
 export async function npmPrefix(tools: FrameworkTools): Promise<string> {
   if (tools.npmPrefix) return tools.npmPrefix;
-  const fromEnv = tools.env['NPM_CONFIG_PREFIX'] ?? tools.env['npm_config_prefix'];
-  if (fromEnv?.startsWith('/')) return fromEnv;
   const { stdout } = await runTool('npm', ['config', 'get', 'prefix'], { env: tools.env, extendEnv: false });
   const prefix = stdout.trim().split('\n').at(-1)?.trim() ?? '';
   if (!prefix.startsWith('/'))
