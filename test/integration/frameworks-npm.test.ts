@@ -133,7 +133,7 @@ describe("kintsugi-frameworks (the guide's command lines)", () => {
     expect(refused.stderr).toMatch(/CONFIRMATION_REQUIRED[\s\S]*json-cli is from your own manifest/);
 
     const ok = await run(['install', 'json-cli', '--yes']);
-    expect(ok.stderr + ok.stdout).toMatch(/Installed json-cli: json 11\.0\.0/);
+    expect(String(ok.stderr) + String(ok.stdout)).toMatch(/Installed json-cli: json 11\.0\.0/);
     expect(ok.stdout).toContain('Next: Nothing to sign in to: run `json --help`.');
     expect(ok.exitCode).toBe(0);
   });

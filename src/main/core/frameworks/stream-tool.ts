@@ -57,8 +57,9 @@ export async function streamTool(
   const r = await proc;
   if (r.isCanceled) throw new KintsugiError('CANCELLED');
   if (r.failed) {
-    const cause = (r as { code?: string }).code === 'ENOENT' ? toolError(file, r) : r;
-    throw new RecipeStepError({ step, command, tail: lines.slice(-TAIL), cause });
+    // A missing tool is its own, clearer error (TOOL_MISSING: install npm, pipx, VS Code).
+    if ((r as { code?: string }).code === 'ENOENT') throw toolError(file, r);
+    throw new RecipeStepError({ step, command, tail: lines.slice(-TAIL), cause: r });
   }
   return lines;
 }
