@@ -10,8 +10,22 @@ import type { RecipeRunner } from './recipe-runner';
 // npm's built-in default). The prefix is passed explicitly on every command, so the
 // install, the check (prefix/bin) and the uninstall all look at the same place.
 
-export async function npmPrefix(tools: FrameworkTools): Promise<string> {
-  if (tools.npmPrefix) return tools.npmPrefix;
+// Asked once per tools object: the catalog checks every npm entry with the same tools, an install asks before,
+// during and after; npm takes a few hundred milliseconds to start.
+const asked = new WeakMap<FrameworkTools, Promise<string>>();
+
+export function npmPrefix(tools: FrameworkTools): Promise<string> {
+  if (tools.npmPrefix) return Promise.resolve(tools.npmPrefix);
+  let p = asked.get(tools);
+  if (!p) {
+    p = askNpm(tools);
+    asked.set(tools, p);
+    p.catch(() => asked.delete(tools)); // a failure is not remembered: the next call asks again
+  }
+  return p;
+}
+
+async function askNpm(tools: FrameworkTools): Promise<string> {
   const { stdout } = await runTool('npm', ['config', 'get', 'prefix'], { env: tools.env, extendEnv: false });
   const prefix = stdout.trim().split('\n').at(-1)?.trim() ?? '';
   if (!prefix.startsWith('/'))
