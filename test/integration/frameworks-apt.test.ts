@@ -109,7 +109,7 @@ describe('apt recipe (throwaway root)', () => {
     ).catch((e: unknown) => e);
     expect((err as KintsugiError).code).toBe('FRAMEWORK_INSTALL_FAILED');
     expect((err as KintsugiError).detail).toMatch(
-      /step "verify" failed: .*fw-no-binary not found.*what it installed was removed again/,
+      /step "verify" failed: .*fw-no-binary not found.*rolled back: nothing of it is left installed/,
     );
     expect(await installedPackages(apt)).not.toContain('fw-no-binary');
   });
@@ -122,7 +122,7 @@ describe('apt recipe (throwaway root)', () => {
     ).catch((e: unknown) => e);
     expect((err as KintsugiError).code).toBe('FRAMEWORK_INSTALL_FAILED');
     expect((err as KintsugiError).detail).toMatch(
-      /step "install" failed: `apt-get install .*no-such-package`.*Unable to locate package no-such-package/,
+      /step "install" failed: `apt-get install .*no-such-package`.*Unable to locate package no-such-package.*; rolled back: nothing of it is left installed$/,
     );
   });
 });

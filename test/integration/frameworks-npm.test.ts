@@ -74,7 +74,7 @@ describe('npm recipe (real registry, temp prefix)', () => {
     ).catch((e: unknown) => e);
     expect((err as KintsugiError).code).toBe('FRAMEWORK_INSTALL_FAILED');
     expect((err as KintsugiError).detail).toMatch(
-      /^json-cli: step "verify" failed: npm finished, but json-not-there not found .*; what it installed was removed again$/,
+      /^json-cli: step "verify" failed: npm finished, but json-not-there not found .*; rolled back: nothing of it is left installed$/,
     );
     expect(await modules(p)).not.toContain('json');
     expect(await stat(join(p, 'bin', 'json')).catch(() => null)).toBeNull();

@@ -76,7 +76,7 @@ describe('pipx recipe (real pipx, local package)', () => {
     ).catch((e: unknown) => e);
     expect((err as KintsugiError).code).toBe('FRAMEWORK_INSTALL_FAILED');
     expect((err as KintsugiError).detail).toMatch(
-      /step "verify" failed: pipx finished, but .*kintsugi-broken --version failed \(exit 3\); what it installed was removed again/,
+      /step "verify" failed: pipx finished, but .*kintsugi-broken --version failed \(exit 3\); rolled back: nothing of it is left installed/,
     );
     expect(await venvs()).not.toContain('kintsugi-broken');
   });

@@ -52,6 +52,20 @@ describe('vscode recipe (stand-in `code`)', () => {
     );
   });
 
+  it('a cancelled install is still rolled back (the roll-back does not inherit the cancel)', async () => {
+    const cancel = new AbortController();
+    cancel.abort();
+    const lines: string[] = [];
+    const err = await installFramework(
+      { name: 'other', recipe: { vscode: 'pub.other' } },
+      { ...quietContext(cancel.signal), log: (m) => void lines.push(m) },
+      tools,
+    ).catch((e: unknown) => e);
+    expect((err as KintsugiError).code).toBe('CANCELLED');
+    expect(lines).toContain('Roll-back: rolled back: nothing of it is left installed');
+    expect(await readFile(join(dir, 'bin', 'argv.log'), 'utf8')).toContain('--uninstall-extension pub.other');
+  });
+
   it('without VS Code says which tool is missing', async () => {
     const err = await installFramework(f, quietContext(), { env: { PATH: '/nonexistent' } }).catch(
       (e: unknown) => e,

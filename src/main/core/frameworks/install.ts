@@ -23,8 +23,10 @@ export async function installFramework(
     let rolledBack = 'it was installed before, so it was left as it was';
     if (!before.installed) {
       ctx.progress({ kind: 'frameworks', phase: 'rollback', message: `Removing what ${recipe.label} left` });
-      rolledBack = await recipe.uninstall(ctx, tools).then(
-        () => 'what it installed was removed again',
+      // With a signal of its own: a cancelled install is still cleaned up, not left half-done.
+      const undo = { ...ctx, signal: new AbortController().signal };
+      rolledBack = await recipe.uninstall(undo, tools, { rollback: true }).then(
+        () => 'rolled back: nothing of it is left installed',
         (err: unknown) => `the roll-back failed too (${(err as Error).message}): check the job log`,
       );
       ctx.log(`Roll-back: ${rolledBack}`);

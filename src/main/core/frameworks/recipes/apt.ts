@@ -39,8 +39,18 @@ export async function simulatedRemovals(
   return lines.flatMap((l) => /^Remv (\S+)/.exec(l)?.[1] ?? []).map((name) => name.replace(/:\w+$/, ''));
 }
 
-export async function aptRemoveExactly(pkg: string, ctx: JobContext, tools: FrameworkTools): Promise<void> {
-  const removals = await simulatedRemovals(pkg, ctx, tools);
+export async function aptRemoveExactly(
+  pkg: string,
+  ctx: JobContext,
+  tools: FrameworkTools,
+  opts: { rollback?: boolean } = {},
+): Promise<void> {
+  // Undoing a failed install: a package apt does not know, or did not install, is nothing to remove.
+  const removals = await simulatedRemovals(pkg, ctx, tools).catch((err: unknown) => {
+    if (opts.rollback) return [];
+    throw err;
+  });
+  if (opts.rollback && removals.length === 0) return;
   const others = removals.filter((p) => p !== pkg);
   if (others.length)
     throw new KintsugiError(
@@ -61,7 +71,7 @@ export function aptRecipe(pkg: string): RecipeRunner {
   return {
     label: `apt ${pkg}`,
     install: (ctx, tools) => aptInstall('apt-get install', pkg, ctx, tools),
-    uninstall: (ctx, tools) => aptRemoveExactly(pkg, ctx, tools),
+    uninstall: (ctx, tools, opts) => aptRemoveExactly(pkg, ctx, tools, opts),
     binDirs: async () => [],
   };
 }

@@ -84,7 +84,7 @@ export function debRecipe(deb: Deb): RecipeRunner {
         await rm(dir, { recursive: true, force: true });
       }
     },
-    uninstall: (ctx, tools) => aptRemoveExactly(deb.package, ctx, tools),
+    uninstall: (ctx, tools, opts) => aptRemoveExactly(deb.package, ctx, tools, opts),
     binDirs: async () => [],
   };
 }
