@@ -47,7 +47,7 @@ export async function aptRemoveExactly(
 ): Promise<void> {
   // Undoing a failed install: a package apt does not know, or did not install, is nothing to remove.
   const removals = await simulatedRemovals(pkg, ctx, tools).catch((err: unknown) => {
-    if (opts.rollback) return [];
+    if (opts.rollback) return [] as string[];
     throw err;
   });
   if (opts.rollback && removals.length === 0) return;
