@@ -9,6 +9,8 @@ export interface ProgressPhases {
   /** Both the backup and the restore job report copy, then verify. */
   backup: 'copy' | 'verify';
   reflash: ReflashStep;
+  /** The toolkit clone: git's own phases (fetch, clone) and the link step. */
+  repo: 'fetch' | 'clone' | 'link';
 }
 
 export interface ProgressFields {

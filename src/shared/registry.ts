@@ -9,6 +9,7 @@ import type { DomainApi, JobHost, JobSpec } from './ipc/define';
 import { jobsContract } from './jobs/contract';
 import type { Progress } from './progress';
 import { reflashContract } from './reflash/contract';
+import { repoContract } from './repo/contract';
 
 // The one list of domains. Add a domain here (and its handler group in src/main/api, its job runners in
 // src/main/core/<domain>/jobs.ts): the IPC channels, window.kintsugi.<domain>.<method>, the job union, the hosts'
@@ -22,6 +23,7 @@ export const DOMAINS = {
   backup: backupContract,
   reflash: reflashContract,
   jobs: jobsContract,
+  repo: repoContract,
 } as const;
 
 export type Domains = typeof DOMAINS;

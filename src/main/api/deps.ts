@@ -3,6 +3,7 @@ import type { Settings, SettingsPatch } from '../../shared/app/settings';
 import type { UiState } from '../../shared/app/routes';
 import type { JobRecord } from '../../shared/jobs/record';
 import type { ReflashFlow } from '../core/reflash/flow';
+import type { JobExecutor } from '../core/jobs/executor';
 import type { JobRunner } from '../core/jobs/job-runner';
 import type { Services } from '../core/services';
 
@@ -23,6 +24,8 @@ export interface HandlerDeps {
   settings: SettingsPort;
   ui: UiStatePort;
   runner: JobRunner;
+  /** Where jobs a handler starts itself run (each on the host its declaration names). */
+  executor: JobExecutor;
   /** Jobs this process does not run any more (finished long ago, or interrupted by a crash): from the journal. */
   journalRecords(): Promise<JobRecord[]>;
   reflash: ReflashFlow;
@@ -36,6 +39,7 @@ export function handlerDeps(services: Services, pickPath: HandlerDeps['pickPath'
     settings: services.settings,
     ui: services.ui,
     runner: services.runner,
+    executor: services.executor,
     journalRecords: () => services.journal.list(),
     reflash: services.flow,
     pickPath,

@@ -8,6 +8,7 @@ import type { HandlerDeps } from './deps';
 import { drivesHandlers } from './drives-handlers';
 import { jobsHandlers } from './jobs-handlers';
 import { reflashHandlers } from './reflash-handlers';
+import { repoHandlers } from './repo-handlers';
 
 // The ONE implementation of the contract, composed of one handler group per domain. ipc.ts registers it on
 // ipcMain; the e2e harness serves it over HTTP. Every entry validates its arguments against the domain's
@@ -22,6 +23,7 @@ export function createHandlers(deps: HandlerDeps): KintsugiApi {
     backup: backupHandlers(),
     reflash: reflashHandlers(deps),
     jobs: jobsHandlers(deps),
+    repo: repoHandlers(deps),
   };
   const validated = {} as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
   for (const [domain, method] of API_ENTRIES) {

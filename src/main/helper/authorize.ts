@@ -9,6 +9,7 @@ import {
   type CheckDrive,
 } from './param-checks';
 import { isHelperJob, type HelperJobType } from './jobs';
+import { authorizeRepoLink } from './authorize-repo-link';
 
 // Per-job authorization: the one place that says which root verbs the helper runs and what makes each parameter
 // safe to run as root for this user. The helper runs the job returned here, every path replaced by its canonical
@@ -79,6 +80,9 @@ const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
     );
     return { ...job, params: { ...p, backupDir, target } };
   },
+
+  // The toolkit's scripts into a bin folder: every script and the folder re-checked here (authorize-repo-link.ts).
+  'repo-link': async (job, ctx) => ({ ...job, params: await authorizeRepoLink(job.params, ctx.uid) }),
 };
 
 /** The job to run in place of JOB, or a KintsugiError saying which parameter was refused and what to do. */
@@ -88,7 +92,7 @@ export async function authorizeHelperJob(
 ): Promise<ParsedJobRequest> {
   if (!isHelperJob(job.type))
     throw new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by the privileged helper`, {
-      hint: 'Only flash, verify-drive, backup and restore run as root; run other jobs without the helper.',
+      hint: 'Only flash, verify-drive, backup, restore and repo-link run as root; run other jobs without the helper.',
     });
   const authorize = AUTHORIZERS[job.type] as unknown as Authorizer<HelperJobType>;
   return authorize(job as Job<HelperJobType>, ctx);

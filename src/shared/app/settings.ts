@@ -11,6 +11,12 @@ export const settingsSchema = z.object({
   /** The Kintsugi data root; tests always point it elsewhere. */
   dataRoot: absolutePath.default('/data'),
   cacheDir: absolutePath.optional(),
+  /** Where `repo clone` clones the toolkit from (src/shared/repo/remote.ts has the default). */
+  repoRemote: z.string().min(1).max(2048).optional(),
+  /** Where `repo link` puts the toolkit's scripts. */
+  binDir: absolutePath.optional(),
+  /** Whether downloads ask first: 'auto' asks NetworkManager when nmcli exists (core/network/metered.ts). */
+  metered: z.enum(['auto', 'yes', 'no']).default('auto'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -32,10 +38,13 @@ export const settingsPatch = z.strictObject({
   backupDir: typedFolder.optional(),
   dataRoot: typedFolder.optional(),
   cacheDir: typedFolder.optional(),
+  repoRemote: z.string().min(1).max(2048).optional(),
+  binDir: absolutePath.optional(),
+  metered: z.enum(['auto', 'yes', 'no']).optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;
 
 export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
-  return { includeLoop: false, dataRoot: '/data', ...overrides };
+  return { includeLoop: false, dataRoot: '/data', metered: 'auto', ...overrides };
 }

@@ -3,6 +3,7 @@ import type { JobRequest, JobResult, JobType } from '../../../shared/registry';
 import { backupRunners } from '../backup/jobs';
 import { flashRunners } from '../flash/jobs';
 import { imageRunners } from '../image/jobs';
+import { repoRunners } from '../repo/jobs';
 import type { JobContext } from './context';
 import type { JobExecutor } from './executor';
 import { parseJobRequest } from './request';
@@ -13,7 +14,12 @@ import type { JobEnv, JobRunFn, RunnersFor } from './runner-types';
 // through here, and every request is parsed again first: a caller cannot hand core a value the schema would
 // refuse, whatever process it sits in.
 
-const RUNNERS: RunnersFor<JobType> = { ...imageRunners, ...flashRunners, ...backupRunners };
+const RUNNERS: RunnersFor<JobType> = {
+  ...imageRunners,
+  ...flashRunners,
+  ...backupRunners,
+  ...repoRunners,
+};
 
 export async function runJob(req: JobRequest, ctx: JobContext, env: JobEnv = {}): Promise<unknown> {
   const job = parseJobRequest(req);
