@@ -44,14 +44,22 @@ async function failure(p: Promise<unknown>): Promise<Failure> {
   }
 }
 const pull = (extra: Partial<{ stash: boolean; moveLocalTo: string }> = {}) =>
-  job({ type: 'repo-pull', params: { dataRoot: data, meteredSetting: 'no', ...extra } }) as Promise<PullResult>;
+  job({
+    type: 'repo-pull',
+    params: { dataRoot: data, meteredSetting: 'no', ...extra },
+  }) as Promise<PullResult>;
 
 describe('clone', () => {
   it('clones the remote into <data>/repo/kintsugi-usb, leaving no partial folder', async () => {
     expect((await status()).cloned).toBe(false);
     await job({ type: 'repo-clone', params: { dataRoot: data, remote: remote.bare, meteredSetting: 'no' } });
     const s = await status();
-    expect(s).toMatchObject({ cloned: true, branch: 'main', upstream: 'origin/main', head: { subject: 'first docs' } });
+    expect(s).toMatchObject({
+      cloned: true,
+      branch: 'main',
+      upstream: 'origin/main',
+      head: { subject: 'first docs' },
+    });
     expect(await readdir(join(data, 'repo'))).toEqual(['kintsugi-usb']);
   });
 
@@ -66,7 +74,10 @@ describe('clone', () => {
 
     const other = join(root, 'other-data');
     const gone = await failure(
-      job({ type: 'repo-clone', params: { dataRoot: other, remote: join(root, 'no-such.git'), meteredSetting: 'no' } }),
+      job({
+        type: 'repo-clone',
+        params: { dataRoot: other, remote: join(root, 'no-such.git'), meteredSetting: 'no' },
+      }),
     );
     expect(gone.code).toBe('REPO_REMOTE_UNREACHABLE');
     expect(gone.detail).toMatch(/no-such\.git/);
@@ -106,7 +117,10 @@ describe('status, check and pull', () => {
     expect((await status()).behind).toBe(0); // nothing fetched yet: status did not touch the network
 
     const before = Date.now() - 2000;
-    const pv = (await job({ type: 'repo-check', params: { dataRoot: data, meteredSetting: 'no' } })) as PullPreview;
+    const pv = (await job({
+      type: 'repo-check',
+      params: { dataRoot: data, meteredSetting: 'no' },
+    })) as PullPreview;
     expect(pv.behind).toBe(2);
     expect(pv.incoming.map((c) => c.subject)).toEqual(['add flash notes', 'guide: chapter 2']);
     expect(pv.files).toEqual([
@@ -184,14 +198,20 @@ describe('pin, unpin and rollback', () => {
     await job({ type: 'repo-check', params: { dataRoot: data, meteredSetting: 'no' } });
 
     const unknown = await failure(job({ type: 'repo-pin', params: { dataRoot: data, tag: 'v9.9' } }));
-    expect(unknown).toMatchObject({ code: 'REPO_REF_NOT_FOUND', detail: 'no tag v9.9 in the clone; tags: v1.0' });
+    expect(unknown).toMatchObject({
+      code: 'REPO_REF_NOT_FOUND',
+      detail: 'no tag v9.9 in the clone; tags: v1.0',
+    });
 
     const pinned = (await job({ type: 'repo-pin', params: { dataRoot: data, tag: 'v1.0' } })) as MoveResult;
     expect(pinned).toMatchObject({ branch: null, tag: 'v1.0' });
     expect(await status()).toMatchObject({ branch: null, tag: 'v1.0', pinnedFrom: 'main' });
     expect((await failure(pull())).code).toBe('REPO_DETACHED');
 
-    const back = (await job({ type: 'repo-unpin', params: { dataRoot: data, meteredSetting: 'no' } })) as PullResult;
+    const back = (await job({
+      type: 'repo-unpin',
+      params: { dataRoot: data, meteredSetting: 'no' },
+    })) as PullResult;
     expect(back.commits).toBe(1);
     expect(await status()).toMatchObject({ branch: 'main', head: { subject: 'after v1.0' } });
     expect((await status()).pinnedFrom).toBeUndefined();
@@ -203,12 +223,18 @@ describe('pin, unpin and rollback', () => {
     await remote.commit('guide v2', { 'docs/guide.md': 'v2\n' });
     await pull();
     const entries = await reflogEntries(clone);
-    expect(entries[0]).toMatchObject({ selector: 'HEAD@{0}', action: expect.stringMatching(/^merge origin\/main: Fast-forward/) });
+    expect(entries[0]).toMatchObject({
+      selector: 'HEAD@{0}',
+      action: expect.stringMatching(/^merge origin\/main: Fast-forward/),
+    });
     expect(entries[1]).toMatchObject({ selector: 'HEAD@{1}', hash: first });
 
     await writeFile(join(clone, 'docs/guide.md'), 'unsaved edit\n');
     const rollback = (typed?: string) =>
-      job({ type: 'repo-rollback', params: { dataRoot: data, ref: 'HEAD@{1}', ...(typed ? { typed } : {}) } });
+      job({
+        type: 'repo-rollback',
+        params: { dataRoot: data, ref: 'HEAD@{1}', ...(typed ? { typed } : {}) },
+      });
     const refused = await failure(rollback());
     expect(refused.code).toBe('REPO_DIRTY');
     expect(refused.detail).toMatch(/docs\/guide\.md; type DISCARD/);
@@ -258,24 +284,33 @@ describe('whatever the user git config says', () => {
     try {
       await fn();
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   }
 
   it('ignores ~/.gitconfig and ~/.config/git/config, and a German locale', async () => {
     const home = await hostile();
-    await withEnv({ HOME: home, XDG_CONFIG_HOME: join(home, '.config'), LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' }, async () => {
-      const s = await status();
-      expect(s.head?.short.length).toBeLessThan(40);
-      expect(s.dirty).toEqual([{ path: 'new-file.txt', state: '??' }]);
-    });
+    await withEnv(
+      { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' },
+      async () => {
+        const s = await status();
+        expect(s.head?.short.length).toBeLessThan(40);
+        expect(s.dirty).toEqual([{ path: 'new-file.txt', state: '??' }]);
+      },
+    );
   });
 
   it('ignores config passed in the environment (GIT_CONFIG_COUNT / GIT_CONFIG_PARAMETERS)', async () => {
     await hostile();
     await withEnv(
-      { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.abbrev', GIT_CONFIG_VALUE_0: '40', GIT_CONFIG_PARAMETERS: "'core.abbrev'='40'" },
+      {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'core.abbrev',
+        GIT_CONFIG_VALUE_0: '40',
+        GIT_CONFIG_PARAMETERS: "'core.abbrev'='40'",
+      },
       async () => {
         expect((await status()).head?.short.length).toBeLessThan(40);
       },

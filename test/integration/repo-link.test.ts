@@ -1,4 +1,15 @@
-import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +18,7 @@ import { toolkitCloneDir, toolkitScriptsDir } from '../../src/main/core/layers/d
 import { linkScripts } from '../../src/main/core/repo/link';
 import { scriptStates } from '../../src/main/core/repo/status';
 import { runJob } from '../../src/main/core/jobs/run-job';
-import { authorizeRepoLink } from '../../src/main/helper/authorize-repo-link';
+import { checkLinkRequest } from '../../src/main/core/repo/link-request-check';
 import type { PullResult } from '../../src/shared/repo/model';
 import { cloneInto, makeToolkitRemote, type ToolkitRemote } from '../helpers/git-fixture';
 
@@ -45,7 +56,8 @@ afterAll(async () => {
   for (const r of roots) await rm(r, { recursive: true, force: true });
 });
 
-const link = (copy = false, pathVar = bin) => linkScripts({ dataRoot: data, binDir: bin, copy, pathVar }, quietContext());
+const link = (copy = false, pathVar = bin) =>
+  linkScripts({ dataRoot: data, binDir: bin, copy, pathVar }, quietContext());
 type Failure = { code: string; detail?: string };
 async function failure(p: Promise<unknown>): Promise<Failure> {
   try {
@@ -74,7 +86,9 @@ describe('link', () => {
     await writeFile(join(early, 'kt-hello'), '#!/bin/sh\necho old copy\n', { mode: 0o755 });
     const [hello, mount] = await scriptStates(data, bin, `${early}:${bin}`);
     expect(hello).toMatchObject({ resolvesToClone: false, foundOnPath: join(early, 'kt-hello') });
-    expect(hello!.problem).toMatch(new RegExp(`${early}/kt-hello comes first on PATH and is not the clone's script`));
+    expect(hello!.problem).toMatch(
+      new RegExp(`${early}/kt-hello comes first on PATH and is not the clone's script`),
+    );
     expect(mount).toMatchObject({ resolvesToClone: true });
     expect(mount!.problem).toBeUndefined();
     // A name not on PATH at all is said too.
@@ -84,11 +98,18 @@ describe('link', () => {
   it('copies on request; after a pull that changes a script, status and the pull name the stale copy', async () => {
     await link(true);
     expect((await lstat(join(bin, 'kt-hello'))).isFile()).toBe(true);
-    expect((await scriptStates(data, bin, bin))[0]).toMatchObject({ inBinDir: 'copy-current', resolvesToClone: true });
-
-    await remote.commit('hello v2', { 'scripts/usb-toolkit/kt-hello': '#!/bin/sh\necho hello v2\n' }, {
-      executable: ['scripts/usb-toolkit/kt-hello'],
+    expect((await scriptStates(data, bin, bin))[0]).toMatchObject({
+      inBinDir: 'copy-current',
+      resolvesToClone: true,
     });
+
+    await remote.commit(
+      'hello v2',
+      { 'scripts/usb-toolkit/kt-hello': '#!/bin/sh\necho hello v2\n' },
+      {
+        executable: ['scripts/usb-toolkit/kt-hello'],
+      },
+    );
     const pulled = (await runJob(
       { type: 'repo-pull', params: { dataRoot: data, meteredSetting: 'no', binDir: bin } },
       quietContext(),
@@ -107,21 +128,30 @@ describe('link', () => {
   it('leaves a file of the same name that Kintsugi did not put there, and says so', async () => {
     await writeFile(join(bin, 'kt-hello'), '#!/bin/sh\necho somebody else\n', { mode: 0o755 });
     const r = await link();
-    expect(r.skipped).toEqual([{ name: 'kt-hello', reason: `${bin}/kt-hello is another file, not one Kintsugi put there` }]);
+    expect(r.skipped).toEqual([
+      { name: 'kt-hello', reason: `${bin}/kt-hello is another file, not one Kintsugi put there` },
+    ]);
     expect(await readFile(join(bin, 'kt-hello'), 'utf8')).toBe('#!/bin/sh\necho somebody else\n');
     expect(r.linked).toEqual(['kt-mount']);
   });
 
   it('refuses a bin folder that does not exist, and a missing clone', async () => {
-    const gone = await failure(linkScripts({ dataRoot: data, binDir: join(root, 'nope'), copy: false, pathVar: '' }, quietContext()));
-    expect(gone).toMatchObject({ code: 'LINK_BIN_DIR_NOT_WRITABLE', detail: `${join(root, 'nope')} does not exist or is not a directory` });
-    const noClone = await failure(linkScripts({ dataRoot: join(root, 'empty'), binDir: bin, copy: false, pathVar: '' }, quietContext()));
+    const gone = await failure(
+      linkScripts({ dataRoot: data, binDir: join(root, 'nope'), copy: false, pathVar: '' }, quietContext()),
+    );
+    expect(gone).toMatchObject({
+      code: 'LINK_BIN_DIR_NOT_WRITABLE',
+      detail: `${join(root, 'nope')} does not exist or is not a directory`,
+    });
+    const noClone = await failure(
+      linkScripts({ dataRoot: join(root, 'empty'), binDir: bin, copy: false, pathVar: '' }, quietContext()),
+    );
     expect(noClone.code).toBe('REPO_NOT_CLONED');
   });
 });
 
 describe('the helper re-checks repo-link itself', () => {
-  const authorize = (binDir = bin, uid = 0) => authorizeRepoLink({ dataRoot: data, binDir, copy: false }, uid);
+  const authorize = (binDir = bin, uid = 0) => checkLinkRequest({ dataRoot: data, binDir, copy: false }, uid);
 
   it('passes a sound request, with real paths', async () => {
     const viaLink = join(root, 'bin-link');
@@ -136,18 +166,27 @@ describe('the helper re-checks repo-link itself', () => {
 
     await symlink('/bin/sh', join(scripts, 'kt-shell'));
     const sym = await failure(authorize());
-    expect(sym).toMatchObject({ code: 'LINK_TARGET_REFUSED', detail: expect.stringMatching(/kt-shell is a symlink/) });
+    expect(sym).toMatchObject({
+      code: 'LINK_TARGET_REFUSED',
+      detail: expect.stringMatching(/kt-shell is a symlink/),
+    });
     await rm(join(scripts, 'kt-shell'));
 
     await chown(join(scripts, 'kt-mount'), 4242, 4242);
     const other = await failure(authorize(bin, 1000));
-    expect(other).toMatchObject({ code: 'LINK_TARGET_REFUSED', detail: expect.stringMatching(/kt-mount belongs to uid 4242/) });
+    expect(other).toMatchObject({
+      code: 'LINK_TARGET_REFUSED',
+      detail: expect.stringMatching(/kt-mount belongs to uid 4242/),
+    });
   });
 
   it('refuses a bin folder inside the clone, or owned by another user', async () => {
     expect((await failure(authorize(scripts))).code).toBe('INVALID_ARGUMENT');
     await chown(bin, 4242, 4242);
     const r = await failure(authorize(bin, 1000));
-    expect(r).toMatchObject({ code: 'LINK_BIN_DIR_NOT_WRITABLE', detail: expect.stringMatching(/belongs to uid 4242/) });
+    expect(r).toMatchObject({
+      code: 'LINK_BIN_DIR_NOT_WRITABLE',
+      detail: expect.stringMatching(/belongs to uid 4242/),
+    });
   });
 });

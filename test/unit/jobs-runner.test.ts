@@ -205,8 +205,9 @@ describe('JobRunner', () => {
       runner.start({ type: 'backup', params: { source: '/dev/loop1', destRoot: '/tmp/b' } }, exec),
     );
     expect(calls).toEqual(['helper:restore', 'utility:image-check', 'helper:flash', 'helper:backup']);
-    // The specification, stated once here: every verb that writes or mounts a drive needs root.
-    expect([...HELPER_JOBS].sort()).toEqual(['backup', 'flash', 'restore', 'verify-drive']);
+    // The specification, stated once here: every verb that writes or mounts a drive needs root, and so does
+    // linking the toolkit's scripts into a root-owned bin folder.
+    expect([...HELPER_JOBS].sort()).toEqual(['backup', 'flash', 'repo-link', 'restore', 'verify-drive']);
     for (const t of JOB_TYPES) expect(HELPER_JOBS.has(t as never)).toBe(hostOf(t) === 'helper');
   });
 });

@@ -19,7 +19,11 @@ export function repoHandlers(deps: HandlerDeps): DomainApi<Domains['repo']> {
   return {
     async status() {
       const s = await settings();
-      return repoStatus({ dataRoot: s.dataRoot, binDir: s.binDir ?? DEFAULT_BIN_DIR, pathVar: process.env['PATH'] ?? '' });
+      return repoStatus({
+        dataRoot: s.dataRoot,
+        binDir: s.binDir ?? DEFAULT_BIN_DIR,
+        pathVar: process.env['PATH'] ?? '',
+      });
     },
     async preview() {
       const dir = await clone();
@@ -30,11 +34,14 @@ export function repoHandlers(deps: HandlerDeps): DomainApi<Domains['repo']> {
       return reflogEntries(await clone());
     },
     async network() {
-      return networkState((await settings()).metered);
+      return networkState((await settings()).metered ?? 'auto');
     },
     async check({ allowMetered }) {
       const s = await settings();
-      return start({ type: 'repo-check', params: { dataRoot: s.dataRoot, allowMetered, meteredSetting: s.metered } });
+      return start({
+        type: 'repo-check',
+        params: { dataRoot: s.dataRoot, allowMetered, meteredSetting: s.metered ?? 'auto' },
+      });
     },
     async pull({ allowMetered, stash, moveLocalTo }) {
       const s = await settings();
@@ -43,7 +50,7 @@ export function repoHandlers(deps: HandlerDeps): DomainApi<Domains['repo']> {
         params: {
           dataRoot: s.dataRoot,
           allowMetered,
-          meteredSetting: s.metered,
+          meteredSetting: s.metered ?? 'auto',
           stash,
           ...(moveLocalTo ? { moveLocalTo } : {}),
           binDir: s.binDir ?? DEFAULT_BIN_DIR,
@@ -57,7 +64,12 @@ export function repoHandlers(deps: HandlerDeps): DomainApi<Domains['repo']> {
       const s = await settings();
       return start({
         type: 'repo-unpin',
-        params: { dataRoot: s.dataRoot, allowMetered, meteredSetting: s.metered, binDir: s.binDir ?? DEFAULT_BIN_DIR },
+        params: {
+          dataRoot: s.dataRoot,
+          allowMetered,
+          meteredSetting: s.metered ?? 'auto',
+          binDir: s.binDir ?? DEFAULT_BIN_DIR,
+        },
       });
     },
     async rollback({ ref, typed }) {
@@ -73,14 +85,17 @@ export function repoHandlers(deps: HandlerDeps): DomainApi<Domains['repo']> {
         params: {
           dataRoot: s.dataRoot,
           allowMetered,
-          meteredSetting: s.metered,
+          meteredSetting: s.metered ?? 'auto',
           remote: s.repoRemote ?? DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER,
         },
       });
     },
     async link({ copy }) {
       const s = await settings();
-      return start({ type: 'repo-link', params: { dataRoot: s.dataRoot, binDir: s.binDir ?? DEFAULT_BIN_DIR, copy } });
+      return start({
+        type: 'repo-link',
+        params: { dataRoot: s.dataRoot, binDir: s.binDir ?? DEFAULT_BIN_DIR, copy },
+      });
     },
   };
 }

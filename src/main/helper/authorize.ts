@@ -9,7 +9,7 @@ import {
   type CheckDrive,
 } from './param-checks';
 import { isHelperJob, type HelperJobType } from './jobs';
-import { authorizeRepoLink } from './authorize-repo-link';
+import { checkLinkRequest } from '../core/repo/link-request-check';
 
 // Per-job authorization: the one place that says which root verbs the helper runs and what makes each parameter
 // safe to run as root for this user. The helper runs the job returned here, every path replaced by its canonical
@@ -81,8 +81,8 @@ const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
     return { ...job, params: { ...p, backupDir, target } };
   },
 
-  // The toolkit's scripts into a bin folder: every script and the folder re-checked here (authorize-repo-link.ts).
-  'repo-link': async (job, ctx) => ({ ...job, params: await authorizeRepoLink(job.params, ctx.uid) }),
+  // The toolkit's scripts into a bin folder: every script and the folder re-checked here (core/repo/link-request-check.ts).
+  'repo-link': async (job, ctx) => ({ ...job, params: await checkLinkRequest(job.params, ctx.uid) }),
 };
 
 /** The job to run in place of JOB, or a KintsugiError saying which parameter was refused and what to do. */

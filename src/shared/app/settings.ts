@@ -15,8 +15,8 @@ export const settingsSchema = z.object({
   repoRemote: z.string().min(1).max(2048).optional(),
   /** Where `repo link` puts the toolkit's scripts. */
   binDir: absolutePath.optional(),
-  /** Whether downloads ask first: 'auto' asks NetworkManager when nmcli exists (core/network/metered.ts). */
-  metered: z.enum(['auto', 'yes', 'no']).default('auto'),
+  /** Whether downloads ask first; unset is 'auto': ask NetworkManager when nmcli exists (core/network/metered.ts). */
+  metered: z.enum(['auto', 'yes', 'no']).optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -46,5 +46,5 @@ export const settingsPatch = z.strictObject({
 export type SettingsPatch = z.output<typeof settingsPatch>;
 
 export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
-  return { includeLoop: false, dataRoot: '/data', metered: 'auto', ...overrides };
+  return { includeLoop: false, dataRoot: '/data', ...overrides };
 }

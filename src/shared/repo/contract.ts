@@ -28,7 +28,10 @@ const refName = z
 /** An earlier HEAD: HEAD@{n} from the reflog, or a commit hash (7 to 40 hex digits). */
 export const rollbackRef = z
   .string()
-  .regex(/^(HEAD@\{\d{1,6}\}|[0-9a-f]{7,40})$/, 'must be HEAD@{n} or a commit hash from `kintsugi repo rollback`');
+  .regex(
+    /^(HEAD@\{\d{1,6}\}|[0-9a-f]{7,40})$/,
+    'must be HEAD@{n} or a commit hash from `kintsugi repo rollback`',
+  );
 
 /** Where a clone may come from: https, ssh, git@host:path, file:// or a local absolute path. */
 export const remoteUrl = z
@@ -39,7 +42,9 @@ export const remoteUrl = z
     (s) =>
       !s.startsWith('-') &&
       !/[\0\s]/.test(s) &&
-      (/^(https?|ssh|git|file):\/\//.test(s) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:/.test(s) || s.startsWith('/')),
+      (/^(https?|ssh|git|file):\/\//.test(s) ||
+        /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:/.test(s) ||
+        s.startsWith('/')),
     'must be an https://, ssh://, git@host:path or file:// URL, or an absolute path',
   );
 
@@ -95,7 +100,10 @@ export const repoContract = domain({
     network: method(z.tuple([]), produced<NetworkState>()),
     // Starters: main builds each job's params from its own settings (data root, bin folder, remote, metered), so
     // the page never names a path. Each returns the job's id; progress and the result come as job events.
-    check: method(z.tuple([z.strictObject({ allowMetered: z.boolean().default(false) })]), produced<Started>()),
+    check: method(
+      z.tuple([z.strictObject({ allowMetered: z.boolean().default(false) })]),
+      produced<Started>(),
+    ),
     pull: method(
       z.tuple([
         z.strictObject({
@@ -107,12 +115,18 @@ export const repoContract = domain({
       produced<Started>(),
     ),
     pin: method(z.tuple([z.strictObject({ tag: refName })]), produced<Started>()),
-    unpin: method(z.tuple([z.strictObject({ allowMetered: z.boolean().default(false) })]), produced<Started>()),
+    unpin: method(
+      z.tuple([z.strictObject({ allowMetered: z.boolean().default(false) })]),
+      produced<Started>(),
+    ),
     rollback: method(
       z.tuple([z.strictObject({ ref: rollbackRef, typed: z.string().max(100).optional() })]),
       produced<Started>(),
     ),
-    clone: method(z.tuple([z.strictObject({ allowMetered: z.boolean().default(false) })]), produced<Started>()),
+    clone: method(
+      z.tuple([z.strictObject({ allowMetered: z.boolean().default(false) })]),
+      produced<Started>(),
+    ),
     link: method(z.tuple([z.strictObject({ copy: z.boolean().default(false) })]), produced<Started>()),
   },
   jobs: {

@@ -1,7 +1,8 @@
 import type { CliDomain, OptionSpec } from '../domain-command';
+import { repoDomain } from './repo';
 
 // Every domain that brings its own `kintsugi <domain> ...` commands, listed once. Order is the order of --help.
-export const CLI_DOMAINS: readonly CliDomain[] = [];
+export const CLI_DOMAINS: readonly CliDomain[] = [repoDomain];
 
 /**
  * The options of every domain subcommand, merged for the one parseArgs call. An option two subcommands declare

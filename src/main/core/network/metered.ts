@@ -20,7 +20,10 @@ export const runNmcli: NmcliRunner = async () => {
   return r.exitCode === 0 ? String(r.stdout) : null;
 };
 
-export async function networkState(setting: MeteredSetting, nmcli: NmcliRunner = runNmcli): Promise<NetworkState> {
+export async function networkState(
+  setting: MeteredSetting,
+  nmcli: NmcliRunner = runNmcli,
+): Promise<NetworkState> {
   if (setting !== 'auto') return { metered: setting === 'yes', source: 'setting' };
   const out = await nmcli().catch(() => null);
   const metered = out === null ? null : meteredFromNmcli(out);

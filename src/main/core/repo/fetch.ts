@@ -16,9 +16,13 @@ export async function fetchOrigin(cloneDir: string, ctx: JobContext): Promise<vo
     });
   } catch (err) {
     if (err instanceof KintsugiError && err.code === 'REPO_GIT_FAILED')
-      throw new KintsugiError('REPO_REMOTE_UNREACHABLE', `fetching origin of ${cloneDir} failed: ${detailOf(err)}`, {
-        cause: err,
-      });
+      throw new KintsugiError(
+        'REPO_REMOTE_UNREACHABLE',
+        `fetching origin of ${cloneDir} failed: ${detailOf(err)}`,
+        {
+          cause: err,
+        },
+      );
     throw err;
   }
 }

@@ -2,7 +2,8 @@
 // with \r. We run git with LC_ALL=C, so these phase names are git's own untranslated ones; a line we do not
 // recognise is simply not progress (the job still runs and logs it).
 
-const LINE = /(Counting objects|Compressing objects|Receiving objects|Resolving deltas|Updating files):\s+\d+% \((\d+)\/(\d+)\)/;
+const LINE =
+  /(Counting objects|Compressing objects|Receiving objects|Resolving deltas|Updating files):\s+\d+% \((\d+)\/(\d+)\)/;
 
 /** A stderr chunk handler that calls REPORT for each progress update it can read. */
 export function gitProgressReader(

@@ -73,13 +73,19 @@ export async function git(cwd: string, args: readonly string[], opts: GitOptions
   if (opts.onStderr) child.stderr?.on('data', (b: Buffer) => opts.onStderr!(b.toString('utf8')));
   const r = await child;
   if (r.isCanceled) throw new KintsugiError('CANCELLED', `git ${args[0] ?? ''} was cancelled`);
-  if ((r as { code?: string }).code === 'ENOENT' || (r.exitCode === undefined && /ENOENT/.test(r.message ?? '')))
+  if (
+    (r as { code?: string }).code === 'ENOENT' ||
+    (r.exitCode === undefined && /ENOENT/.test(r.message ?? ''))
+  )
     throw new KintsugiError('TOOL_MISSING', 'git is not installed or not on PATH', {
       hint: 'Install git (Debian: apt install git), then retry.',
     });
   const stderr = String(r.stderr ?? '');
   const exitCode = r.exitCode ?? -1;
-  for (const line of stderr.split(/[\r\n]+/).filter((l) => l.trim() && !/^remote: /.test(l)).slice(-20))
+  for (const line of stderr
+    .split(/[\r\n]+/)
+    .filter((l) => l.trim() && !/^remote: /.test(l))
+    .slice(-20))
     jobLog(`git ${args[0] ?? ''}: ${line}`);
   if (exitCode !== 0 && !(opts.okCodes ?? []).includes(exitCode))
     throw new KintsugiError('REPO_GIT_FAILED', `git ${args.join(' ')} failed: ${lastLine(stderr)}`, {

@@ -32,7 +32,8 @@ async function pullAndReport(
   const r = await pullFastForward(toolkitCloneDir(dataRoot), opts, ctx);
   const scripts = await scriptStates(dataRoot, binDir ?? DEFAULT_BIN_DIR, pathVar());
   const staleCopies = scripts.filter((s) => s.inBinDir === 'copy-stale').map((s) => s.name);
-  if (staleCopies.length) ctx.log(`Scripts linked as copies are now stale: ${staleCopies.join(', ')}. Link again.`);
+  if (staleCopies.length)
+    ctx.log(`Scripts linked as copies are now stale: ${staleCopies.join(', ')}. Link again.`);
   return { ...r, staleCopies };
 }
 
@@ -49,7 +50,12 @@ export const repoRunners: RunnersFor<
   'repo-pull': async (p, ctx) => {
     await requireClone(toolkitCloneDir(p.dataRoot));
     await gate(p, 'pulling the toolkit');
-    return pullAndReport(p.dataRoot, p.binDir, { stash: p.stash, ...(p.moveLocalTo ? { moveLocalTo: p.moveLocalTo } : {}) }, ctx);
+    return pullAndReport(
+      p.dataRoot,
+      p.binDir,
+      { stash: p.stash, ...(p.moveLocalTo ? { moveLocalTo: p.moveLocalTo } : {}) },
+      ctx,
+    );
   },
   'repo-pin': (p) => pinToTag(toolkitCloneDir(p.dataRoot), p.tag),
   'repo-unpin': async (p, ctx) => {

@@ -1,5 +1,16 @@
 import { constants } from 'node:fs';
-import { access, copyFile, chmod, lstat, readlink, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
+import {
+  access,
+  copyFile,
+  chmod,
+  lstat,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  symlink,
+} from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KintsugiError } from '../../../shared/errors';
@@ -30,7 +41,8 @@ export async function linkScripts(input: LinkInput, ctx: JobContext): Promise<Li
   const linked: string[] = [];
   const skipped: LinkResult['skipped'] = [];
   for (const [i, s] of scripts.entries()) {
-    if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `linked ${linked.length} of ${scripts.length}`);
+    if (ctx.signal.aborted)
+      throw new KintsugiError('CANCELLED', `linked ${linked.length} of ${scripts.length}`);
     const dest = join(binDir, s.name);
     const state = await binEntryState(s, dest, ours.has(s.name));
     if (state === 'other' && !(await isOurSymlink(dest, dirname(s.path)))) {
@@ -59,7 +71,12 @@ export async function writableDir(dir: string): Promise<string> {
   const st = real ? await stat(real) : null;
   if (!real || !st?.isDirectory())
     throw new KintsugiError('LINK_BIN_DIR_NOT_WRITABLE', `${dir} does not exist or is not a directory`);
-  if (!(await access(real, constants.W_OK).then(() => true, () => false)))
+  if (
+    !(await access(real, constants.W_OK).then(
+      () => true,
+      () => false,
+    ))
+  )
     throw new KintsugiError('LINK_BIN_DIR_NOT_WRITABLE', `${dir} is not writable by this user`);
   return real;
 }

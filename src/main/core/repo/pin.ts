@@ -1,6 +1,13 @@
 import { KintsugiError } from '../../../shared/errors';
 import type { MoveResult } from '../../../shared/repo/model';
-import { pinnedFrom, porcelain, PINNED_FROM_KEY, requireClone, resolveCommit, tagAtHead } from './clone-state';
+import {
+  pinnedFrom,
+  porcelain,
+  PINNED_FROM_KEY,
+  requireClone,
+  resolveCommit,
+  tagAtHead,
+} from './clone-state';
 import { git } from './git';
 import { changedFiles } from './preview';
 
@@ -13,12 +20,20 @@ export async function pinToTag(cloneDir: string, tag: string): Promise<MoveResul
   const target = await resolveCommit(cloneDir, `refs/tags/${tag}`);
   if (!target) {
     const tags = (await git(cloneDir, ['tag', '--sort=-version:refname'])).stdout.split('\n').filter(Boolean);
-    throw new KintsugiError('REPO_REF_NOT_FOUND', `no tag ${tag} in the clone; tags: ${tags.slice(0, 10).join(', ') || '(none)'}`, {
-      hint: 'Fetch the tags (`kintsugi repo check`), then pin to one of them.',
-    });
+    throw new KintsugiError(
+      'REPO_REF_NOT_FOUND',
+      `no tag ${tag} in the clone; tags: ${tags.slice(0, 10).join(', ') || '(none)'}`,
+      {
+        hint: 'Fetch the tags (`kintsugi repo check`), then pin to one of them.',
+      },
+    );
   }
   const st = await porcelain(cloneDir);
-  await refuseOverwrite(cloneDir, target, st.dirty.map((d) => d.path));
+  await refuseOverwrite(
+    cloneDir,
+    target,
+    st.dirty.map((d) => d.path),
+  );
   if (st.branch !== null) await git(cloneDir, ['config', '--local', PINNED_FROM_KEY, st.branch]);
   const from = st.oid ?? '';
   await git(cloneDir, ['switch', '--quiet', '--detach', target]);
@@ -31,12 +46,23 @@ export async function unpin(cloneDir: string): Promise<MoveResult> {
   if (st.branch !== null) return { from: st.oid ?? '', to: st.oid ?? '', branch: st.branch };
   const branch = await pinnedFrom(cloneDir);
   if (!branch)
-    throw new KintsugiError('REPO_NO_UPSTREAM', 'the clone is detached and no branch was recorded to return to', {
-      hint: 'Switch to a branch yourself: `git -C CLONE switch main`.',
-    });
-  const target = (await resolveCommit(cloneDir, `refs/heads/${branch}`)) ?? (await resolveCommit(cloneDir, `refs/remotes/origin/${branch}`));
-  if (!target) throw new KintsugiError('REPO_REF_NOT_FOUND', `branch ${branch} is neither local nor on origin`);
-  await refuseOverwrite(cloneDir, target, st.dirty.map((d) => d.path));
+    throw new KintsugiError(
+      'REPO_NO_UPSTREAM',
+      'the clone is detached and no branch was recorded to return to',
+      {
+        hint: 'Switch to a branch yourself: `git -C CLONE switch main`.',
+      },
+    );
+  const target =
+    (await resolveCommit(cloneDir, `refs/heads/${branch}`)) ??
+    (await resolveCommit(cloneDir, `refs/remotes/origin/${branch}`));
+  if (!target)
+    throw new KintsugiError('REPO_REF_NOT_FOUND', `branch ${branch} is neither local nor on origin`);
+  await refuseOverwrite(
+    cloneDir,
+    target,
+    st.dirty.map((d) => d.path),
+  );
   await git(cloneDir, ['switch', '--quiet', branch]);
   await git(cloneDir, ['config', '--local', '--unset', PINNED_FROM_KEY], { okCodes: [5] });
   const to = (await resolveCommit(cloneDir, 'HEAD')) ?? target;
@@ -51,7 +77,11 @@ export async function refuseOverwrite(cloneDir: string, target: string, dirty: s
   const changed = new Set((await changedFiles(cloneDir, 'HEAD', target)).map((f) => f.path));
   const inWay = dirty.filter((p) => changed.has(p));
   if (inWay.length)
-    throw new KintsugiError('REPO_DIRTY_IN_WAY', `uncommitted changes would be overwritten in: ${inWay.join(', ')}`, {
-      hint: 'Nothing moved. Stash them (`git -C CLONE stash -u`) or commit them, then retry.',
-    });
+    throw new KintsugiError(
+      'REPO_DIRTY_IN_WAY',
+      `uncommitted changes would be overwritten in: ${inWay.join(', ')}`,
+      {
+        hint: 'Nothing moved. Stash them (`git -C CLONE stash -u`) or commit them, then retry.',
+      },
+    );
 }

@@ -10,9 +10,15 @@ import { git, nulRecords } from './git';
 export async function pullPreview(cloneDir: string): Promise<PullPreview> {
   const st = await porcelain(cloneDir);
   if (st.branch === null)
-    throw new KintsugiError('REPO_DETACHED', `${cloneDir} is pinned (detached HEAD): there is no branch to pull`);
+    throw new KintsugiError(
+      'REPO_DETACHED',
+      `${cloneDir} is pinned (detached HEAD): there is no branch to pull`,
+    );
   if (!st.upstream)
-    throw new KintsugiError('REPO_NO_UPSTREAM', `branch ${st.branch} of ${cloneDir} follows no remote branch`);
+    throw new KintsugiError(
+      'REPO_NO_UPSTREAM',
+      `branch ${st.branch} of ${cloneDir} follows no remote branch`,
+    );
   const upstream = st.upstream;
   const [incoming, localCommits, files, fetched] = await Promise.all([
     commitsIn(cloneDir, `HEAD..${upstream}`),

@@ -37,13 +37,20 @@ export async function pullFastForward(
         'REPO_DIRTY_IN_WAY',
         `the pull would overwrite uncommitted changes in: ${pv.dirtyInWay.join(', ')}`,
       );
-    await git(cloneDir, ['stash', 'push', '--include-untracked', '-m', `kintsugi: before pull of ${pv.upstream}`]);
+    await git(cloneDir, [
+      'stash',
+      'push',
+      '--include-untracked',
+      '-m',
+      `kintsugi: before pull of ${pv.upstream}`,
+    ]);
     stashed = true;
     ctx.log('Uncommitted changes stashed: `git stash pop` in the clone brings them back.');
   }
   await git(cloneDir, ['merge', '--ff-only', '--no-edit', pv.upstream]);
   const to = (await resolveCommit(cloneDir, 'HEAD')) ?? '';
-  const count = from === to ? 0 : Number((await git(cloneDir, ['rev-list', '--count', `${from}..${to}`])).stdout.trim());
+  const count =
+    from === to ? 0 : Number((await git(cloneDir, ['rev-list', '--count', `${from}..${to}`])).stdout.trim());
   return { from, to, commits: count, stashed, ...(movedLocalTo ? { movedLocalTo } : {}) };
 }
 

@@ -47,7 +47,8 @@ export async function rollbackTo(cloneDir: string, ref: string, typed?: string):
   const from = st.oid ?? '';
   // Without a conflict, --keep / a plain switch carry uncommitted changes across; --hard only when typed.
   if (st.branch !== null) await git(cloneDir, ['reset', discard ? '--hard' : '--keep', target]);
-  else await git(cloneDir, ['switch', '--quiet', '--detach', ...(discard ? ['--discard-changes'] : []), target]);
+  else
+    await git(cloneDir, ['switch', '--quiet', '--detach', ...(discard ? ['--discard-changes'] : []), target]);
   const tag = await tagAtHead(cloneDir);
   return { from, to: target, branch: st.branch, ...(tag ? { tag } : {}) };
 }

@@ -33,7 +33,9 @@ async function inspectScript(
     problem = `not found on PATH: is ${binDir} on PATH? (${inBinDir === 'missing' ? 'not linked yet' : 'linked'})`;
   else if (!resolvesToClone)
     problem = `${foundOnPath} comes first on PATH and is not the clone's script${
-      (await isStaleCopyOf(foundOnPath, script.path)) ? ' (a different file of that name, perhaps a stale copy)' : ''
+      (await isStaleCopyOf(foundOnPath, script.path))
+        ? ' (a different file of that name, perhaps a stale copy)'
+        : ''
     }: remove it or put ${binDir} before ${dirname(foundOnPath)} on PATH`;
   return {
     name: script.name,
@@ -71,7 +73,13 @@ export async function whichFirst(name: string, pathVar: string): Promise<string 
     const candidate = join(dir, name);
     const st = await stat(candidate).catch(() => null);
     if (!st?.isFile()) continue;
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return null;
 }

@@ -37,7 +37,8 @@ export async function toolkitScripts(scriptsDir: string): Promise<ToolkitScript[
       throw refused(`${path} is a symlink: only regular files inside the scripts folder are linked`);
     }
     if (!st.isFile() || !executable) continue;
-    if (!SAFE_NAME.test(name)) throw refused(`${path}: the name ${JSON.stringify(name)} is not a plain file name`);
+    if (!SAFE_NAME.test(name))
+      throw refused(`${path}: the name ${JSON.stringify(name)} is not a plain file name`);
     if ((st.mode & 0o022) !== 0)
       throw refused(`${path} is writable by group or others (mode ${(st.mode & 0o777).toString(8)})`, {
         hint: `Make it writable by its owner only (chmod go-w ${path}), then link again.`,

@@ -1,17 +1,17 @@
 import { realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { KintsugiError } from '../../shared/errors';
-import type { RepoLinkParams } from '../../shared/repo/contract';
-import { toolkitCloneDir, toolkitScriptsDir } from '../core/layers/data-layout';
-import { toolkitScripts } from '../core/repo/toolkit-scripts';
+import { KintsugiError } from '../../../shared/errors';
+import type { RepoLinkParams } from '../../../shared/repo/contract';
+import { toolkitCloneDir, toolkitScriptsDir } from '../layers/data-layout';
+import { toolkitScripts } from './toolkit-scripts';
 
-// What makes `repo-link` safe to run as root for this user, checked on the real filesystem here (never taken
+// What makes `repo-link` safe to run as root for this user (the helper's authorizer, and the CLI under sudo), checked on the real filesystem here (never taken
 // from the request): the data root and the bin folder are real directories, named by their real paths; the bin
 // folder is not inside the clone (no path escapes through it); every script the job will link is an executable
 // regular file directly inside the clone's scripts folder, writable by its owner only, and owned by the user or
 // by root: root links it where root (and everyone) will run it, so nobody else may be able to change it.
 
-export async function authorizeRepoLink(p: RepoLinkParams, uid: number): Promise<RepoLinkParams> {
+export async function checkLinkRequest(p: RepoLinkParams, uid: number): Promise<RepoLinkParams> {
   const dataRoot = await realDir(p.dataRoot, 'data root', 'REPO_NOT_CLONED');
   const binDir = await realDir(p.binDir, 'bin folder', 'LINK_BIN_DIR_NOT_WRITABLE');
   const clone = await realpath(toolkitCloneDir(dataRoot)).catch(() => {
@@ -23,9 +23,13 @@ export async function authorizeRepoLink(p: RepoLinkParams, uid: number): Promise
     });
   const binOwner = (await stat(binDir)).uid;
   if (binOwner !== 0 && binOwner !== uid)
-    throw new KintsugiError('LINK_BIN_DIR_NOT_WRITABLE', `bin folder ${binDir} belongs to uid ${binOwner}, neither root nor you (uid ${uid})`, {
-      hint: 'Link into /usr/local/bin or a bin folder of your own.',
-    });
+    throw new KintsugiError(
+      'LINK_BIN_DIR_NOT_WRITABLE',
+      `bin folder ${binDir} belongs to uid ${binOwner}, neither root nor you (uid ${uid})`,
+      {
+        hint: 'Link into /usr/local/bin or a bin folder of your own.',
+      },
+    );
   const scripts = await toolkitScripts(toolkitScriptsDir(dataRoot));
   const scriptsDir = await realpath(toolkitScriptsDir(dataRoot));
   for (const s of scripts) {
@@ -33,7 +37,10 @@ export async function authorizeRepoLink(p: RepoLinkParams, uid: number): Promise
       throw new KintsugiError('LINK_TARGET_REFUSED', `${s.path} is outside ${scriptsDir}`);
     const owner = (await stat(s.path)).uid;
     if (owner !== 0 && owner !== uid)
-      throw new KintsugiError('LINK_TARGET_REFUSED', `${s.path} belongs to uid ${owner}, neither root nor you (uid ${uid})`);
+      throw new KintsugiError(
+        'LINK_TARGET_REFUSED',
+        `${s.path} belongs to uid ${owner}, neither root nor you (uid ${uid})`,
+      );
   }
   return { ...p, dataRoot, binDir };
 }
