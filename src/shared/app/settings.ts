@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { absolutePath } from '../paths';
+import { remoteUrl } from '../repo/contract';
 
 // The app's settings: one schema, from which the saved file's check, the IPC patch's check and the type come.
 
@@ -12,7 +13,7 @@ export const settingsSchema = z.object({
   dataRoot: absolutePath.default('/data'),
   cacheDir: absolutePath.optional(),
   /** Where `repo clone` clones the toolkit from (src/shared/repo/remote.ts has the default). */
-  repoRemote: z.string().min(1).max(2048).optional(),
+  repoRemote: remoteUrl.optional(),
   /** Where `repo link` puts the toolkit's scripts. */
   binDir: absolutePath.optional(),
   /** Whether downloads ask first; unset is 'auto': ask NetworkManager when nmcli exists (core/network/metered.ts). */
@@ -38,7 +39,7 @@ export const settingsPatch = z.strictObject({
   backupDir: typedFolder.optional(),
   dataRoot: typedFolder.optional(),
   cacheDir: typedFolder.optional(),
-  repoRemote: z.string().min(1).max(2048).optional(),
+  repoRemote: remoteUrl.optional(),
   binDir: absolutePath.optional(),
   metered: z.enum(['auto', 'yes', 'no']).optional(),
 });
