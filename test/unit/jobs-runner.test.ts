@@ -206,8 +206,16 @@ describe('JobRunner', () => {
     );
     expect(calls).toEqual(['helper:restore', 'utility:image-check', 'helper:flash', 'helper:backup']);
     // The specification, stated once here: every verb that writes or mounts a drive needs root, and so does
-    // linking the toolkit's scripts into a root-owned bin folder.
-    expect([...HELPER_JOBS].sort()).toEqual(['backup', 'flash', 'repo-link', 'restore', 'verify-drive']);
+    // linking the toolkit's scripts into a root-owned bin folder and writing the system's timers.
+    expect([...HELPER_JOBS].sort()).toEqual([
+      'backup',
+      'flash',
+      'repo-link',
+      'restore',
+      'schedule-install',
+      'schedule-remove',
+      'verify-drive',
+    ]);
     for (const t of JOB_TYPES) expect(HELPER_JOBS.has(t as never)).toBe(hostOf(t) === 'helper');
   });
 });

@@ -9,6 +9,7 @@ import { drivesHandlers } from './drives-handlers';
 import { jobsHandlers } from './jobs-handlers';
 import { reflashHandlers } from './reflash-handlers';
 import { repoHandlers } from './repo-handlers';
+import { scheduleHandlers } from './schedule-handlers';
 
 // The ONE implementation of the contract, composed of one handler group per domain. ipc.ts registers it on
 // ipcMain; the e2e harness serves it over HTTP. Every entry validates its arguments against the domain's
@@ -24,6 +25,7 @@ export function createHandlers(deps: HandlerDeps): KintsugiApi {
     reflash: reflashHandlers(deps),
     jobs: jobsHandlers(deps),
     repo: repoHandlers(deps),
+    schedule: scheduleHandlers(deps),
   };
   const validated = {} as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
   for (const [domain, method] of API_ENTRIES) {

@@ -4,6 +4,7 @@ import { backupRunners } from '../backup/jobs';
 import { flashRunners } from '../flash/jobs';
 import { imageRunners } from '../image/jobs';
 import { repoRunners } from '../repo/jobs';
+import { scheduleRunners } from '../schedule/jobs';
 import type { JobContext } from './context';
 import type { JobExecutor } from './executor';
 import { parseJobRequest } from './request';
@@ -19,6 +20,7 @@ const RUNNERS: RunnersFor<JobType> = {
   ...flashRunners,
   ...backupRunners,
   ...repoRunners,
+  ...scheduleRunners,
 };
 
 export async function runJob(req: JobRequest, ctx: JobContext, env: JobEnv = {}): Promise<unknown> {

@@ -16,6 +16,8 @@ export function cronFile(o: { kintsugi: readonly string[]; dataRoot: string; use
   return (
     '# Written by Kintsugi Updater (kintsugi schedule install); kintsugi schedule remove deletes it.\n' +
     'SHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n' +
+    // Electron's binary runs the CLI bundle as Node only with this; plain Node ignores it.
+    'ELECTRON_RUN_AS_NODE=1\n' +
     `${lines.join('\n')}\n`
   );
 }

@@ -28,6 +28,8 @@ export function systemdUnits(o: UnitOptions): Record<string, string> {
       `[Unit]\nDescription=${t.description}\n${net}\n` +
       `[Service]\nType=oneshot\n${o.uid !== undefined && o.uid !== 0 ? `User=${o.uid}\n` : ''}` +
       `Nice=10\nIOSchedulingClass=idle\n` +
+      // Electron's binary runs the CLI bundle as Node only with this; plain Node ignores it.
+      `Environment=ELECTRON_RUN_AS_NODE=1\n` +
       `ExecStart=${taskArgv(o.kintsugi, o.dataRoot, t)
         .map((a, i) => systemdQuote(a, i === 0))
         .join(' ')}\n`;
