@@ -7,6 +7,7 @@ import { toolkitCloneDir } from '../../src/main/core/layers/data-layout';
 import { runJob } from '../../src/main/core/jobs/run-job';
 import { reflogEntries } from '../../src/main/core/repo/rollback';
 import { repoStatus } from '../../src/main/core/repo/status';
+import type { Progress } from '../../src/shared/progress';
 import type { JobRequest } from '../../src/shared/registry';
 import type { MoveResult, PullPreview, PullResult } from '../../src/shared/repo/model';
 import { cloneInto, g, makeToolkitRemote, type ToolkitRemote } from '../helpers/git-fixture';
@@ -117,10 +118,15 @@ describe('status, check and pull', () => {
     expect((await status()).behind).toBe(0); // nothing fetched yet: status did not touch the network
 
     const before = Date.now() - 2000;
-    const pv = (await job({
-      type: 'repo-check',
-      params: { dataRoot: data, meteredSetting: 'no' },
-    })) as PullPreview;
+    const progress: Progress[] = [];
+    const pv = (await runJob(
+      { type: 'repo-check', params: { dataRoot: data, meteredSetting: 'no' } },
+      { ...quietContext(), progress: (p) => progress.push(p) },
+    )) as PullPreview;
+    // git's own --progress lines (the remote's counting, our receiving), read as items of a phase.
+    const fetching = progress.filter((p) => p.kind === 'repo' && p.phase === 'fetch');
+    expect(fetching.length).toBeGreaterThan(0);
+    expect(fetching.at(-1)).toMatchObject({ items: fetching.at(-1)!.itemsTotal });
     expect(pv.behind).toBe(2);
     expect(pv.incoming.map((c) => c.subject)).toEqual(['add flash notes', 'guide: chapter 2']);
     expect(pv.files).toEqual([

@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import {
   chmod,
   chown,
@@ -5,6 +6,7 @@ import {
   mkdir,
   mkdtemp,
   readFile,
+  readdir,
   readlink,
   rm,
   symlink,
@@ -147,6 +149,28 @@ describe('link', () => {
       linkScripts({ dataRoot: join(root, 'empty'), binDir: bin, copy: false, pathVar: '' }, quietContext()),
     );
     expect(noClone.code).toBe('REPO_NOT_CLONED');
+  });
+});
+
+describe('a bin folder on a read-only filesystem', () => {
+  // Root may write any folder by permission; what stops root is a read-only mount: a real tmpfs, mounted ro.
+  it('is LINK_BIN_DIR_NOT_WRITABLE, with the way out, and nothing is written', async () => {
+    const ro = join(root, 'ro-bin');
+    await mkdir(ro);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'kintsugi-test-ro', ro]);
+    try {
+      const r = await failure(
+        linkScripts({ dataRoot: data, binDir: ro, copy: false, pathVar: '' }, quietContext()),
+      );
+      expect(r).toMatchObject({
+        code: 'LINK_BIN_DIR_NOT_WRITABLE',
+        detail: `${ro} is not writable by this user`,
+      });
+      expect((r as unknown as { hint: string }).hint).toMatch(/sudo|--bin-dir/);
+      expect(await readdir(ro)).toEqual([]);
+    } finally {
+      await execa('umount', [ro]);
+    }
   });
 });
 

@@ -3,7 +3,7 @@
 // recognise is simply not progress (the job still runs and logs it).
 
 const LINE =
-  /(Counting objects|Compressing objects|Receiving objects|Resolving deltas|Updating files):\s+\d+% \((\d+)\/(\d+)\)/;
+  /(Counting objects|Compressing objects|Receiving objects|Unpacking objects|Resolving deltas|Updating files):\s+\d+% \((\d+)\/(\d+)\)/;
 
 /** A stderr chunk handler that calls REPORT for each progress update it can read. */
 export function gitProgressReader(
