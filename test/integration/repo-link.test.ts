@@ -18,7 +18,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { quietContext } from '../../src/main/core/jobs/context';
 import { toolkitCloneDir, toolkitScriptsDir } from '../../src/main/core/layers/data-layout';
 import { linkScripts } from '../../src/main/core/repo/link';
-import { scriptStates } from '../../src/main/core/repo/status';
+import { repoStatus, scriptStates } from '../../src/main/core/repo/status';
 import { runJob } from '../../src/main/core/jobs/run-job';
 import { checkLinkRequest } from '../../src/main/core/repo/link-request-check';
 import type { PullResult } from '../../src/shared/repo/model';
@@ -149,6 +149,15 @@ describe('link', () => {
       linkScripts({ dataRoot: join(root, 'empty'), binDir: bin, copy: false, pathVar: '' }, quietContext()),
     );
     expect(noClone.code).toBe('REPO_NOT_CLONED');
+  });
+});
+
+describe('status and a script the link checks refuse', () => {
+  it('says why instead of listing no scripts', async () => {
+    await chmod(join(scripts, 'kt-mount'), 0o777);
+    const s = await repoStatus({ dataRoot: data, binDir: bin, pathVar: bin });
+    expect(s.scripts).toEqual([]);
+    expect(s.scriptsProblem).toMatch(/kt-mount is writable by group or others .*chmod go-w/);
   });
 });
 

@@ -53,6 +53,8 @@ export interface RepoStatus {
   localCommits: CommitLine[];
   binDir: string;
   scripts: ScriptLink[];
+  /** Why the scripts could not be listed (one refused by the link checks, say): shown instead of a silent gap. */
+  scriptsProblem?: string;
 }
 
 export interface ChangedFile {

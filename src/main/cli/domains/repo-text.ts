@@ -33,7 +33,7 @@ export function statusText(s: RepoStatus, now = Date.now()): string {
     out += `  as of then: ${s.behind} commit(s) to pull, ${s.ahead} local commit(s) not on the remote\n`;
   if (s.localCommits.length) out += `  local commits:\n${s.localCommits.map(commit).join('')}`;
   if (s.dirty.length) out += `  uncommitted: ${s.dirty.map((d) => `${d.path} (${d.state})`).join(', ')}\n`;
-  out += scriptsText(s.scripts, s.binDir);
+  out += s.scriptsProblem ? `  scripts: ${s.scriptsProblem}\n` : scriptsText(s.scripts, s.binDir);
   return out;
 }
 

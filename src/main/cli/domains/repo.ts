@@ -68,7 +68,8 @@ async function withMeteredAsk(
   }
 }
 
-const notOnPathExit = (r: { scripts: { problem?: string }[] }) => (r.scripts.some((s) => s.problem) ? 1 : 0);
+const notOnPathExit = (r: { scripts: { problem?: string }[]; scriptsProblem?: string }) =>
+  r.scriptsProblem || r.scripts.some((s) => s.problem) ? 1 : 0;
 
 const status = subcommand<null>({
   name: 'status',

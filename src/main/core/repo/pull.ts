@@ -1,7 +1,7 @@
 import { KintsugiError } from '../../../shared/errors';
 import type { CommitLine, PullResult } from '../../../shared/repo/model';
 import type { JobContext } from '../jobs/context';
-import { requireClone, resolveCommit } from './clone-state';
+import { porcelain, requireClone, resolveCommit } from './clone-state';
 import { fetchOrigin } from './fetch';
 import { git } from './git';
 import { pullPreview } from './preview';
@@ -22,6 +22,12 @@ export async function pullFastForward(
   ctx: JobContext,
 ): Promise<Omit<PullResult, 'staleCopies'>> {
   await requireClone(cloneDir);
+  // Refuse a pinned clone before spending the network on it.
+  if ((await porcelain(cloneDir)).branch === null)
+    throw new KintsugiError(
+      'REPO_DETACHED',
+      `${cloneDir} is pinned (detached HEAD): there is no branch to pull`,
+    );
   await fetchOrigin(cloneDir, ctx);
   const pv = await pullPreview(cloneDir);
   const from = (await resolveCommit(cloneDir, 'HEAD')) ?? '';

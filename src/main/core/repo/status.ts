@@ -1,3 +1,4 @@
+import { KintsugiError } from '../../../shared/errors';
 import type { RepoStatus, ScriptLink } from '../../../shared/repo/model';
 import { toolkitCloneDir, toolkitScriptsDir } from '../layers/data-layout';
 import {
@@ -63,8 +64,27 @@ export async function repoStatus({ dataRoot, binDir, pathVar }: StatusInput): Pr
     lastFetchAt: fetched,
     dirty: st.dirty,
     localCommits,
-    scripts: await scriptStates(dataRoot, binDir, pathVar),
+    ...(await scriptsWithProblem(dataRoot, binDir, pathVar)),
   };
+}
+
+/** The scripts' states, or, when a script fails the link checks, that reason in words (status stays offline
+ * and never throws for it: `repo link` refuses with the same words). */
+async function scriptsWithProblem(
+  dataRoot: string,
+  binDir: string,
+  pathVar: string,
+): Promise<Pick<RepoStatus, 'scripts' | 'scriptsProblem'>> {
+  try {
+    const scripts = await toolkitScripts(toolkitScriptsDir(dataRoot));
+    const ours = copiesIn(await loadLinkRecord(dataRoot), binDir);
+    return { scripts: await inspectScripts(scripts, binDir, pathVar, ours) };
+  } catch (err) {
+    if (err instanceof KintsugiError && err.code === 'LINK_TARGET_REFUSED')
+      return { scripts: [], scriptsProblem: `${err.detail ?? err.message}. ${err.hint}` };
+    if (err instanceof KintsugiError && err.code === 'REPO_NOT_CLONED') return { scripts: [] };
+    throw err;
+  }
 }
 
 /** Each script's state in the bin folder and on PATH; empty when the clone has no scripts folder (yet). */
