@@ -217,6 +217,10 @@ const REPO = {
     message: 'That tag or commit is not known in the clone.',
     hint: 'Check the name (`kintsugi repo check` fetches the tags; `kintsugi repo rollback` lists earlier HEADs).',
   },
+  REPO_NOT_OWNED: {
+    message: 'The toolkit clone belongs to another user.',
+    hint: 'Run kintsugi as the clone’s owner (e.g. `sudo -u OWNER kintsugi repo ...`): as root, git would run that user’s hooks and settings with root’s rights.',
+  },
   REPO_GIT_FAILED: {
     message: 'A git command failed.',
     hint: 'The detail has git’s own message; fix what it names, then retry.',

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -270,6 +271,22 @@ describe('pin, unpin and rollback', () => {
     await job({ type: 'repo-check', params: { dataRoot: data, meteredSetting: 'no' } });
     const r = await failure(job({ type: 'repo-rollback', params: { dataRoot: data, ref: future } }));
     expect(r.code).toBe('REPO_REF_NOT_FOUND');
+  });
+});
+
+describe('a clone owned by another user', () => {
+  it('is refused as root, and a program its config names never runs', async () => {
+    await cloneInto(remote.bare, clone);
+    const planted = join(root, 'planted-ran');
+    await g(clone, ['config', 'core.fsmonitor', `touch ${planted}; false`]);
+    await execa('chown', ['-R', '4242:4242', clone]);
+    const r = await failure(status());
+    expect(r).toMatchObject({
+      code: 'REPO_NOT_OWNED',
+      detail: `${clone} belongs to uid 4242; this process runs as uid 0`,
+    });
+    expect((await failure(pull())).code).toBe('REPO_NOT_OWNED');
+    await expect(stat(planted)).rejects.toThrow();
   });
 });
 

@@ -1,4 +1,6 @@
 import { execa } from 'execa';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import { jobLog } from '../jobs/log-scope';
 
@@ -37,10 +39,23 @@ export function gitEnv(base: NodeJS.ProcessEnv = process.env): Record<string, st
   };
 }
 
-/** Options every call gets: the clone is trusted by path (the helper or sudo may run as another user than its
- * owner), no colour, paths printed raw (quotePath=false, with -z where we parse them). */
-function baseArgs(cwd: string): string[] {
-  return ['-c', `safe.directory=${cwd}`, '-c', 'color.ui=false', '-c', 'core.quotePath=false'];
+/** Options every call gets: no colour, paths printed raw (quotePath=false, with -z where we parse them). Never
+ * safe.directory: git's own ownership check stays on (see refuseForeignClone). */
+const BASE_ARGS = ['-c', 'color.ui=false', '-c', 'core.quotePath=false'];
+
+/**
+ * A clone's .git/config can name programs git runs (core.fsmonitor, hooks, remote.*.uploadpack). Run as root (sudo)
+ * on a clone another user owns, those would be that user's commands with root's rights: refuse, saying whose
+ * clone it is. git refuses too ("dubious ownership"), but in words we do not parse.
+ */
+async function refuseForeignClone(cwd: string): Promise<void> {
+  const st = await stat(join(cwd, '.git')).catch(() => null);
+  const me = process.getuid?.();
+  if (st && me !== undefined && st.uid !== me)
+    throw new KintsugiError(
+      'REPO_NOT_OWNED',
+      `${cwd} belongs to uid ${st.uid}; this process runs as uid ${me}`,
+    );
 }
 
 export interface GitResult {
@@ -60,7 +75,8 @@ export interface GitOptions {
 
 /** Runs git in CWD; throws REPO_GIT_FAILED naming the command and git's last stderr line when it fails. */
 export async function git(cwd: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
-  const child = execa('git', [...baseArgs(cwd), ...args], {
+  await refuseForeignClone(cwd);
+  const child = execa('git', [...BASE_ARGS, ...args], {
     cwd,
     env: gitEnv(opts.env),
     extendEnv: false,
