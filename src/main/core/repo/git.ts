@@ -84,11 +84,24 @@ export async function git(cwd: string, args: readonly string[], opts: GitOptions
     stripFinalNewline: false,
     stdin: 'ignore',
     shell: false,
-    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+    // Its own process group, so a cancel reaches the transport git starts (ssh, upload-pack) too: killing git
+    // alone would leave them running, holding git's stderr open, and the job would never end.
+    detached: true,
   });
+  const killGroup = () => {
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  if (opts.signal?.aborted) killGroup();
+  opts.signal?.addEventListener('abort', killGroup, { once: true });
   if (opts.onStderr) child.stderr?.on('data', (b: Buffer) => opts.onStderr!(b.toString('utf8')));
-  const r = await child;
-  if (r.isCanceled) throw new KintsugiError('CANCELLED', `git ${args[0] ?? ''} was cancelled`);
+  const r = await child.finally(() => opts.signal?.removeEventListener('abort', killGroup));
+  if (opts.signal?.aborted) throw new KintsugiError('CANCELLED', `git ${args[0] ?? ''} was cancelled`);
   if (
     (r as { code?: string }).code === 'ENOENT' ||
     (r.exitCode === undefined && /ENOENT/.test(r.message ?? ''))
