@@ -199,6 +199,86 @@ const FRAMEWORKS = {
   },
 } as const;
 
+const REPO = {
+  REPO_NOT_CLONED: {
+    message: 'The toolkit clone (docs & scripts) is missing.',
+    hint: 'Clone it first: `kintsugi repo clone` (or the Clone button), then retry.',
+  },
+  REPO_EXISTS: {
+    message: 'Something is already where the toolkit clone goes.',
+    hint: 'Use the existing clone (`kintsugi repo status`), or move the folder named in the detail away first.',
+  },
+  REPO_REMOTE_UNREACHABLE: {
+    message: 'The toolkit remote could not be reached.',
+    hint: 'Check the network and the remote setting (repoRemote); status, link and verify still work offline.',
+  },
+  REPO_NO_UPSTREAM: {
+    message: 'The current branch follows no remote branch.',
+    hint: 'Switch to the branch that follows the remote (`git -C CLONE switch main`) or unpin (`kintsugi repo unpin`).',
+  },
+  REPO_DETACHED: {
+    message: 'The clone is pinned to a release (detached HEAD), so there is no branch to pull.',
+    hint: 'Unpin to go back to the branch and pull: `kintsugi repo unpin`.',
+  },
+  REPO_DIVERGED: {
+    message: 'The clone has local commits that are not on the remote, so a fast-forward pull is impossible.',
+    hint: 'Nothing moved. Keep them and stay where you are, or move them onto a branch and follow the remote (`kintsugi repo pull --move-local-to BRANCH`).',
+  },
+  REPO_DIRTY_IN_WAY: {
+    message: 'Uncommitted changes are in the way of the pull.',
+    hint: 'Nothing moved. Stash them and pull (`kintsugi repo pull --stash`; `git stash pop` brings them back), or commit them.',
+  },
+  REPO_DIRTY: {
+    message: 'The clone has uncommitted changes that this would lose.',
+    hint: 'Stash or commit them first, or type DISCARD when asked (CLI: --discard) to lose them on purpose.',
+  },
+  REPO_REF_NOT_FOUND: {
+    message: 'That tag or commit is not known in the clone.',
+    hint: 'Check the name (`kintsugi repo check` fetches the tags; `kintsugi repo rollback` lists earlier HEADs).',
+  },
+  REPO_NOT_OWNED: {
+    message: 'The toolkit clone belongs to another user.',
+    hint: 'Run kintsugi as the clone’s owner (e.g. `sudo -u OWNER kintsugi repo ...`): as root, git would run that user’s hooks and settings with root’s rights.',
+  },
+  REPO_GIT_FAILED: {
+    message: 'A git command failed.',
+    hint: 'The detail has git’s own message; fix what it names, then retry.',
+  },
+} as const;
+
+const LINK = {
+  LINK_BIN_DIR_NOT_WRITABLE: {
+    message: 'The bin folder does not exist or cannot be written.',
+    hint: 'Link as root (the app asks for your password; CLI: sudo), or choose a bin folder of your own (--bin-dir ~/.local/bin).',
+  },
+  LINK_TARGET_REFUSED: {
+    message: 'A script in the clone is not safe to link.',
+    hint: 'Each script must be an executable regular file inside scripts/usb-toolkit, writable by its owner only.',
+  },
+  LINK_NAME_TAKEN: {
+    message: 'Another file of the same name is already in the bin folder.',
+    hint: 'Remove or rename the file named in the detail (it is not one Kintsugi put there), then link again.',
+  },
+} as const;
+
+const NETWORK = {
+  NETWORK_METERED: {
+    message: 'The network is metered: downloads ask first.',
+    hint: 'Confirm the download (CLI: --allow-metered), or wait for an unmetered network.',
+  },
+} as const;
+
+const SCHEDULE = {
+  SCHEDULE_NO_SCHEDULER: {
+    message: 'Neither systemd nor cron is available to run the schedule.',
+    hint: 'Install cron (Debian: apt install cron), or run `kintsugi repo pull` yourself.',
+  },
+  SCHEDULE_UNIT_INVALID: {
+    message: 'The schedule files did not pass their check.',
+    hint: 'Nothing was installed; report the detail.',
+  },
+} as const;
+
 export const ERROR_GROUPS = {
   general: GENERAL,
   image: IMAGE,
@@ -207,6 +287,10 @@ export const ERROR_GROUPS = {
   backup: BACKUP,
   helper: HELPER,
   frameworks: FRAMEWORKS,
+  repo: REPO,
+  link: LINK,
+  network: NETWORK,
+  schedule: SCHEDULE,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
 
 export const ERROR_CATALOGUE = {
@@ -217,6 +301,10 @@ export const ERROR_CATALOGUE = {
   ...BACKUP,
   ...HELPER,
   ...FRAMEWORKS,
+  ...REPO,
+  ...LINK,
+  ...NETWORK,
+  ...SCHEDULE,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -17,6 +17,12 @@ const LABELS: Record<string, string> = {
   route: 'Page',
   purpose: 'Chooser',
   jobId: 'Job',
+  tag: 'Release tag',
+  ref: 'Earlier HEAD',
+  moveLocalTo: 'Branch for your local commits',
+  repoRemote: 'Toolkit remote',
+  binDir: 'Bin folder',
+  metered: 'Metered network',
 };
 
 /** The label of the field at PATH (zod's issue path), or the key itself when it has none. */

@@ -10,6 +10,8 @@ export interface ProgressPhases {
   backup: 'copy' | 'verify';
   reflash: ReflashStep;
   frameworks: 'install' | 'verify' | 'rollback' | 'uninstall';
+  /** The toolkit clone: git's own phases (fetch, clone) and the link step. */
+  repo: 'fetch' | 'clone' | 'link';
 }
 
 export interface ProgressFields {

@@ -10,6 +10,8 @@ import type { DomainApi, JobHost, JobSpec } from './ipc/define';
 import { jobsContract } from './jobs/contract';
 import type { Progress } from './progress';
 import { reflashContract } from './reflash/contract';
+import { repoContract } from './repo/contract';
+import { scheduleContract } from './schedule/contract';
 
 // The one list of domains. Add a domain here (and its handler group in src/main/api, its job runners in
 // src/main/core/<domain>/jobs.ts): the IPC channels, window.kintsugi.<domain>.<method>, the job union, the hosts'
@@ -24,6 +26,8 @@ export const DOMAINS = {
   reflash: reflashContract,
   jobs: jobsContract,
   frameworks: frameworksContract,
+  repo: repoContract,
+  schedule: scheduleContract,
 } as const;
 
 export type Domains = typeof DOMAINS;

@@ -205,14 +205,18 @@ describe('JobRunner', () => {
       runner.start({ type: 'backup', params: { source: '/dev/loop1', destRoot: '/tmp/b' } }, exec),
     );
     expect(calls).toEqual(['helper:restore', 'utility:image-check', 'helper:flash', 'helper:backup']);
-    // The specification, stated once here: every verb that writes or mounts a drive needs root, and so does a
-    // framework's system package (apt / .deb).
+    // The specification, stated once here: every verb that writes or mounts a drive needs root, and so do a
+    // framework's system package (apt / .deb), linking the toolkit's scripts into a root-owned bin folder and
+    // writing the system's timers.
     expect([...HELPER_JOBS].sort()).toEqual([
       'backup',
       'flash',
       'framework-install-system',
       'framework-uninstall-system',
+      'repo-link',
       'restore',
+      'schedule-install',
+      'schedule-remove',
       'verify-drive',
     ]);
     for (const t of JOB_TYPES) expect(HELPER_JOBS.has(t as never)).toBe(hostOf(t) === 'helper');

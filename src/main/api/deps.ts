@@ -24,8 +24,8 @@ export interface HandlerDeps {
   settings: SettingsPort;
   ui: UiStatePort;
   runner: JobRunner;
-  /** Where jobs a handler starts itself run (every host behind one); the services' executor. */
-  executor?: JobExecutor;
+  /** Where jobs a handler starts itself run (each on the host its declaration names). */
+  executor: JobExecutor;
   /** Jobs this process does not run any more (finished long ago, or interrupted by a crash): from the journal. */
   journalRecords(): Promise<JobRecord[]>;
   reflash: ReflashFlow;

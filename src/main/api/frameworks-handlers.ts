@@ -4,7 +4,6 @@ import { findEntry, frameworkCatalog } from '../core/frameworks/catalog';
 import { requireConsent } from '../core/frameworks/consent';
 import { installRequest, uninstallRequest } from '../core/frameworks/requests';
 import { processTools } from '../core/frameworks/tools';
-import { inProcessExecutor } from '../core/jobs/run-job';
 import type { HandlerDeps } from './deps';
 
 // The frameworks page's calls. Install and uninstall take a name: the entry, its recipe and the job's host come
@@ -20,9 +19,6 @@ export function frameworksHandlers(deps: HandlerDeps): DomainApi<Domains['framew
     const c = await context();
     return frameworkCatalog(c.dataRoot, c.tools);
   };
-  // Without a host executor (unit tests of the handlers), jobs run in this process: an apt recipe then fails for
-  // want of root, it never gains any.
-  const executor = () => deps.executor ?? inProcessExecutor();
   return {
     catalog,
     installed: async () => (await catalog()).entries.filter((e) => e.state.installed),
@@ -30,12 +26,12 @@ export function frameworksHandlers(deps: HandlerDeps): DomainApi<Domains['framew
       const [c, cat] = await Promise.all([context(), catalog()]);
       const found = findEntry(cat, name);
       requireConsent(found.entry, found.source, yes === true);
-      return { jobId: deps.runner.start(installRequest(found.entry, c.npmPrefix), executor()) };
+      return { jobId: deps.runner.start(installRequest(found.entry, c.npmPrefix), deps.executor) };
     },
     async uninstall({ name }) {
       const [c, cat] = await Promise.all([context(), catalog()]);
       const found = findEntry(cat, name);
-      return { jobId: deps.runner.start(uninstallRequest(found.entry, c.npmPrefix), executor()) };
+      return { jobId: deps.runner.start(uninstallRequest(found.entry, c.npmPrefix), deps.executor) };
     },
   };
 }

@@ -9,6 +9,8 @@ import { drivesHandlers } from './drives-handlers';
 import { frameworksHandlers } from './frameworks-handlers';
 import { jobsHandlers } from './jobs-handlers';
 import { reflashHandlers } from './reflash-handlers';
+import { repoHandlers } from './repo-handlers';
+import { scheduleHandlers } from './schedule-handlers';
 
 // The ONE implementation of the contract, composed of one handler group per domain. ipc.ts registers it on
 // ipcMain; the e2e harness serves it over HTTP. Every entry validates its arguments against the domain's
@@ -24,6 +26,8 @@ export function createHandlers(deps: HandlerDeps): KintsugiApi {
     reflash: reflashHandlers(deps),
     jobs: jobsHandlers(deps),
     frameworks: frameworksHandlers(deps),
+    repo: repoHandlers(deps),
+    schedule: scheduleHandlers(deps),
   };
   const validated = {} as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
   for (const [domain, method] of API_ENTRIES) {

@@ -11,6 +11,8 @@ import {
   type CheckDrive,
 } from './param-checks';
 import { isHelperJob, type HelperJobType } from './jobs';
+import { checkLinkRequest } from '../core/repo/link-request-check';
+import { realDataRoot } from '../core/schedule/data-root-check';
 
 // Per-job authorization: the one place that says which root verbs the helper runs and what makes each parameter
 // safe to run as root for this user. The helper runs the job returned here, every path replaced by its canonical
@@ -88,6 +90,20 @@ const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
     ...job,
     params: await checkSystemUninstall(job.params, processTools()),
   }),
+
+  // The toolkit's scripts into a bin folder: every script and the folder re-checked here (core/repo/link-request-check.ts).
+  'repo-link': async (job, ctx) => ({ ...job, params: await checkLinkRequest(job.params, ctx.uid) }),
+
+  // The schedule: the data root is the only parameter (an existing directory, by its real path); the folders
+  // written and the command the timers run are the helper's own choice (core/schedule/jobs.ts).
+  'schedule-install': async (job) => ({
+    ...job,
+    params: { dataRoot: await realDataRoot(job.params.dataRoot) },
+  }),
+  'schedule-remove': async (job) => ({
+    ...job,
+    params: { dataRoot: await realDataRoot(job.params.dataRoot) },
+  }),
 };
 
 /** The job to run in place of JOB, or a KintsugiError saying which parameter was refused and what to do. */
@@ -97,7 +113,7 @@ export async function authorizeHelperJob(
 ): Promise<ParsedJobRequest> {
   if (!isHelperJob(job.type))
     throw new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by the privileged helper`, {
-      hint: 'Only flash, verify-drive, backup, restore and system-package framework jobs run as root; run other jobs without the helper.',
+      hint: 'Only flash, verify-drive, backup, restore, system-package framework jobs, repo-link and the schedule jobs run as root; run other jobs without the helper.',
     });
   const authorize = AUTHORIZERS[job.type] as unknown as Authorizer<HelperJobType>;
   return authorize(job as Job<HelperJobType>, ctx);

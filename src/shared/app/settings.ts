@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { absolutePath } from '../paths';
+import { remoteUrl } from '../repo/contract';
 
 // The app's settings: one schema, from which the saved file's check, the IPC patch's check and the type come.
 
@@ -13,6 +14,12 @@ export const settingsSchema = z.object({
   cacheDir: absolutePath.optional(),
   /** npm's global prefix for npm-recipe frameworks; unset: npm's own (NPM_CONFIG_PREFIX, `npm config get prefix`). */
   npmPrefix: absolutePath.optional(),
+  /** Where `repo clone` clones the toolkit from (src/shared/repo/remote.ts has the default). */
+  repoRemote: remoteUrl.optional(),
+  /** Where `repo link` puts the toolkit's scripts. */
+  binDir: absolutePath.optional(),
+  /** Whether downloads ask first; unset is 'auto': ask NetworkManager when nmcli exists (core/network/metered.ts). */
+  metered: z.enum(['auto', 'yes', 'no']).optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -35,6 +42,9 @@ export const settingsPatch = z.strictObject({
   dataRoot: typedFolder.optional(),
   cacheDir: typedFolder.optional(),
   npmPrefix: absolutePath.optional(),
+  repoRemote: remoteUrl.optional(),
+  binDir: absolutePath.optional(),
+  metered: z.enum(['auto', 'yes', 'no']).optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;

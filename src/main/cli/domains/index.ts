@@ -1,8 +1,10 @@
 import type { CliDomain, OptionSpec } from '../domain-command';
 import { frameworksCli } from './frameworks';
+import { repoDomain } from './repo';
+import { scheduleDomain } from './schedule';
 
 // Every domain that brings its own `kintsugi <domain> ...` commands, listed once. Order is the order of --help.
-export const CLI_DOMAINS: readonly CliDomain[] = [frameworksCli];
+export const CLI_DOMAINS: readonly CliDomain[] = [repoDomain, frameworksCli, scheduleDomain];
 
 /**
  * The options of every domain subcommand, merged for the one parseArgs call. An option two subcommands declare

@@ -4,6 +4,8 @@ import { backupRunners } from '../backup/jobs';
 import { flashRunners } from '../flash/jobs';
 import { frameworkRunners } from '../frameworks/jobs';
 import { imageRunners } from '../image/jobs';
+import { repoRunners } from '../repo/jobs';
+import { scheduleRunners } from '../schedule/jobs';
 import type { JobContext } from './context';
 import type { JobExecutor } from './executor';
 import { parseJobRequest } from './request';
@@ -19,6 +21,8 @@ const RUNNERS: RunnersFor<JobType> = {
   ...flashRunners,
   ...backupRunners,
   ...frameworkRunners,
+  ...repoRunners,
+  ...scheduleRunners,
 };
 
 export async function runJob(req: JobRequest, ctx: JobContext, env: JobEnv = {}): Promise<unknown> {
