@@ -27,6 +27,7 @@ import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
 import { axeViolations } from './harness/axe';
 import { installBridge } from './harness/bridge';
 import { launchChromium } from './harness/browser';
+import { primaryPlacement, SMALL_WINDOW } from './harness/fold';
 import { PickPathStandIn } from './harness/pick-stand-in';
 import { screenshotsDir } from './harness/screenshots';
 import { startHarness, type Harness } from './harness/server';
@@ -221,11 +222,30 @@ async function readHead(file: string): Promise<Buffer> {
 }
 
 /** A picture of the page as it is, and an accessibility check of the same state (axe-core: no serious or critical
- * violation). Taken at every page and step, the dark theme included. */
+ * violation). Taken at every page and step, the dark theme included; then the same in an 800×600 window, where
+ * every wizard step's primary button must be in view without scrolling. */
 const shot = async (name: string) => {
   await page.screenshot({ path: join(SHOTS, name), fullPage: true });
   expect(await axeViolations(page), `accessibility of ${name}`).toEqual([]);
+  await smallWindowShot(name);
 };
+async function smallWindowShot(name: string): Promise<void> {
+  const normal = page.viewportSize()!;
+  await page.setViewportSize(SMALL_WINDOW);
+  try {
+    const small = name.replace(/\.png$/, '-800x600.png');
+    const placement = await primaryPlacement(page);
+    await page.screenshot({ path: join(SHOTS, small) });
+    // Every wizard step has a primary action (what Enter presses), and it must be on screen.
+    if ((await page.locator('.page.reflash').count()) > 0)
+      expect(placement, `${small}: primary`).toBeDefined();
+    if (placement)
+      expect(placement, `${small}: "${placement.label}" below the fold`).toMatchObject({ inView: true });
+    expect(await axeViolations(page), `accessibility of ${small}`).toEqual([]);
+  } finally {
+    await page.setViewportSize(normal);
+  }
+}
 const h1 = () => page.locator('h1').textContent();
 const focusedTag = () => page.evaluate(() => document.activeElement?.tagName);
 const dialog = () => page.getByRole('dialog');

@@ -117,7 +117,7 @@ export function BackupStep({ state }: { state: ReflashState }) {
         </section>
       )}
       {skipping && !verified && <SkipBackup device={device} />}
-      <div className="actions">
+      <div className="actions step-actions">
         <button
           type="button"
           className="secondary"

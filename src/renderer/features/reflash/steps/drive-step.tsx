@@ -96,7 +96,7 @@ export function DriveStep({ state }: { state: ReflashState }) {
           />
         ))}
       </fieldset>
-      <div className="actions">
+      <div className="actions step-actions">
         <button
           type="button"
           className="secondary"

@@ -103,7 +103,7 @@ export function FlashStep({ state }: { state: ReflashState }) {
             before.
           </p>
         )}
-        <div className="actions">
+        <div className="actions step-actions">
           <button
             type="button"
             className="secondary"

@@ -219,7 +219,7 @@ export function ImageStep({ state }: { state: ReflashState }) {
             </dl>
           </section>
         )}
-        <div className="actions">
+        <div className="actions step-actions">
           {!panelOpen && (
             <button
               type="button"
