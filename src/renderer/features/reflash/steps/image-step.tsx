@@ -5,6 +5,8 @@ import { useStore } from '../../../app/store';
 import { PathField } from '../../../shared/components/path-field';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
 import { ExistingBackupPanel } from '../existing-backup';
+import { FlashTimeFact } from '../flash-time-fact';
+import { imageSizeOf } from '../flow';
 import { useStepJob } from '../use-step-job';
 import { TypedConfirmDialog } from '../../../shared/components/typed-confirm-dialog';
 import { allowUnsignedGate, forceRawGate } from '../../../../shared/reflash/gates';
@@ -168,8 +170,11 @@ export function ImageStep({ state }: { state: ReflashState }) {
               <dd>{formatBytes(report.fileSize)}</dd>
               <dt>Image size</dt>
               <dd>
-                {report.imageSize !== undefined ? formatBytes(report.imageSize) : 'known after flashing'}
+                {imageSizeOf(report) !== undefined
+                  ? formatBytes(imageSizeOf(report))
+                  : 'known after flashing (the compressed file does not say)'}
               </dd>
+              {passed && <FlashTimeFact state={state} />}
               <dt>Checksum</dt>
               <dd>
                 {report.checksum ? (
