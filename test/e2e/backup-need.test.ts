@@ -24,7 +24,8 @@ import { startHarness, type Harness } from './harness/server';
 // utility process and real loop devices: a Ventoy-style drive whose persistence is a persistence.dat file shows
 // how much room its backup needs as soon as it is chosen (and the backup step the same, counted in the chosen
 // folder's blocks), with the flash's time estimate; a drive with no store says why there is no figure and what
-// happens instead. No job writes anything here: the helper is never started.
+// happens instead; and before the image is even checked, its file's size, the image size its header states and
+// the flash time. No job writes anything here: the helper is never started.
 
 const SHOTS = screenshotsDir();
 const MiB = 1024 * 1024;
@@ -118,7 +119,22 @@ describe('estimates before anything runs', () => {
     await expect.poll(h1).toBe('What to update');
     await page.keyboard.press('Alt+2');
     await expect.poll(h1).toBe('Choose the new image');
+    // Before the check: a path that names nothing says so; the image's own file gives its sizes at once.
+    await page.getByRole('textbox', { name: 'Image file' }).fill(join(work, 'no-such.img.zst'));
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'no-such.img.zst' }).textContent())
+      .toBe('no-such.img.zst: no such file.');
     await page.getByRole('textbox', { name: 'Image file' }).fill(image);
+    await expect.poll(() => fact('image-size').textContent()).toMatch(/^24\.0 MiB \(as its header states/);
+    expect(await fact('file-size').textContent()).toMatch(/ KiB \(zstd\)$/);
+    expect(await fact('flash-time').textContent()).toMatch(
+      /^about .* \(an estimate at a typical speed\) to write 24\.0 MiB/,
+    );
+    expect(await page.locator('.lead').first().textContent()).toMatch(
+      /Checking reads the whole file once: about /,
+    );
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'need-01-image-before-check.png'), fullPage: true });
     await page.getByRole('textbox', { name: 'Checksum file (.sha256)' }).fill(sha256File);
     await page.getByRole('button', { name: 'Check image' }).click();
     await expect.poll(h1, { timeout: 60_000 }).toBe('Choose the drive to reflash');

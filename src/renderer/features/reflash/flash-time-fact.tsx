@@ -1,13 +1,14 @@
 import type { ReflashState } from '../../../shared/reflash/state';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../shared/format';
-import { flashBytesOf } from './flow';
+import { flashBytesOf, type FlashBytes } from './flow';
 
 /**
- * The "Flash time" line of a facts list, shown as soon as the image check knows what will be written: a typical
- * USB write speed until a flash on this machine measured one (main keeps the measured speeds across flows).
+ * The "Flash time" line of a facts list, as soon as what will be written is known (from the file's header, then
+ * from the check): a typical USB write speed until a flash on this machine measured one (main keeps the measured
+ * speeds across flows).
  */
-export function FlashTimeFact({ state }: { state: ReflashState }) {
-  const w = flashBytesOf(state.image);
+export function FlashTimeFact({ state, writes }: { state: ReflashState; writes?: FlashBytes }) {
+  const w = writes ?? flashBytesOf(state.image);
   if (!w) return null;
   return (
     <>

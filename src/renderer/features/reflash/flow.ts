@@ -1,4 +1,3 @@
-import type { ImageReport } from '../../../shared/model';
 import type { ReflashStep } from '../../../shared/progress';
 import { backupOfDrive } from '../../../shared/reflash/gates';
 import { restoreOutcome } from '../../../shared/reflash/outcome';
@@ -67,19 +66,5 @@ export const confirmDevice = (s: ReflashState): string => s.writtenDevice ?? s.d
 export const untouched = (s: ReflashState): boolean =>
   s.step === 'image' && !s.imageSource && !s.image && !s.device && !s.backup && !s.restoreOnly;
 
-/** The decompressed image's size: from its header or block map, else what the integrity pass decoded. */
-export const imageSizeOf = (image: ImageReport): number | undefined =>
-  image.imageSize ?? image.bmap?.imageSize ?? (image.integrity?.ok ? image.integrity.bytes : undefined);
-
-/**
- * The bytes a flash writes, as soon as the check knows them: the block map's mapped bytes, else the whole image.
- * `atLeast` when only the compressed file's size is known (the image is bigger once decompressed).
- */
-export function flashBytesOf(
-  image: ImageReport | undefined,
-): { bytes: number; atLeast: boolean } | undefined {
-  if (!image) return undefined;
-  const exact = image.bmap?.mappedBytes ?? imageSizeOf(image);
-  if (exact !== undefined) return { bytes: exact, atLeast: false };
-  return { bytes: image.fileSize, atLeast: image.compression !== 'none' };
-}
+// What a flash will write, read from the image report (shared: the CLI can say the same).
+export { flashBytesOf, imageSizeOf, type FlashBytes } from '../../../shared/reflash/flash-bytes';
