@@ -5,6 +5,8 @@
 import { access, constants, statfs } from 'node:fs/promises';
 import type { BackupNeed } from '../../../shared/backup/contract';
 import { KintsugiError } from '../../../shared/errors';
+import { listDrives } from '../drives/list-drives';
+import { mountedStoreUsage, type MountedStoreUsage } from '../persistence/mounted-store-usage';
 import { readStoreUsage } from '../persistence/store-usage';
 import { freeSpaceNear } from '../util/free-space';
 import { neededForStore } from './space';
@@ -17,28 +19,36 @@ export async function estimateStoreNeed(p: {
   destRoot?: string;
   includeLoop: boolean;
 }): Promise<BackupNeed> {
+  let found: MountedStoreUsage | undefined;
   try {
     await access(p.source, constants.R_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return {
-      known: false,
-      reason:
-        code === 'EACCES' || code === 'EPERM'
-          ? `reading ${p.source} needs administrator rights, which are asked for only when the backup starts`
-          : `${p.source} cannot be read (${code ?? String(err)}): is it still plugged in?`,
-    };
+    if (code !== 'EACCES' && code !== 'EPERM')
+      return {
+        known: false,
+        reason: `${p.source} cannot be read (${code ?? String(err)}): is it still plugged in?`,
+      };
+    // Not ours to read (the app runs as the user): what the system mounted of it may still tell.
+    const viaMounts = await storeOnMounts(p.source, p.includeLoop);
+    if (!viaMounts)
+      return {
+        known: false,
+        reason: `reading ${p.source} needs administrator rights, which are asked for only when the backup starts, and none of its partitions is open`,
+        hint: 'Open the drive in the file manager (so the system mounts it) to see the figure now.',
+      };
+    found = viaMounts;
   }
-  let found;
-  try {
-    found = await readStoreUsage(p.source, { includeLoop: p.includeLoop });
-  } catch (err) {
-    return {
-      known: false,
-      reason: err instanceof KintsugiError ? (err.detail ?? err.message) : `${p.source}: ${String(err)}`,
-      ...(err instanceof KintsugiError ? { hint: err.hint } : {}),
-    };
-  }
+  if (!found)
+    try {
+      found = await readStoreUsage(p.source, { includeLoop: p.includeLoop });
+    } catch (err) {
+      return {
+        known: false,
+        reason: err instanceof KintsugiError ? (err.detail ?? err.message) : `${p.source}: ${String(err)}`,
+        ...(err instanceof KintsugiError ? { hint: err.hint } : {}),
+      };
+    }
   const { store, usage } = found;
   const dest = p.destRoot ? await destBlockSize(p.destRoot) : undefined;
   const destBlock = dest ?? USUAL_BLOCK;
@@ -56,6 +66,16 @@ export async function estimateStoreNeed(p: {
     destBlockAssumed: dest === undefined,
     neededBytes: neededForStore(usage, destBlock),
   };
+}
+
+/** The store as the system's mounts of the drive's partitions show it (partitions from lsblk: no rights needed). */
+async function storeOnMounts(source: string, includeLoop: boolean): Promise<MountedStoreUsage | undefined> {
+  try {
+    const drive = (await listDrives({ includeLoop })).find((d) => d.device === source);
+    return drive ? await mountedStoreUsage(source, drive.partitions) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The block size of the filesystem the destination is on (of its nearest existing parent), if it can be read. */

@@ -31,7 +31,7 @@ export async function readStoreUsage(container: string, opts: { includeLoop: boo
   }
 }
 
-async function readSuperblock(path: string, fsStart: number): Promise<Buffer> {
+export async function readSuperblock(path: string, fsStart: number): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(SUPERBLOCK_SIZE);

@@ -28,6 +28,7 @@ export function BackupNeedFact({ need, label = 'Needed' }: { need: BackupNeed | 
         ) : (
           <>
             not known yet: {need.reason}. {MEASURED_AT_START}
+            {need.hint && <span className="muted"> {need.hint}</span>}
           </>
         )}
       </dd>
