@@ -4,6 +4,8 @@ import { useStore } from '../../app/store';
 import { api } from '../../shared/api';
 import { toUiError } from '../../shared/errors';
 
+const SETTLE_MS = 250;
+
 /**
  * How much room backing up `device`'s persistence store needs, asked of main as soon as a drive is chosen (and
  * again when the destination changes: the need is counted in its blocks). undefined while main reads the store.
@@ -17,15 +19,20 @@ export function useBackupNeed(device: string | undefined, destRoot?: string): Ba
   useEffect(() => {
     if (!device) return;
     let live = true;
-    api()
-      .backup.estimateNeed({ source: device, destRoot: dest, includeLoop })
-      .then((value) => live && setNeed({ key, value }))
-      .catch((err: unknown) => {
-        const e = toUiError(err);
-        if (live) setNeed({ key, value: { known: false, reason: e.detail ?? e.message, hint: e.hint } });
-      });
+    // Once typing in the destination field pauses: each estimate reads the drive (a .dat store's data partition
+    // may even be mounted for it), one per keystroke would be wasted work.
+    const timer = setTimeout(() => {
+      api()
+        .backup.estimateNeed({ source: device, destRoot: dest, includeLoop })
+        .then((value) => live && setNeed({ key, value }))
+        .catch((err: unknown) => {
+          const e = toUiError(err);
+          if (live) setNeed({ key, value: { known: false, reason: e.detail ?? e.message, hint: e.hint } });
+        });
+    }, SETTLE_MS);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [device, dest, includeLoop, key]);
 
