@@ -27,7 +27,7 @@ import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
 import { axeViolations } from './harness/axe';
 import { installBridge } from './harness/bridge';
 import { launchChromium } from './harness/browser';
-import { primaryPlacement, SMALL_WINDOW } from './harness/fold';
+import { primaryCoveredByBackdrop, primaryPlacement, SMALL_WINDOW } from './harness/fold';
 import { PickPathStandIn } from './harness/pick-stand-in';
 import { screenshotsDir } from './harness/screenshots';
 import { startHarness, type Harness } from './harness/server';
@@ -404,8 +404,9 @@ describe('the app in Chromium on a real loop device', () => {
     await execa('zstd', ['-q', '-f', `${junkPage}.html`, '-o', junkPage]);
     await page.getByRole('textbox', { name: 'Image file' }).fill(junkPage);
     await page.getByRole('button', { name: 'Check image' }).click();
+    // The first check also starts the utility process: on a loaded machine that alone can take seconds.
     await expect
-      .poll(() => page.locator('.content').textContent())
+      .poll(() => page.locator('.content').textContent(), { timeout: 30_000 })
       .toContain('This file is not a disk image');
     await page.getByRole('button', { name: 'Flash it anyway…' }).click();
     await typeToConfirm('Check it as a raw image', 'raw', 'RAW');
@@ -462,6 +463,7 @@ describe('the app in Chromium on a real loop device', () => {
     expect(await skipButton.isDisabled()).toBe(true);
     await skipField.fill(device!);
     expect(await skipButton.isDisabled()).toBe(false);
+    await shot('03-backup-skip-open.png'); // the step at its longest: Back up still in view at 800×600
     await page.getByRole('button', { name: 'Skip the backup…' }).click(); // fold it away again
 
     // Back up, verified.
@@ -470,6 +472,11 @@ describe('the app in Chromium on a real loop device', () => {
     await expect
       .poll(() => page.getByRole('textbox', { name: 'Backup destination folder' }).inputValue())
       .toBe(backupRoot);
+    // What the backup will need, before it starts (the drive's store read by main, in this folder's blocks).
+    await expect
+      .poll(() => page.locator('[data-fact="backup-need"]').textContent())
+      .toMatch(/^about .* partition 2 "persistence"/);
+    await shot('03-backup-step.png');
     await page.getByRole('button', { name: 'Back up', exact: true }).click();
     await reach('Flash the drive', 90_000);
     expect(await page.locator('.content').textContent()).toContain(`✓ Backup verified: ${backupRoot}`);
@@ -500,6 +507,8 @@ describe('the app in Chromium on a real loop device', () => {
       await page.emulateMedia({ colorScheme });
       expect(await axeViolations(page), `erase dialog, ${colorScheme}`).toEqual([]);
     }
+    // The dialog covers the page, its sticky action bar too (which once painted above the backdrop).
+    expect(await primaryCoveredByBackdrop(page)).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog().count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(

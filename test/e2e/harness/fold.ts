@@ -29,3 +29,22 @@ export async function primaryPlacement(page: Page): Promise<PrimaryPlacement | u
 }
 
 const zero = { x: 0, y: 0, width: 0, height: 0 };
+
+/** Whether what lies at the centre of the page's primary button is a dialog's backdrop (the button is covered). */
+export function primaryCoveredByBackdrop(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    type El = {
+      getBoundingClientRect(): { x: number; y: number; width: number; height: number };
+      closest(s: string): unknown;
+    };
+    const doc = (
+      globalThis as unknown as {
+        document: { querySelector(s: string): El | null; elementFromPoint(x: number, y: number): El | null };
+      }
+    ).document;
+    const button = doc.querySelector('[data-primary]');
+    if (!button) return false;
+    const r = button.getBoundingClientRect();
+    return Boolean(doc.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)?.closest('.backdrop'));
+  });
+}
