@@ -27,6 +27,7 @@ import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
 import { axeViolations } from './harness/axe';
 import { installBridge } from './harness/bridge';
 import { launchChromium } from './harness/browser';
+import { primaryCoveredByBackdrop, primaryPlacement, SMALL_WINDOW } from './harness/fold';
 import { PickPathStandIn } from './harness/pick-stand-in';
 import { screenshotsDir } from './harness/screenshots';
 import { startHarness, type Harness } from './harness/server';
@@ -221,11 +222,30 @@ async function readHead(file: string): Promise<Buffer> {
 }
 
 /** A picture of the page as it is, and an accessibility check of the same state (axe-core: no serious or critical
- * violation). Taken at every page and step, the dark theme included. */
+ * violation). Taken at every page and step, the dark theme included; then the same in an 800×600 window, where
+ * every wizard step's primary button must be in view without scrolling. */
 const shot = async (name: string) => {
   await page.screenshot({ path: join(SHOTS, name), fullPage: true });
   expect(await axeViolations(page), `accessibility of ${name}`).toEqual([]);
+  await smallWindowShot(name);
 };
+async function smallWindowShot(name: string): Promise<void> {
+  const normal = page.viewportSize()!;
+  await page.setViewportSize(SMALL_WINDOW);
+  try {
+    const small = name.replace(/\.png$/, '-800x600.png');
+    const placement = await primaryPlacement(page);
+    await page.screenshot({ path: join(SHOTS, small) });
+    // Every wizard step has a primary action (what Enter presses), and it must be on screen.
+    if ((await page.locator('.page.reflash').count()) > 0)
+      expect(placement, `${small}: primary`).toBeDefined();
+    if (placement)
+      expect(placement, `${small}: "${placement.label}" below the fold`).toMatchObject({ inView: true });
+    expect(await axeViolations(page), `accessibility of ${small}`).toEqual([]);
+  } finally {
+    await page.setViewportSize(normal);
+  }
+}
 const h1 = () => page.locator('h1').textContent();
 const focusedTag = () => page.evaluate(() => document.activeElement?.tagName);
 const dialog = () => page.getByRole('dialog');
@@ -384,8 +404,9 @@ describe('the app in Chromium on a real loop device', () => {
     await execa('zstd', ['-q', '-f', `${junkPage}.html`, '-o', junkPage]);
     await page.getByRole('textbox', { name: 'Image file' }).fill(junkPage);
     await page.getByRole('button', { name: 'Check image' }).click();
+    // The first check also starts the utility process: on a loaded machine that alone can take seconds.
     await expect
-      .poll(() => page.locator('.content').textContent())
+      .poll(() => page.locator('.content').textContent(), { timeout: 30_000 })
       .toContain('This file is not a disk image');
     await page.getByRole('button', { name: 'Flash it anyway…' }).click();
     await typeToConfirm('Check it as a raw image', 'raw', 'RAW');
@@ -442,6 +463,7 @@ describe('the app in Chromium on a real loop device', () => {
     expect(await skipButton.isDisabled()).toBe(true);
     await skipField.fill(device!);
     expect(await skipButton.isDisabled()).toBe(false);
+    await shot('03-backup-skip-open.png'); // the step at its longest: Back up still in view at 800×600
     await page.getByRole('button', { name: 'Skip the backup…' }).click(); // fold it away again
 
     // Back up, verified.
@@ -450,6 +472,11 @@ describe('the app in Chromium on a real loop device', () => {
     await expect
       .poll(() => page.getByRole('textbox', { name: 'Backup destination folder' }).inputValue())
       .toBe(backupRoot);
+    // What the backup will need, before it starts (the drive's store read by main, in this folder's blocks).
+    await expect
+      .poll(() => page.locator('[data-fact="backup-need"]').textContent())
+      .toMatch(/^about .* partition 2 "persistence"/);
+    await shot('03-backup-step.png');
     await page.getByRole('button', { name: 'Back up', exact: true }).click();
     await reach('Flash the drive', 90_000);
     expect(await page.locator('.content').textContent()).toContain(`✓ Backup verified: ${backupRoot}`);
@@ -480,6 +507,8 @@ describe('the app in Chromium on a real loop device', () => {
       await page.emulateMedia({ colorScheme });
       expect(await axeViolations(page), `erase dialog, ${colorScheme}`).toEqual([]);
     }
+    // The dialog covers the page, its sticky action bar too (which once painted above the backdrop).
+    expect(await primaryCoveredByBackdrop(page)).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog().count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
@@ -617,6 +646,12 @@ describe('the app in Chromium on a real loop device', () => {
     await page.getByRole('button', { name: 'Start over', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Start over', exact: true }).click();
     await expect.poll(h1).toBe('Choose the new image');
+    // The flash above measured this machine's write speed: from now on the flash time is that, not a guess.
+    await page.getByRole('textbox', { name: 'Image file' }).fill(newImageZst);
+    await expect
+      .poll(() => page.locator('[data-fact="flash-time"]').textContent())
+      .toMatch(/^about .* \(as measured here\) to write 64\.0 MiB/);
+    await page.getByRole('textbox', { name: 'Image file' }).fill('');
     await page.getByRole('button', { name: 'Restore an existing backup…' }).click();
     await page.getByRole('textbox', { name: 'Folder of backups' }).fill(backupRoot);
     await page.getByRole('radio').first().check();

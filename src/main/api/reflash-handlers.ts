@@ -1,11 +1,13 @@
 import type { DomainApi } from '../../shared/ipc/define';
 import type { Domains } from '../../shared/registry';
+import { previewImage } from '../core/reflash/image-preview';
 import type { HandlerDeps } from './deps';
 
-// Intents only: the flow (core/reflash/flow.ts) checks each against main's saved state and builds the requests.
+// Intents (and one read-only preview): the flow (core/reflash/flow.ts) checks each against main's saved state and builds the requests.
 export function reflashHandlers({ reflash }: HandlerDeps): DomainApi<Domains['reflash']> {
   return {
     getState: () => reflash.state(),
+    previewImage: ({ source }) => previewImage(source),
     chooseImage: (req) => reflash.chooseImage(req),
     chooseDrive: (req) => reflash.chooseDrive(req),
     startBackup: (req) => reflash.startBackup(req),

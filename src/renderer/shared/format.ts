@@ -22,7 +22,7 @@ export function formatDuration(seconds: number | undefined): string {
 export function estimate(bytes: number | undefined, measured: number | undefined, fallback: number): string {
   if (!bytes) return '—';
   const speed = measured && measured > 0 ? measured : fallback;
-  const basis = measured && measured > 0 ? 'measured' : 'typical';
+  const basis = measured && measured > 0 ? 'as measured here' : 'an estimate at a typical speed';
   return `about ${formatDuration(bytes / speed)} at ${formatSpeed(speed)} (${basis})`;
 }
 

@@ -30,9 +30,42 @@ export interface RestoreResult {
 
 export type BackupResult = BackupManifest & { path: string };
 
+/**
+ * How much room a backup of a drive's persistence store needs, said before it starts (the backup measures again
+ * when it starts and stops before copying anything if the destination is short). Unknown says why, in words.
+ */
+export type BackupNeed =
+  | {
+      known: true;
+      /** A partition of its own, or a Ventoy persistence*.dat file in a data partition. */
+      storeKind: 'partition' | 'file';
+      /** Where the store is, for people: 'partition 2 "persistence"' or 'persistence.dat on partition 1'. */
+      storeName: string;
+      storeSize: number;
+      /** What its files and folders take now, in its own blocks. */
+      dataBytes: number;
+      files: number;
+      /** The destination's block size the need is counted in (4096 when no destination is chosen yet). */
+      destBlock: number;
+      destBlockAssumed: boolean;
+      /** The room the backup's own check will ask for: the data in whole destination blocks, plus its margin. */
+      neededBytes: number;
+    }
+  | { known: false; reason: string; hint?: string };
+
+const estimateArgs = z.strictObject({
+  /** The drive (or an uncompressed image file) whose persistence store would be backed up. */
+  source: absolutePath,
+  /** The backup destination, when chosen: the need is counted in its filesystem's blocks. */
+  destRoot: absolutePath.optional(),
+  includeLoop: z.boolean().default(false),
+});
+
 export const backupContract = domain({
   methods: {
     list: method(z.tuple([z.strictObject({ dir: absolutePath })]), produced<BackupSummary[]>()),
+    /** Only reads (the store's superblock); never mounts the store itself. */
+    estimateNeed: method(z.tuple([estimateArgs]), produced<BackupNeed>()),
   },
   jobs: {
     backup: job({

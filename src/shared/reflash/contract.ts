@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { domain, method, produced } from '../ipc/define';
 import { absolutePath, pathOrUrl } from '../paths';
 import { REFLASH_STEPS } from '../progress';
+import type { Compression } from '../model';
 import type { ReflashState } from './state';
 
 // The reflash page sends intents; main checks them against its own saved state (shared/reflash/gates.ts) and builds
@@ -27,9 +28,25 @@ const chooseImageArgs = z.strictObject({
 });
 export type ChooseImageIntent = z.input<typeof chooseImageArgs>;
 
+/**
+ * What the image step can say before the check ran: the file's size and, when the container records it (zstd's
+ * frame header, xz's index), the image's. Not a check: nothing here is trusted for safety.
+ */
+export type ImagePreview =
+  | {
+      found: true;
+      fileSize: number;
+      compression: Compression;
+      /** The decompressed size the file's header states; undefined when it states none (known after the check). */
+      imageSize?: number;
+    }
+  | { found: false; reason: string };
+
 export const reflashContract = domain({
   methods: {
     getState: method(z.tuple([]), state),
+    /** Only reads the chosen file's size and header; URLs are not fetched for it. */
+    previewImage: method(z.tuple([z.strictObject({ source: absolutePath })]), produced<ImagePreview>()),
     chooseImage: method(z.tuple([chooseImageArgs]), started),
     chooseDrive: method(z.tuple([z.strictObject({ device: absolutePath })]), state),
     startBackup: method(z.tuple([z.strictObject({ backupDir: absolutePath })]), started),

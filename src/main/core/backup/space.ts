@@ -162,3 +162,22 @@ export async function ensureRoom(need: SpaceNeed, dest: string, code: ErrorCode)
   const short = roomShortfall(need, free);
   if (short) throw new KintsugiError(code, `${dest}: ${short}`);
 }
+
+/**
+ * Pure: the room a full backup of an ext4 store needs, from its superblock's counts (no walk, nothing mounted):
+ * its data in the destination's blocks (a file whose last block is partly used takes a whole destination block,
+ * so a destination with bigger blocks than the store costs up to one block more per file) and the same margin as
+ * `requiredBytes`, so what the backup step shows is what the backup's own room check will ask for.
+ */
+export function neededForStore(
+  usage: { dataBytes: number; blockSize: number; usedInodes: number },
+  destBlock: number,
+): number {
+  const rounding = destBlock > usage.blockSize ? usage.usedInodes * (destBlock - usage.blockSize) : 0;
+  return requiredBytes({
+    allocatedBytes: usage.dataBytes + rounding,
+    apparentBytes: usage.dataBytes,
+    entries: usage.usedInodes,
+    dirs: 0,
+  });
+}

@@ -14,9 +14,9 @@ import { probeRegion } from './probe';
 import { runTool } from '../util/run-tool';
 
 export const PERSISTENCE_LABELS = ['persistence', 'casper-rw', 'writable'];
-const DAT_NAME = /^persistence.*\.dat$/i;
+export const DAT_NAME = /^persistence.*\.dat$/i;
 /** Filesystems a Ventoy-style data partition may use and Linux can mount. */
-const DATA_FS = new Set(['exfat', 'vfat', 'ntfs', 'ntfs3', 'ext2', 'ext3', 'ext4', 'btrfs', 'xfs']);
+export const DATA_FS = new Set(['exfat', 'vfat', 'ntfs', 'ntfs3', 'ext2', 'ext3', 'ext4', 'btrfs', 'xfs']);
 
 export async function findPersistence(
   container: string,

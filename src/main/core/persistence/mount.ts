@@ -17,28 +17,9 @@ export async function withMountedPersistence<T>(
 ): Promise<T> {
   const store = await findPersistence(container, { includeLoop: opts.includeLoop });
   const cleanups: (() => Promise<void>)[] = [];
-  const node = await partitionNode(store);
-  const region = {
-    offset: store.offset ?? 0,
-    size: store.kind === 'partition' ? store.size : await regionSize(store),
-    node,
-  };
   let result: T;
   try {
-    // The region (the persistence partition, or the data partition holding persistence.dat): the system's own
-    // mount when there is one (a desktop auto-mounts the stick; never mounted twice), else one of ours. The outer
-    // data partition must be writable for a restore: the loop over persistence.dat writes through it.
-    const what = store.kind === 'partition' ? 'persistence partition' : 'data partition';
-    const live = await existingMount(store.container, region);
-    let dir: string;
-    if (live) dir = usable(live, opts.readOnly, `the ${what} of ${container}`);
-    else {
-      const dev = await openRegion(store.container, region, opts.readOnly);
-      cleanups.push(dev.close);
-      const m = await mountAt(dev.device, { readOnly: opts.readOnly, what: `${what} of ${container}` });
-      cleanups.push(m.unmount);
-      dir = m.mountpoint;
-    }
+    const dir = await mountRegion(store, container, opts.readOnly, cleanups);
     let mountpoint = dir;
     if (store.kind === 'file') {
       const inner = await attachLoopDevice(join(dir, store.innerPath ?? ''), { readOnly: opts.readOnly });
@@ -57,6 +38,54 @@ export async function withMountedPersistence<T>(
   }
   await releaseAll(cleanups);
   return result;
+}
+
+/**
+ * The folder of the data partition that holds a .dat store (read-only), for reading the file without mounting
+ * the store itself; mounted for `fn` only when the system has not mounted it already.
+ */
+export async function withDataPartition<T>(
+  store: PersistenceStoreInfo,
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
+  if (store.kind !== 'file') throw new Error('withDataPartition is for a .dat store');
+  const cleanups: (() => Promise<void>)[] = [];
+  let result: T;
+  try {
+    result = await fn(await mountRegion(store, store.container, true, cleanups));
+  } catch (err) {
+    await releaseAll(cleanups).catch(() => undefined);
+    throw err;
+  }
+  await releaseAll(cleanups);
+  return result;
+}
+
+/**
+ * The region's folder (the persistence partition, or the data partition holding persistence.dat): the system's own
+ * mount when there is one (a desktop auto-mounts the stick; never mounted twice), else one of ours, whose release
+ * is pushed on `cleanups`. The outer data partition must be writable for a restore: the loop over persistence.dat
+ * writes through it.
+ */
+async function mountRegion(
+  store: PersistenceStoreInfo,
+  container: string,
+  readOnly: boolean,
+  cleanups: (() => Promise<void>)[],
+): Promise<string> {
+  const region = {
+    offset: store.offset ?? 0,
+    size: store.kind === 'partition' ? store.size : await regionSize(store),
+    node: await partitionNode(store),
+  };
+  const what = store.kind === 'partition' ? 'persistence partition' : 'data partition';
+  const live = await existingMount(store.container, region);
+  if (live) return usable(live, readOnly, `the ${what} of ${container}`);
+  const dev = await openRegion(store.container, region, readOnly);
+  cleanups.push(dev.close);
+  const m = await mountAt(dev.device, { readOnly, what: `${what} of ${container}` });
+  cleanups.push(m.unmount);
+  return m.mountpoint;
 }
 
 /** An existing mount's folder, when it allows what the job needs: a restore cannot write where it is read-only. */

@@ -65,3 +65,6 @@ export const confirmDevice = (s: ReflashState): string => s.writtenDevice ?? s.d
 /** Nothing chosen yet: "Start over" has nothing to forget. */
 export const untouched = (s: ReflashState): boolean =>
   s.step === 'image' && !s.imageSource && !s.image && !s.device && !s.backup && !s.restoreOnly;
+
+// What a flash will write, read from the image report (shared: the CLI can say the same).
+export { flashBytesOf, imageSizeOf, type FlashBytes } from '../../../shared/reflash/flash-bytes';

@@ -5,8 +5,10 @@ import { useStore } from '../../../app/store';
 import { api } from '../../../shared/api';
 import { PathField } from '../../../shared/components/path-field';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
+import { BackupNeedFact, backupBytes, tooLittleRoom } from '../backup-need-fact';
 import { backupVerified } from '../flow';
 import { SkipBackup } from '../skip-backup';
+import { useBackupNeed } from '../use-backup-need';
 import { useStepJob } from '../use-step-job';
 
 const PERSISTENCE_LABELS = ['persistence', 'casper-rw', 'writable'];
@@ -19,9 +21,10 @@ export function BackupStep({ state }: { state: ReflashState }) {
   const [dest, setDest] = useState<string | undefined>(state.backupDir ?? settings.backupDir);
   const [skipping, setSkipping] = useState(false);
   const [free, setFree] = useState<number | undefined>();
-  const [needed, setNeeded] = useState<number | undefined>();
+  const [partitionSize, setPartitionSize] = useState<number | undefined>();
   const device = state.device ?? '';
   const folder = dest?.trim();
+  const need = useBackupNeed(state.device, folder);
 
   useEffect(() => {
     let live = true;
@@ -36,16 +39,17 @@ export function BackupStep({ state }: { state: ReflashState }) {
   }, [folder, state.backup]);
 
   useEffect(() => {
-    // The persistence partition's size bounds what the backup needs (the used space is known once copied).
+    // When main cannot read the store (no rights to read the drive), a persistence partition's size still
+    // bounds what the backup needs; the drive list knows it without reading the drive.
     let live = true;
     api()
       .drives.list({ includeLoop: settings.includeLoop })
       .then((drives) => {
         const d = drives.find((x) => x.device === state.device);
         const p = d?.partitions.find((x) => x.label && PERSISTENCE_LABELS.includes(x.label));
-        if (live) setNeeded(p?.size);
+        if (live) setPartitionSize(p?.size);
       })
-      .catch(() => live && setNeeded(undefined));
+      .catch(() => live && setPartitionSize(undefined));
     return () => {
       live = false;
     };
@@ -72,8 +76,11 @@ export function BackupStep({ state }: { state: ReflashState }) {
       <p className="lead">
         Copies the persistence store of <code>{device}</code> (your files, settings and models) into a new
         folder under the destination, then compares every file with its source. Earlier backups there are
-        reused for unchanged files. Time: {estimate(needed, state.speeds?.backup, DEFAULT_SPEEDS.backup)} at
-        most.
+        reused for unchanged files. Time:{' '}
+        {backupBytes(need) !== undefined
+          ? `${estimate(backupBytes(need), state.speeds?.backup, DEFAULT_SPEEDS.backup)} at most`
+          : 'known once the store is measured'}
+        .
       </p>
       <PathField
         name="backup-dir"
@@ -84,15 +91,17 @@ export function BackupStep({ state }: { state: ReflashState }) {
         onChange={setDest}
       />
       <dl className="facts compact" aria-label="Space">
-        <dt>Needed</dt>
-        <dd>
-          {needed !== undefined
-            ? `up to ${formatBytes(needed)} (size of the persistence store)`
-            : 'unknown until the store is found'}
-        </dd>
+        <BackupNeedFact need={need} />
+        {need?.known === false && partitionSize !== undefined && (
+          <>
+            <dt>At most</dt>
+            <dd>{formatBytes(partitionSize)} (the size of its persistence partition)</dd>
+          </>
+        )}
         <dt>Free there</dt>
-        <dd className={free !== undefined && needed !== undefined && free < needed ? 'warn' : undefined}>
+        <dd className={tooLittleRoom(need, free) ? 'warn' : undefined}>
           {formatBytes(free)}
+          {tooLittleRoom(need, free) ? ': not enough for this backup' : ''}
         </dd>
       </dl>
       {job && <StepJob job={job} title="Backup" onRetry={run} retryDisabled={!folder || busy} />}
@@ -117,7 +126,7 @@ export function BackupStep({ state }: { state: ReflashState }) {
         </section>
       )}
       {skipping && !verified && <SkipBackup device={device} />}
-      <div className="actions">
+      <div className="actions step-actions">
         <button
           type="button"
           className="secondary"

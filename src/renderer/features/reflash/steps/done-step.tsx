@@ -112,7 +112,7 @@ export function DoneStep({ state }: { state: ReflashState }) {
           <li>Keep the backup until you have checked your files.</li>
         </ol>
       </section>
-      <div className="actions">
+      <div className="actions step-actions">
         {backup && !complete && (
           <button
             type="button"

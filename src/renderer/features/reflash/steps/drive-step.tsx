@@ -7,7 +7,10 @@ import { api } from '../../../shared/api';
 import { ErrorBox } from '../../../shared/components/error-box';
 import { toUiError, type UiError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
+import { BackupNeedFact } from '../backup-need-fact';
+import { FlashTimeFact } from '../flash-time-fact';
 import { nextStep } from '../flow';
+import { useBackupNeed } from '../use-backup-need';
 
 /** Step 2: choose the drive. Blocked drives are shown, disabled, with the reason; main checks the choice again. */
 export function DriveStep({ state }: { state: ReflashState }) {
@@ -96,7 +99,8 @@ export function DriveStep({ state }: { state: ReflashState }) {
           />
         ))}
       </fieldset>
-      <div className="actions">
+      {chosen && !restoreOnly && <ChosenDriveFacts state={state} device={chosen.device} />}
+      <div className="actions step-actions">
         <button
           type="button"
           className="secondary"
@@ -137,5 +141,17 @@ function FlowSoFar({ state }: { state: ReflashState }) {
       ✓ Image checked: {image.version ? `Kintsugi ${image.version}` : image.path}
       {checks.length ? ` (${checks.join(', ')})` : ''}
     </p>
+  );
+}
+
+/** What the chosen drive's reflash takes, known as soon as it is chosen: the backup's room and the flash's time. */
+function ChosenDriveFacts({ state, device }: { state: ReflashState; device: string }) {
+  const settings = useStore((s) => s.settings);
+  const need = useBackupNeed(device, state.backupDir ?? settings.backupDir);
+  return (
+    <dl className="facts compact" aria-label="What this drive needs">
+      <BackupNeedFact need={need} label="Backup needs" />
+      <FlashTimeFact state={state} />
+    </dl>
   );
 }

@@ -4,7 +4,7 @@ import type { ReflashState } from '../../../../shared/reflash/state';
 import { useStore } from '../../../app/store';
 import { TypedConfirmDialog } from '../../../shared/components/typed-confirm-dialog';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
-import { backupVerified, driveWritten, flashUnlocked, nextStep } from '../flow';
+import { backupVerified, driveWritten, flashBytesOf, flashUnlocked, nextStep } from '../flow';
 import { SkipBackup } from '../skip-backup';
 import { useStepJob } from '../use-step-job';
 
@@ -26,7 +26,7 @@ export function FlashStep({ state }: { state: ReflashState }) {
   const jobUnfinished = job?.state === 'failed' || job?.state === 'interrupted';
   const flashed = state.flash?.verified === true;
   const image = state.image;
-  const size = image?.bmap?.mappedBytes ?? image?.imageSize ?? image?.fileSize;
+  const writes = flashBytesOf(image);
 
   const ask = () => {
     if (!running && !busy && unlocked) setConfirming(true);
@@ -46,8 +46,9 @@ export function FlashStep({ state }: { state: ReflashState }) {
         </h1>
         <p className="lead">
           Writes {image?.version ? `version ${image.version}` : 'the image'} to <code>{device}</code> and
-          reads it back to prove every byte. Writes {formatBytes(size)}, then reads it again:{' '}
-          {estimate(size, state.speeds?.flash, DEFAULT_SPEEDS.flash)} for each pass.
+          reads it back to prove every byte. Writes {writes?.atLeast ? 'at least ' : ''}
+          {formatBytes(writes?.bytes)}, then reads it again:{' '}
+          {estimate(writes?.bytes, state.speeds?.flash, DEFAULT_SPEEDS.flash)} for each pass.
         </p>
         {!unlocked && (
           <>
@@ -103,7 +104,7 @@ export function FlashStep({ state }: { state: ReflashState }) {
             before.
           </p>
         )}
-        <div className="actions">
+        <div className="actions step-actions">
           <button
             type="button"
             className="secondary"

@@ -5,6 +5,9 @@ import { useStore } from '../../../app/store';
 import { PathField } from '../../../shared/components/path-field';
 import { DEFAULT_SPEEDS, estimate, formatBytes } from '../../../shared/format';
 import { ExistingBackupPanel } from '../existing-backup';
+import { FlashTimeFact } from '../flash-time-fact';
+import { imageSizeOf } from '../flow';
+import { useImagePreview } from '../use-image-preview';
 import { useStepJob } from '../use-step-job';
 import { TypedConfirmDialog } from '../../../shared/components/typed-confirm-dialog';
 import { allowUnsignedGate, forceRawGate } from '../../../../shared/reflash/gates';
@@ -43,6 +46,10 @@ export function ImageStep({ state }: { state: ReflashState }) {
     {},
   );
   const fileName = source?.split('/').pop() ?? '';
+  // Before the check: what the file itself says (its size, the image size its header states).
+  const preview = useImagePreview(source);
+  const previewed = preview?.found ? preview : undefined;
+  const checkBytes = checked ? report.fileSize : previewed?.fileSize;
 
   const send = (extra: { forceRaw?: string; allowUnsigned?: string }, opts?: { quiet: boolean }) => {
     const typed = { ...(typedFor.source === source ? typedFor : {}), ...extra };
@@ -86,7 +93,7 @@ export function ImageStep({ state }: { state: ReflashState }) {
         <p className="lead">
           Pick the <code>.img.zst</code> file (or an http(s) URL). Kintsugi checks its checksum and signature
           here, before any drive is touched. Checking reads the whole file once
-          {report ? `: ${estimate(report.fileSize, state.speeds?.hash, DEFAULT_SPEEDS.hash)}` : ''}.
+          {checkBytes ? `: ${estimate(checkBytes, state.speeds?.hash, DEFAULT_SPEEDS.hash)}` : ''}.
         </p>
         <PathField
           name="image"
@@ -122,6 +129,34 @@ export function ImageStep({ state }: { state: ReflashState }) {
           />
           <label htmlFor={noBmapId}>Ignore the .bmap beside the image (write the whole image)</label>
         </div>
+        {!checked && previewed && (
+          <dl className="facts compact" aria-label="Image file">
+            <dt>File size</dt>
+            <dd data-fact="file-size">
+              {formatBytes(previewed.fileSize)}
+              {previewed.compression !== 'none' ? ` (${previewed.compression})` : ''}
+            </dd>
+            <dt>Image size</dt>
+            <dd data-fact="image-size">
+              {previewed.imageSize !== undefined
+                ? `${formatBytes(previewed.imageSize)} (as its header states; the check confirms it)`
+                : 'known after the check (the file does not state it)'}
+            </dd>
+            <FlashTimeFact
+              state={state}
+              writes={
+                previewed.imageSize !== undefined
+                  ? { bytes: previewed.imageSize, atLeast: false }
+                  : { bytes: previewed.fileSize, atLeast: previewed.compression !== 'none' }
+              }
+            />
+          </dl>
+        )}
+        {source?.startsWith('/') && preview?.found === false && (
+          <p className="warn" role="status">
+            {fileName}: {preview.reason}.
+          </p>
+        )}
         {clean(fields.minisigFile) && !pubkey && (
           <p className="warn">No minisign public key is set: add it in Settings to check the signature.</p>
         )}
@@ -168,8 +203,11 @@ export function ImageStep({ state }: { state: ReflashState }) {
               <dd>{formatBytes(report.fileSize)}</dd>
               <dt>Image size</dt>
               <dd>
-                {report.imageSize !== undefined ? formatBytes(report.imageSize) : 'known after flashing'}
+                {imageSizeOf(report) !== undefined
+                  ? formatBytes(imageSizeOf(report))
+                  : 'known after flashing (the compressed file does not say)'}
               </dd>
+              {passed && <FlashTimeFact state={state} />}
               <dt>Checksum</dt>
               <dd>
                 {report.checksum ? (
@@ -219,7 +257,7 @@ export function ImageStep({ state }: { state: ReflashState }) {
             </dl>
           </section>
         )}
-        <div className="actions">
+        <div className="actions step-actions">
           {!panelOpen && (
             <button
               type="button"

@@ -85,7 +85,7 @@ export function RestoreStep({ state }: { state: ReflashState }) {
             )}
           </section>
         )}
-        <div className="actions">
+        <div className="actions step-actions">
           {backup && !complete && (
             <button type="submit" data-primary disabled={running || busy}>
               {state.restore ? 'Restore again' : 'Restore'}
