@@ -1,21 +1,22 @@
-import { createHash } from 'node:crypto';
 import { KintsugiError } from '../../../shared/errors';
 import type { ByteRange } from '../image/bmap';
 import { allocAligned, roundUp } from './aligned-buffer';
 import { ioError, type DeviceHandle } from './device-io';
 import type { DriveWatch } from './drive-watch';
+import { createFingerprint } from './fingerprint';
 
 // Reads byte ranges of a device (O_DIRECT when the handle has it, so the medium is read, not the page cache) and
-// hashes them in order. Two buffers: the next read is in flight while the current chunk is hashed.
+// fingerprints them in order (fingerprint.ts: what the flash computed over the bytes it wrote). Two buffers: the
+// next read is in flight while the current chunk is hashed.
 
-export async function hashDeviceRanges(
+export async function fingerprintDeviceRanges(
   dev: DeviceHandle,
   ranges: ByteRange[],
   opts: { watch: DriveWatch; signal?: AbortSignal; onBytes?: (n: number) => void; chunkSize?: number },
 ): Promise<string> {
   const chunk = opts.chunkSize ?? 4 * 1024 * 1024;
   const bufs = [allocAligned(chunk + dev.blockSize), allocAligned(chunk + dev.blockSize)];
-  const hash = createHash('sha256');
+  const hash = await createFingerprint();
   const pieces: { offset: number; len: number }[] = [];
   for (const r of ranges)
     for (let p = r.start; p < r.end; p += chunk) pieces.push({ offset: p, len: Math.min(chunk, r.end - p) });
@@ -54,5 +55,5 @@ export async function hashDeviceRanges(
     hash.update(buf.subarray(0, pieces[i]!.len));
     opts.onBytes?.(pieces[i]!.len);
   }
-  return hash.digest('hex');
+  return hash.hex();
 }
