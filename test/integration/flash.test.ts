@@ -315,14 +315,14 @@ describe('flashDrive', () => {
 
   it("a flash's read-back that differs from what was written fails FLASH_VERIFY_MISMATCH", async () => {
     const { file, dev } = await makeDevice('dev-readback.bin', 16 * MiB);
-    // Once the read-back has begun (its first progress), a byte past the reads already issued changes on the
-    // medium (the loop device's backing file), as a drive that loses a write would show it.
+    // Once every byte is written (the write phase's 100 %) and before the read-back, a byte changes on the medium
+    // (the loop device's backing file), as a drive that loses a write would show it.
     const backing = openSync(file, 'r+');
     let flipped = false;
     const ctx: JobContext = {
       ...quietContext(),
       progress: (p) => {
-        if (flipped || p.kind !== 'flash' || p.phase !== 'verify') return;
+        if (flipped || p.kind !== 'flash' || p.phase !== 'write' || p.bytes !== p.total) return;
         flipped = true;
         const one = Buffer.alloc(1);
         readSync(backing, one, 0, 1, 10 * MiB);

@@ -13,7 +13,7 @@ import { HashWorker } from './hash-worker';
 import { bmapRangeCheck } from './range-check';
 import { decodeInto, type DecodeRun } from './decode-into';
 import { sha256OfFileInThread, type FileHash } from './file-sha256';
-import { createFingerprint, FINGERPRINT_ALGORITHM, type Fingerprint } from './fingerprint';
+import { FINGERPRINT_ALGORITHM } from './fingerprint';
 import { hashRuns, planHashes } from './hash-plan';
 import { describeImageInput } from './image-input';
 import { rangesBytes } from './ranges';
@@ -21,12 +21,12 @@ import { fingerprintDeviceRanges } from './read-back';
 import { RingFeed } from './ring-feed';
 import { defaultTargetDeps, type TargetDeps } from './target';
 
-// Stream decompress -> hash -> aligned direct writes, first MiB last, fsync, then read back. Memory stays flat
-// whatever the image size: the decompressor's pipe, a ring of 4 MiB write buffers and a 1 MiB head buffer. The
-// bytes written are hashed in a worker thread (HashWorker) straight from the write buffers, so reading the
-// decompressor, hashing and writing run side by side. A bmap's range checksums are checked the same way, by a
-// second thread over the same buffers (as bmaptool checks them while copying): a mismatch fails the flash before
-// the held-back first MiB is written.
+// Decode -> aligned direct writes, first MiB last, fsync, then read back. The decoder's output lands straight in a
+// ring of 4 MiB write buffers (decode-into.ts, ring-feed.ts), two writes in flight, so memory stays flat whatever
+// the image size and no byte is copied or allocated on the way. Hashes run only for a purpose (hash-plan.ts),
+// each in a worker thread over the same buffers or the file: a published sha256 (over the file or the image) is
+// checked, and a bmap's range checksums (as bmaptool checks them while copying), before the held-back first MiB
+// is written; a verify compares an XXH3-128 fingerprint of the written bytes with the bytes read back.
 
 export interface FlashOptions extends DriveWatchOptions {
   deps?: TargetDeps;
@@ -68,12 +68,12 @@ export async function flashDrive(
   let rangeChecker: HashWorker | undefined;
   let fileHash: FileHash | undefined;
   let dec: DecodeRun | undefined;
-  let fingerprint: Fingerprint | undefined;
+  let fingerprint: HashWorker | undefined;
   let total = 0;
+  let writtenHex: string | undefined;
   try {
     watch = await watchDrive(drive.device, opts);
     if (plan.fileSha256) fileHash = sha256OfFileInThread(image.path);
-    if (plan.fingerprint) fingerprint = await createFingerprint();
     // With a bmap, a sha256 of the image must see the skipped bytes too: it runs over the stream as decoded.
     const streamHash = plan.imageSha256 === 'stream' ? createHash('sha256') : undefined;
     const writeTotal = image.ranges ? rangesBytes(image.ranges) : image.imageSize;
@@ -103,12 +103,12 @@ export async function flashDrive(
       signal: ctx.signal,
       onWritten: () => progress(w.written),
       onChunk: (bytes) => {
-        fingerprint?.update(bytes);
-        const seen = [hasher?.update(bytes), rangeChecker?.update(bytes)].filter((p) => p !== undefined);
+        const seen = [fingerprint, hasher, rangeChecker].flatMap((h) => (h ? [h.update(bytes)] : []));
         return seen.length === 0 ? undefined : Promise.all(seen).then(() => {});
       },
     });
     writer = w;
+    if (plan.fingerprint) fingerprint = new HashWorker(w.buffers, undefined, FINGERPRINT_ALGORITHM);
     if (plan.imageSha256 === 'write-buffers') hasher = new HashWorker(w.buffers);
     if (check) rangeChecker = new HashWorker(w.buffers, check);
     const feed = new RingFeed(w, image.ranges, streamHash);
@@ -154,10 +154,12 @@ export async function flashDrive(
     }
     await w.finish();
     progress(w.written); // the held-back first MiB is written last: this is the 100 %
+    writtenHex = await fingerprint?.digest();
   } catch (err) {
     dec?.destroy();
     await dec?.done.catch(() => {});
     await writer?.settle();
+    fingerprint?.close();
     hasher?.close();
     rangeChecker?.close();
     fileHash?.stop();
@@ -165,6 +167,7 @@ export async function flashDrive(
     await closeSoon(dev.fh);
     throw partlyWritten(err, drive.device, writer?.written ?? 0);
   }
+  fingerprint?.close();
   hasher?.close();
   rangeChecker?.close();
   fileHash?.stop();
@@ -184,9 +187,8 @@ export async function flashDrive(
     usedBmap: !!image.ranges,
     durationMs,
   };
-  if (!params.verify || !fingerprint) return result;
+  if (!params.verify || writtenHex === undefined) return result;
 
-  const writtenHex = fingerprint.hex();
   const verifyStart = performance.now();
   const ranges = image.ranges ?? [{ start: 0, end: total }];
   let actual: string;
