@@ -244,12 +244,18 @@ async function main() {
   const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
   // The CLI pays node's start-up on top of its flash job: the app's side of each ratio includes it.
   const floor = m.startup;
+  // Each target twice: the flash job alone, and with node's start-up added (what a user of the CLI waits for).
   const targets = [
-    ['write, no verify / zstd|dd', (m.app + floor) / m.dd, 1.1],
-    ['write with verify hashing / zstd|dd', (m.appHashed + floor) / m.dd, 1.25],
-    ['read-back / dd iflag=direct', m.readBack / m.ddRead, 1.25],
-    ['bmap flash + verify / bmaptool copy', (m.appBmap + floor) / m.bmaptool, 1.0],
-  ];
+    ['write, no verify / zstd|dd', m.app, floor, m.dd, 1.1],
+    ['write with verify hashing / zstd|dd', m.appHashed, floor, m.dd, 1.25],
+    ['read-back / dd iflag=direct', m.readBack, 0, m.ddRead, 1.25],
+    ['bmap flash + verify / bmaptool copy', m.appBmap, floor, m.bmaptool, 1.0],
+  ].map(([name, app, start, base, target]) => ({
+    name,
+    target,
+    job: app / base,
+    withStartup: (app + start) / base,
+  }));
   const lines = [
     `image ${IMAGE_SIZE / MiB} MiB (zstd -3, ${zstMiB} MiB), ${ROUNDS} interleaved round(s), medians:`,
     `  node start-up floor (cli --version)         ${fmt(floor)}`,
@@ -262,8 +268,8 @@ async function main() {
     `  bmaptool copy (range checksums)             ${fmt(m.bmaptool)}`,
     ...Object.entries(hashesSeen).map(([k, v]) => `  hashes run by the app (${k}): ${v}`),
     ...targets.map(
-      ([name, ratio, target]) =>
-        `ratio ${name.padEnd(38)} ${ratio.toFixed(2)}x  (target <= ${target.toFixed(2)})  ${ratio <= target ? 'OK' : 'MISSED'}`,
+      ({ name, target, job, withStartup }) =>
+        `ratio ${name.padEnd(38)} job ${job.toFixed(2)}x ${job <= target ? 'OK' : 'MISSED'}, with start-up ${withStartup.toFixed(2)}x ${withStartup <= target ? 'OK' : 'MISSED'}  (target <= ${target.toFixed(2)})`,
     ),
     `peak RSS of the flashing process ${(peakRss / 1024).toFixed(0)} MiB (target <= 200)  ${peakRss <= 200 * 1024 ? 'OK' : 'MISSED'}`,
   ];

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { KintsugiError } from '../../../shared/errors';
@@ -29,8 +30,11 @@ const ready = (async () => {
   if (check) return;
   if (workerData.algo === 'sha256') hash = createHash('sha256');
   else {
-    // XXH3-128 from hash-wasm, loaded from the path the parent resolved (an eval'd worker has no module path).
-    const { createXXHash128 } = require(workerData.hashWasm);
+    // XXH3-128 from hash-wasm's UMD bundle, whose source the parent read: an eval'd worker has no module path,
+    // and in the packaged app the file sits inside app.asar, which only the parent's fs is sure to read.
+    const mod = { exports: {} };
+    new Function('module', 'exports', workerData.hashWasm)(mod, mod.exports);
+    const { createXXHash128 } = mod.exports;
     hash = await createXXHash128();
     hash.init();
   }
@@ -83,7 +87,12 @@ function handle(m) {
 /** What one HashWorker computes when it is not checking bmap ranges. */
 export type StreamAlgorithm = 'sha256' | typeof FINGERPRINT_ALGORITHM;
 
-const hashWasmPath = createRequire(import.meta.url).resolve('hash-wasm');
+let hashWasmSource: string | undefined;
+/** hash-wasm's UMD bundle (self-contained, its WebAssembly inline), read once. */
+function hashWasm(): string {
+  hashWasmSource ??= readFileSync(createRequire(import.meta.url).resolve('hash-wasm'), 'utf8');
+  return hashWasmSource;
+}
 
 /** One mapped range as the range checker sees it: its length in the written stream and its expected digest. */
 export interface CheckedRange {
@@ -132,7 +141,7 @@ export class HashWorker {
     const workerData = {
       buffers: sabs,
       algo: algorithm,
-      hashWasm: hashWasmPath,
+      ...(!check && algorithm !== 'sha256' ? { hashWasm: hashWasm() } : {}),
       ...(check ? { check: { algo: check.algo, ranges: check.ranges } } : {}),
     };
     this.worker = new Worker(SOURCE, { eval: true, workerData });
