@@ -75,7 +75,13 @@ async function readRawInto(path: string, sink: ByteSink, opts: DecodeIntoOptions
     }
   })();
   done.catch(() => {});
-  return { done, compressedBytes: () => pos, destroy: () => (stopped = true) };
+  return {
+    done,
+    compressedBytes: () => pos,
+    destroy: () => {
+      stopped = true;
+    },
+  };
 }
 
 async function decodeToolInto(
@@ -91,6 +97,7 @@ async function decodeToolInto(
   let failure: unknown;
   let stopped = false;
   let holding: Promise<void> | undefined;
+  let spare: Buffer | undefined;
   const fail = (e: unknown) => {
     failure ??= e;
     stopped = true;
@@ -106,7 +113,18 @@ async function decodeToolInto(
     reader = createConnection({
       path: address,
       onread: {
-        buffer: () => sink.next(),
+        // Called inside Node's read path, where a throw would be an uncaught exception: a refusal (a misaligned
+        // bmap range) stops the run instead, and the read lands in a spare buffer nobody looks at.
+        buffer: () => {
+          try {
+            if (!stopped) return sink.next();
+          } catch (e) {
+            fail(e);
+            setImmediate(() => reader.destroy());
+          }
+          spare ??= Buffer.alloc(64 * 1024);
+          return spare;
+        },
         callback: (n: number) => {
           if (stopped) return false;
           let wait: Promise<void> | undefined;
@@ -203,7 +221,7 @@ async function decodeToolInto(
     done,
     compressedBytes: () => readBytes,
     destroy: () => {
-      stopped = true;
+      fail(new KintsugiError('CANCELLED', `decompressing ${path} was stopped`));
       input?.destroy();
       reader.destroy();
       child.kill('SIGKILL');
