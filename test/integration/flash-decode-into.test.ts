@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 /** Collects into a 1 MiB buffer; every time it fills, holds further reads until a later turn of the loop. */
-function collectingSink(): ByteSink & { out: Buffer[]; holds: number } {
+function collectingSink(): ByteSink & { out: Buffer[]; holds: number; rest(): void } {
   const buf = Buffer.alloc(MiB);
   let len = 0;
   const sink = {
@@ -44,7 +44,7 @@ function collectingSink(): ByteSink & { out: Buffer[]; holds: number } {
       sink.holds++;
       return new Promise((resolve) => setImmediate(resolve));
     },
-    rest: () => sink.out.push(Buffer.from(buf.subarray(0, len))),
+    rest: () => void sink.out.push(Buffer.from(buf.subarray(0, len))),
   };
   return sink;
 }
