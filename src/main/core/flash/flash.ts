@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { KintsugiError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format-bytes';
 import type { FlashParams } from '../../../shared/jobs';
-import type { FlashResult, HashRun } from '../../../shared/model';
+import type { FlashResult } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { AlignedWriter } from './aligned-writer';
@@ -61,7 +61,6 @@ export async function flashDrive(
     rangeChecksums: check?.algo,
     verify: params.verify,
   });
-  ctx.log(`hashes: ${describeRuns(hashRuns(plan, params.verify)) || 'none (no checksum, no verify)'}`);
   let watch: DriveWatch | undefined;
   let writer: AlignedWriter | undefined;
   let hasher: HashWorker | undefined;
@@ -209,10 +208,6 @@ export async function flashDrive(
     verified: true,
     verifyDurationMs: performance.now() - verifyStart,
   };
-}
-
-function describeRuns(runs: HashRun[]): string {
-  return runs.map((r) => `${r.algorithm} of the ${r.over}`).join(', ');
 }
 
 /** Reads `ranges` of `device` back bypassing the page cache, with flash progress in phase 'verify'. */

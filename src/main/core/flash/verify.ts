@@ -29,8 +29,9 @@ export async function verifyDrive(
   });
 
   const hashImage = async (): Promise<{ digest: string; total: number }> => {
-    const dec = openDecompressed(image.path, image.compression, { signal: ctx.signal });
+    // Ready before the decoder starts: its output stream may already be flowing (lost chunks, a wrong hash).
     const h = await createFingerprint();
+    const dec = openDecompressed(image.path, image.compression, { signal: ctx.signal });
     const cutter = new RangeCutter(image.ranges);
     let total = 0;
     try {
