@@ -70,10 +70,30 @@ export interface ImageReport {
   forcedRaw?: boolean;
 }
 
+/** One hash a flash (or verify) computed, and over which bytes: each runs for a purpose, none for nothing. */
+export interface HashRun {
+  /** 'sha256', 'xxh3-128', or a bmap's checksum type. */
+  algorithm: string;
+  /**
+   * 'file': the image file as stored (a published checksum names it); 'image': the decompressed image (a
+   * published checksum names that); 'bmap-ranges': each mapped range against the bmap's checksum; 'written': the
+   * bytes that go to the drive (the whole image, or the mapped ranges); 'read-back': the same ranges read back.
+   */
+  over: 'file' | 'image' | 'bmap-ranges' | 'written' | 'read-back';
+}
+
 export interface FlashResult {
   device: string;
   bytesWritten: number;
-  sha256: string; // of the bytes written (the whole image, or the mapped ranges when a bmap was used)
+  /**
+   * What was written and read back, compared: a fast non-cryptographic fingerprint (XXH3-128) of the written bytes
+   * (the whole image, or the mapped ranges when a bmap was used). Absent when nothing was read back (--no-verify):
+   * then nothing needed it. It proves the drive returned what it was given, not which image that was (a published
+   * sha256 does that, before the first MiB is written).
+   */
+  fingerprint?: { algorithm: 'xxh3-128'; hex: string };
+  /** Every hash that ran, in the order above. */
+  hashes: HashRun[];
   verified: boolean;
   usedBmap: boolean;
   durationMs: number;

@@ -64,7 +64,11 @@ export function fakeJobs(backupFiles = 3): FakeJobs {
           return {
             device: String(p.device),
             bytesWritten: 1000,
-            sha256: 'a'.repeat(64),
+            fingerprint: { algorithm: 'xxh3-128', hex: 'a'.repeat(32) },
+            hashes: [
+              { algorithm: 'xxh3-128', over: 'written' },
+              { algorithm: 'xxh3-128', over: 'read-back' },
+            ],
             verified: true,
             usedBmap: false,
             durationMs: 5,

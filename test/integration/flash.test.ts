@@ -1,6 +1,7 @@
 import { execa } from 'execa';
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { xxhash128 } from 'hash-wasm';
 import { mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,12 +88,19 @@ function recordingContext(signal?: AbortSignal): JobContext & { events: Progress
 }
 
 let raw: string; // 12 MiB + 777 bytes: not a multiple of any block size
-let rawSha: string;
+/** XXH3-128 of the raw image, computed here in one shot (the flash computes it chunk by chunk while writing). */
+let rawFingerprint: string;
+
+/** What a verified flash with no published checksum and no bmap hashes: the written bytes and the read-back only. */
+const FINGERPRINT_ONLY = [
+  { algorithm: 'xxh3-128', over: 'written' },
+  { algorithm: 'xxh3-128', over: 'read-back' },
+];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-flash-'));
   raw = await makeImage('kintsugi-v1.0.img', 12 * MiB + 777);
-  rawSha = await sha256OfFile(raw);
+  rawFingerprint = await xxhash128(await readFile(raw));
 });
 
 afterAll(async () => {
@@ -110,10 +118,12 @@ describe('flashDrive', () => {
       expect(result).toMatchObject({
         device: dev,
         bytesWritten: 12 * MiB + 777,
-        sha256: rawSha,
+        fingerprint: { algorithm: 'xxh3-128', hex: rawFingerprint },
         verified: true,
         usedBmap: false,
       });
+      // No published checksum: no sha256 ran, whatever the format.
+      expect(result.hashes).toEqual(FINGERPRINT_ONLY);
       const onDisk = await readRange(file, 0, 12 * MiB + 777);
       expect(onDisk.equals(await readFile(raw))).toBe(true);
       expect(allOld(await readRange(file, 12 * MiB + 777, 4 * MiB - 777))).toBe(true);
@@ -123,7 +133,7 @@ describe('flashDrive', () => {
       // verifyDrive agrees, and then notices a single flipped byte.
       await expect(
         verifyDrive({ image, device: dev, includeLoop: true }, quietContext()),
-      ).resolves.toMatchObject({ verified: true, sha256: rawSha });
+      ).resolves.toMatchObject({ verified: true, fingerprint: { hex: rawFingerprint } });
       const fh = await open(dev, 'r+');
       const one = Buffer.alloc(1);
       await fh.read(one, 0, 1, 3 * MiB);
@@ -286,7 +296,77 @@ describe('flashDrive', () => {
       },
       quietContext(),
     );
-    expect(ok).toMatchObject({ sha256: rawSha, verified: false });
+    // Only what the checksum names was hashed: the compressed file; no verify, so no fingerprint either.
+    expect(ok).toMatchObject({ verified: false, hashes: [{ algorithm: 'sha256', over: 'file' }] });
+    expect(ok.fingerprint).toBeUndefined();
+    // The right image hash passes, and is the only sha256 that ran.
+    const okImage = await flashDrive(
+      {
+        image: zst,
+        device: dev,
+        includeLoop: true,
+        verify: true,
+        expectedSha256: { target: 'image', value: await sha256OfFile(raw) },
+      },
+      quietContext(),
+    );
+    expect(okImage.hashes).toEqual([{ algorithm: 'sha256', over: 'image' }, ...FINGERPRINT_ONLY]);
+  });
+
+  it("a flash's read-back that differs from what was written fails FLASH_VERIFY_MISMATCH", async () => {
+    const { file, dev } = await makeDevice('dev-readback.bin', 16 * MiB);
+    // Once every byte is written (the write phase's 100 %) and before the read-back, a byte changes on the medium
+    // (the loop device's backing file), as a drive that loses a write would show it.
+    const backing = openSync(file, 'r+');
+    let flipped = false;
+    const ctx: JobContext = {
+      ...quietContext(),
+      progress: (p) => {
+        if (flipped || p.kind !== 'flash' || p.phase !== 'write' || p.bytes !== p.total) return;
+        flipped = true;
+        const one = Buffer.alloc(1);
+        readSync(backing, one, 0, 1, 10 * MiB);
+        one[0]! ^= 0xff;
+        writeSync(backing, one, 0, 1, 10 * MiB);
+        fsyncSync(backing);
+      },
+    };
+    try {
+      const err = await expectCode(
+        flashDrive({ image: raw, device: dev, includeLoop: true, verify: true }, ctx),
+        'FLASH_VERIFY_MISMATCH',
+      );
+      expect(flipped).toBe(true);
+      expect(err.detail).toMatch(/reads back xxh3-128 [0-9a-f]{32} over \d+ bytes; [0-9a-f]{32} was written/);
+      expect(err.detail).toContain(rawFingerprint);
+    } finally {
+      closeSync(backing);
+    }
+  });
+
+  it('without a checksum or a verify nothing is hashed at all', async () => {
+    const { file, dev } = await makeDevice('dev-nohash.bin', 16 * MiB);
+    const image = await compressFixture(raw, 'zstd');
+    const r = await flashDrive({ image, device: dev, includeLoop: true, verify: false }, quietContext());
+    expect(r).toMatchObject({ verified: false, hashes: [] });
+    expect(r.fingerprint).toBeUndefined();
+    expect((await readRange(file, 0, 12 * MiB + 777)).equals(await readFile(raw))).toBe(true);
+  });
+
+  it('a bmap flash with a published image checksum hashes the whole stream, holes included', async () => {
+    const bmapPath = await makeBmap(raw, join(dir, 'whole-stream.bmap'));
+    const image = await compressFixture(raw, 'zstd');
+    const { dev } = await makeDevice('dev-bmap-sum.bin', 16 * MiB);
+    const params = { image, device: dev, includeLoop: true, bmap: bmapPath, verify: false };
+    // The sha256 of the mapped bytes alone would not match: the right one proves the holes were hashed too.
+    const r = await flashDrive(
+      { ...params, expectedSha256: { target: 'image', value: await sha256OfFile(raw) } },
+      quietContext(),
+    );
+    expect(r.hashes).toEqual([
+      { algorithm: 'sha256', over: 'image' },
+      { algorithm: 'sha256', over: 'bmap-ranges' },
+    ]);
   });
 
   it('refuses a loop device without the opt-in, and an image larger than the drive, writing nothing', async () => {

@@ -294,14 +294,15 @@ describe('kintsugi main()', () => {
       {
         device: '/dev/sdz',
         bytesWritten: 2048,
-        sha256: 'e'.repeat(64),
+        fingerprint: { algorithm: 'xxh3-128', hex: 'e'.repeat(32) },
+        hashes: [],
         verified: true,
         usedBmap: true,
         durationMs: 10,
         verifyDurationMs: 5,
       },
     );
-    expect(text).toContain(`sha256 of the mapped bytes ${'e'.repeat(64)}`);
+    expect(text).toContain(`xxh3-128 of the mapped bytes as written and read back ${'e'.repeat(32)}`);
     expect(text).toContain('the decompressed image matched the published sha256 (k-v3.img) while writing');
     expect(text).toContain('verified by reading it back');
   });

@@ -139,7 +139,7 @@ async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
       })) as FlashResult;
       return {
         result: r,
-        human: `${r.device} matches ${command.image}\n  sha256 ${r.usedBmap ? `of the mapped bytes (${bmap}) ` : ''}${r.sha256}\n  ${formatBytes(r.bytesWritten)} compared in ${formatDuration(r.durationMs / 1000)}\n`,
+        human: `${r.device} matches ${command.image}\n  ${fingerprintLine(r, bmap ? ` (${bmap})` : '')}  ${formatBytes(r.bytesWritten)} compared in ${formatDuration(r.durationMs / 1000)}\n`,
       };
     }
     case 'backup': {
@@ -216,10 +216,19 @@ async function flash({ io, run }: Ctx, cmd: Extract<Command, { cmd: 'flash' }>):
   return { result: { image: report, flash: r }, human: flashText(report, r) };
 }
 
+/**
+ * The written-and-read-back fingerprint, named for what it is: not a sha256 to compare with a published one. With a
+ * .bmap it covers the mapped bytes only: say so, or it reads as a wrong image hash.
+ */
+function fingerprintLine(r: FlashResult, bmapNote: string): string {
+  if (!r.fingerprint) return '';
+  const over = r.usedBmap ? `the mapped bytes${bmapNote}` : 'the image';
+  return `${r.fingerprint.algorithm} of ${over} as written and read back ${r.fingerprint.hex}\n`;
+}
+
 export function flashText(report: ImageReport, r: FlashResult): string {
   let human = `Wrote ${formatBytes(r.bytesWritten)} to ${r.device} in ${formatDuration(r.durationMs / 1000)} (${mbps(r.bytesWritten, r.durationMs)})${r.usedBmap ? ' using the .bmap' : ''}\n`;
-  // With a .bmap the written hash covers the mapped bytes only: say so, or it reads as a wrong image hash.
-  human += r.usedBmap ? `  sha256 of the mapped bytes ${r.sha256}\n` : `  sha256 ${r.sha256}\n`;
+  if (r.fingerprint) human += `  ${fingerprintLine(r, '')}`;
   if (report.checksum?.ok)
     human += `  the ${report.checksum.target === 'image' && report.compression !== 'none' ? 'decompressed image' : 'file'} matched the published sha256 (${report.checksum.fileName}) while writing\n`;
   human += `  ${r.verified ? `verified by reading it back in ${formatDuration((r.verifyDurationMs ?? 0) / 1000)}` : 'NOT verified (--no-verify)'}\n`;
@@ -340,7 +349,8 @@ function reflashText(s: ReflashState, resumed: string[]): string {
   let out = `Reflashed ${s.device} with ${s.imageSource}${img?.version ? ` (version ${img.version})` : ''}\n`;
   if (resumed.length) out += `  resumed: ${resumed.join(', ')} already done by an earlier run\n`;
   if (img?.checksum) out += `  published sha256 (${img.checksum.target}) ${img.checksum.expected}\n`;
-  if (s.flash) out += `  written sha256 ${s.flash.sha256} (${formatBytes(s.flash.bytesWritten)}, verified)\n`;
+  if (s.flash)
+    out += `  written ${formatBytes(s.flash.bytesWritten)}, verified${s.flash.fingerprint ? ` (${s.flash.fingerprint.algorithm} ${s.flash.fingerprint.hex})` : ''}\n`;
   const outcome = restoreOutcome(s);
   if (outcome.kind === 'restored')
     out += `  backup ${s.backup!.path}: ${outcome.files} files restored and verified\n`;

@@ -15,6 +15,8 @@ import type { DriveWatch } from './drive-watch';
 export const DEFAULT_CHUNK = 4 * 1024 * 1024;
 export const HOLD_BACK = 1024 * 1024;
 export const DEFAULT_BUFFERS = 4;
+/** Writes in flight at once: the device gets the next chunk while the last one completes (dd has one). */
+export const DEFAULT_WRITES = 2;
 
 export interface AlignedWriterOptions {
   chunkSize?: number;
@@ -75,7 +77,7 @@ export class AlignedWriter {
     const count = Math.max(2, opts.bufferCount ?? DEFAULT_BUFFERS);
     this.buffers = Array.from({ length: count }, () => allocAligned(this.chunk + dev.blockSize, true));
     this.busy = this.buffers.map(() => Promise.resolve());
-    this.maxWrites = Math.max(1, opts.maxWrites ?? 1);
+    this.maxWrites = Math.max(1, opts.maxWrites ?? DEFAULT_WRITES);
     this.head = allocAligned(this.holdBack + dev.blockSize);
     this.scratch = allocAligned(dev.blockSize);
   }
@@ -85,11 +87,7 @@ export class AlignedWriter {
     while (data.length > 0) {
       if (this.len > 0 && offset !== this.bufStart + this.len) await this.flush();
       if (this.len === 0) {
-        if (offset % this.dev.blockSize !== 0)
-          throw new KintsugiError(
-            'INVALID_ARGUMENT',
-            `write offset ${offset} is not aligned to the device block size ${this.dev.blockSize} (bmap block size too small?)`,
-          );
+        this.alignedStart(offset);
         this.bufStart = offset;
       }
       const buf = this.buffers[this.cur]!;
@@ -100,6 +98,37 @@ export class AlignedWriter {
       data = data.subarray(n);
       if (this.len === this.chunk) await this.flush();
     }
+  }
+
+  /**
+   * Direct filling (the decoder reads straight into the ring, see decode-into.ts): the free part of the filling
+   * buffer for bytes at device offset `offset`, at most `max` bytes. The offset must continue what is buffered
+   * (see mustFlushBefore) or start an empty buffer.
+   */
+  space(offset: number, max: number): Buffer {
+    if (this.len === 0) {
+      this.alignedStart(offset);
+      this.bufStart = offset;
+    } else if (offset !== this.bufStart + this.len)
+      throw new KintsugiError(
+        'INTERNAL',
+        `space(${offset}) does not continue the buffer at ${this.bufStart + this.len}`,
+      );
+    return this.buffers[this.cur]!.subarray(this.len, this.len + Math.min(max, this.chunk - this.len));
+  }
+
+  /**
+   * `n` bytes landed in the last space(). When that filled the buffer it is sent on, and the promise says when
+   * the next buffer may be filled (its previous write and onChunk done): the caller must wait for it.
+   */
+  filled(n: number): Promise<void> | undefined {
+    this.len += n;
+    return this.len === this.chunk ? this.flushNow() : undefined;
+  }
+
+  /** Whether bytes at `offset` cannot join the buffer (a gap between bmap ranges): flushNow() first. */
+  mustFlushBefore(offset: number): boolean {
+    return this.len > 0 && offset !== this.bufStart + this.len;
   }
 
   /** Writes whatever is buffered (except the held-back head) and waits until every chunk was written and seen. */
@@ -139,8 +168,27 @@ export class AlignedWriter {
       throw new KintsugiError('CANCELLED', `writing ${this.dev.device} was cancelled`);
   }
 
+  private alignedStart(offset: number): void {
+    if (offset % this.dev.blockSize !== 0)
+      throw new KintsugiError(
+        'INVALID_ARGUMENT',
+        `write offset ${offset} is not aligned to the device block size ${this.dev.blockSize} (bmap block size too small?)`,
+      );
+  }
+
   private async flush(): Promise<void> {
-    if (this.len === 0) return;
+    const next = this.flushNow();
+    if (next) await next;
+    this.rethrow();
+  }
+
+  /**
+   * Sends the filling buffer on (hashing, then the device) without waiting, and moves to the next buffer.
+   * Returns when that next buffer is free again, or undefined when nothing was buffered. A write beyond
+   * `maxWrites` in flight is chained after the oldest one rather than awaited, so this never blocks the reader.
+   */
+  flushNow(): Promise<void> | undefined {
+    if (this.len === 0) return undefined;
     const start = this.bufStart;
     const len = this.len;
     const buf = this.buffers[this.cur]!;
@@ -164,12 +212,20 @@ export class AlignedWriter {
     const seen = Promise.resolve(this.opts.onChunk?.(buf.subarray(0, len))).catch(remember);
     let written: Promise<void> = Promise.resolve();
     if (len > skip) {
-      while (this.writing.length >= this.maxWrites) await this.writing.shift();
       this.rethrow();
       this.abortIfCancelled();
       this.opts.watch.check();
-      written = this.writeRange(buf.subarray(skip), start + skip, len - skip)
-        .then(() => this.opts.onWritten?.(len - skip))
+      const gate = this.writing.length >= this.maxWrites ? this.writing.shift() : undefined;
+      // Writes do not wait for onChunk (hashing runs beside them): what a failed check must protect is the
+      // held-back head, which finish() never writes after a failure. A write whose turn comes after a failure
+      // is skipped.
+      written = (gate ?? Promise.resolve())
+        .then(() => {
+          if (this.failed) return;
+          return this.writeRange(buf.subarray(skip), start + skip, len - skip).then(() =>
+            this.opts.onWritten?.(len - skip),
+          );
+        })
         .catch(remember);
       this.writing.push(written);
     }
@@ -177,8 +233,7 @@ export class AlignedWriter {
     this.cur = (this.cur + 1) % this.buffers.length;
     this.len = 0;
     // The next buffer is about to be refilled: its last write and onChunk must be done.
-    await this.busy[this.cur];
-    this.rethrow();
+    return this.busy[this.cur]!.then(() => this.rethrow());
   }
 
   /** Writes `len` bytes from `buf` (aligned, with spare room) at `offset`, padding the tail block from the device. */

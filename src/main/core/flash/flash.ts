@@ -6,23 +6,27 @@ import type { FlashParams } from '../../../shared/jobs';
 import type { FlashResult } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
-import { openDecompressed } from '../image/decompress';
 import { AlignedWriter } from './aligned-writer';
 import { openDevice, type DeviceHandle } from './device-io';
 import { watchDrive, type DriveWatch, type DriveWatchOptions } from './drive-watch';
 import { HashWorker } from './hash-worker';
 import { bmapRangeCheck } from './range-check';
+import { decodeInto, type DecodeRun } from './decode-into';
+import { sha256OfFileInThread, type FileHash } from './file-sha256';
+import { FINGERPRINT_ALGORITHM } from './fingerprint';
+import { hashRuns, planHashes } from './hash-plan';
 import { describeImageInput } from './image-input';
-import { RangeCutter, rangesBytes } from './ranges';
-import { hashDeviceRanges } from './read-back';
+import { rangesBytes } from './ranges';
+import { fingerprintDeviceRanges } from './read-back';
+import { RingFeed } from './ring-feed';
 import { defaultTargetDeps, type TargetDeps } from './target';
 
-// Stream decompress -> hash -> aligned direct writes, first MiB last, fsync, then read back. Memory stays flat
-// whatever the image size: the decompressor's pipe, a ring of 4 MiB write buffers and a 1 MiB head buffer. The
-// bytes written are hashed in a worker thread (HashWorker) straight from the write buffers, so reading the
-// decompressor, hashing and writing run side by side. A bmap's range checksums are checked the same way, by a
-// second thread over the same buffers (as bmaptool checks them while copying): a mismatch fails the flash before
-// the held-back first MiB is written.
+// Decode -> aligned direct writes, first MiB last, fsync, then read back. The decoder's output lands straight in a
+// ring of 4 MiB write buffers (decode-into.ts, ring-feed.ts), two writes in flight, so memory stays flat whatever
+// the image size and no byte is copied or allocated on the way. Hashes run only for a purpose (hash-plan.ts),
+// each in a worker thread over the same buffers or the file: a published sha256 (over the file or the image) is
+// checked, and a bmap's range checksums (as bmaptool checks them while copying), before the held-back first MiB
+// is written; a verify compares an XXH3-128 fingerprint of the written bytes with the bytes read back.
 
 export interface FlashOptions extends DriveWatchOptions {
   deps?: TargetDeps;
@@ -48,41 +52,37 @@ export async function flashDrive(
 
   const dev = await openDevice(drive.device, 'write');
   if (!dev.direct) ctx.log(`${drive.device} does not accept O_DIRECT: writing with O_DSYNC instead`);
+  const expected = params.expectedSha256;
+  const check = image.bmap ? bmapRangeCheck(image.bmap, image.path) : undefined;
+  const plan = planHashes({
+    expected,
+    compression: image.compression,
+    usesBmap: !!image.ranges,
+    rangeChecksums: check?.algo,
+    verify: params.verify,
+  });
   let watch: DriveWatch | undefined;
   let writer: AlignedWriter | undefined;
   let hasher: HashWorker | undefined;
   let rangeChecker: HashWorker | undefined;
-  let sha256: string;
+  let fileHash: FileHash | undefined;
+  let dec: DecodeRun | undefined;
+  let fingerprint: HashWorker | undefined;
   let total = 0;
+  let writtenHex: string | undefined;
   try {
     watch = await watchDrive(drive.device, opts);
-    const expected = params.expectedSha256;
-    const compressedHash =
-      expected?.target === 'compressed' && image.compression !== 'none' ? createHash('sha256') : undefined;
-
-    // With a bmap, the whole image is hashed only when the checksum names the decompressed image: hashing is the
-    // costliest thing this loop does (sha256 ~2 GB/s on one core).
-    const needImageHash =
-      !image.ranges ||
-      expected?.target === 'image' ||
-      (expected?.target === 'compressed' && image.compression === 'none');
-    // The written bytes are hashed off-thread from the write buffers; with a bmap, a whole-image hash (when one
-    // is needed) runs here over the full stream.
-    const imageHash = needImageHash && image.ranges ? createHash('sha256') : undefined;
-    const cutter = new RangeCutter(image.ranges);
+    if (plan.fileSha256) fileHash = sha256OfFileInThread(image.path);
+    // With a bmap, a sha256 of the image must see the skipped bytes too: it runs over the stream as decoded.
+    const streamHash = plan.imageSha256 === 'stream' ? createHash('sha256') : undefined;
     const writeTotal = image.ranges ? rangesBytes(image.ranges) : image.imageSize;
-    const dec = openDecompressed(image.path, image.compression, {
-      signal: ctx.signal,
-      onCompressed: compressedHash ? (c) => compressedHash.update(c) : undefined,
-      // Compressed progress only feeds the size estimate below.
-      countCompressed: writeTotal === undefined,
-    });
     const meter = new ProgressMeter(writeTotal);
     const progress = (bytes: number) => {
       // Unknown decompressed size (gzip, streamed zstd): estimate from how far through the compressed file we are.
+      const compressed = dec?.compressedBytes() ?? 0;
       const estimate =
         writeTotal ??
-        Math.max(bytes, Math.round((bytes * image.fileSize) / Math.max(1, dec.compressedBytes())));
+        (compressed > 0 ? Math.max(bytes, Math.round((bytes * image.fileSize) / compressed)) : bytes);
       const snap = meter.update(bytes);
       const eta =
         writeTotal === undefined && snap.speed > 0 ? Math.max(0, (estimate - bytes) / snap.speed) : snap.eta;
@@ -101,38 +101,35 @@ export async function flashDrive(
       watch,
       signal: ctx.signal,
       onWritten: () => progress(w.written),
-      onChunk: (bytes) =>
-        rangeChecker
-          ? Promise.all([hasher!.update(bytes), rangeChecker.update(bytes)]).then(() => {})
-          : hasher!.update(bytes),
+      onChunk: (bytes) => {
+        const seen = [fingerprint, hasher, rangeChecker].flatMap((h) => (h ? [h.update(bytes)] : []));
+        return seen.length === 0 ? undefined : Promise.all(seen).then(() => {});
+      },
     });
     writer = w;
-    hasher = new HashWorker(w.buffers);
-    const check = image.bmap ? bmapRangeCheck(image.bmap, image.path) : undefined;
+    if (plan.fingerprint) fingerprint = new HashWorker(w.buffers, undefined, FINGERPRINT_ALGORITHM);
+    if (plan.imageSha256 === 'write-buffers') hasher = new HashWorker(w.buffers);
     if (check) rangeChecker = new HashWorker(w.buffers, check);
-    const onAbort = () => dec.destroy();
+    const feed = new RingFeed(w, image.ranges, streamHash);
+    const run = await decodeInto(image.path, image.compression, feed, {
+      signal: ctx.signal,
+      // Compressed progress only feeds the size estimate above.
+      countCompressed: writeTotal === undefined,
+    });
+    dec = run;
+    const onAbort = () => run.destroy();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const pieces: { offset: number; piece: Buffer }[] = [];
-      for await (const chunk of dec.stream as AsyncIterable<Buffer>) {
-        imageHash?.update(chunk);
-        pieces.length = 0;
-        cutter.cut(total, chunk, (offset, piece) => {
-          pieces.push({ offset, piece });
-        });
-        total += chunk.length;
-        for (const { offset, piece } of pieces) await w.push(offset, piece);
-      }
       // The decompressor must have exited cleanly before the head (partition table) is written.
-      await dec.done;
+      await run.done;
     } catch (err) {
-      dec.destroy();
-      await dec.done.catch(() => {});
+      run.destroy();
       cancelled(ctx.signal, drive.device);
       throw err;
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
     }
+    total = feed.position;
     cancelled(ctx.signal, drive.device);
     if (total === 0) throw new KintsugiError('IMAGE_CORRUPT', `${image.path} decompressed to 0 bytes`);
     if (image.bmap && total !== image.bmap.imageSize)
@@ -142,11 +139,12 @@ export async function flashDrive(
       );
     await w.drain();
     await rangeChecker?.checkedAll();
-    sha256 = await hasher.digest();
-    const imageDigest = image.ranges ? imageHash?.digest('hex') : sha256;
     if (expected) {
-      const actual =
-        expected.target === 'compressed' && compressedHash ? compressedHash.digest('hex') : imageDigest;
+      const actual = fileHash
+        ? await fileHash.digest
+        : hasher
+          ? await hasher.digest()
+          : streamHash?.digest('hex');
       if (actual !== expected.value)
         throw new KintsugiError(
           'IMAGE_CHECKSUM_MISMATCH',
@@ -155,16 +153,23 @@ export async function flashDrive(
     }
     await w.finish();
     progress(w.written); // the held-back first MiB is written last: this is the 100 %
+    writtenHex = await fingerprint?.digest();
   } catch (err) {
+    dec?.destroy();
+    await dec?.done.catch(() => {});
     await writer?.settle();
+    fingerprint?.close();
     hasher?.close();
     rangeChecker?.close();
+    fileHash?.stop();
     watch?.stop();
     await closeSoon(dev.fh);
     throw partlyWritten(err, drive.device, writer?.written ?? 0);
   }
-  hasher.close();
+  fingerprint?.close();
+  hasher?.close();
   rangeChecker?.close();
+  fileHash?.stop();
   watch.stop();
   // With O_DIRECT the same exclusive handle reads the medium back: the drive is held from the first write to the
   // last read, so a second flash (or a mount) cannot slip in between. Without O_DIRECT a fresh handle is needed
@@ -176,31 +181,37 @@ export async function flashDrive(
   const result: FlashResult = {
     device: drive.device,
     bytesWritten: written,
-    sha256,
+    hashes: hashRuns(plan, false),
     verified: false,
     usedBmap: !!image.ranges,
     durationMs,
   };
-  if (!params.verify) return result;
+  if (!params.verify || writtenHex === undefined) return result;
 
   const verifyStart = performance.now();
   const ranges = image.ranges ?? [{ start: 0, end: total }];
   let actual: string;
   try {
-    actual = await readBackHash(drive.device, ranges, ctx, opts, keep ? dev : 'exclusive');
+    actual = await readBackFingerprint(drive.device, ranges, ctx, opts, keep ? dev : 'exclusive');
   } finally {
     if (keep) await closeSoon(dev.fh);
   }
-  if (actual !== sha256)
+  if (actual !== writtenHex)
     throw new KintsugiError(
       'FLASH_VERIFY_MISMATCH',
-      `${drive.device} reads back sha256 ${actual} over ${written} bytes; ${sha256} was written`,
+      `${drive.device} reads back ${FINGERPRINT_ALGORITHM} ${actual} over ${written} bytes; ${writtenHex} was written`,
     );
-  return { ...result, verified: true, verifyDurationMs: performance.now() - verifyStart };
+  return {
+    ...result,
+    fingerprint: { algorithm: FINGERPRINT_ALGORITHM, hex: writtenHex },
+    hashes: hashRuns(plan, true),
+    verified: true,
+    verifyDurationMs: performance.now() - verifyStart,
+  };
 }
 
 /** Reads `ranges` of `device` back bypassing the page cache, with flash progress in phase 'verify'. */
-export async function readBackHash(
+export async function readBackFingerprint(
   device: string,
   ranges: { start: number; end: number }[],
   ctx: JobContext,
@@ -219,7 +230,7 @@ export async function readBackHash(
   const meter = new ProgressMeter(total);
   let bytes = 0;
   try {
-    return await hashDeviceRanges(dev, ranges, {
+    return await fingerprintDeviceRanges(dev, ranges, {
       watch,
       signal: ctx.signal,
       onBytes: (n) => {

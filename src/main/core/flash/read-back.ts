@@ -1,28 +1,31 @@
-import { createHash } from 'node:crypto';
 import { KintsugiError } from '../../../shared/errors';
 import type { ByteRange } from '../image/bmap';
 import { allocAligned, roundUp } from './aligned-buffer';
 import { ioError, type DeviceHandle } from './device-io';
 import type { DriveWatch } from './drive-watch';
+import { FINGERPRINT_ALGORITHM } from './fingerprint';
+import { HashWorker } from './hash-worker';
 
 // Reads byte ranges of a device (O_DIRECT when the handle has it, so the medium is read, not the page cache) and
-// hashes them in order. Two buffers: the next read is in flight while the current chunk is hashed.
+// fingerprints them in order (fingerprint.ts: what the flash computed over the bytes it wrote). A ring of
+// buffers: several reads are in flight while a worker thread hashes the buffers already read, in order (the
+// hash runs at about the speed of the reads, so on one thread it would double the time).
 
-export async function hashDeviceRanges(
+const READ_BUFFERS = 4;
+
+export async function fingerprintDeviceRanges(
   dev: DeviceHandle,
   ranges: ByteRange[],
   opts: { watch: DriveWatch; signal?: AbortSignal; onBytes?: (n: number) => void; chunkSize?: number },
 ): Promise<string> {
   const chunk = opts.chunkSize ?? 4 * 1024 * 1024;
-  const bufs = [allocAligned(chunk + dev.blockSize), allocAligned(chunk + dev.blockSize)];
-  const hash = createHash('sha256');
+  const bufs = Array.from({ length: READ_BUFFERS }, () => allocAligned(chunk + dev.blockSize, true));
   const pieces: { offset: number; len: number }[] = [];
   for (const r of ranges)
     for (let p = r.start; p < r.end; p += chunk) pieces.push({ offset: p, len: Math.min(chunk, r.end - p) });
 
-  const read = async (i: number): Promise<Buffer> => {
-    const { offset, len } = pieces[i]!;
-    const buf = bufs[i % 2]!;
+  const read = async (piece: { offset: number; len: number }, buf: Buffer): Promise<void> => {
+    const { offset, len } = piece;
     const want = roundUp(len, dev.blockSize);
     let got = 0;
     while (got < want) {
@@ -40,19 +43,34 @@ export async function hashDeviceRanges(
         'FLASH_VERIFY_MISMATCH',
         `${dev.device} ended at ${offset + got}, before the image's last byte at ${offset + len}`,
       );
-    return buf;
   };
 
-  let next: Promise<Buffer> | undefined = pieces.length > 0 ? read(0) : undefined;
-  for (let i = 0; i < pieces.length; i++) {
-    const buf = await next!;
-    if (opts.signal?.aborted)
-      throw new KintsugiError('CANCELLED', `reading back ${dev.device} was cancelled`);
-    next = i + 1 < pieces.length ? read(i + 1) : undefined;
-    // Keep a failing prefetch from surfacing as an unhandled rejection if this iteration throws first.
-    next?.catch(() => {});
-    hash.update(buf.subarray(0, pieces[i]!.len));
-    opts.onBytes?.(pieces[i]!.len);
+  const hasher = new HashWorker(bufs, undefined, FINGERPRINT_ALGORITHM);
+  try {
+    // Per buffer: settles once its last piece was read and hashed (the buffer may then be read into again).
+    const free: Promise<void>[] = bufs.map(() => Promise.resolve());
+    // Pieces reach the hasher in order, whatever order their reads complete in.
+    let inOrder: Promise<void> = Promise.resolve();
+    for (let i = 0; i < pieces.length; i++) {
+      const slot = i % bufs.length;
+      const buf = bufs[slot]!;
+      const piece = pieces[i]!;
+      await free[slot];
+      if (opts.signal?.aborted)
+        throw new KintsugiError('CANCELLED', `reading back ${dev.device} was cancelled`);
+      const done = read(piece, buf);
+      // Keep a failing read from surfacing as an unhandled rejection before the chain reaches it.
+      done.catch(() => {});
+      inOrder = inOrder
+        .then(() => done)
+        .then(() => hasher.update(buf.subarray(0, piece.len)))
+        .then(() => opts.onBytes?.(piece.len));
+      inOrder.catch(() => {}); // observed by the next await on it, or the final one
+      free[slot] = inOrder;
+    }
+    await inOrder;
+    return await hasher.digest();
+  } finally {
+    hasher.close();
   }
-  return hash.digest('hex');
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { KintsugiError } from '../../../shared/errors';
 import type { VerifyDriveParams } from '../../../shared/jobs';
 import type { FlashResult } from '../../../shared/model';
@@ -6,14 +5,15 @@ import type { JobContext } from '../jobs/context';
 import { openDecompressed } from '../image/decompress';
 import type { ByteRange } from '../image/bmap';
 import type { DriveWatchOptions } from './drive-watch';
-import { readBackHash } from './flash';
+import { readBackFingerprint } from './flash';
+import { createFingerprint, FINGERPRINT_ALGORITHM } from './fingerprint';
 import { describeImageInput } from './image-input';
 import { RangeCutter } from './ranges';
 import { defaultTargetDeps, type TargetDeps } from './target';
 
-// `kintsugi verify IMAGE DEVICE`: does the drive hold this image? Hashes the image's decompressed stream (only
-// the mapped ranges with a bmap) and the same ranges read back from the drive, side by side when the image size is
-// known up front, and compares. Read-only: the drive is neither unmounted nor opened for writing.
+// `kintsugi verify IMAGE DEVICE`: does the drive hold this image? Fingerprints (XXH3-128, as a flash's read-back
+// does) the image's decompressed stream (only the mapped ranges with a bmap) and the same ranges read back from the
+// drive, side by side when the image size is known up front, and compares. Read-only: the drive is neither unmounted nor opened for writing.
 
 export async function verifyDrive(
   params: VerifyDriveParams,
@@ -29,8 +29,9 @@ export async function verifyDrive(
   });
 
   const hashImage = async (): Promise<{ digest: string; total: number }> => {
+    // Ready before the decoder starts: its output stream may already be flowing (lost chunks, a wrong hash).
+    const h = await createFingerprint();
     const dec = openDecompressed(image.path, image.compression, { signal: ctx.signal });
-    const h = createHash('sha256');
     const cutter = new RangeCutter(image.ranges);
     let total = 0;
     try {
@@ -45,7 +46,7 @@ export async function verifyDrive(
       if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `verifying ${drive.device} was cancelled`);
       throw err;
     }
-    return { digest: h.digest('hex'), total };
+    return { digest: h.hex(), total };
   };
 
   let ranges: ByteRange[] | undefined =
@@ -56,13 +57,13 @@ export async function verifyDrive(
     const known = ranges;
     [{ digest: imageDigest }, driveDigest] = await Promise.all([
       hashImage(),
-      readBackHash(drive.device, known, ctx, opts),
+      readBackFingerprint(drive.device, known, ctx, opts),
     ]);
   } else {
     const r = await hashImage();
     imageDigest = r.digest;
     ranges = [{ start: 0, end: r.total }];
-    driveDigest = await readBackHash(drive.device, ranges, ctx, opts);
+    driveDigest = await readBackFingerprint(drive.device, ranges, ctx, opts);
   }
   const bytes = ranges.reduce((n, r) => n + (r.end - r.start), 0);
   if (bytes > drive.size)
@@ -73,13 +74,17 @@ export async function verifyDrive(
   if (imageDigest !== driveDigest)
     throw new KintsugiError(
       'FLASH_VERIFY_MISMATCH',
-      `${drive.device} does not hold ${image.path}: sha256 ${driveDigest} on the drive, ${imageDigest} in the image`,
+      `${drive.device} does not hold ${image.path}: ${FINGERPRINT_ALGORITHM} ${driveDigest} on the drive, ${imageDigest} in the image`,
     );
   const durationMs = performance.now() - started;
   return {
     device: drive.device,
     bytesWritten: bytes,
-    sha256: imageDigest,
+    fingerprint: { algorithm: FINGERPRINT_ALGORITHM, hex: imageDigest },
+    hashes: [
+      { algorithm: FINGERPRINT_ALGORITHM, over: 'written' },
+      { algorithm: FINGERPRINT_ALGORITHM, over: 'read-back' },
+    ],
     verified: true,
     usedBmap: !!image.ranges,
     durationMs,

@@ -56,6 +56,41 @@ export function decoderTool(compression: Exclude<Compression, 'none'>): string {
   return DECODERS[compression].tool;
 }
 
+/**
+ * How to run the decoder with its output on stdout: on the file itself (`fromStdin` false) or on stdin, which
+ * only tools that read a pipe accept (`canReadStdin`).
+ */
+export function decoderCommand(
+  compression: Exclude<Compression, 'none'>,
+  path: string,
+  fromStdin: boolean,
+): { tool: string; args: string[]; canReadStdin: boolean } {
+  const { tool, args, pipe } = DECODERS[compression];
+  return { tool, args: [...args, ...(fromStdin && pipe ? [] : ['--', path])], canReadStdin: pipe };
+}
+
+/** What a finished decoder run means: nothing when it decoded cleanly, else the error to report. */
+export function decoderFailure(
+  tool: string,
+  path: string,
+  result: { failed?: boolean; exitCode?: number; signal?: string; stderr?: unknown; code?: string },
+  signal?: AbortSignal,
+): KintsugiError | undefined {
+  if (signal?.aborted) return new KintsugiError('CANCELLED', `decompressing ${path} was cancelled`);
+  if (result.failed && result.code === 'ENOENT')
+    return new KintsugiError('TOOL_MISSING', `${tool} is not installed or not on PATH`);
+  if (result.exitCode === 0) return undefined;
+  const why = String(result.stderr ?? '')
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('***'))
+    .join('; ');
+  return new KintsugiError(
+    'IMAGE_CORRUPT',
+    `${tool} could not decompress ${path} (exit ${result.exitCode ?? result.signal}): ${why || 'no message'}`,
+  );
+}
+
 export function openDecompressed(
   path: string,
   compression: Compression,
@@ -127,20 +162,8 @@ function spawnDecompressor(
     : undefined;
   const done = (async () => {
     const [result] = await Promise.all([child, feeding]);
-    if (opts.signal?.aborted) throw new KintsugiError('CANCELLED', `decompressing ${path} was cancelled`);
-    if (result.failed && (result as { code?: string }).code === 'ENOENT')
-      throw new KintsugiError('TOOL_MISSING', `${tool} is not installed or not on PATH`);
-    if (result.exitCode !== 0) {
-      const why = String(result.stderr ?? '')
-        .trim()
-        .split('\n')
-        .filter((l) => !l.startsWith('***'))
-        .join('; ');
-      throw new KintsugiError(
-        'IMAGE_CORRUPT',
-        `${tool} could not decompress ${path} (exit ${result.exitCode ?? result.signal}): ${why || 'no message'}`,
-      );
-    }
+    const failure = decoderFailure(tool, path, result as Parameters<typeof decoderFailure>[2], opts.signal);
+    if (failure) throw failure;
     if (stdinError) throw mapStreamError(stdinError, opts.signal, path);
   })();
   done.catch(() => {});
@@ -189,7 +212,7 @@ export async function readDecompressedHead(
   return Buffer.concat(chunks).subarray(0, bytes);
 }
 
-function mapStreamError(err: unknown, signal: AbortSignal | undefined, path: string): KintsugiError {
+export function mapStreamError(err: unknown, signal: AbortSignal | undefined, path: string): KintsugiError {
   if (err instanceof KintsugiError) return err;
   if (signal?.aborted) return new KintsugiError('CANCELLED', `reading ${path} was cancelled`);
   const e = err as NodeJS.ErrnoException;

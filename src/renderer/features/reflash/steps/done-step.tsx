@@ -61,8 +61,12 @@ export function DoneStep({ state }: { state: ReflashState }) {
           )}
           {flash && (
             <>
-              <dt>Written sha256</dt>
-              <dd className="hash">{flash.sha256}</dd>
+              {flash.fingerprint && (
+                <>
+                  <dt>Written and read back ({flash.fingerprint.algorithm})</dt>
+                  <dd className="hash">{flash.fingerprint.hex}</dd>
+                </>
+              )}
               <dt>Bytes written</dt>
               <dd>
                 {formatBytes(flash.bytesWritten)} {flash.verified ? '(read back and verified)' : ''}

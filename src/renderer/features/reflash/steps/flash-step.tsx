@@ -93,8 +93,12 @@ export function FlashStep({ state }: { state: ReflashState }) {
             <dl className="facts">
               <dt>Written</dt>
               <dd>{formatBytes(state.flash.bytesWritten)}</dd>
-              <dt>sha256</dt>
-              <dd className="hash">{state.flash.sha256}</dd>
+              {state.flash.fingerprint && (
+                <>
+                  <dt>Read back ({state.flash.fingerprint.algorithm})</dt>
+                  <dd className="hash">{state.flash.fingerprint.hex}</dd>
+                </>
+              )}
             </dl>
           </section>
         )}
