@@ -28,8 +28,9 @@ export interface JobHostClientOptions {
   /** What an exit before 'ready' means (pkexec's 126/127 for the helper). */
   earlyExit?(exit: HostExit, stderr: string): KintsugiError;
   /**
-   * After a cancel, how long the host has to report the job's end before it is killed as stuck (5 s). The
-   * host's own cancel path (rsync stopped, the device closed, a lazy unmount) fits well within it.
+   * After a cancel, how long the host has to report the job's end before it is killed as stuck (10 s). The
+   * host's own cancel path fits within it even on a stalled drive (rsync abandoned after 2 s, a busy mount
+   * detached lazily after at most 3 s): a host killed first would leave its mounts behind.
    */
   cancelGraceMs?: number;
 }
@@ -149,7 +150,7 @@ export class JobHostClient implements JobExecutor {
     if (this.failure) return Promise.reject(this.failure);
     const id = `${this.prefix}-${++this.seq}`;
     return new Promise((resolve, reject) => {
-      const graceMs = this.opts.cancelGraceMs ?? 5_000;
+      const graceMs = this.opts.cancelGraceMs ?? 10_000;
       const onAbort = () => {
         this.send({ id: `${id}-cancel`, op: 'cancel', jobId: id });
         const p = this.pending.get(id);

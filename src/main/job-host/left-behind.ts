@@ -25,7 +25,7 @@ export function jobLeftBehind(job: JobRequest, last?: Progress): string {
     case 'verify-drive':
       return `nothing was written: ${job.params.device} was only being read`;
     case 'backup':
-      return `no backup was made: an unfinished copy (kintsugi-backup-*.incomplete) may be left in ${job.params.destRoot} (delete it to free the space), and ${job.params.source} may stay mounted read-only until that process ends`;
+      return `no backup was made: an unfinished copy (kintsugi-backup-*.incomplete) may be left in ${job.params.destRoot} (delete it to free the space), and the persistence store of ${job.params.source} may still be mounted read-only under /tmp/kintsugi-persist-* (\`umount -l\` it)`;
     case 'restore':
       return `the persistence store on ${job.params.target} is partly restored: restore ${job.params.backupDir} again once the drive answers`;
     default:
