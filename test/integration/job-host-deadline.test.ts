@@ -6,6 +6,7 @@ import type { JobRequest } from '../../src/shared/registry';
 import type { Progress } from '../../src/shared/progress';
 import { deviceHostExecutor, startDeviceHost } from '../../src/main/cli/device-host-client';
 import type { JobContext } from '../../src/main/core/jobs/context';
+import { createServices } from '../../src/main/core/services';
 
 // The client's deadlines (job-host/client.ts) against a real child process. The child is a STAND-IN for a host
 // whose I/O thread is stuck in the kernel (test/integration/stalled-device.test.ts makes the real thing with a
@@ -124,5 +125,28 @@ describe('job host client deadlines, against a host that ignores cancel and SIGT
       code: 'DRIVE_GONE',
       detail: 'stand-in: the drive vanished',
     });
+  });
+
+  it("main's services replace a helper that was killed as stuck: the next job gets a new host", async () => {
+    // The app keeps one helper for many jobs (one password prompt); a dead one must not be reused.
+    const hosts: number[] = [];
+    const services = createServices({
+      stateDir: join(dir, 'state'),
+      hosts: {
+        helper: async () => {
+          const h = await startDeviceHost({ hostPath, cancelGraceMs: 300 });
+          hosts.push(h.pid);
+          return h;
+        },
+      },
+    });
+    const first = services.runner.start(flash, services.executor);
+    await expect.poll(() => services.runner.status(first)?.last).toBeDefined();
+    services.runner.cancel(first);
+    expect((await services.runner.wait(first)).error?.detail).toContain('stuck in the kernel');
+    const second = services.runner.start(verify, services.executor);
+    expect((await services.runner.wait(second)).state).toBe('done');
+    expect(hosts).toHaveLength(2);
+    await services.close();
   });
 });
