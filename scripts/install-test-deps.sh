@@ -3,7 +3,7 @@
 # the real tools the integration and e2e tests drive, then the npm dependencies.
 set -euo pipefail
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-PKGS=(rsync zstd xz-utils gzip bzip2 lz4 zip unzip tar fdisk util-linux e2fsprogs dosfstools exfatprogs minisign bmap-tools git
+PKGS=(rsync zstd xz-utils gzip bzip2 lz4 zip unzip tar fdisk util-linux e2fsprogs dosfstools exfatprogs minisign bmap-tools git bindfs fuse3
       acl attr chromium ca-certificates)
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done

@@ -140,7 +140,7 @@ describe('a drive that stops answering during a flash', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} ends the CLI within seconds, exit 130, naming the stuck process and the partly written drive`, async () => {
       const { run, ev, drive } = await stalledFlash();
-      await new Promise((r) => setTimeout(r, 1000)); // the writer is now waiting in the kernel
+      await new Promise((r) => setTimeout(r, 500)); // the writer is now waiting in the kernel
       const t0 = Date.now();
       run.kill(signal);
       const r = await run;
