@@ -4,7 +4,7 @@ import type { Progress } from '../../shared/progress';
 import type { JobRequest } from '../../shared/registry';
 import type { JobContext } from '../core/jobs/context';
 import type { JobExecutor } from '../core/jobs/executor';
-import { killedHostDetail } from './left-behind';
+import { cancelGraceMs, killedHostDetail } from './left-behind';
 import type { HostMessage } from './protocol';
 import type { HostExit, HostTransport } from './transport';
 
@@ -28,9 +28,9 @@ export interface JobHostClientOptions {
   /** What an exit before 'ready' means (pkexec's 126/127 for the helper). */
   earlyExit?(exit: HostExit, stderr: string): KintsugiError;
   /**
-   * After a cancel, how long the host has to report the job's end before it is killed as stuck (10 s). The
-   * host's own cancel path fits within it even on a stalled drive (rsync abandoned after 2 s, a busy mount
-   * detached lazily after at most 3 s): a host killed first would leave its mounts behind.
+   * After a cancel, how long the host has to report the job's end before it is killed as stuck. By default
+   * the time the job's own cancel path needs on a stalled drive (left-behind.ts cancelGraceMs: 5 s for a flash,
+   * 10 s for a backup, whose busy mount must be detached first: a host killed before would leave it mounted).
    */
   cancelGraceMs?: number;
 }
@@ -150,7 +150,7 @@ export class JobHostClient implements JobExecutor {
     if (this.failure) return Promise.reject(this.failure);
     const id = `${this.prefix}-${++this.seq}`;
     return new Promise((resolve, reject) => {
-      const graceMs = this.opts.cancelGraceMs ?? 10_000;
+      const graceMs = this.opts.cancelGraceMs ?? cancelGraceMs(req);
       const onAbort = () => {
         this.send({ id: `${id}-cancel`, op: 'cancel', jobId: id });
         const p = this.pending.get(id);

@@ -9,6 +9,16 @@ const MiB = 1024 * 1024;
 const size = (bytes: number) =>
   bytes >= 1024 * MiB ? `${(bytes / 1024 / MiB).toFixed(1)} GiB` : `${Math.round(bytes / MiB)} MiB`;
 
+/**
+ * How long a host gets, after a cancel, to report the job's end before it is killed as stuck: the time its own
+ * cancel path needs. A flash or a verify only closes the device (core/flash gives that 2 s); a backup or a
+ * restore abandons rsync (2 s) and unmounts, lazily if busy (up to 3 s read-only, more read-write): a host killed
+ * before that would leave its mounts behind.
+ */
+export function cancelGraceMs(job: JobRequest): number {
+  return job.type === 'flash' || job.type === 'verify-drive' ? 5_000 : 10_000;
+}
+
 /** One sentence per job type: the state of the data the killed job was working on. */
 export function jobLeftBehind(job: JobRequest, last?: Progress): string {
   switch (job.type) {
