@@ -59,7 +59,12 @@ async function detachLoopDevice(device: string): Promise<void> {
 
 export interface Mounted {
   mountpoint: string;
-  unmount(): Promise<void>;
+  /**
+   * Unmounts, lazily when that fails or takes too long. `afterFailure`: the job already failed (a drive may
+   * have stopped answering), so a read-write mount gets the short timeout too: whatever it still has to flush
+   * is flushed by the kernel after the lazy detach, and the job must report now.
+   */
+  unmount(afterFailure?: boolean): Promise<void>;
 }
 
 /** Mounts DEVICE on a fresh temp dir. Read-only ext mounts retry with noload so no journal replay writes the drive. */
@@ -78,7 +83,8 @@ export async function mountAt(device: string, opts: { readOnly: boolean; what: s
       return {
         mountpoint,
         // Read-only: nothing to flush, so an umount that takes long is waiting on a drive that stopped answering.
-        unmount: () => unmountOrDetach(mountpoint, opts.readOnly ? 3_000 : UMOUNT_TIMEOUT_MS),
+        unmount: (afterFailure) =>
+          unmountOrDetach(mountpoint, opts.readOnly || afterFailure ? 3_000 : UMOUNT_TIMEOUT_MS),
       };
     } catch (err) {
       lastErr = err;

@@ -16,7 +16,7 @@ export async function withMountedPersistence<T>(
   fn: (mountpoint: string, store: PersistenceStoreInfo) => Promise<T>,
 ): Promise<T> {
   const store = await findPersistence(container, { includeLoop: opts.includeLoop });
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: ((afterFailure: boolean) => Promise<void>)[] = [];
   const node = await partitionNode(store);
   const region = {
     offset: store.offset ?? 0,
@@ -52,10 +52,10 @@ export async function withMountedPersistence<T>(
     }
     result = await fn(mountpoint, store);
   } catch (err) {
-    await releaseAll(cleanups).catch(() => undefined); // the first error is the one worth reporting
+    await releaseAll(cleanups, true).catch(() => undefined); // the first error is the one worth reporting
     throw err;
   }
-  await releaseAll(cleanups);
+  await releaseAll(cleanups, false);
   return result;
 }
 
@@ -68,11 +68,14 @@ function usable(live: ExistingMount, readOnly: boolean, what: string): string {
   return live.mountPoint;
 }
 
-async function releaseAll(cleanups: (() => Promise<void>)[]): Promise<void> {
+async function releaseAll(
+  cleanups: ((afterFailure: boolean) => Promise<void>)[],
+  afterFailure: boolean,
+): Promise<void> {
   let first: unknown;
   for (const c of cleanups.reverse()) {
     try {
-      await c();
+      await c(afterFailure);
     } catch (err) {
       first ??= err;
     }
