@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
-// main: the Electron shell plus three plain-Node entry points that share core: the CLI, the privileged helper and
-// the utility process.
+// main: the Electron shell plus four plain-Node entry points that share core: the CLI, the CLI's device host (the
+// child in which the CLI runs device I/O), the privileged helper and the utility process.
 // preload: one sandboxed CommonJS bundle (a sandboxed preload cannot be ESM, nor require packages).
 export default defineConfig({
   main: {
@@ -14,6 +14,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/main/cli/index.ts'),
+          'device-host': resolve('src/main/cli/device-host.ts'),
           helper: resolve('src/main/helper/index.ts'),
           utility: resolve('src/main/utility/index.ts'),
         },

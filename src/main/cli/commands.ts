@@ -8,7 +8,7 @@ import { canonicalWholeDisk, isBlockDevice } from '../core/drives/identity';
 import { listDrives } from '../core/drives/list-drives';
 import { resolveTargetDrive } from '../core/drives/resolve-target';
 import { driveViews } from '../core/drives/views';
-import type { JobExecutor } from '../core/jobs/executor';
+import { hostRoutingExecutor, type JobExecutor } from '../core/jobs/executor';
 import { runPipeline } from '../core/jobs/pipeline';
 import { inProcessExecutor } from '../core/jobs/run-job';
 import { findBmap } from '../core/image/check';
@@ -17,6 +17,7 @@ import { isFinished, reflashSteps } from '../core/reflash/pipeline';
 import { createServices, type Services, type ServicesOptions } from '../core/services';
 import type { Command, GlobalOptions } from './args';
 import { confirmDevice } from './confirm';
+import { deviceHostExecutor } from './device-host-client';
 import { formatBytes, formatDuration } from './format';
 import type { CliIo } from './io';
 import { jobsCommand } from './jobs-commands';
@@ -24,9 +25,11 @@ import { progressView } from './progress-view';
 import { attachView, runJobWithView } from './run-with-progress';
 
 // One function per command. Each returns the JSON result and the human text; main() prints one or the other.
-// The CLI runs core in its own process: device commands need root, and say "run with sudo" otherwise (it does
-// not start the pkexec helper — a terminal user has sudo, and cron/SSH/fleets run as root already). Jobs run on
-// the same journaled job service as the app's, under --state-dir, so `kintsugi jobs` can show them afterwards.
+// The CLI runs core as root on its own behalf: device commands need root, and say "run with sudo" otherwise (it
+// does not start the pkexec helper — a terminal user has sudo, and cron/SSH/fleets run as root already). Jobs
+// that do device I/O (those declared for the helper) run in a child device host, one per job, so a drive that
+// stops answering can strand that child in the kernel but never the CLI: Ctrl-C still ends it within seconds.
+// Jobs run on the same journaled job service as the app's, under --state-dir, so `kintsugi jobs` shows them.
 
 export interface CommandOutput {
   result: unknown;
@@ -82,12 +85,13 @@ const mbps = (bytes: number, ms: number) => (ms > 0 ? `${formatBytes((bytes * 10
 
 export async function runCommand(command: Command, io: CliIo, g: GlobalOptions): Promise<CommandOutput> {
   let services: Services | undefined;
+  const executor = io.executor ?? cliExecutor();
   const getServices = (settingsOverrides?: ServicesOptions['settingsOverrides']) =>
     (services ??= createServices({
       stateDir: g.stateDir,
+      hosts: { helper: () => executor },
       ...(settingsOverrides ? { settingsOverrides } : {}),
     }));
-  const executor = io.executor ?? inProcessExecutor();
   const run = (req: JobRequest) =>
     runJobWithView(req, getServices().runner, executor, io.signal, progressView(io, g));
   const c: Ctx = { io, g, services: getServices, executor, run };
@@ -99,6 +103,12 @@ export async function runCommand(command: Command, io: CliIo, g: GlobalOptions):
       await services.interrupted.catch(() => undefined);
     }
   }
+}
+
+/** Device jobs in a child host per job; the rest (image checks) in this process: it has no UI thread to free. */
+function cliExecutor(): JobExecutor {
+  const here = inProcessExecutor();
+  return hostRoutingExecutor({ main: here, utility: here, helper: deviceHostExecutor() });
 }
 
 async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {

@@ -42,6 +42,9 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** Host clients say whether they can still run jobs; an in-process executor always can. */
+const isAlive = (e: JobExecutor) => (e as { alive?: boolean }).alive !== false;
+
 export function createServices(opts: ServicesOptions): Services {
   const settings = new SettingsStore(opts.stateDir, opts.settingsDefaults);
   const journal = new JobJournal(join(opts.stateDir, 'jobs'));
@@ -50,6 +53,9 @@ export function createServices(opts: ServicesOptions): Services {
   const lazy = (host: Exclude<JobHost, 'main'>): JobExecutor => ({
     async run(req, ctx) {
       let p = started.get(host);
+      // A host that failed (killed after ignoring a cancel because it is stuck on a drive, or gone) is replaced
+      // by a new one, never reused: a stuck host must not block the next job.
+      if (p && !(await p.then(isAlive, () => false))) p = undefined;
       if (!p) {
         const make = opts.hosts?.[host];
         p = Promise.resolve(

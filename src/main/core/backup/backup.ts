@@ -13,7 +13,8 @@ import { assertFitFilesystem } from './dest-fs';
 import { latestVerifiedBackup } from './list';
 import { MANIFEST_NAME, writeManifest } from './manifest';
 import { rsyncProgressReporter } from './progress-reporter';
-import { RSYNC_ARCHIVE, runRsync, rsyncVersion, stderrTail } from './run-rsync';
+import { DEFAULT_IO_TIMEOUT_MS, RSYNC_ARCHIVE, runRsync, rsyncVersion, stderrTail } from './run-rsync';
+import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
 import { ensureRoom, estimateNeed, formatBytes, freeSpace, measureTree } from './space';
 import { withTreeAt, type MountPersistence } from './source';
@@ -37,6 +38,11 @@ export interface BackupOptions {
   afterCopy?: (workDir: string) => Promise<void>;
   /** Flushes the copy in workDir to disk before its manifest is written (default: syncfs of its filesystem). */
   syncTree?: (workDir: string) => Promise<void>;
+  /**
+   * A source drive with requests waiting and none completing for this long has stopped answering: the backup
+   * fails (default 60 s). Also rsync's --timeout, for sources that are folders (a network share).
+   */
+  ioTimeoutMs?: number;
 }
 
 export type BackupResult = BackupManifest & { path: string };
@@ -48,9 +54,11 @@ export async function runBackup(
 ): Promise<BackupResult> {
   const destRoot = resolve(params.destRoot);
   await assertDirectory(destRoot, 'backup destination');
-  if (await isBlockDevice(params.source))
-    await refuseDestOnDrive(destRoot, await canonicalWholeDisk(params.source));
+  const drive = (await isBlockDevice(params.source)) ? await canonicalWholeDisk(params.source) : undefined;
+  if (drive) await refuseDestOnDrive(destRoot, drive);
   await assertFitFilesystem(destRoot, (await freeSpace(destRoot)).fsType);
+  const stallMs = options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS;
+  const opts = { ...options, ioTimeoutMs: stallMs };
 
   return withTreeAt(
     params.source,
@@ -62,7 +70,16 @@ export async function runBackup(
       role: 'backup source',
     },
     async (tree) =>
-      backupTree(tree.dir, { source: tree.given, description: tree.description, destRoot }, ctx, options),
+      whileDeviceAnswers(
+        drive,
+        {
+          stallMs,
+          role: 'backup source',
+          leftBehind: `no backup was made; an unfinished copy (kintsugi-backup-*.incomplete) may be left in ${destRoot}: delete it to free the space`,
+        },
+        ctx,
+        (c) => backupTree(tree.dir, { source: tree.given, description: tree.description, destRoot }, c, opts),
+      ),
   );
 }
 
@@ -103,10 +120,17 @@ async function backupTree(
 
   let run;
   try {
-    run = await runRsync(args, { signal: ctx.signal, onProgress: (p) => progress.copy(p) });
+    run = await runRsync(args, {
+      signal: ctx.signal,
+      onProgress: (p) => progress.copy(p),
+      ioTimeoutS: Math.ceil((options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS) / 1000),
+    });
   } catch (err) {
     if (err instanceof KintsugiError && err.code === 'CANCELLED')
-      throw new KintsugiError('CANCELLED', `backup stopped; ${await leftBehind(work)}`);
+      throw new KintsugiError(
+        'CANCELLED',
+        `backup stopped${err.detail ? ` (${err.detail})` : ''}; ${await leftBehind(work)}`,
+      );
     throw err;
   }
   if (run.noSpace)
@@ -133,6 +157,13 @@ async function backupTree(
     signal: ctx.signal,
     extraIsDifference: true,
     exclude: [`/${MANIFEST_NAME}`],
+  }).catch(async (err: unknown) => {
+    if (err instanceof KintsugiError && err.code === 'CANCELLED')
+      throw new KintsugiError(
+        'CANCELLED',
+        `backup stopped while verifying${err.detail ? ` (${err.detail})` : ''}; ${await leftBehind(work, 'unverified')}`,
+      );
+    throw err;
   });
   if (!cmp.equal)
     throw new KintsugiError(

@@ -7,7 +7,9 @@ import { syncFilesystem } from '../util/sync-filesystem';
 import { latestVerifiedBackup } from './list';
 import { MANIFEST_NAME, readManifest } from './manifest';
 import { rsyncProgressReporter } from './progress-reporter';
-import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
+import { canonicalWholeDisk, isBlockDevice } from '../drives/identity';
+import { DEFAULT_IO_TIMEOUT_MS, RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
+import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
 import { ensureRoom, estimateNeed, formatBytes } from './space';
 import { withTreeAt, type MountPersistence } from './source';
@@ -24,11 +26,13 @@ export interface RestoreOptions {
   skipSpaceCheck?: boolean;
   /** Flushes the restored tree to disk before the restore reports success (default: syncfs of its filesystem). */
   syncTree?: (dir: string) => Promise<void>;
+  /** A target drive with requests waiting and none completing for this long has stopped answering (60 s). */
+  ioTimeoutMs?: number;
 }
 
 export async function runRestore(
   params: RestoreParams,
-  ctx: JobContext,
+  outer: JobContext,
   options: RestoreOptions = {},
 ): Promise<RestoreResult> {
   const started = performance.now();
@@ -53,6 +57,14 @@ export async function runRestore(
 
   const target = resolve(params.target);
   await ensureTargetDir(target);
+  const drive = (await isBlockDevice(target)) ? await canonicalWholeDisk(target) : undefined;
+  const stallMs = options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS;
+  const stall = {
+    stallMs,
+    code: 'RESTORE_FAILED' as const,
+    role: 'restore target',
+    leftBehind: `the persistence store on ${target} is partly restored: restore ${backupDir} again once the drive answers`,
+  };
 
   return withTreeAt(
     target,
@@ -63,68 +75,73 @@ export async function runRestore(
       missingCode: 'INVALID_ARGUMENT',
       role: 'restore target',
     },
-    async (tree) => {
-      ctx.log(`Restoring ${manifest.id} into ${tree.description}`);
-      const need = await estimateNeed(backupDir, undefined, tree.dir, ctx.signal);
-      if (!options.skipSpaceCheck) await ensureRoom(need, tree.dir, 'RESTORE_FAILED');
-      const total = need.source.apparentBytes;
-      const progress = rsyncProgressReporter(ctx, total);
-      progress.phase('copy', 0);
+    async (tree) =>
+      whileDeviceAnswers(drive, stall, outer, async (ctx) => {
+        ctx.log(`Restoring ${manifest.id} into ${tree.description}`);
+        const need = await estimateNeed(backupDir, undefined, tree.dir, ctx.signal);
+        if (!options.skipSpaceCheck) await ensureRoom(need, tree.dir, 'RESTORE_FAILED');
+        const total = need.source.apparentBytes;
+        const progress = rsyncProgressReporter(ctx, total);
+        progress.phase('copy', 0);
 
-      const exclude = `--exclude=/${MANIFEST_NAME}`;
-      const args = [
-        ...RSYNC_ARCHIVE,
-        '--sparse',
-        '--no-inc-recursive',
-        '--info=progress2',
-        '--stats',
-        exclude,
-      ];
-      args.push(withSlash(backupDir), withSlash(tree.dir));
-      const run = await runRsync(args, { signal: ctx.signal, onProgress: (p) => progress.copy(p) });
-      if (run.noSpace)
-        throw new KintsugiError(
-          'RESTORE_FAILED',
-          `the target ${tree.dir} ran out of space (No space left on device)`,
-        );
-      if (run.exitCode !== 0)
-        throw new KintsugiError('RESTORE_FAILED', `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}`);
-      const stats = parseRsyncStats(run.lines.join('\n'));
+        const exclude = `--exclude=/${MANIFEST_NAME}`;
+        const args = [
+          ...RSYNC_ARCHIVE,
+          '--sparse',
+          '--no-inc-recursive',
+          '--info=progress2',
+          '--stats',
+          exclude,
+        ];
+        args.push(withSlash(backupDir), withSlash(tree.dir));
+        const run = await runRsync(args, {
+          signal: ctx.signal,
+          onProgress: (p) => progress.copy(p),
+          ioTimeoutS: Math.ceil(stallMs / 1000),
+        });
+        if (run.noSpace)
+          throw new KintsugiError(
+            'RESTORE_FAILED',
+            `the target ${tree.dir} ran out of space (No space left on device)`,
+          );
+        if (run.exitCode !== 0)
+          throw new KintsugiError('RESTORE_FAILED', `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}`);
+        const stats = parseRsyncStats(run.lines.join('\n'));
 
-      ctx.log('Verifying the restored files against the backup (checksums)');
-      progress.phase('verify', 0, stats.files);
-      const cmp = await compareTrees(backupDir, tree.dir, {
-        signal: ctx.signal,
-        extraIsDifference: false,
-        exclude: [`/${MANIFEST_NAME}`],
-      });
-      if (!cmp.equal)
-        throw new KintsugiError(
-          'BACKUP_VERIFY_FAILED',
-          `restored files differ from ${backupDir}: ${describeDifferences(cmp)}`,
-        );
-      // The verification read the page cache; the user may pull the drive as soon as we say it is done.
-      ctx.log('Flushing the restored files to disk');
-      try {
-        await (options.syncTree ?? syncFilesystem)(tree.dir);
-      } catch (err) {
-        throw new KintsugiError(
-          'RESTORE_FAILED',
-          `flushing the restored files to disk failed: ${(err as Error).message}`,
-        );
-      }
-      const bytes = stats.totalFileSize ?? total;
-      progress.phase('verify', bytes, stats.files);
-      ctx.log(`Restored and verified ${stats.files ?? '?'} entries, ${formatBytes(bytes)}`);
-      return {
-        backupDir,
-        target: params.target,
-        files: stats.files ?? need.files,
-        bytes,
-        verified: true,
-        durationMs: Math.round(performance.now() - started),
-      };
-    },
+        ctx.log('Verifying the restored files against the backup (checksums)');
+        progress.phase('verify', 0, stats.files);
+        const cmp = await compareTrees(backupDir, tree.dir, {
+          signal: ctx.signal,
+          extraIsDifference: false,
+          exclude: [`/${MANIFEST_NAME}`],
+        });
+        if (!cmp.equal)
+          throw new KintsugiError(
+            'BACKUP_VERIFY_FAILED',
+            `restored files differ from ${backupDir}: ${describeDifferences(cmp)}`,
+          );
+        // The verification read the page cache; the user may pull the drive as soon as we say it is done.
+        ctx.log('Flushing the restored files to disk');
+        try {
+          await (options.syncTree ?? syncFilesystem)(tree.dir);
+        } catch (err) {
+          throw new KintsugiError(
+            'RESTORE_FAILED',
+            `flushing the restored files to disk failed: ${(err as Error).message}`,
+          );
+        }
+        const bytes = stats.totalFileSize ?? total;
+        progress.phase('verify', bytes, stats.files);
+        ctx.log(`Restored and verified ${stats.files ?? '?'} entries, ${formatBytes(bytes)}`);
+        return {
+          backupDir,
+          target: params.target,
+          files: stats.files ?? need.files,
+          bytes,
+          verified: true,
+          durationMs: Math.round(performance.now() - started),
+        };
+      }),
   );
 }
 

@@ -24,7 +24,15 @@ export interface RsyncRunOptions {
   signal?: AbortSignal;
   onProgress?: (p: RsyncProgress) => void;
   keepLines?: number;
+  /** rsync's --timeout: it gives up after this many seconds without data moving (a stalled network share). */
+  ioTimeoutS?: number;
 }
+
+/** After a cancel, how long rsync has to exit before it is abandoned (SIGKILLed, no longer waited for). */
+const ABANDON_AFTER_CANCEL_MS = 2_000;
+
+/** A default deadline for copies: long enough for a slow drive, short enough that a dead one is noticed. */
+export const DEFAULT_IO_TIMEOUT_MS = 60_000;
 
 export async function runRsync(args: readonly string[], options: RsyncRunOptions = {}): Promise<RsyncRun> {
   const keep = options.keepLines ?? 1000;
@@ -45,21 +53,22 @@ export async function runRsync(args: readonly string[], options: RsyncRunOptions
   };
 
   // LC_ALL=C: fixed number formats for the parsers; stdin ignored so rsync never waits on a terminal.
-  const child = spawnTool('rsync', args, {
+  const fullArgs = options.ioTimeoutS ? [`--timeout=${options.ioTimeoutS}`, ...args] : args;
+  const child = spawnTool('rsync', fullArgs, {
     env: { LC_ALL: 'C' },
     stdin: 'ignore',
     reject: false,
     buffer: { stdout: false, stderr: true },
     maxBuffer: { stderr: 4 * 1024 * 1024 },
     cancelSignal: options.signal,
-    forceKillAfterDelay: 3000,
+    forceKillAfterDelay: 1000,
     encoding: 'utf8',
   });
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (chunk: string) => {
     for (const line of splitter.push(chunk)) onLine(line);
   });
-  const result = await child;
+  const result = await Promise.race([child, abandonedAfterCancel(child, options.signal)]);
   for (const line of splitter.end()) onLine(line);
 
   if (result.isCanceled || options.signal?.aborted) throw new KintsugiError('CANCELLED', 'rsync was stopped');
@@ -74,6 +83,32 @@ export async function runRsync(args: readonly string[], options: RsyncRunOptions
     noSpace: /No space left on device|ENOSPC|Disk quota exceeded/i.test(stderr),
     lastProgress,
   };
+}
+
+/**
+ * Rejects once rsync ignored a cancel for ABANDON_AFTER_CANCEL_MS: it is blocked in the kernel on a drive that
+ * stopped answering, and would make the job wait for as long as the drive does. It is killed and left behind.
+ */
+function abandonedAfterCancel(
+  child: { kill(signal: NodeJS.Signals): boolean; pid?: number | undefined },
+  signal: AbortSignal | undefined,
+): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    const onAbort = () => {
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(
+          new KintsugiError(
+            'CANCELLED',
+            `rsync (pid ${child.pid}) did not stop within ${ABANDON_AFTER_CANCEL_MS / 1000} s: it is stuck in the kernel on a drive that stopped answering and ends when the drive answers or is removed`,
+          ),
+        );
+      }, ABANDON_AFTER_CANCEL_MS).unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** The last few meaningful stderr lines, for an error detail. */

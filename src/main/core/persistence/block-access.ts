@@ -59,7 +59,12 @@ async function detachLoopDevice(device: string): Promise<void> {
 
 export interface Mounted {
   mountpoint: string;
-  unmount(): Promise<void>;
+  /**
+   * Unmounts, lazily when that fails or takes too long. `afterFailure`: the job already failed (a drive may
+   * have stopped answering), so a read-write mount gets the short timeout too: whatever it still has to flush
+   * is flushed by the kernel after the lazy detach, and the job must report now.
+   */
+  unmount(afterFailure?: boolean): Promise<void>;
 }
 
 /** Mounts DEVICE on a fresh temp dir. Read-only ext mounts retry with noload so no journal replay writes the drive. */
@@ -77,7 +82,9 @@ export async function mountAt(device: string, opts: { readOnly: boolean; what: s
       await runTool('mount', [...o, device, mountpoint]);
       return {
         mountpoint,
-        unmount: () => unmountOrDetach(mountpoint),
+        // Read-only: nothing to flush, so an umount that takes long is waiting on a drive that stopped answering.
+        unmount: (afterFailure) =>
+          unmountOrDetach(mountpoint, opts.readOnly || afterFailure ? 3_000 : UMOUNT_TIMEOUT_MS),
       };
     } catch (err) {
       lastErr = err;
@@ -92,16 +99,20 @@ export async function mountAt(device: string, opts: { readOnly: boolean; what: s
 
 /**
  * Unmounts, and never hangs the job on it: a plain umount gets UMOUNT_TIMEOUT_MS; when it fails (a shell or a file
- * manager still has a file open there) or stalls (a drive that stopped answering), the mount is detached lazily
- * (`umount -l`: gone from the tree now, released by the kernel when the last user lets go) and the job's log says
- * so. The folder is removed only once nothing is mounted on it.
+ * manager still has a file open there, or a reader stuck on a drive that stopped answering) or stalls (umount
+ * itself waiting on that drive: it is then abandoned, not awaited), the mount is detached lazily (`umount -l`:
+ * gone from the tree now, released by the kernel when the last user lets go) and the job's log says so, naming
+ * what is left. The folder is removed only once nothing is mounted on it.
  */
-export async function unmountOrDetach(mountpoint: string): Promise<void> {
+export async function unmountOrDetach(mountpoint: string, timeoutMs = UMOUNT_TIMEOUT_MS): Promise<void> {
   try {
-    await runTool('umount', [mountpoint], { timeout: UMOUNT_TIMEOUT_MS });
+    await runTool('umount', [mountpoint], { giveUpAfterMs: timeoutMs });
   } catch (err) {
-    jobLog(`umount ${mountpoint} failed (${stderrOf(err).split('\n')[0]}): detaching it lazily`);
-    await runTool('umount', ['-l', mountpoint], { timeout: UMOUNT_TIMEOUT_MS });
+    jobLog(
+      `umount ${mountpoint} failed (${stderrOf(err).split('\n')[0]}): detached it lazily instead (umount -l); ` +
+        'the kernel releases the filesystem, and its drive, once the last process using it has ended',
+    );
+    await runTool('umount', ['-l', mountpoint], { giveUpAfterMs: UMOUNT_TIMEOUT_MS });
   }
   // rmdir, never a recursive delete: should anything still be mounted here, its files must not be touched.
   await rmdir(mountpoint).catch((e: NodeJS.ErrnoException) => {

@@ -16,7 +16,7 @@ export async function withMountedPersistence<T>(
   fn: (mountpoint: string, store: PersistenceStoreInfo) => Promise<T>,
 ): Promise<T> {
   const store = await findPersistence(container, { includeLoop: opts.includeLoop });
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: Cleanup[] = [];
   let result: T;
   try {
     const dir = await mountRegion(store, container, opts.readOnly, cleanups);
@@ -33,10 +33,10 @@ export async function withMountedPersistence<T>(
     }
     result = await fn(mountpoint, store);
   } catch (err) {
-    await releaseAll(cleanups).catch(() => undefined); // the first error is the one worth reporting
+    await releaseAll(cleanups, true).catch(() => undefined); // the first error is the one worth reporting
     throw err;
   }
-  await releaseAll(cleanups);
+  await releaseAll(cleanups, false);
   return result;
 }
 
@@ -49,15 +49,15 @@ export async function withDataPartition<T>(
   fn: (dir: string) => Promise<T>,
 ): Promise<T> {
   if (store.kind !== 'file') throw new Error('withDataPartition is for a .dat store');
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: Cleanup[] = [];
   let result: T;
   try {
     result = await fn(await mountRegion(store, store.container, true, cleanups));
   } catch (err) {
-    await releaseAll(cleanups).catch(() => undefined);
+    await releaseAll(cleanups, true).catch(() => undefined);
     throw err;
   }
-  await releaseAll(cleanups);
+  await releaseAll(cleanups, false);
   return result;
 }
 
@@ -71,7 +71,7 @@ async function mountRegion(
   store: PersistenceStoreInfo,
   container: string,
   readOnly: boolean,
-  cleanups: (() => Promise<void>)[],
+  cleanups: Cleanup[],
 ): Promise<string> {
   const region = {
     offset: store.offset ?? 0,
@@ -97,11 +97,14 @@ function usable(live: ExistingMount, readOnly: boolean, what: string): string {
   return live.mountPoint;
 }
 
-async function releaseAll(cleanups: (() => Promise<void>)[]): Promise<void> {
+/** Undoes one mount or attach; after a failure it may give up sooner (a stalled drive) and detach lazily. */
+type Cleanup = (afterFailure: boolean) => Promise<void>;
+
+async function releaseAll(cleanups: Cleanup[], afterFailure: boolean): Promise<void> {
   let first: unknown;
   for (const c of cleanups.reverse()) {
     try {
-      await c();
+      await c(afterFailure);
     } catch (err) {
       first ??= err;
     }

@@ -13,19 +13,55 @@ export function spawnTool<O extends Options>(
   return execa(file, args, { ...options, shell: false } as O) as unknown as ResultPromise<O>;
 }
 
+export interface RunToolOptions extends Options {
+  cancelSignal?: AbortSignal;
+  /**
+   * Stop waiting after this long: the tool is killed (SIGKILL) and the call rejects at once, even if the tool
+   * cannot exit yet. execa's own `timeout` kills too but then waits for the exit, and a tool blocked in the
+   * kernel on a drive that stopped answering (umount syncing it, say) exits only when the drive answers.
+   */
+  giveUpAfterMs?: number;
+}
+
 export async function runTool(
   file: string,
   args: readonly string[],
-  options: Options & { cancelSignal?: AbortSignal } = {},
+  options: RunToolOptions = {},
 ): Promise<{ stdout: string; stderr: string }> {
+  const { giveUpAfterMs, ...execaOptions } = options;
   try {
-    const r = await execa(file, args, { ...options, shell: false, stripFinalNewline: true });
+    const child = execa(file, args, { ...execaOptions, shell: false, stripFinalNewline: true });
+    const r = giveUpAfterMs === undefined ? await child : await within(child, giveUpAfterMs, file);
     logStderr(file, r.stderr);
     return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
   } catch (err) {
     logStderr(file, (err as { stderr?: unknown }).stderr);
     throw toolError(file, err);
   }
+}
+
+/** The child's result, or after MS a rejection (the child SIGKILLed and left to the kernel). */
+function within<T>(
+  child: Promise<T> & { kill(signal: NodeJS.Signals): boolean; pid?: number },
+  ms: number,
+  file: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      child.catch(() => undefined); // its eventual end is nobody's business now
+      reject(
+        Object.assign(
+          new Error(
+            `${file} did not finish within ${Math.round(ms / 1000)} s and was killed (pid ${child.pid}): it is stuck in the kernel, most likely on a drive that stopped answering`,
+          ),
+          { stuck: true },
+        ),
+      );
+    }, ms);
+  });
+  return Promise.race([child, giveUp]).finally(() => clearTimeout(timer));
 }
 
 /** Sends a finished tool's stderr to the current job's log, a line at a time (the last 50 lines at most). */
