@@ -7,6 +7,7 @@ import { KintsugiError } from '../../src/shared/errors';
 import { installFramework } from '../../src/main/core/frameworks/install';
 import { uninstallFramework } from '../../src/main/core/frameworks/uninstall';
 import { quietContext, type JobContext } from '../../src/main/core/jobs/context';
+import { runJob } from '../../src/main/core/jobs/run-job';
 import { userFrameworksManifest } from '../../src/main/core/layers/data-layout';
 import { assertCliBuilt } from '../helpers/cli';
 
@@ -53,6 +54,30 @@ describe('npm recipe (real registry, temp prefix)', () => {
     const u = await uninstallFramework(f, quietContext(), { env: env(), npmPrefix: prefix });
     expect(u.state.installed).toBe(false);
     expect(await modules(prefix)).not.toContain('json');
+  });
+
+  it("on a metered network the install job downloads nothing without the person's yes, and installs with it", async () => {
+    const own = join(dir, 'metered-prefix');
+    const req = (allowMetered: boolean) =>
+      ({
+        type: 'framework-install',
+        params: {
+          name: 'json-cli',
+          recipe: { npm: PKG },
+          binary: 'json',
+          npmPrefix: own,
+          allowMetered,
+          meteredSetting: 'yes',
+        },
+      }) as const;
+    await expect(runJob(req(false), quietContext())).rejects.toMatchObject({
+      code: 'NETWORK_METERED',
+      detail: expect.stringContaining('Installing json-cli downloads'),
+    });
+    expect(await modules(own)).toEqual([]);
+    const r = (await runJob(req(true), quietContext())) as { state: { installed: boolean } };
+    expect(r.state.installed).toBe(true);
+    expect(await modules(own)).toContain('json');
   });
 
   it('takes NPM_CONFIG_PREFIX when no setting names a prefix', async () => {

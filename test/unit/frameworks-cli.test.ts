@@ -62,7 +62,13 @@ describe('kintsugi frameworks', () => {
     expect(root.calls).toEqual([
       {
         type: 'framework-install-system',
-        params: { name: 'my-apt-fw', recipe: { apt: 'my-fw' }, binary: 'my-fw' },
+        params: {
+          name: 'my-apt-fw',
+          recipe: { apt: 'my-fw' },
+          binary: 'my-fw',
+          allowMetered: false,
+          meteredSetting: 'auto',
+        },
       },
     ]);
     expect(root.out).toBe('Installed my-apt-fw: my-fw 1.0\nNext: Run my-fw login.\n');

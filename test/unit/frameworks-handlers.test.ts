@@ -61,7 +61,11 @@ describe('frameworks handlers', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'CONFIRMATION_REQUIRED' } });
     expect(seen).toEqual([]);
 
-    const started = (await invokeHandler(api, 'frameworks.install', [{ name: 'gemini-cli', yes: true }])) as {
+    // The metered setting travels from main's settings; the page passes only the person's yes.
+    await services.settings.save({ metered: 'yes' });
+    const started = (await invokeHandler(api, 'frameworks.install', [
+      { name: 'gemini-cli', yes: true, allowMetered: true },
+    ])) as {
       ok: true;
       value: { jobId: string };
     };
@@ -71,7 +75,13 @@ describe('frameworks handlers', () => {
         host: 'utility',
         req: {
           type: 'framework-install',
-          params: { name: 'gemini-cli', recipe: { npm: '@google/gemini-cli' }, binary: 'gemini' },
+          params: {
+            name: 'gemini-cli',
+            recipe: { npm: '@google/gemini-cli' },
+            binary: 'gemini',
+            allowMetered: true,
+            meteredSetting: 'yes',
+          },
         },
       },
     ]);

@@ -49,7 +49,7 @@ describe('job requests', () => {
       [entry({ recipe: { deb: DEB } }), 'framework-install-system'],
     ];
     for (const [e, type] of cases) {
-      const req = installRequest(e, '/home/u/.local');
+      const req = installRequest(e, '/home/u/.local', { allowMetered: false, meteredSetting: 'auto' });
       expect(req.type).toBe(type);
       expect(jobRequest.safeParse(req).success).toBe(true);
       // The prefix is a user setting: it never travels to root.
@@ -102,7 +102,13 @@ describe('the helper re-checks every parameter itself', () => {
   it('authorizes a valid system install as the canonical parsed job', async () => {
     const job = {
       type: 'framework-install-system' as const,
-      params: { name: 'fw', recipe: { apt: 'fw' }, binary: 'fw' },
+      params: {
+        name: 'fw',
+        recipe: { apt: 'fw' },
+        binary: 'fw',
+        allowMetered: false,
+        meteredSetting: 'auto' as const,
+      },
     };
     await expect(
       authorizeHelperJob(job, { uid: 1000, checkDrive: async (d) => ({ device: d }) }),

@@ -13,7 +13,12 @@ import type { HandlerDeps } from './deps';
 export function frameworksHandlers(deps: HandlerDeps): DomainApi<Domains['frameworks']> {
   const context = async () => {
     const s = await deps.settings.load();
-    return { dataRoot: s.dataRoot, tools: processTools(s.npmPrefix), npmPrefix: s.npmPrefix };
+    return {
+      dataRoot: s.dataRoot,
+      tools: processTools(s.npmPrefix),
+      npmPrefix: s.npmPrefix,
+      meteredSetting: s.metered ?? 'auto',
+    };
   };
   const catalog = async () => {
     const c = await context();
@@ -22,11 +27,12 @@ export function frameworksHandlers(deps: HandlerDeps): DomainApi<Domains['framew
   return {
     catalog,
     installed: async () => (await catalog()).entries.filter((e) => e.state.installed),
-    async install({ name, yes }) {
+    async install({ name, yes, allowMetered }) {
       const [c, cat] = await Promise.all([context(), catalog()]);
       const found = findEntry(cat, name);
       requireConsent(found.entry, found.source, yes === true);
-      return { jobId: deps.runner.start(installRequest(found.entry, c.npmPrefix), deps.executor) };
+      const metered = { allowMetered: allowMetered === true, meteredSetting: c.meteredSetting };
+      return { jobId: deps.runner.start(installRequest(found.entry, c.npmPrefix, metered), deps.executor) };
     },
     async uninstall({ name }) {
       const [c, cat] = await Promise.all([context(), catalog()]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { meteredSetting } from '../network/metered';
 import { absolutePath } from '../paths';
 import { remoteUrl } from '../repo/contract';
 
@@ -19,7 +20,7 @@ export const settingsSchema = z.object({
   /** Where `repo link` puts the toolkit's scripts. */
   binDir: absolutePath.optional(),
   /** Whether downloads ask first; unset is 'auto': ask NetworkManager when nmcli exists (core/network/metered.ts). */
-  metered: z.enum(['auto', 'yes', 'no']).optional(),
+  metered: meteredSetting.optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -44,7 +45,7 @@ export const settingsPatch = z.strictObject({
   npmPrefix: absolutePath.optional(),
   repoRemote: remoteUrl.optional(),
   binDir: absolutePath.optional(),
-  metered: z.enum(['auto', 'yes', 'no']).optional(),
+  metered: meteredSetting.optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;

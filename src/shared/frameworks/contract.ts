@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { domain, job, method, produced } from '../ipc/define';
 import type { ManifestProblem } from '../manifest-problem';
+import { meteredParams } from '../network/metered';
 import { absolutePath } from '../paths';
 import { recipeNeedsRoot, recipeSchema, type FrameworkEntry } from './entry';
 import { binaryName, debianPackage, frameworkName } from './safe-tokens';
@@ -68,9 +69,11 @@ const installParams = <R extends z.ZodType>(recipe: R) =>
     npmPrefix: absolutePath.optional(),
   });
 
-export const userInstallParams = installParams(userRecipe);
+/** An install downloads: it carries the metered gate's fields (the person's yes, the setting). */
+export const userInstallParams = installParams(userRecipe).extend(meteredParams);
 export type UserInstallParams = z.output<typeof userInstallParams>;
-export const systemInstallParams = installParams(systemRecipe);
+export const userUninstallParams = installParams(userRecipe);
+export const systemInstallParams = installParams(systemRecipe).extend(meteredParams);
 export type SystemInstallParams = z.output<typeof systemInstallParams>;
 export const systemUninstallParams = z.strictObject({
   name: frameworkName,
@@ -88,7 +91,14 @@ export const frameworksContract = domain({
     installed: method(z.tuple([]), produced<CatalogEntry[]>()),
     /** Starts the install job of NAME; `yes` is the explicit consent an evaluating or user entry needs. */
     install: method(
-      z.tuple([z.strictObject({ name: frameworkName, yes: z.boolean().default(false) })]),
+      z.tuple([
+        z.strictObject({
+          name: frameworkName,
+          yes: z.boolean().default(false),
+          /** The person's yes to downloading on a metered network (asked after a NETWORK_METERED refusal). */
+          allowMetered: z.boolean().default(false),
+        }),
+      ]),
       produced<{ jobId: string }>(),
     ),
     uninstall: method(z.tuple([z.strictObject({ name: frameworkName })]), produced<{ jobId: string }>()),
@@ -103,7 +113,7 @@ export const frameworksContract = domain({
     'framework-uninstall': job({
       title: 'Uninstall an agentic framework',
       host: 'utility',
-      params: userInstallParams,
+      params: userUninstallParams,
       result: produced<FrameworkJobResult>(),
     }),
     'framework-install-system': job({

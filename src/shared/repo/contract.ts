@@ -1,3 +1,4 @@
+import { meteredParams } from '../network/metered';
 import { z } from 'zod';
 import { domain, job, method, produced } from '../ipc/define';
 import { absolutePath } from '../paths';
@@ -57,10 +58,7 @@ export const DISCARD_WORD = 'DISCARD';
 
 const dataRoot = { dataRoot: absolutePath };
 /** Downloads ask first on a metered network: the caller passes the person's yes. */
-const metered = {
-  allowMetered: z.boolean().default(false),
-  meteredSetting: z.enum(['auto', 'yes', 'no']).default('auto'),
-};
+const metered = meteredParams;
 
 export const repoCheckParams = z.strictObject({ ...dataRoot, ...metered });
 export const repoPullParams = z.strictObject({

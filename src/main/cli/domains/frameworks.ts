@@ -1,3 +1,4 @@
+import { runAskingOnMetered } from '../metered-ask';
 import { KintsugiError } from '../../../shared/errors';
 import type { CatalogEntry, FrameworkCatalog, FrameworkJobResult } from '../../../shared/frameworks/contract';
 import { frameworkName } from '../../../shared/frameworks/safe-tokens';
@@ -67,19 +68,26 @@ const list = subcommand<{ installed: boolean }>({
   },
 });
 
-const install = subcommand<{ name: string; yes: boolean }>({
+const install = subcommand<{ name: string; yes: boolean; allowMetered: boolean }>({
   name: 'install',
-  synopsis: 'install NAME [--yes]',
+  synopsis: 'install NAME [--yes] [--allow-metered]',
   summary: 'install a framework by its recipe (--yes for evaluating and your own entries)',
-  options: { yes: { type: 'boolean', short: 'y' } },
+  options: { yes: { type: 'boolean', short: 'y' }, 'allow-metered': { type: 'boolean' } },
   arity: { min: 1, max: 1, names: 'NAME' },
-  parse: ({ args, values }) => ({ name: nameArg(args[0]!), yes: values['yes'] === true }),
+  parse: ({ args, values }) => ({
+    name: nameArg(args[0]!),
+    yes: values['yes'] === true,
+    allowMetered: values['allow-metered'] === true,
+  }),
   async run(input, c) {
     const { catalog, npmPrefix } = await load(c);
     const found = findEntry(catalog, input.name);
     requireConsent(found.entry, found.source, input.yes);
     requireRootFor(found, c, 'install');
-    const r = (await c.run(installRequest(found.entry, npmPrefix))) as FrameworkJobResult;
+    const meteredSetting = (await c.services().settings.load()).metered ?? 'auto';
+    const r = (await runAskingOnMetered(c, input.allowMetered, (allowMetered) =>
+      installRequest(found.entry, npmPrefix, { allowMetered, meteredSetting }),
+    )) as FrameworkJobResult;
     const signIn = found.entry.sign_in;
     return {
       result: { ...r, signIn: signIn ?? null },

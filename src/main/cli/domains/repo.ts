@@ -1,3 +1,4 @@
+import { runAskingOnMetered } from '../metered-ask';
 import { KintsugiError } from '../../../shared/errors';
 import type { JobRequest } from '../../../shared/registry';
 import { DISCARD_WORD, remoteUrl, repoPinParams, rollbackRef } from '../../../shared/repo/contract';
@@ -51,23 +52,6 @@ async function settings(c: DomainCommandContext) {
   return c.services().settings.load();
 }
 
-/** Runs a download job; on NETWORK_METERED at a terminal, asks once and runs it again with the person's yes. */
-async function withMeteredAsk(
-  c: DomainCommandContext,
-  allow: boolean,
-  make: (allowMetered: boolean) => JobRequest,
-) {
-  try {
-    return await c.run(make(allow));
-  } catch (err) {
-    if (!(err instanceof KintsugiError) || err.code !== 'NETWORK_METERED' || !c.io.stdinIsTTY) throw err;
-    c.io.stderr.write(`${err.detail ?? err.message}\n`);
-    const answer = (await c.io.readLine('Download anyway? Type yes to continue: '))?.trim().toLowerCase();
-    if (answer !== 'yes') throw err;
-    return c.run(make(true));
-  }
-}
-
 const notOnPathExit = (r: { scripts: { problem?: string }[]; scriptsProblem?: string }) =>
   r.scriptsProblem || r.scripts.some((s) => s.problem) ? 1 : 0;
 
@@ -97,7 +81,7 @@ const check = subcommand<{ allowMetered: boolean }>({
   parse: (a) => ({ allowMetered: flag(a, 'allow-metered') }),
   async run(i, c) {
     const s = await settings(c);
-    const r = (await withMeteredAsk(c, i.allowMetered, (allowMetered) => ({
+    const r = (await runAskingOnMetered(c, i.allowMetered, (allowMetered) => ({
       type: 'repo-check',
       params: { dataRoot: c.g.dataRoot, allowMetered, meteredSetting: s.metered ?? 'auto' },
     }))) as PullPreview;
@@ -130,7 +114,7 @@ const pull = subcommand<{ allowMetered: boolean; stash: boolean; moveLocalTo?: s
   },
   async run(i, c) {
     const s = await settings(c);
-    const r = (await withMeteredAsk(c, i.allowMetered, (allowMetered) => ({
+    const r = (await runAskingOnMetered(c, i.allowMetered, (allowMetered) => ({
       type: 'repo-pull',
       params: {
         dataRoot: c.g.dataRoot,
@@ -172,7 +156,7 @@ const unpin = subcommand<{ allowMetered: boolean }>({
   parse: (a) => ({ allowMetered: flag(a, 'allow-metered') }),
   async run(i, c) {
     const s = await settings(c);
-    const r = (await withMeteredAsk(c, i.allowMetered, (allowMetered) => ({
+    const r = (await runAskingOnMetered(c, i.allowMetered, (allowMetered) => ({
       type: 'repo-unpin',
       params: {
         dataRoot: c.g.dataRoot,
@@ -237,7 +221,7 @@ const clone = subcommand<{ remote?: string; allowMetered: boolean }>({
   async run(i, c) {
     const s = await settings(c);
     const remote = i.remote ?? s.repoRemote ?? DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER;
-    const r = (await withMeteredAsk(c, i.allowMetered, (allowMetered) => ({
+    const r = (await runAskingOnMetered(c, i.allowMetered, (allowMetered) => ({
       type: 'repo-clone',
       params: { dataRoot: c.g.dataRoot, allowMetered, meteredSetting: s.metered ?? 'auto', remote },
     }))) as CloneResult;

@@ -1,16 +1,30 @@
 import type { FrameworkEntry } from '../../../shared/frameworks/entry';
+import type { MeteredSetting } from '../../../shared/network/metered';
 import type { JobRequest } from '../../../shared/registry';
 
 // The job that installs or removes an entry, built by main from its own catalog (never from what a page sent):
 // npm, pipx and VS Code recipes run unprivileged in the utility process; apt and .deb in the helper.
 
-export function installRequest(entry: FrameworkEntry, npmPrefix?: string): JobRequest {
+/** What the metered gate needs: the setting, and whether the person already said yes. */
+export interface MeteredChoice {
+  allowMetered: boolean;
+  meteredSetting: MeteredSetting;
+}
+
+export function installRequest(
+  entry: FrameworkEntry,
+  npmPrefix: string | undefined,
+  metered: MeteredChoice,
+): JobRequest {
   const { name, recipe, binary } = entry;
   if (recipe.apt !== undefined || recipe.deb !== undefined)
-    return { type: 'framework-install-system', params: { name, recipe, ...(binary ? { binary } : {}) } };
+    return {
+      type: 'framework-install-system',
+      params: { name, recipe, ...(binary ? { binary } : {}), ...metered },
+    };
   return {
     type: 'framework-install',
-    params: { name, recipe, ...(binary ? { binary } : {}), ...(npmPrefix ? { npmPrefix } : {}) },
+    params: { name, recipe, ...(binary ? { binary } : {}), ...(npmPrefix ? { npmPrefix } : {}), ...metered },
   };
 }
 
@@ -22,9 +36,9 @@ export function uninstallRequest(entry: FrameworkEntry, npmPrefix?: string): Job
       type: 'framework-uninstall-system',
       params: { name, package: pkg, ...(entry.binary ? { binary: entry.binary } : {}) },
     };
-  const install = installRequest(entry, npmPrefix);
+  const { binary } = entry;
   return {
     type: 'framework-uninstall',
-    params: install.params as Extract<JobRequest, { type: 'framework-uninstall' }>['params'],
+    params: { name, recipe, ...(binary ? { binary } : {}), ...(npmPrefix ? { npmPrefix } : {}) },
   };
 }

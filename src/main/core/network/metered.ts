@@ -1,11 +1,12 @@
 import { execa } from 'execa';
+import type { MeteredSetting } from '../../../shared/network/metered';
 import type { NetworkState } from '../../../shared/repo/model';
 
 // Whether the network costs money per byte, for every layer that downloads (repo fetch and clone now; models and
 // frameworks later). The setting wins; 'auto' asks NetworkManager when nmcli exists, and an answer we cannot get
 // (no nmcli, no NetworkManager running) reads as not metered, said as source 'unknown'.
 
-export type MeteredSetting = 'auto' | 'yes' | 'no';
+export type { MeteredSetting };
 
 export type NmcliRunner = () => Promise<string | null>;
 
