@@ -8,7 +8,7 @@
 // processes that were stuck to let go of the device, then unmount and detach. A filesystem left frozen or a
 // daemon left stopped would hang every later test on this machine.
 import { execa } from 'execa';
-import { mkdir, readFile, readdir, readlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { attachLoop, detachLoop, mountDevice, unmountDir } from './loop';
 
@@ -147,10 +147,12 @@ export async function stoppableSourceDrive(
   return {
     device,
     async stall() {
-      // Nothing of the image may be served from the page cache, or reads would not reach the daemon.
-      if (opts.dropCaches) await execa('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches']);
+      // Stop first, then empty the cache: nothing of the image may be served from the page cache, or reads would
+      // not reach the daemon. No `sync` before: the source's pages are clean, and on a loaded machine a sync of
+      // everyone's dirty data took seconds, in which the backup under test ran to its end unstalled.
       stopped = true;
       process.kill(daemon, 'SIGSTOP');
+      if (opts.dropCaches) await writeFile('/proc/sys/vm/drop_caches', '3\n');
     },
     release,
     async cleanup() {
