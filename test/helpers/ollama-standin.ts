@@ -30,6 +30,8 @@ export interface StandinFaults {
 }
 
 export interface PullPost {
+  /** The model as posted, pin included. */
+  ref: string;
   name: string;
   /** The first `completed` reported for each layer: where this post resumed from. */
   startedAt: Record<string, number>;
@@ -140,8 +142,9 @@ export async function startOllamaStandin(modelsDir: string): Promise<OllamaStand
     res: ServerResponse,
     body: Record<string, unknown>,
   ): Promise<void> {
-    const name = String(body.model || body.name || '').split('@')[0]!;
-    const post: PullPost = { name, startedAt: {}, closedByClient: false };
+    const ref = String(body.model || body.name || '');
+    const [name, pin] = ref.split('@') as [string, string | undefined];
+    const post: PullPost = { ref, name, startedAt: {}, closedByClient: false };
     const index = pulls.push(post) - 1;
     closeWaiters.set(
       index,
@@ -162,7 +165,9 @@ export async function startOllamaStandin(modelsDir: string): Promise<OllamaStand
 
     await send({ status: 'pulling manifest' });
     const p = registry.get(splitName(name).join(':'));
-    if (!p) return endWithError(res, 'pull model manifest: file does not exist');
+    // The registry answers a manifest it does not have, or a pin that is not its manifest's digest, with 404.
+    const pinned = pin === undefined || (p && pin === digestOf(manifestOf(p)));
+    if (!p || !pinned) return endWithError(res, 'pull model manifest: file does not exist');
 
     let sent = 0;
     for (const layer of [...p.layers, p.config]) {
