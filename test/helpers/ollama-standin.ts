@@ -27,6 +27,11 @@ export interface StandinFaults {
   errorAfter?: { bytes: number; message: string };
   /** After this many bytes, stop sending without closing (once: cleared when it happens). */
   stallAfter?: number;
+  /** After this many bytes, keep sending the same numbers without new bytes, as Ollama's 60 ms ticker does while
+   * its own download waits (once: cleared when it happens). */
+  repeatAfter?: number;
+  /** After this many bytes, drop the connection without ending the response (once). */
+  dropAfter?: number;
 }
 
 export interface PullPost {
@@ -191,6 +196,20 @@ export async function startOllamaStandin(modelsDir: string): Promise<OllamaStand
         if (faults.stallAfter !== undefined && sent >= faults.stallAfter) {
           faults.stallAfter = undefined;
           // Holds the connection open without a byte more, until the client gives up on it.
+          return;
+        }
+        if (faults.repeatAfter !== undefined && sent >= faults.repeatAfter) {
+          faults.repeatAfter = undefined;
+          // Lines keep coming, the numbers do not move, until the client gives up on it.
+          while (!gone()) {
+            await send({ status, digest, total: layer.length, completed });
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          return;
+        }
+        if (faults.dropAfter !== undefined && sent >= faults.dropAfter) {
+          faults.dropAfter = undefined;
+          res.socket?.destroy();
           return;
         }
         const chunk = layer.subarray(completed, Math.min(layer.length, completed + CHUNK));

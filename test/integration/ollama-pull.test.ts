@@ -66,6 +66,31 @@ describe('pull (against the stand-in Ollama server)', () => {
     expect((await backend.verify('qwen3:4b', recordingContext())).ok).toBe(true);
   });
 
+  it('the same numbers repeated (Ollama ticking while its download waits) count as a stall too', async () => {
+    standin.publish('qwen3:4b', { layers: [400_000] });
+    standin.faults.repeatAfter = 96_000;
+    const model = await backend.pull('qwen3:4b', recordingContext(), {
+      stallMs: 300,
+      backoffMs: 10,
+      retries: 2,
+    });
+    expect(model.name).toBe('qwen3:4b');
+    expect(standin.pulls).toHaveLength(2);
+    expect(standin.pulls[0]!.closedByClient).toBe(true);
+  });
+
+  it('a dropped connection is posted again and resumes', async () => {
+    standin.publish('qwen3:4b', { layers: [400_000] });
+    standin.faults.dropAfter = 128_000;
+    const ctx = recordingContext();
+    const model = await backend.pull('qwen3:4b', ctx, { backoffMs: 10, retries: 2 });
+    expect(model.name).toBe('qwen3:4b');
+    expect(standin.pulls).toHaveLength(2);
+    const layer = Object.keys(standin.pulls[0]!.startedAt)[0]!;
+    expect(standin.pulls[1]!.startedAt[layer]).toBeGreaterThanOrEqual(128_000);
+    expect(ctx.logs.some((l) => /connection dropped/.test(l))).toBe(true);
+  });
+
   it('gives up with MODELS_OLLAMA_STALLED when every post stalls', async () => {
     standin.publish('qwen3:4b', { layers: [400_000] });
     standin.faults.stallAfter = 32_000;
