@@ -279,6 +279,38 @@ const SCHEDULE = {
   },
 } as const;
 
+// The Ollama server side of the models layer (core/models/ollama). Kept apart from the layer's own MODELS group.
+const MODELS_OLLAMA = {
+  MODELS_OLLAMA_UNREACHABLE: {
+    message: 'The Ollama server is not answering.',
+    hint: 'Start Ollama (`ollama serve`, or `systemctl start ollama`), or set OLLAMA_HOST to the address it listens on.',
+  },
+  MODELS_OLLAMA_TOO_OLD: {
+    message: 'The Ollama server is too old for Kintsugi Updater.',
+    hint: 'Update Ollama (the detail names the version found and the one needed), then retry.',
+  },
+  MODELS_OLLAMA_SLUG_INVALID: {
+    message: 'That is not an Ollama model name.',
+    hint: 'Use name:tag (e.g. qwen3:4b) or name:tag@sha256:<64 hex>; letters, digits, . _ - only.',
+  },
+  MODELS_OLLAMA_PULL_FAILED: {
+    message: 'Ollama could not pull the model.',
+    hint: 'The detail has Ollama’s own message; fix what it names (name, network, disk space), then pull again: it resumes.',
+  },
+  MODELS_OLLAMA_STALLED: {
+    message: 'The model download stopped moving and did not recover.',
+    hint: 'Check the network of the machine running Ollama, then pull again: the bytes already fetched are kept.',
+  },
+  MODELS_OLLAMA_NOT_FOUND: {
+    message: 'Ollama does not have that model.',
+    hint: 'Check the name against the models list (`ollama list`), or pull it first.',
+  },
+  MODELS_OLLAMA_REQUEST_FAILED: {
+    message: 'The Ollama server refused a request.',
+    hint: 'The detail has Ollama’s own message; check the server log (`journalctl -u ollama`) if it is not clear.',
+  },
+} as const;
+
 export const ERROR_GROUPS = {
   general: GENERAL,
   image: IMAGE,
@@ -291,6 +323,7 @@ export const ERROR_GROUPS = {
   link: LINK,
   network: NETWORK,
   schedule: SCHEDULE,
+  modelsOllama: MODELS_OLLAMA,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
 
 export const ERROR_CATALOGUE = {
@@ -305,6 +338,7 @@ export const ERROR_CATALOGUE = {
   ...LINK,
   ...NETWORK,
   ...SCHEDULE,
+  ...MODELS_OLLAMA,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
