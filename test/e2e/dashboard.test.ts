@@ -1,0 +1,279 @@
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handlerDeps } from '../../src/main/api/deps';
+import { createHandlers } from '../../src/main/api/handlers';
+import { toolkitCloneDir, userFrameworksManifest } from '../../src/main/core/layers/data-layout';
+import { createServices, type Services } from '../../src/main/core/services';
+import type { JobHostClient } from '../../src/main/job-host/client';
+import { startUtility } from '../../src/main/utility/client';
+import { API_ENTRIES, type KintsugiApi } from '../../src/shared/registry';
+import { cloneInto, g, makeToolkitRemote, type ToolkitRemote } from '../helpers/git-fixture';
+import { axeViolations } from './harness/axe';
+import { installBridge } from './harness/bridge';
+import { launchChromium } from './harness/browser';
+import { primaryPlacement, SMALL_WINDOW } from './harness/fold';
+import { PickPathStandIn } from './harness/pick-stand-in';
+import { screenshotsDir } from './harness/screenshots';
+import { startHarness, type Harness } from './harness/server';
+
+// The dashboard and the docs & scripts and frameworks pages in Chromium, through the harness, against the REAL
+// handler object: a bare git remote and a clone of it under a temp data root (the repo jobs run in the real
+// utility process), the shipped frameworks catalog plus a user entry installed with the real npm from the registry
+// into a temp prefix. No stand-in but the file chooser (never opened here).
+
+declare const document: { activeElement: { tagName: string; textContent: string | null } | null };
+
+const SHOTS = screenshotsDir();
+const NPM_PKG = 'json@11.0.0';
+let work: string;
+let data: string;
+let clone: string;
+let prefix: string;
+let remote: ToolkitRemote;
+let services: Services;
+let utility: JobHostClient | undefined;
+let api: KintsugiApi;
+let harness: Harness;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'kintsugi-e2e-dash-'));
+  data = join(work, 'data');
+  clone = toolkitCloneDir(data);
+  prefix = join(work, 'npm-prefix');
+  remote = await makeToolkitRemote(work);
+  await remote.commit('first docs', { 'docs/guide.md': 'v1\n', 'README.md': 'toolkit\n' });
+  await cloneInto(remote.bare, clone);
+  // The remote moves on after the clone was made: the clone is 2 behind once it checks.
+  await remote.commit('second docs', { 'docs/guide.md': 'v2\n' });
+  await remote.commit('third docs', { 'docs/models.md': 'models\n' });
+  await mkdir(join(data, 'frameworks', 'user'), { recursive: true });
+  await writeFile(
+    userFrameworksManifest(data),
+    [
+      'frameworks:',
+      '  - name: json-cli',
+      '    status: recommended',
+      `    recipe: { npm: "${NPM_PKG}" }`,
+      '    binary: json',
+      '    sign_in: "Nothing to sign in to: run `json --help`."',
+    ].join('\n') + '\n',
+  );
+
+  services = createServices({
+    stateDir: join(work, 'userData'),
+    settingsDefaults: {
+      dataRoot: data,
+      cacheDir: join(work, 'cache'),
+      npmPrefix: prefix,
+      binDir: join(work, 'bin'),
+      repoRemote: remote.bare,
+      metered: 'no',
+    },
+    hosts: {
+      utility: async () =>
+        (utility = await startUtility({
+          utilityPath: resolve('out/main/utility.js'),
+          cacheDir: join(work, 'cache'),
+        })),
+    },
+  });
+  api = createHandlers(handlerDeps(services, new PickPathStandIn().pick));
+  harness = await startHarness({
+    api,
+    subscribe: (l) => services.runner.onEvent(l),
+    rendererDir: resolve('out/renderer'),
+  });
+  chromium = await launchChromium();
+  page = await chromium.browser.newPage();
+  await page.addInitScript(
+    installBridge,
+    API_ENTRIES.map(([d, m]) => `${d}.${m}`),
+  );
+  await mkdir(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  if (page && !page.isClosed()) {
+    await page
+      .screenshot({ path: join(tmpdir(), 'kintsugi-e2e-dash-last.png'), fullPage: true })
+      .catch(() => {});
+    await chromium.close();
+  }
+  await harness?.close();
+  await services?.close();
+  await utility?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** A picture and an axe check; then at 800×600, where the page's primary action must be in view. */
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, name), fullPage: true });
+  expect(await axeViolations(page), `accessibility of ${name}`).toEqual([]);
+  const normal = page.viewportSize()!;
+  await page.setViewportSize(SMALL_WINDOW);
+  try {
+    const small = name.replace(/\.png$/, '-800x600.png');
+    const placement = await primaryPlacement(page);
+    await page.screenshot({ path: join(SHOTS, small) });
+    expect(placement, `${small}: the page has a primary action`).toBeDefined();
+    expect(placement, `${small}: "${placement?.label}" below the fold`).toMatchObject({ inView: true });
+    expect(await axeViolations(page), `accessibility of ${small}`).toEqual([]);
+  } finally {
+    await page.setViewportSize(normal);
+  }
+}
+
+const h1 = () => page.locator('h1').textContent();
+const content = () => page.locator('.content').textContent();
+const card = (title: string) =>
+  page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
+const calls = (method: string) => harness.calls.get(method) ?? 0;
+const dialog = () => page.getByRole('dialog');
+const focused = () =>
+  page.evaluate(() => document.activeElement?.textContent ?? document.activeElement?.tagName);
+const author = ['-c', 'user.name=me', '-c', 'user.email=me@example.invalid'];
+
+describe('home, docs & scripts and frameworks against a real clone and the real npm', () => {
+  it('home shows each layer from real state, Models and the system without a pretending button', async () => {
+    await page.goto(harness.url);
+    await expect.poll(h1).toBe('What to update');
+    await expect.poll(() => card('Docs & scripts').textContent()).toContain('Never checked for updates.');
+    await expect
+      .poll(() => card('Frameworks').textContent(), { timeout: 30_000 })
+      .toMatch(/\d+ recommended frameworks? not installed/);
+    expect(await card('Models').getByRole('button').count()).toBe(0);
+    expect(await card('System updates').getByRole('button').count()).toBe(0);
+    expect(await card('Base image (reflash)').textContent()).toContain('not read yet');
+    await shot('20-home.png');
+  });
+
+  it('reaches the docs & scripts page by keyboard; a metered network asks before the check downloads', async () => {
+    const nav = page.getByRole('navigation', { name: 'Pages' });
+    await nav.getByRole('button', { name: 'Home' }).focus();
+    await page.keyboard.press('End'); // Frameworks, the last page
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    await expect.poll(h1).toBe('Docs & scripts');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await expect.poll(content).toContain('first docs');
+    await shot('21-repo-status.png');
+
+    // Metered: Enter on the heading presses Check, which asks first; Esc says no and nothing starts.
+    await api.app.saveSettings({ metered: 'yes' });
+    await page.keyboard.press('Enter');
+    await dialog().waitFor();
+    expect(await dialog().textContent()).toContain('metered');
+    await shot('22-repo-metered-ask.png');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog().count()).toBe(0);
+    expect(calls('repo.check')).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await api.app.saveSettings({ metered: 'no' });
+  });
+
+  it('checks (a real fetch in the utility process), shows what a pull brings, then pulls', async () => {
+    await page.keyboard.press('Enter'); // the heading still has focus: Check
+    await expect.poll(content, { timeout: 60_000 }).toContain('A pull would bring 2 commits');
+    expect(calls('repo.check')).toBe(1);
+    const text = await content();
+    expect(text).toContain('second docs');
+    expect(text).toContain('third docs');
+    await shot('23-repo-checked.png');
+
+    // Home says so too.
+    await page.keyboard.press('Alt+1');
+    await expect.poll(() => card('Docs & scripts').textContent()).toMatch(/2 commits behind \(last checked/);
+    await page.keyboard.press('Alt+4');
+    await expect.poll(h1).toBe('Docs & scripts');
+
+    await page.getByRole('button', { name: 'Pull 2 commits' }).click();
+    await expect.poll(content, { timeout: 60_000 }).toContain('Up to date with origin/main');
+    expect(await g(clone, ['rev-parse', 'HEAD'])).toBe(await g(remote.author, ['rev-parse', 'HEAD']));
+    await shot('24-repo-pulled.png');
+  });
+
+  it('shows a divergence with its local commit and takes the way out the person names', async () => {
+    await writeFile(join(clone, 'notes.md'), 'mine\n');
+    await g(clone, ['add', 'notes.md']);
+    await g(clone, [...author, 'commit', '--quiet', '-m', 'my local note']);
+    const mine = await g(clone, ['rev-parse', 'HEAD']);
+    await remote.commit('fourth docs', { 'docs/guide.md': 'v4\n' });
+
+    await page.getByRole('button', { name: 'Check for updates' }).click();
+    const diverged = page.getByRole('group', { name: 'A fast-forward pull is not possible' });
+    await diverged.waitFor({ timeout: 60_000 });
+    expect(await diverged.textContent()).toContain('my local note');
+    expect(await diverged.textContent()).toContain('Keep them and stay where you are');
+    // A fast-forward is impossible: Pull itself is not offered.
+    expect(await page.getByRole('button', { name: 'Pull 1 commit' }).isDisabled()).toBe(true);
+    await shot('25-repo-diverged.png');
+
+    await diverged.getByRole('textbox', { name: 'New branch for your commits' }).fill('kept-notes');
+    await diverged.getByRole('button', { name: 'Move them and pull' }).click();
+    await expect.poll(content, { timeout: 60_000 }).toContain('Up to date with origin/main');
+    expect(await g(clone, ['rev-parse', 'HEAD'])).toBe(await g(remote.author, ['rev-parse', 'HEAD']));
+    expect(await g(clone, ['rev-parse', 'kept-notes'])).toBe(mine);
+  });
+
+  it('names the uncommitted files in the way of a pull and stashes them on request', async () => {
+    await writeFile(join(clone, 'docs/guide.md'), 'my edit\n'); // the next remote commit changes this file
+    await remote.commit('fifth docs', { 'docs/guide.md': 'v5\n' });
+    await page.getByRole('button', { name: 'Check for updates' }).click();
+    const inWay = page.getByRole('group', { name: 'Uncommitted changes in the way' });
+    await inWay.waitFor({ timeout: 60_000 });
+    expect(await inWay.textContent()).toContain('docs/guide.md');
+    expect(await page.getByRole('button', { name: 'Pull 1 commit' }).isDisabled()).toBe(true);
+    await shot('26-repo-dirty-in-way.png');
+
+    await inWay.getByRole('button', { name: 'Stash them and pull' }).click();
+    await expect.poll(content, { timeout: 60_000 }).toContain('Up to date with origin/main');
+    expect(await g(clone, ['rev-parse', 'HEAD'])).toBe(await g(remote.author, ['rev-parse', 'HEAD']));
+    expect(await g(clone, ['stash', 'list'])).toMatch(/^stash@\{0\}/);
+  });
+
+  it('opens the same page after a reload (main saved the route)', async () => {
+    expect((await api.app.getUiState()).route).toBe('repo');
+    await page.reload();
+    await expect.poll(h1).toBe('Docs & scripts');
+  });
+
+  it('frameworks: the shipped catalog, a consent dialog that says no, then a real npm install with yes', async () => {
+    await page.keyboard.press('Alt+5');
+    await expect.poll(h1).toBe('Frameworks');
+    const list = page.getByRole('list', { name: 'Frameworks' });
+    await expect.poll(() => list.getByRole('listitem').count(), { timeout: 30_000 }).toBe(6);
+    expect(await content()).toContain('shipped with the app');
+    await shot('27-frameworks.png');
+
+    // An evaluating entry: the dialog asks; Esc cancels, nothing starts, focus returns to the button.
+    await page.getByRole('button', { name: 'Install gemini-cli' }).click();
+    await dialog().waitFor();
+    expect(await dialog().textContent()).toContain('still being evaluated');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog().count()).toBe(0);
+    expect(calls('frameworks.install')).toBe(0);
+    expect(await focused()).toBe('Install gemini-cli');
+
+    // The user's own entry: yes by keyboard (Tab from Cancel to the confirm button, Enter), then the real npm.
+    await page.getByRole('button', { name: 'Install json-cli' }).click();
+    await dialog().waitFor();
+    expect(await dialog().textContent()).toContain('your own manifest');
+    await shot('28-frameworks-consent.png');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Yes, install json-cli');
+    await page.keyboard.press('Enter');
+    const jsonCard = list.getByRole('listitem').filter({ hasText: 'json-cli' });
+    await expect
+      .poll(() => jsonCard.textContent(), { timeout: 180_000 })
+      .toContain('✓ Installed: json 11.0.0');
+    expect(await jsonCard.textContent()).toContain('Next, sign in: Nothing to sign in to');
+    // Into the temp prefix the setting names, never npm's own.
+    expect((await stat(join(prefix, 'bin', 'json'))).isFile()).toBe(true);
+    await shot('29-frameworks-installed.png');
+  }, 240_000);
+});
