@@ -21,9 +21,12 @@ export function RepoPage() {
   const [now] = useState(() => Date.now());
   usePrimaryEnter(pageRef);
   useFocusHeading(pageRef, 'repo');
+  // Read when the page opens, and again whenever main answers a settings change (the bin folder decides the
+  // scripts' state; main's answer, not the optimistic copy, so the read sees the saved value).
+  const settings = useStore((s) => s.settings);
   useEffect(() => {
     void useStore.getState().loadRepo();
-  }, []);
+  }, [settings]);
   const status = repo?.status;
 
   return (

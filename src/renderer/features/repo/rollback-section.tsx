@@ -40,7 +40,14 @@ export function RollbackSection({ status, reflog }: { status: RepoStatus; reflog
               className="secondary small"
               disabled={busy}
               aria-label={`Roll back here, to ${e.short}: ${e.subject}`}
-              onClick={() => setTarget(e)}
+              onClick={() => {
+                // Files may have changed since the page read the clone: read it again, so the dialog asks for
+                // DISCARD exactly when main will.
+                void useStore
+                  .getState()
+                  .loadRepo()
+                  .then(() => setTarget(e));
+              }}
             >
               Roll back here
             </button>
