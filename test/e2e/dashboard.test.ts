@@ -236,6 +236,63 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
     expect(await g(clone, ['stash', 'list'])).toMatch(/^stash@\{0\}/);
   });
 
+  it('pins to a release tag and unpins back to the branch, home saying so', async () => {
+    await remote.tag('v1.0');
+    const pinned = await g(remote.author, ['rev-parse', 'HEAD']);
+    await remote.commit('sixth docs', { 'docs/guide.md': 'v6\n' });
+    await page.getByRole('button', { name: 'Check for updates' }).click(); // fetches the tags too
+    await expect.poll(content, { timeout: 60_000 }).toContain('sixth docs');
+
+    await page.getByRole('textbox', { name: 'Release tag' }).fill('v1.0');
+    await page.getByRole('button', { name: 'Pin', exact: true }).click();
+    await expect.poll(content, { timeout: 60_000 }).toContain('Pinned to v1.0');
+    expect(await g(clone, ['rev-parse', 'HEAD'])).toBe(pinned);
+    await shot('27-repo-pinned.png');
+    await page.keyboard.press('Alt+1');
+    await expect.poll(() => card('Docs & scripts').textContent()).toContain('Pinned to v1.0');
+    await page.keyboard.press('Alt+4');
+
+    await page.getByRole('button', { name: 'Unpin' }).click();
+    await expect.poll(content, { timeout: 60_000 }).toContain('Up to date with origin/main');
+    expect(await g(clone, ['rev-parse', '--abbrev-ref', 'HEAD'])).toBe('main');
+    expect(await g(clone, ['rev-parse', 'HEAD'])).toBe(await g(remote.author, ['rev-parse', 'HEAD']));
+  });
+
+  it('rolls back from the reflog; with uncommitted changes only after DISCARD is typed', async () => {
+    const target = (await api.repo.reflog()).find((e) => e.selector === 'HEAD@{1}')!;
+    await writeFile(join(clone, 'docs/guide.md'), 'an edit I may lose\n');
+    await page
+      .getByRole('button', { name: new RegExp(`^Roll back here, to ${target.short}`) })
+      .first()
+      .click();
+    await dialog().waitFor();
+    const confirm = dialog().getByRole('button', { name: 'Discard and roll back' });
+    await dialog().getByRole('textbox').fill('discard');
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog().getByRole('textbox').fill('DISCARD');
+    expect(await axeViolations(page), 'accessibility of the typed confirmation').toEqual([]);
+    await confirm.click();
+    await expect.poll(() => dialog().count()).toBe(0);
+    await expect.poll(() => g(clone, ['rev-parse', 'HEAD']), { timeout: 60_000 }).toBe(target.hash);
+    expect(await g(clone, ['status', '--porcelain'])).toBe('');
+  });
+
+  it('settings: the toolkit fields save when left, and the schedule is shown', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await dialog().waitFor();
+    expect(await dialog().getByRole('textbox', { name: 'Toolkit remote' }).inputValue()).toBe(remote.bare);
+    await expect.poll(() => dialog().textContent(), { timeout: 30_000 }).toMatch(/kintsugi-repo-pull/);
+    const bin = dialog().getByRole('textbox', { name: 'Bin folder for scripts' });
+    await bin.fill(join(work, 'other-bin'));
+    await page.keyboard.press('Tab'); // leaving the field saves it
+    await expect.poll(async () => (await api.app.getSettings()).binDir).toBe(join(work, 'other-bin'));
+    await page.screenshot({ path: join(SHOTS, '28-settings-toolkit.png'), fullPage: true });
+    expect(await axeViolations(page), 'accessibility of the settings').toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog().count()).toBe(0);
+    await expect.poll(content).toContain(join(work, 'other-bin')); // the scripts section reads the new folder
+  });
+
   it('opens the same page after a reload (main saved the route)', async () => {
     expect((await api.app.getUiState()).route).toBe('repo');
     await page.reload();
@@ -248,7 +305,7 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
     const list = page.getByRole('list', { name: 'Frameworks' });
     await expect.poll(() => list.getByRole('listitem').count(), { timeout: 30_000 }).toBe(6);
     expect(await content()).toContain('shipped with the app');
-    await shot('27-frameworks.png');
+    await shot('30-frameworks.png');
 
     // An evaluating entry: the dialog asks; Esc cancels, nothing starts, focus returns to the button.
     await page.getByRole('button', { name: 'Install gemini-cli' }).click();
@@ -263,7 +320,7 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
     await page.getByRole('button', { name: 'Install json-cli' }).click();
     await dialog().waitFor();
     expect(await dialog().textContent()).toContain('your own manifest');
-    await shot('28-frameworks-consent.png');
+    await shot('31-frameworks-consent.png');
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('Yes, install json-cli');
     await page.keyboard.press('Enter');
@@ -274,6 +331,10 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
     expect(await jsonCard.textContent()).toContain('Next, sign in: Nothing to sign in to');
     // Into the temp prefix the setting names, never npm's own.
     expect((await stat(join(prefix, 'bin', 'json'))).isFile()).toBe(true);
-    await shot('29-frameworks-installed.png');
+    await shot('32-frameworks-installed.png');
+
+    await jsonCard.getByRole('button', { name: 'Uninstall json-cli' }).click();
+    await expect.poll(() => jsonCard.textContent(), { timeout: 120_000 }).toContain('Not installed');
+    expect(await stat(join(prefix, 'bin', 'json')).catch(() => null)).toBeNull();
   }, 240_000);
 });
