@@ -8,6 +8,7 @@ import { createHandlers } from '../../src/main/api/handlers';
 import { toolkitCloneDir, userFrameworksManifest } from '../../src/main/core/layers/data-layout';
 import { createServices, type Services } from '../../src/main/core/services';
 import type { JobHostClient } from '../../src/main/job-host/client';
+import { HelperClient } from '../../src/main/helper/client';
 import { startUtility } from '../../src/main/utility/client';
 import { API_ENTRIES, type KintsugiApi } from '../../src/shared/registry';
 import { cloneInto, g, makeToolkitRemote, type ToolkitRemote } from '../helpers/git-fixture';
@@ -28,6 +29,7 @@ declare const document: { activeElement: { tagName: string; textContent: string 
 
 const SHOTS = screenshotsDir();
 const NPM_PKG = 'json@11.0.0';
+const SCRIPT = 'scripts/usb-toolkit/kintsugi-hello';
 let work: string;
 let data: string;
 let clone: string;
@@ -35,6 +37,7 @@ let prefix: string;
 let remote: ToolkitRemote;
 let services: Services;
 let utility: JobHostClient | undefined;
+let helper: HelperClient | undefined;
 let api: KintsugiApi;
 let harness: Harness;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
@@ -46,7 +49,11 @@ beforeAll(async () => {
   clone = toolkitCloneDir(data);
   prefix = join(work, 'npm-prefix');
   remote = await makeToolkitRemote(work);
-  await remote.commit('first docs', { 'docs/guide.md': 'v1\n', 'README.md': 'toolkit\n' });
+  await remote.commit(
+    'first docs',
+    { 'docs/guide.md': 'v1\n', 'README.md': 'toolkit\n', [SCRIPT]: '#!/bin/sh\necho hello\n' },
+    { executable: [SCRIPT] },
+  );
   await cloneInto(remote.bare, clone);
   // The remote moves on after the clone was made: the clone is 2 behind once it checks.
   await remote.commit('second docs', { 'docs/guide.md': 'v2\n' });
@@ -80,6 +87,9 @@ beforeAll(async () => {
           utilityPath: resolve('out/main/utility.js'),
           cacheDir: join(work, 'cache'),
         })),
+      // The link job's host: the real helper process, started directly since we are root (the app uses pkexec).
+      helper: async () =>
+        (helper = await HelperClient.start({ mode: 'direct', helperPath: resolve('out/main/helper.js') })),
     },
   });
   api = createHandlers(handlerDeps(services, new PickPathStandIn().pick));
@@ -107,6 +117,7 @@ afterAll(async () => {
   await harness?.close();
   await services?.close();
   await utility?.close();
+  await helper?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -291,6 +302,41 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog().count()).toBe(0);
     await expect.poll(content).toContain(join(work, 'other-bin')); // the scripts section reads the new folder
+  });
+
+  it('links the scripts (the real helper) and shows per script whether PATH finds the clone or a shadow', async () => {
+    const bin = join(work, 'other-bin'); // the setting the previous test saved
+    const shadow = join(work, 'shadow-bin');
+    await mkdir(bin, { recursive: true });
+    await mkdir(shadow, { recursive: true });
+    await writeFile(join(shadow, 'kintsugi-hello'), '#!/bin/sh\necho an old copy\n', { mode: 0o755 });
+    // main reads PATH when it answers a status: the harness's main is this process.
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${shadow}:${bin}:${path ?? ''}`;
+    try {
+      const row = () => page.getByRole('row').filter({ hasText: 'kintsugi-hello' });
+      const reopen = async () => {
+        await page.keyboard.press('Alt+1');
+        await page.keyboard.press('Alt+4');
+        await expect.poll(h1).toBe('Docs & scripts');
+      };
+      await reopen();
+      await expect
+        .poll(() => row().textContent())
+        .toContain(`${join(shadow, 'kintsugi-hello')} comes first on PATH`);
+      expect(await row().textContent()).toContain('not there');
+
+      await page.getByRole('button', { name: 'Link scripts (symlinks)' }).click();
+      await expect.poll(() => row().textContent(), { timeout: 60_000 }).toContain('linked');
+      expect(await row().textContent()).toContain('comes first on PATH'); // still shadowed: said, not hidden
+      await shot('29-repo-scripts-shadowed.png');
+
+      await rm(join(shadow, 'kintsugi-hello'));
+      await reopen();
+      await expect.poll(() => row().textContent()).toContain('runs the clone’s script');
+    } finally {
+      process.env['PATH'] = path;
+    }
   });
 
   it('opens the same page after a reload (main saved the route)', async () => {
