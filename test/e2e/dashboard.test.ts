@@ -375,6 +375,9 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
       .poll(() => jsonCard.textContent(), { timeout: 180_000 })
       .toContain('✓ Installed: json 11.0.0');
     expect(await jsonCard.textContent()).toContain('Next, sign in: Nothing to sign in to');
+    // The recipe's own output, from the job's log file.
+    await jsonCard.getByText('Log', { exact: true }).click();
+    await expect.poll(() => jsonCard.locator('pre.log').textContent()).toContain(`$ npm install --global`);
     // Into the temp prefix the setting names, never npm's own.
     expect((await stat(join(prefix, 'bin', 'json'))).isFile()).toBe(true);
     await shot('32-frameworks-installed.png');

@@ -2,6 +2,7 @@ import type { CatalogEntry } from '../../../shared/frameworks/contract';
 import { recipeKind } from '../../../shared/frameworks/entry';
 import { useStore } from '../../app/store';
 import { JobProgress } from '../../shared/components/job-progress';
+import { JobLog } from '../jobs/job-log';
 
 const WHERE = { npm: 'npm', pipx: 'pipx', apt: 'apt (system)', deb: '.deb (system)', vscode: 'VS Code' };
 
@@ -50,6 +51,8 @@ export function FrameworkCard(props: {
           onRetry={started.kind === 'install' ? props.onInstall : props.onUninstall}
         />
       )}
+      {/* The recipe's own output (npm, pipx, apt...), as the job's log has it. */}
+      {job && <JobLog job={job} />}
       <div className="actions">
         {state.installed ? (
           <button type="button" className="secondary" disabled={props.busy} onClick={props.onUninstall}>
