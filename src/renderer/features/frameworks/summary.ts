@@ -23,7 +23,7 @@ export function frameworksGlance(catalog: FrameworkCatalog | undefined): Framewo
     return {
       text: `${missing} recommended framework${missing === 1 ? '' : 's'} not installed; ${installed} installed.${problems}`,
       tone: 'warn',
-      action: 'Install frameworks',
+      action: 'Install frameworks…',
     };
   return {
     text: `All ${recommended.length} recommended installed; ${installed} in all.${problems}`,

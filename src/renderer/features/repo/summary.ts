@@ -7,7 +7,7 @@ import { timeAgo } from '../../shared/time-ago';
 export interface RepoGlance {
   text: string;
   tone: 'muted' | 'ok' | 'warn';
-  /** The next action's label (the card's button opens the page, where the action is). */
+  /** The next action's label; '…' because the card's button opens the page, where the action is confirmed. */
   action: string;
 }
 
@@ -35,8 +35,8 @@ export function repoGlance(status: RepoStatus | undefined, now: number): RepoGla
       action: 'Review and pull…',
     };
   if (status.lastFetchAt === null)
-    return { text: 'Never checked for updates.', tone: 'muted', action: 'Check for updates' };
-  return { text: `Up to date (${checked}).`, tone: 'ok', action: 'Check for updates' };
+    return { text: 'Never checked for updates.', tone: 'muted', action: 'Check for updates…' };
+  return { text: `Up to date (${checked}).`, tone: 'ok', action: 'Check for updates…' };
 }
 
 /** What Pull can do now, as of the last fetch. */
