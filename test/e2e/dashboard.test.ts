@@ -11,7 +11,7 @@ import type { JobHostClient } from '../../src/main/job-host/client';
 import { HelperClient } from '../../src/main/helper/client';
 import { startUtility } from '../../src/main/utility/client';
 import { API_ENTRIES, type KintsugiApi } from '../../src/shared/registry';
-import { cloneInto, g, makeToolkitRemote, type ToolkitRemote } from '../helpers/git-fixture';
+import { g, makeToolkitRemote, type ToolkitRemote } from '../helpers/git-fixture';
 import { axeViolations } from './harness/axe';
 import { installBridge } from './harness/bridge';
 import { launchChromium } from './harness/browser';
@@ -54,10 +54,6 @@ beforeAll(async () => {
     { 'docs/guide.md': 'v1\n', 'README.md': 'toolkit\n', [SCRIPT]: '#!/bin/sh\necho hello\n' },
     { executable: [SCRIPT] },
   );
-  await cloneInto(remote.bare, clone);
-  // The remote moves on after the clone was made: the clone is 2 behind once it checks.
-  await remote.commit('second docs', { 'docs/guide.md': 'v2\n' });
-  await remote.commit('third docs', { 'docs/models.md': 'models\n' });
   await mkdir(join(data, 'frameworks', 'user'), { recursive: true });
   await writeFile(
     userFrameworksManifest(data),
@@ -150,8 +146,24 @@ const focused = () =>
 const author = ['-c', 'user.name=me', '-c', 'user.email=me@example.invalid'];
 
 describe('home, docs & scripts and frameworks against a real clone and the real npm', () => {
-  it('home shows each layer from real state, Models and the system without a pretending button', async () => {
+  it('home offers the clone when it is missing; the page clones from the remote setting', async () => {
     await page.goto(harness.url);
+    await expect.poll(h1).toBe('What to update');
+    await expect.poll(() => card('Docs & scripts').textContent()).toContain('Not cloned yet');
+    await card('Docs & scripts').getByRole('button', { name: 'Clone…' }).click();
+    await expect.poll(h1).toBe('Docs & scripts');
+    await expect.poll(content).toContain(remote.bare);
+    await shot('19-repo-not-cloned.png');
+    await page.getByRole('button', { name: 'Clone', exact: true }).click();
+    await expect.poll(content, { timeout: 60_000 }).toContain('first docs');
+    expect(await g(clone, ['rev-parse', 'HEAD'])).toBe(await g(remote.author, ['rev-parse', 'HEAD']));
+    // The remote moves on after the clone was made: the clone is 2 behind once it checks.
+    await remote.commit('second docs', { 'docs/guide.md': 'v2\n' });
+    await remote.commit('third docs', { 'docs/models.md': 'models\n' });
+    await page.keyboard.press('Alt+1');
+  });
+
+  it('home shows each layer from real state, Models and the system without a pretending button', async () => {
     await expect.poll(h1).toBe('What to update');
     await expect.poll(() => card('Docs & scripts').textContent()).toContain('Never checked for updates.');
     await expect
