@@ -2,15 +2,18 @@ import { useEffect, useRef, type KeyboardEvent as ReactKeyboardEvent } from 'rea
 import type { Route } from '../../shared/app/routes';
 import { useStore } from './store';
 
+// New pages are appended, so Alt+2 stays the base image and Alt+3 the jobs for people who learned them.
 export const PAGES: { route: Route; label: string; key: string }[] = [
   { route: 'home', label: 'Home', key: '1' },
   { route: 'reflash', label: 'Base image', key: '2' },
   { route: 'jobs', label: 'Jobs', key: '3' },
+  { route: 'repo', label: 'Docs & scripts', key: '4' },
+  { route: 'frameworks', label: 'Frameworks', key: '5' },
 ];
 
 /**
  * The page list. Keyboard: Tab reaches the current page's button, Left/Right (and Home/End) move between pages,
- * Enter or Space opens one; Alt+1..3 open a page from anywhere (not while a dialog is open).
+ * Enter or Space opens one; Alt+1..5 open a page from anywhere (not while a dialog is open).
  */
 export function PageNav() {
   const route = useStore((s) => s.route);

@@ -1,8 +1,10 @@
 import type { JSX } from 'react';
 import type { Route } from '../../shared/app/routes';
+import { FrameworksPage } from '../features/frameworks/frameworks-page';
 import { HomePage } from '../features/home/home-page';
 import { JobsPage } from '../features/jobs/jobs-page';
 import { ReflashPage } from '../features/reflash/reflash-page';
+import { RepoPage } from '../features/repo/repo-page';
 
 // One page per route. Each page owns its keys (usePrimaryEnter) and moves focus to its heading when it opens
 // (useFocusHeading); the route itself is kept by main (app.saveUiState), so a restart opens the same page.
@@ -11,6 +13,8 @@ const PAGES: Record<Route, () => JSX.Element> = {
   home: HomePage,
   reflash: ReflashPage,
   jobs: JobsPage,
+  repo: RepoPage,
+  frameworks: FrameworksPage,
 };
 
 export function Router({ route }: { route: Route }) {

@@ -1,19 +1,27 @@
 import { create } from 'zustand';
+import {
+  createFrameworksSlice,
+  FRAMEWORK_JOB_TYPES,
+  type FrameworksSlice,
+} from '../features/frameworks/store';
 import { createJobsSlice, isTerminal, type JobsSlice } from '../features/jobs/store';
 import { FLOW_JOB_TYPES } from '../features/reflash/flow';
 import { createReflashSlice, type ReflashSlice } from '../features/reflash/store';
+import { createRepoSlice, REPO_JOB_TYPES, type RepoSlice } from '../features/repo/store';
 import { api } from '../shared/api';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 // One zustand store made of slices: app (settings, route), jobs (every job by id) and one per page that needs
-// more (reflash). Pages select what they show; nothing here saves flow state: main owns it.
+// more (reflash, repo, frameworks). Pages select what they show; nothing here saves flow state: main owns it.
 
-export type RootState = AppSlice & JobsSlice & ReflashSlice;
+export type RootState = AppSlice & JobsSlice & ReflashSlice & RepoSlice & FrameworksSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createAppSlice(...a),
   ...createJobsSlice(...a),
   ...createReflashSlice(...a),
+  ...createRepoSlice(...a),
+  ...createFrameworksSlice(...a),
 }));
 
 let started: Promise<void> | undefined;
@@ -24,12 +32,19 @@ export function initStore(): Promise<void> {
     api().onJobEvent((event) => {
       const s = useStore.getState();
       s.applyJobEvent(event);
-      if (event.type !== 'progress' && event.type !== 'log' && FLOW_JOB_TYPES.has(event.jobType)) {
-        if (isTerminal(useStore.getState().jobs[event.jobId]?.state)) s.onFlowJobEnded(event.jobId);
-      }
+      if (event.type === 'progress' || event.type === 'log') return;
+      if (!isTerminal(useStore.getState().jobs[event.jobId]?.state)) return;
+      // Whoever started it (this page, the CLI's schedule, another window): main's state changed, read it again.
+      if (FLOW_JOB_TYPES.has(event.jobType)) s.onFlowJobEnded(event.jobId);
+      if (REPO_JOB_TYPES.has(event.jobType)) void s.loadRepo();
+      if (FRAMEWORK_JOB_TYPES.has(event.jobType)) void s.loadCatalog();
     });
     const s = useStore.getState();
     await Promise.all([s.loadApp(), s.loadJobs(), s.loadReflash()]);
+    // Home's cards read these; they may take a moment (git, --version of each framework), so the shell shows the
+    // page first and the cards fill in.
+    void s.loadRepo();
+    void s.loadCatalog();
     useStore.setState({ loaded: true });
   })();
   return started;

@@ -25,7 +25,7 @@ export function useDialog(
       if (e.key !== 'Tab' || !dialogRef.current) return;
       const focusable = [
         ...dialogRef.current.querySelectorAll<HTMLElement>(
-          'button:not(:disabled), input:not(:disabled), textarea:not(:disabled), summary, [tabindex="0"]',
+          'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), summary, [tabindex="0"]',
         ),
       ];
       const first = focusable[0];

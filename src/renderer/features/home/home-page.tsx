@@ -1,22 +1,37 @@
-import { useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useStore } from '../../app/store';
 import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
+import { frameworksGlance } from '../frameworks/summary';
 import { jobsSummary } from '../jobs/summary';
 import { reflashSummary } from '../reflash/summary';
+import { repoGlance } from '../repo/summary';
+import { DomainCard } from './domain-card';
 
 /**
- * Home: the domains the app updates, each with its state at a glance and its next action. A plain list for now;
- * the dashboard fills it in later. Enter on the heading opens the reflash (the page's primary action).
+ * Home: one card per layer the app updates (docs & scripts, models, frameworks, base image) and room for the
+ * system's updates, each with its state at a glance and its one next action, which opens the layer's page. Enter
+ * on the heading continues the reflash (the page's primary action, as before the dashboard).
  */
 export function HomePage() {
   const reflash = useStore((s) => s.reflash);
   const jobs = useStore((s) => s.jobs);
+  const repo = useStore((s) => s.repo);
+  const repoError = useStore((s) => s.repoError);
+  const catalog = useStore((s) => s.catalog);
+  const catalogError = useStore((s) => s.catalogError);
   const navigate = useStore((s) => s.navigate);
   const pageRef = useRef<HTMLDivElement>(null);
   usePrimaryEnter(pageRef);
   useFocusHeading(pageRef, 'home');
+  const now = useNow();
   const flow = reflashSummary(reflash, jobs);
   const canRestoreExisting = reflash?.step === 'image' && !reflash.activeJob;
+  const docs = repoError
+    ? { text: `Could not read the clone: ${repoError.message}`, tone: 'warn' as const, action: 'Open' }
+    : repoGlance(repo?.status, now);
+  const fw = catalogError
+    ? { text: `Could not read the catalog: ${catalogError.message}`, tone: 'warn' as const, action: 'Open' }
+    : frameworksGlance(catalog);
 
   return (
     <div ref={pageRef} className="page">
@@ -24,38 +39,73 @@ export function HomePage() {
       <p className="lead">
         Kintsugi Updater keeps the drive and its system current without losing your work.
       </p>
-      <ul className="domains">
-        <li className="card domain" aria-labelledby="home-reflash">
-          <h2 id="home-reflash">Base image (reflash)</h2>
-          <p className={`domain-state ${flow.tone}`}>{flow.text}</p>
-          <div className="actions">
-            {canRestoreExisting && (
-              <button
-                type="button"
-                className="secondary"
-                onClick={() => {
-                  useStore.getState().setExistingBackupOpen(true);
-                  navigate('reflash');
-                }}
-              >
-                Restore an existing backup
-              </button>
-            )}
-            <button type="button" data-primary onClick={() => navigate('reflash')}>
-              {flow.action}
+      <ul className="domains dashboard">
+        <DomainCard id="home-repo" title="Docs & scripts" state={docs.text} tone={docs.tone}>
+          <button type="button" className="secondary" onClick={() => navigate('repo')}>
+            {docs.action}
+          </button>
+        </DomainCard>
+        <DomainCard
+          id="home-models"
+          title="Models"
+          state="Coming in a later update: models are not managed here yet."
+          tone="muted"
+        />
+        <DomainCard id="home-frameworks" title="Frameworks" state={fw.text} tone={fw.tone}>
+          <button type="button" className="secondary" onClick={() => navigate('frameworks')}>
+            {fw.action}
+          </button>
+        </DomainCard>
+        <DomainCard
+          id="home-reflash"
+          title="Base image (reflash)"
+          state={flow.text}
+          tone={flow.tone}
+          note={
+            reflash?.image?.version
+              ? `New image: ${reflash.image.version}.`
+              : // Nothing in the API reads the version of the image already on the drive yet.
+                'The version on the drive is not read yet.'
+          }
+        >
+          {canRestoreExisting && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                useStore.getState().setExistingBackupOpen(true);
+                navigate('reflash');
+              }}
+            >
+              Restore an existing backup
             </button>
-          </div>
-        </li>
-        <li className="card domain" aria-labelledby="home-jobs">
-          <h2 id="home-jobs">Jobs</h2>
-          <p className="domain-state muted">{jobsSummary(jobs)}</p>
-          <div className="actions">
-            <button type="button" className="secondary" onClick={() => navigate('jobs')}>
-              Open jobs
-            </button>
-          </div>
-        </li>
+          )}
+          <button type="button" data-primary onClick={() => navigate('reflash')}>
+            {flow.action}
+          </button>
+        </DomainCard>
+        <DomainCard
+          id="home-os"
+          title="System updates"
+          state="Coming in a later update: the installed system's updates are not managed here yet."
+          tone="muted"
+        />
+        <DomainCard id="home-jobs" title="Jobs" state={jobsSummary(jobs)} tone="muted">
+          <button type="button" className="secondary" onClick={() => navigate('jobs')}>
+            Open jobs
+          </button>
+        </DomainCard>
       </ul>
     </div>
   );
+}
+
+/** The clock "last checked 5 min ago" is read against; ticks each minute so the words stay true. */
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(t);
+  }, []);
+  return now;
 }

@@ -2,8 +2,11 @@ import { useId, useRef, useState } from 'react';
 import { useStore } from '../../app/store';
 import { useDialog } from '../use-dialog';
 import { PathField } from './path-field';
+import { ScheduleSettings } from './schedule-settings';
+import { ToolkitSettings } from './toolkit-settings';
 
-/** Settings: loop devices toggle, minisign public key, backup folder. Esc closes. */
+/** Settings: loop devices toggle, minisign public key, backup folder, the toolkit's settings and the schedule.
+ * Esc closes. */
 export function SettingsPanel() {
   const settings = useStore((s) => s.settings);
   const saveSettings = useStore((s) => s.saveSettings);
@@ -59,6 +62,8 @@ export function SettingsPanel() {
           onChange={(v) => setBackupDir(v ?? '')}
           onCommit={saveBackupDir}
         />
+        <ToolkitSettings />
+        <ScheduleSettings />
         <div className="actions">
           <button
             type="button"
