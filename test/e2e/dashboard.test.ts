@@ -374,7 +374,10 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
     expect(calls('frameworks.install')).toBe(0);
     expect(await focused()).toBe('Install gemini-cli');
 
-    // The user's own entry: yes by keyboard (Tab from Cancel to the confirm button, Enter), then the real npm.
+    // The user's own entry: yes by keyboard (Tab from Cancel to the confirm button, Enter), then — the network
+    // being metered — the download question, then the real npm. Main's job checks the network again: the page
+    // must pass the person's yes along, or main refuses with NETWORK_METERED.
+    await api.app.saveSettings({ metered: 'yes' });
     await page.getByRole('button', { name: 'Install json-cli' }).click();
     await dialog().waitFor();
     expect(await dialog().textContent()).toContain('your own manifest');
@@ -382,6 +385,9 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('Yes, install json-cli');
     await page.keyboard.press('Enter');
+    await expect.poll(() => dialog().textContent()).toContain('metered network');
+    await dialog().getByRole('button', { name: 'Download anyway' }).click();
+    await api.app.saveSettings({ metered: 'no' });
     const jsonCard = list.getByRole('listitem').filter({ hasText: 'json-cli' });
     await expect
       .poll(() => jsonCard.textContent(), { timeout: 180_000 })

@@ -39,11 +39,12 @@ export function FrameworksPage() {
   };
   useEffect(reload, []);
 
-  const start = (item: CatalogEntry, kind: 'install' | 'uninstall', yes = false) =>
-    void useStore.getState().startFrameworkJob(item.entry.name, kind, yes).then(setRefused);
-  // Installs download; an uninstall does not.
+  const start = (item: CatalogEntry, kind: 'install' | 'uninstall', yes = false, allowMetered = false) =>
+    void useStore.getState().startFrameworkJob(item.entry.name, kind, yes, allowMetered).then(setRefused);
+  // Installs download; an uninstall does not. The person's yes to a metered download goes to main, whose job
+  // checks the network again where the download happens.
   const install = (item: CatalogEntry, yes: boolean) =>
-    metered.ask(`Installing ${item.entry.name}`, () => start(item, 'install', yes));
+    metered.ask(`Installing ${item.entry.name}`, (allowMetered) => start(item, 'install', yes, allowMetered));
 
   return (
     <div ref={pageRef} className="page frameworks">

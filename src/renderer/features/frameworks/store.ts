@@ -21,7 +21,12 @@ export interface FrameworksSlice {
   /** By framework name: the install or uninstall job started from this page. */
   frameworkJobs: Record<string, { jobId: string; kind: 'install' | 'uninstall' }>;
   loadCatalog(): Promise<void>;
-  startFrameworkJob(name: string, kind: 'install' | 'uninstall', yes?: boolean): Promise<UiError | undefined>;
+  startFrameworkJob(
+    name: string,
+    kind: 'install' | 'uninstall',
+    yes?: boolean,
+    allowMetered?: boolean,
+  ): Promise<UiError | undefined>;
 }
 
 let loadSeq = 0;
@@ -39,11 +44,11 @@ export const createFrameworksSlice: StateCreator<RootState, [], [], FrameworksSl
     }
   },
 
-  async startFrameworkJob(name, kind, yes = false) {
+  async startFrameworkJob(name, kind, yes = false, allowMetered = false) {
     try {
       const { jobId } =
         kind === 'install'
-          ? await api().frameworks.install({ name, yes })
+          ? await api().frameworks.install({ name, yes, allowMetered })
           : await api().frameworks.uninstall({ name });
       get().trackJob({ id: jobId, type: `framework-${kind}` });
       set({ frameworkJobs: { ...get().frameworkJobs, [name]: { jobId, kind } } });
