@@ -636,9 +636,12 @@ describe('the app in Chromium on a real loop device', () => {
     // Home tells the same at a glance.
     await page.keyboard.press('Alt+1');
     await expect.poll(h1).toBe('What to update');
-    expect(
-      await page.getByRole('listitem').filter({ hasText: 'Base image (reflash)' }).textContent(),
-    ).toContain('back in place');
+    const baseCard = page.getByRole('listitem').filter({ hasText: 'Base image (reflash)' });
+    expect(await baseCard.textContent()).toContain('back in place');
+    // The version now on the drive, from the app's own record of what it wrote there (read when home opens).
+    await expect
+      .poll(() => baseCard.textContent())
+      .toContain(`On ${device}: version 2.1, written by this app on`);
 
     // "Restore an existing backup" as its own flow: the same backup, chosen from its folder, onto the same drive,
     // confirmed by typing the device name (main refuses the restore without it).

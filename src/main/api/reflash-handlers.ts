@@ -7,6 +7,7 @@ import type { HandlerDeps } from './deps';
 export function reflashHandlers({ reflash }: HandlerDeps): DomainApi<Domains['reflash']> {
   return {
     getState: () => reflash.state(),
+    lastWritten: () => reflash.lastWritten(),
     previewImage: ({ source }) => previewImage(source),
     chooseImage: (req) => reflash.chooseImage(req),
     chooseDrive: (req) => reflash.chooseDrive(req),

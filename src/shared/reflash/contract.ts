@@ -1,3 +1,4 @@
+import type { LastWrittenImage } from './last-written';
 import { z } from 'zod';
 import { domain, method, produced } from '../ipc/define';
 import { absolutePath, pathOrUrl } from '../paths';
@@ -45,6 +46,8 @@ export type ImagePreview =
 export const reflashContract = domain({
   methods: {
     getState: method(z.tuple([]), state),
+    /** What this app last wrote to a drive (the home page's "on the drive"); null before the first flash. */
+    lastWritten: method(z.tuple([]), produced<LastWrittenImage | null>()),
     /** Only reads the chosen file's size and header; URLs are not fetched for it. */
     previewImage: method(z.tuple([z.strictObject({ source: absolutePath })]), produced<ImagePreview>()),
     chooseImage: method(z.tuple([chooseImageArgs]), started),

@@ -1,8 +1,10 @@
+import { basename } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { DriveInfo } from '../../../shared/model';
 import type { JobEvent, JobRequest, JobResult, JobType } from '../../../shared/registry';
 import type { ReflashStep } from '../../../shared/progress';
 import type { ChooseImageIntent } from '../../../shared/reflash/contract';
+import type { LastWrittenImage } from '../../../shared/reflash/last-written';
 import { freshReflashState, type ReflashState } from '../../../shared/reflash/state';
 import { refuseDestOnDrive } from '../backup/dest-drive';
 import { readManifest } from '../backup/manifest';
@@ -76,6 +78,19 @@ export class ReflashFlow {
    * it as interrupted (the journal has its record); the next intent drops it. */
   state(): Promise<ReflashState> {
     return this.serial(() => this.deps.store.load());
+  }
+
+  /** The image this app wrote last, to which drive, and whether that reflash finished (the ledger's record). */
+  async lastWritten(): Promise<LastWrittenImage | null> {
+    const e = await this.deps.ledger.lastImage();
+    if (!e?.image) return null;
+    return {
+      device: e.device,
+      imageName: e.image.name,
+      ...(e.image.version ? { version: e.image.version } : {}),
+      writtenAt: e.image.at,
+      complete: e.settledAt !== undefined,
+    };
   }
 
   /** The state the gates judge: a job the state waits for that this process does not run died with an earlier
@@ -201,10 +216,14 @@ export class ReflashFlow {
       const image = s.image!;
       const { includeLoop } = await this.deps.settings();
       // Recorded before the first byte: from now on this drive is never backed up as the user's data.
-      await this.deps.ledger.markWritten(await this.driveKey(device), {
-        device,
-        ...(s.backup ? { backupPath: s.backup.path, backupFiles: s.backup.manifest.files } : {}),
-      });
+      await this.deps.ledger.markWritten(
+        await this.driveKey(device),
+        {
+          device,
+          ...(s.backup ? { backupPath: s.backup.path, backupFiles: s.backup.manifest.files } : {}),
+        },
+        { name: basename(image.source), ...(image.version ? { version: image.version } : {}) },
+      );
       const next: ReflashState = { ...s, writtenDevice: device, step: 'flash' };
       delete next.flash;
       return this.start(next, 'flash', flashRequestFor(image, device, { includeLoop, verify: true }));

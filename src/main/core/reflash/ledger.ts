@@ -18,6 +18,10 @@ const entry = z.strictObject({
   /** When nothing was owed any more, and why. */
   settledAt: z.string().optional(),
   settled: z.enum(['restored', 'no-backup', 'restore-abandoned']).optional(),
+  /** The image last written to it (a second write replaces it), with when: the home page's "version on the drive". */
+  image: z
+    .strictObject({ name: z.string().max(4096), version: z.string().max(200).optional(), at: z.string() })
+    .optional(),
 });
 const ledgerSchema = z.strictObject({ drives: z.record(z.string(), entry).default({}) });
 
@@ -43,13 +47,26 @@ export class WrittenDrivesLedger {
   async markWritten(
     key: string,
     e: Pick<LedgerEntry, 'device' | 'backupPath' | 'backupFiles'>,
+    image?: { name: string; version?: string },
   ): Promise<void> {
     const drives = await this.load();
     const previous = drives[key];
+    const now = new Date().toISOString();
     // A second write before the restore keeps the first backup: it is the user's data, the drive is not.
     const keep = previous && !previous.settledAt && previous.backupPath ? previous : undefined;
-    drives[key] = keep ?? { ...e, writtenAt: new Date().toISOString() };
+    drives[key] = {
+      ...(keep ?? { ...e, writtenAt: now }),
+      ...(image ? { image: { ...image, at: now } } : {}),
+    };
     await saveJsonFile(this.path, { drives });
+  }
+
+  /** The entry whose image was written last, if any. */
+  async lastImage(): Promise<LedgerEntry | undefined> {
+    let last: LedgerEntry | undefined;
+    for (const e of Object.values(await this.load()))
+      if (e.image && (!last?.image || e.image.at > last.image.at)) last = e;
+    return last;
   }
 
   async settle(key: string, why: NonNullable<LedgerEntry['settled']>): Promise<void> {

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
+import type { LastWrittenImage } from '../../../shared/reflash/last-written';
 import { useStore } from '../../app/store';
+import { api } from '../../shared/api';
 import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
 import { frameworksGlance } from '../frameworks/summary';
 import { jobsSummary } from '../jobs/summary';
@@ -25,6 +27,7 @@ export function HomePage() {
   useFocusHeading(pageRef, 'home');
   const now = useNow();
   const flow = reflashSummary(reflash, jobs);
+  const onDrive = useLastWritten(reflash?.step);
   const canRestoreExisting = reflash?.step === 'image' && !reflash.activeJob;
   const docs = repoError
     ? { text: `Could not read the clone: ${repoError.message}`, tone: 'warn' as const, action: 'Open' }
@@ -61,12 +64,12 @@ export function HomePage() {
           title="Base image (reflash)"
           state={flow.text}
           tone={flow.tone}
-          note={
-            reflash?.image?.version
-              ? `New image: ${reflash.image.version}.`
-              : // Nothing in the API reads the version of the image already on the drive yet.
-                'The version on the drive is not read yet.'
-          }
+          note={[
+            reflash?.image?.version ? `New image: ${reflash.image.version}.` : '',
+            onDrive ? lastWrittenText(onDrive) : 'No drive flashed by this app yet.',
+          ]
+            .filter(Boolean)
+            .join(' ')}
         >
           {canRestoreExisting && (
             <button
@@ -108,4 +111,28 @@ function useNow(): number {
     return () => clearInterval(t);
   }, []);
   return now;
+}
+
+/** What the app last wrote to a drive (its ledger), read again whenever the reflash moves to another step. */
+function useLastWritten(step: string | undefined): LastWrittenImage | null {
+  const [last, setLast] = useState<LastWrittenImage | null>(null);
+  useEffect(() => {
+    let live = true;
+    api()
+      .reflash.lastWritten()
+      .then((l) => live && setLast(l))
+      .catch(() => undefined); // the card then says nothing about the drive: not worth an error box
+    return () => {
+      live = false;
+    };
+  }, [step]);
+  return last;
+}
+
+function lastWrittenText(l: LastWrittenImage): string {
+  const what = l.version ? `version ${l.version}` : l.imageName;
+  const when = new Date(l.writtenAt).toLocaleDateString();
+  return l.complete
+    ? `On ${l.device}: ${what}, written by this app on ${when}.`
+    : `On ${l.device}: ${what} was being written on ${when}; that reflash has not finished.`;
 }
