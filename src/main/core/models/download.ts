@@ -133,6 +133,9 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
       hasher.init();
       await fh.truncate(0);
       validator = undefined;
+      // What the old file's headers said is void too; the manifest's own values stand.
+      expectedSize = t.expectedSize;
+      expectedSha = t.expectedSha256;
     };
 
     let failures = 0;
@@ -251,7 +254,7 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
           );
         }
         expectedSize ??= total;
-        if (!expectedSha && opened.linkedEtag && /^[0-9a-f]{64}$/.test(opened.linkedEtag))
+        if (!t.expectedSha256 && opened.linkedEtag && /^[0-9a-f]{64}$/.test(opened.linkedEtag))
           expectedSha = opened.linkedEtag;
         validator = etag;
         meter.m = new ProgressMeter(expectedSize);
