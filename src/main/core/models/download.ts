@@ -138,6 +138,12 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
       expectedSha = t.expectedSha256;
     };
 
+    // Before any request when the size is known (the manifest's, or the record's): a refusal costs no bytes.
+    if (expectedSize !== undefined) {
+      const warn = await o.guard(expectedSize - offset, expectedSize);
+      if (warn) say(warn);
+    }
+
     let failures = 0;
     for (;;) {
       if (expectedSize !== undefined && offset === expectedSize) break;
