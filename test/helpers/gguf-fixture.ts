@@ -74,7 +74,8 @@ export async function writeGgufFile(
   o: GgufFixtureOptions = {},
 ): Promise<string> {
   const head = ggufHeader(o);
-  if (size < head.length) throw new Error(`a fixture of ${size} bytes cannot hold its ${head.length}-byte header`);
+  if (size < head.length)
+    throw new Error(`a fixture of ${size} bytes cannot hold its ${head.length}-byte header`);
   const hash = createHash('sha256');
   const fh = await open(path, 'w');
   try {

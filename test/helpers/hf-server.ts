@@ -95,7 +95,8 @@ export async function startHfServer(opts: { revisions?: string[] } = {}) {
       res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
       return;
     }
-    const partial = start > 0 || (r !== null && !faults.ignoreRange && (ifRange === undefined || ifRange === etag));
+    const partial =
+      start > 0 || (r !== null && !faults.ignoreRange && (ifRange === undefined || ifRange === etag));
     rec.status = partial ? 206 : 200;
     res.writeHead(rec.status, {
       'content-length': String(size - start),
@@ -143,7 +144,8 @@ export async function startHfServer(opts: { revisions?: string[] } = {}) {
     log,
     revisions,
     /** Bytes of the file bodies sent (the CDN's 200/206 answers). */
-    bodyBytes: () => log.filter((r) => r.status === 200 || r.status === 206).reduce((a, r) => a + r.bytesSent, 0),
+    bodyBytes: () =>
+      log.filter((r) => r.status === 200 || r.status === 206).reduce((a, r) => a + r.bytesSent, 0),
     async close() {
       for (const res of open) res.destroy();
       await server.close();

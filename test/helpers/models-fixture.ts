@@ -17,7 +17,13 @@ export async function writeUserManifest(root: string, yamlText: string): Promise
   await writeFile(join(root, 'models', 'user', 'models.yaml'), yamlText);
 }
 
-export function hfEntry(e: { slug: string; file: string; size?: number; sha256?: string; revision?: string }): string {
+export function hfEntry(e: {
+  slug: string;
+  file: string;
+  size?: number;
+  sha256?: string;
+  revision?: string;
+}): string {
   return [
     `  - slug: ${e.slug}`,
     '    source: huggingface',

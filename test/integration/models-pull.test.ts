@@ -60,8 +60,15 @@ async function manifest(e: { size?: number; sha256?: string; revision?: string }
 }
 
 const dest = () => join(root, 'models', 'user', 'tiny.gguf');
-const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const sha = async (p: string) =>
+  createHash('sha256')
+    .update(await readFile(p))
+    .digest('hex');
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -85,7 +92,12 @@ describe('models pull (Hugging Face) against a local server', () => {
       from: 'user-only',
       status: 'installed',
       sizeOnDisk: SIZE,
-      gguf: { architecture: 'llama', quantization: 'Q4_K_M', contextLength: 8192, parameterCount: 4096 * 32000 + 4096 * 4096 },
+      gguf: {
+        architecture: 'llama',
+        quantization: 'Q4_K_M',
+        contextLength: 8192,
+        parameterCount: 4096 * 32000 + 4096 * 4096,
+      },
     });
     // The token went to the endpoint (same origin here, the CDN path too); never into the state or the result.
     expect(hf.log[0]?.authorization).toBe('Bearer hf_secret_token');
@@ -201,7 +213,9 @@ describe('models pull (Hugging Face) against a local server', () => {
     hf.faults.stallAfter = { bytes: 2 * MiB, times: 1 };
     const first = pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps({ stallMs: 1500 }));
     await new Promise((r) => setTimeout(r, 300)); // let the first take the lock (ordering, not timing, is tested)
-    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps()))).toBe('MODEL_BUSY');
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps()))).toBe(
+      'MODEL_BUSY',
+    );
     await first;
     expect(await sha(dest())).toBe(shaA);
   });

@@ -57,7 +57,10 @@ beforeEach(async () => {
   await rm(ballast(), { force: true });
   hf.log.length = 0;
   await mkdir(join(mnt, 'models', 'user'), { recursive: true });
-  await writeUserManifest(mnt, `models:\n${hfEntry({ slug: 'm', file: 'm.gguf', size: SIZE, sha256: sha })}\n`);
+  await writeUserManifest(
+    mnt,
+    `models:\n${hfEntry({ slug: 'm', file: 'm.gguf', size: SIZE, sha256: sha })}\n`,
+  );
 });
 
 /** Fills the filesystem so that, after the model's SIZE bytes, it stands at `pct` % (real blocks: fallocate). */
@@ -83,10 +86,14 @@ describe('storage guard on a loop-mounted ext4', () => {
 
   it('at 96 % after the pull: refused before any byte, naming the mount point', async () => {
     await fillTo(96);
-    const err = await pullModel({ dataRoot: mnt, slug: 'm' }, recordingContext(), deps()).catch((e: unknown) => e);
+    const err = await pullModel({ dataRoot: mnt, slug: 'm' }, recordingContext(), deps()).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(KintsugiError);
     expect((err as KintsugiError).code).toBe('MODEL_STORAGE_REFUSED');
-    expect((err as KintsugiError).message).toMatch(new RegExp(`^Storage at 9[5-9]% of ${mnt} — refusing pull$`));
+    expect((err as KintsugiError).message).toMatch(
+      new RegExp(`^Storage at 9[5-9]% of ${mnt} — refusing pull$`),
+    );
     expect(hf.bodyBytes()).toBe(0);
     expect(await stat(dest()).catch(() => null)).toBeNull();
   });
@@ -131,5 +138,4 @@ describe('storage guard on a loop-mounted ext4', () => {
     expect(r.resumedFrom).toBe(partial);
     expect(r.sha256).toBe(sha);
   });
-
 });
