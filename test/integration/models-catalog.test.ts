@@ -89,7 +89,7 @@ models:
 `,
   );
   shaSmall = await writeGgufFile(join(udir(), 'small.gguf'), 4096);
-  await writeGgufFile(join(udir(), 'half.gguf.incomplete'), 2048);
+  await writeGgufFile(join(udir(), 'half.gguf.incomplete'), 2500);
   await writeGgufFile(join(udir(), 'stray.gguf'), 1024, 3, { architecture: 'phi3' });
   await writeFile(join(udir(), 'mine.gguf'), '<html>not a model</html>');
 });
@@ -126,8 +126,8 @@ describe('models list', () => {
     expect(by['half']).toMatchObject({
       from: 'recommended',
       status: 'partial',
-      percent: 25,
-      sizeOnDisk: 2048,
+      percent: 30.5,
+      sizeOnDisk: 2500,
     });
     expect(by['mine']).toMatchObject({ from: 'user-only', status: 'corrupt' });
     expect(by['mine']!.statusDetail).toMatch(/HTML page/);
@@ -160,7 +160,7 @@ describe('models list', () => {
   it('pull --missing plans the recommended ones not present, with the bytes still to fetch', async () => {
     const plan = missingPlan(await listModels(root, new FakeOllama(ollamaHas)));
     expect(plan.slugs).toEqual(['qwen2.5-coder:7b', 'half']);
-    expect(plan.totalBytes).toBe(8192 - 2048);
+    expect(plan.totalBytes).toBe(8192 - 2500);
     expect(plan.unknownSizes).toEqual(['qwen2.5-coder:7b']);
   });
 });
