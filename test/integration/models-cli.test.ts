@@ -49,7 +49,11 @@ const run = (args: string[]): ResultPromise<{ reject: false; env: Record<string,
     timeout: 120_000,
   } as never) as never;
 
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+const lastJson = (stdout: string) =>
+  JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    result: { resumedFrom: number; models: { slug: string }[]; ollama: { reachable: boolean } };
+    error: { code: string; detail?: string };
+  };
 
 describe('kintsugi-models (built bin)', () => {
   it('a pull killed with SIGKILL at half-way continues in the next process from the bytes on disk', async () => {
