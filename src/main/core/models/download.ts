@@ -279,11 +279,16 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
         let sinceGuard = 0;
         let headChecked = !fromStart;
         let stalled = false;
-        let timer = setTimeout(onStall, stallMs);
-        function onStall() {
-          stalled = true;
-          res.destroy(new Error(`no bytes for ${stallMs / 1000} s (stalled)`));
-        }
+        // One watchdog tick per tenth of the window, not a timer re-armed per chunk (tens of thousands per GiB).
+        let lastByteAt = performance.now();
+        const timer = setInterval(
+          () => {
+            if (performance.now() - lastByteAt < stallMs) return;
+            stalled = true;
+            res.destroy(new Error(`no bytes for ${stallMs / 1000} s (stalled)`));
+          },
+          Math.max(10, stallMs / 10),
+        );
         const flush = async () => {
           if (filled === 0) return;
           if (!headChecked) {
@@ -312,8 +317,7 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
         };
         try {
           for await (const c of res as AsyncIterable<Buffer>) {
-            clearTimeout(timer);
-            timer = setTimeout(onStall, stallMs);
+            lastByteAt = performance.now();
             let at = 0;
             while (at < c.length) {
               const n = Math.min(c.length - at, BATCH - filled);
@@ -333,7 +337,7 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
           if (!(err instanceof KintsugiError)) await flush().catch(() => {});
           throw stalled ? new Error(`no bytes for ${stallMs / 1000} s (stalled)`) : err;
         } finally {
-          clearTimeout(timer);
+          clearInterval(timer);
         }
         await flush();
         if (expectedSize !== undefined && offset < expectedSize)
