@@ -9,7 +9,7 @@
 // the .incomplete has them) and resumed by a new process, counting the body bytes the server sent in all.
 // Prints medians and checks the targets: throughput >= 0.9 x curl, bytes fetched again after the cut <= 1 % of
 // the file, the pulling process's peak RSS <= 150 MiB.
-// Env: BENCH_ROUNDS (default 3), BENCH_MIB (default 1024), KEEP=1 keeps bench/.work/models.
+// Env: BENCH_ROUNDS (default 3), BENCH_MIB (default 1024), KEEP=1 keeps bench/.work/models, BENCH_NODE_ARGS.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -161,7 +161,9 @@ async function main() {
     `models:\n  - slug: bench\n    source: huggingface\n    repo: org/bench\n    file: bench.gguf\n    size: ${SIZE}\n    sha256: ${sha}\n    status: recommended\n`,
   );
   const env = { HF_ENDPOINT: base, XDG_STATE_HOME: join(work, 'state') };
-  const pullArgs = [bin, 'pull', 'bench', '--json', '--data-root', data];
+  // BENCH_NODE_ARGS: node flags for the pulling process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const pullArgs = [...nodeArgs, bin, 'pull', 'bench', '--json', '--data-root', data];
   const ours = [];
   const curls = [];
   const rss = [];

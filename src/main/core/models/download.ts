@@ -297,8 +297,17 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
             headChecked = true;
           }
           const chunk = batch.subarray(0, filled);
-          await writeAt(fh, chunk, offset);
+          // The write runs in libuv's pool while this thread hashes the same bytes; the hash state only moves on
+          // (and only reaches a checkpoint) once the write has succeeded.
+          const written = writeAt(fh, chunk, offset);
+          const saved = hasher.save();
           hasher.update(chunk);
+          try {
+            await written;
+          } catch (err) {
+            hasher.load(saved);
+            throw err;
+          }
           offset += filled;
           fetched += filled;
           sinceCheckpoint += filled;
