@@ -188,7 +188,8 @@ async function main() {
   // Cut at 50 %: SIGKILL once the partial holds half the file, then a new process resumes.
   await rm(dest, { force: true });
   state.bodyBytes = 0;
-  state.holdAfter = SIZE / 2;
+  // Not on a checkpoint boundary (every 8 MiB): the bytes past the last one are what a kill costs.
+  state.holdAfter = SIZE / 2 + 5 * MiB + 12345;
   const child = spawn(process.execPath, pullArgs, { env: { ...process.env, ...env }, stdio: 'ignore' });
   for (;;) {
     await new Promise((r) => setTimeout(r, 100));
@@ -196,7 +197,7 @@ async function main() {
       (s) => s.size,
       () => 0,
     );
-    if (have >= SIZE / 2 - 4 * MiB) {
+    if (have >= SIZE / 2 + 4 * MiB) {
       await new Promise((r) => setTimeout(r, 300));
       break;
     }
