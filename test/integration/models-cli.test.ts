@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCliBuilt } from '../helpers/cli';
+import { assertCliBuilt, cliRunner } from '../helpers/cli';
 import { writeGgufFile } from '../helpers/gguf-fixture';
 import { startHfServer } from '../helpers/hf-server';
 import { hfEntry, modelsDataRoot, writeUserManifest } from '../helpers/models-fixture';
@@ -139,6 +139,22 @@ describe('kintsugi-models (built bin)', () => {
       code: 'CONFIRMATION_REQUIRED',
       detail: expect.stringMatching(/64(\.0)? MiB.*big/),
     });
+  });
+
+  it('pull --missing at a terminal shows the total first; anything but yes pulls nothing, yes pulls it', async () => {
+    const { cliOnPty } = cliRunner(() => fixtures);
+    process.env['HF_ENDPOINT'] = hf.base; // execa extends this process's environment with cliOnPty's own
+    try {
+      const no = await cliOnPty(['models', 'pull', '--missing', '--data-root', root], 'no');
+      expect(no.stdout).toMatch(/Will pull 1 model\(s\), 64(\.0)? MiB.*: big/);
+      expect(no.exitCode).toBe(1);
+      expect(await stat(join(root, 'models', 'user', 'big.gguf')).catch(() => null)).toBeNull();
+      const yes = await cliOnPty(['models', 'pull', '--missing', '--data-root', root], 'yes');
+      expect(yes.exitCode).toBe(0);
+      expect((await stat(join(root, 'models', 'user', 'big.gguf'))).size).toBe(SIZE);
+    } finally {
+      delete process.env['HF_ENDPOINT'];
+    }
   });
 
   it('version', async () => {
