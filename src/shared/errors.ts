@@ -311,6 +311,49 @@ const MODELS_OLLAMA = {
   },
 } as const;
 
+const MODELS = {
+  MODEL_NOT_FOUND: {
+    message: 'No model of that slug is in the manifests.',
+    hint: 'Run `kintsugi models list` for the slugs, or add it to <data>/models/user/models.yaml.',
+  },
+  MODELS_OLLAMA_UNREACHABLE: {
+    message: 'The Ollama server could not be reached.',
+    hint: 'Start it (`systemctl start ollama` or `ollama serve`) or set OLLAMA_HOST, then retry; GGUF files still work.',
+  },
+  MODEL_DOWNLOAD_FAILED: {
+    message: 'Downloading the model failed.',
+    hint: 'The partial file was kept: run the same pull again to continue where it stopped.',
+  },
+  MODEL_REVISION_NOT_FOUND: {
+    message: 'The model file was not found at that repo and revision (404).',
+    hint: 'Check repo, revision and file in the manifest entry named in the detail (a private repo needs HF_TOKEN).',
+  },
+  MODEL_NOT_GGUF: {
+    message: 'The download is not a GGUF file.',
+    hint: 'The server sent something else (an HTML page, a JSON error, a Git LFS pointer); nothing was put in place. Check the URL in the detail.',
+  },
+  MODEL_CHECKSUM_MISMATCH: {
+    message: 'The model file does not match its sha256.',
+    hint: 'It was not put in place (left as .incomplete). Pull again; if it repeats, the manifest or the server is wrong.',
+  },
+  MODEL_STORAGE_REFUSED: {
+    message: 'Not enough room for this model.',
+    hint: 'Free space on the filesystem named in the detail (remove a model: `kintsugi models remove SLUG --delete-weights`), then pull again; a partial file is kept.',
+  },
+  MODEL_TOO_LARGE_FOR_FS: {
+    message: 'The model is larger than 4 GiB and the target is FAT32.',
+    hint: 'Keep models on the ext4 data partition (the default /data), or reformat the target as exFAT or ext4.',
+  },
+  MODEL_BUSY: {
+    message: 'Another pull of this model is running.',
+    hint: 'Wait for it to finish (or cancel it); two writers on one file are never allowed.',
+  },
+  MODEL_UNVERIFIABLE: {
+    message: 'The model has no sha256 to check against.',
+    hint: 'Add its sha256 to the manifest entry to make it verifiable.',
+  },
+} as const;
+
 export const ERROR_GROUPS = {
   general: GENERAL,
   image: IMAGE,
@@ -324,6 +367,7 @@ export const ERROR_GROUPS = {
   network: NETWORK,
   schedule: SCHEDULE,
   modelsOllama: MODELS_OLLAMA,
+  models: MODELS,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
 
 export const ERROR_CATALOGUE = {
@@ -339,6 +383,7 @@ export const ERROR_CATALOGUE = {
   ...NETWORK,
   ...SCHEDULE,
   ...MODELS_OLLAMA,
+  ...MODELS,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

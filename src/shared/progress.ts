@@ -12,8 +12,8 @@ export interface ProgressPhases {
   frameworks: 'install' | 'verify' | 'rollback' | 'uninstall';
   /** The toolkit clone: git's own phases (fetch, clone) and the link step. */
   repo: 'fetch' | 'clone' | 'link';
-  /** Ollama models and GGUF files: download, re-hash, delete. */
-  models: 'pull' | 'verify' | 'remove';
+  /** Layer 2: a pull (Hugging Face file or Ollama layers), the sha256 check after it, a verify, a remove. */
+  models: 'pull' | 'checksum' | 'verify' | 'remove';
 }
 
 export interface ProgressFields {

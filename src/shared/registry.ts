@@ -8,6 +8,7 @@ import { frameworksContract } from './frameworks/contract';
 import { imageContract } from './image/contract';
 import type { DomainApi, JobHost, JobSpec } from './ipc/define';
 import { jobsContract } from './jobs/contract';
+import { modelsContract } from './models/contract';
 import type { Progress } from './progress';
 import { reflashContract } from './reflash/contract';
 import { repoContract } from './repo/contract';
@@ -28,6 +29,7 @@ export const DOMAINS = {
   frameworks: frameworksContract,
   repo: repoContract,
   schedule: scheduleContract,
+  models: modelsContract,
 } as const;
 
 export type Domains = typeof DOMAINS;

@@ -8,6 +8,7 @@ import type { HandlerDeps } from './deps';
 import { drivesHandlers } from './drives-handlers';
 import { frameworksHandlers } from './frameworks-handlers';
 import { jobsHandlers } from './jobs-handlers';
+import { modelsHandlers } from './models-handlers';
 import { reflashHandlers } from './reflash-handlers';
 import { repoHandlers } from './repo-handlers';
 import { scheduleHandlers } from './schedule-handlers';
@@ -28,6 +29,7 @@ export function createHandlers(deps: HandlerDeps): KintsugiApi {
     frameworks: frameworksHandlers(deps),
     repo: repoHandlers(deps),
     schedule: scheduleHandlers(deps),
+    models: modelsHandlers(deps),
   };
   const validated = {} as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
   for (const [domain, method] of API_ENTRIES) {

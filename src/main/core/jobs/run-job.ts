@@ -4,6 +4,7 @@ import { backupRunners } from '../backup/jobs';
 import { flashRunners } from '../flash/jobs';
 import { frameworkRunners } from '../frameworks/jobs';
 import { imageRunners } from '../image/jobs';
+import { modelRunners } from '../models/jobs';
 import { repoRunners } from '../repo/jobs';
 import { scheduleRunners } from '../schedule/jobs';
 import type { JobContext } from './context';
@@ -23,6 +24,7 @@ const RUNNERS: RunnersFor<JobType> = {
   ...frameworkRunners,
   ...repoRunners,
   ...scheduleRunners,
+  ...modelRunners,
 };
 
 export async function runJob(req: JobRequest, ctx: JobContext, env: JobEnv = {}): Promise<unknown> {

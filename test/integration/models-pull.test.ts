@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { KintsugiError } from '../../src/shared/errors';
+import { pullModel, type PullDeps } from '../../src/main/core/models/pull';
+import { listModels } from '../../src/main/core/models/catalog';
+import type { OllamaBackend } from '../../src/main/core/models/ollama-backend';
+import { writeGgufFile } from '../helpers/gguf-fixture';
+import { startHfServer } from '../helpers/hf-server';
+import { hfEntry, modelsDataRoot, recordingContext, writeUserManifest } from '../helpers/models-fixture';
+
+// Hugging Face pulls against a real HTTP server on 127.0.0.1 (test/helpers/hf-server.ts) serving generated GGUF
+// files, with each fault the issue names. The Ollama side is not used by these entries; the backend passed in is
+// a fake that fails every call, named as such.
+
+const MiB = 1024 * 1024;
+const SIZE = 24 * MiB;
+
+const failingOllamaFake = (): OllamaBackend => {
+  const no = async (): Promise<never> => {
+    throw new Error('the Ollama fake is not used by these tests');
+  };
+  return { host: 'fake', version: no, list: no, pull: no, verify: no, remove: no };
+};
+
+let hf: Awaited<ReturnType<typeof startHfServer>>;
+let fixtures: string;
+let shaA: string;
+let shaB: string;
+let root: string;
+
+beforeAll(async () => {
+  hf = await startHfServer({ revisions: ['main', 'v1'] });
+  fixtures = await modelsDataRoot();
+  shaA = await writeGgufFile(join(fixtures, 'a.gguf'), SIZE, 1);
+  shaB = await writeGgufFile(join(fixtures, 'b.gguf'), SIZE, 2);
+});
+afterAll(async () => {
+  await hf.close();
+  await rm(fixtures, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  root = await modelsDataRoot();
+  hf.files.clear();
+  hf.files.set('tiny.gguf', { path: join(fixtures, 'a.gguf'), sha256: shaA });
+  for (const k of Object.keys(hf.faults)) delete (hf.faults as Record<string, unknown>)[k];
+  hf.log.length = 0;
+});
+
+const deps = (extra: Partial<PullDeps['download']> = {}): PullDeps => ({
+  ollama: failingOllamaFake,
+  env: { HF_ENDPOINT: hf.base, HF_TOKEN: 'hf_secret_token' },
+  download: { stallMs: 2000, backoffMs: 20, retries: 3, ...extra },
+});
+
+async function manifest(e: { size?: number; sha256?: string; revision?: string } = { size: SIZE }) {
+  await writeUserManifest(root, `models:\n${hfEntry({ slug: 'tiny', file: 'tiny.gguf', ...e })}\n`);
+}
+
+const dest = () => join(root, 'models', 'user', 'tiny.gguf');
+const sha = async (p: string) =>
+  createHash('sha256')
+    .update(await readFile(p))
+    .digest('hex');
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return err instanceof KintsugiError ? err.code : `not a KintsugiError: ${String(err)}`;
+  }
+  return 'resolved';
+}
+
+describe('models pull (Hugging Face) against a local server', () => {
+  it('downloads, checks sha256 and the header, renames into place; the list reads the header', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    const r = await pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps());
+    expect(r).toMatchObject({ bytes: SIZE, sha256: shaA, fetched: SIZE, resumedFrom: 0 });
+    expect(await sha(dest())).toBe(shaA);
+    expect(await exists(`${dest()}.incomplete`)).toBe(false);
+    expect(await exists(`${dest()}.incomplete.json`)).toBe(false);
+    const row = (await listModels(root, failingOllamaFake())).models.find((m) => m.slug === 'tiny');
+    expect(row).toMatchObject({
+      from: 'user-only',
+      status: 'installed',
+      sizeOnDisk: SIZE,
+      gguf: {
+        architecture: 'llama',
+        quantization: 'Q4_K_M',
+        contextLength: 8192,
+        parameterCount: 4096 * 32000 + 4096 * 4096,
+      },
+    });
+    // The token went to the endpoint (same origin here, the CDN path too); never into the state or the result.
+    expect(hf.log[0]?.authorization).toBe('Bearer hf_secret_token');
+    expect(JSON.stringify(r)).not.toContain('hf_secret');
+  });
+
+  it('a transfer cut mid-way is resumed with Range + If-Range in the same pull', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    hf.faults.cutAfter = { bytes: 10 * MiB, times: 1 };
+    const r = await pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps());
+    expect(await sha(dest())).toBe(shaA);
+    const cdn = hf.log.filter((x) => x.url.startsWith('/cdn/'));
+    expect(cdn).toHaveLength(2);
+    expect(cdn[1]!.range).toMatch(/^bytes=\d+-$/);
+    expect(cdn[1]!.ifRange).toBe(`"${shaA}"`);
+    expect(cdn[1]!.status).toBe(206);
+    // Nothing fetched twice beyond the partial batch that was in flight (batches are 4 MiB).
+    expect(hf.bodyBytes()).toBeLessThanOrEqual(SIZE + 4 * MiB);
+    expect(r.bytes).toBe(SIZE);
+  });
+
+  it('a pull cancelled at 50 % keeps its partial (listed as partial); the next pull fetches only the rest', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    const ctx = recordingContext((p, c) => {
+      if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
+    });
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+    expect(await exists(dest())).toBe(false);
+    const partial = (await stat(`${dest()}.incomplete`)).size;
+    expect(partial).toBeGreaterThanOrEqual(SIZE / 2);
+    const row = (await listModels(root, failingOllamaFake())).models.find((m) => m.slug === 'tiny');
+    expect(row).toMatchObject({ status: 'partial', sizeOnDisk: partial });
+    expect(row?.percent).toBeCloseTo((partial / SIZE) * 100, 0);
+
+    hf.log.length = 0;
+    const r = await pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps());
+    expect(r.resumedFrom).toBe(partial);
+    expect(r.fetched).toBe(SIZE - partial);
+    expect(hf.bodyBytes()).toBe(SIZE - partial);
+    expect(await sha(dest())).toBe(shaA);
+  });
+
+  it('the file changed on the server between attempts: starts over, says so, gets the new file', async () => {
+    await manifest({ size: SIZE }); // no sha256 in the manifest: the X-Linked-Etag one is used
+    const ctx = recordingContext((p, c) => {
+      if ((p.bytes ?? 0) >= SIZE / 2) c.abort();
+    });
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+    hf.files.set('tiny.gguf', { path: join(fixtures, 'b.gguf'), sha256: shaB });
+    const second = recordingContext();
+    const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
+    expect(second.logs.join('\n')).toMatch(/Starting over: the file changed on the server/);
+    expect(r.sha256).toBe(shaB);
+    expect(await sha(dest())).toBe(shaB);
+  });
+
+  it('a server that answers 200 to a Range request: starts over and says so', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    hf.faults.cutAfter = { bytes: 8 * MiB, times: 1 };
+    hf.faults.ignoreRange = true;
+    const ctx = recordingContext();
+    await pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps());
+    expect(ctx.logs.join('\n')).toMatch(/Starting over: .*whole file \(200\)/);
+    expect(await sha(dest())).toBe(shaA);
+  });
+
+  it('a stalled server: the watchdog aborts and the pull resumes', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    hf.faults.stallAfter = { bytes: 6 * MiB, times: 1 };
+    const ctx = recordingContext();
+    await pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps({ stallMs: 500 }));
+    expect(ctx.logs.join('\n')).toMatch(/stalled/);
+    expect(hf.log.filter((x) => x.url.startsWith('/cdn/'))[1]?.status).toBe(206);
+    expect(await sha(dest())).toBe(shaA);
+  });
+
+  it.each([
+    ['an HTML page', '<!DOCTYPE html><html><body>Sign in</body></html>', 'text/html'],
+    [
+      'a Git LFS pointer',
+      'version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n',
+      'text/plain',
+    ],
+    ['a JSON error', '{"error":"Repository not found"}', 'application/json'],
+  ])('%s served as .gguf is refused; nothing in place', async (_what, text, type) => {
+    await manifest({});
+    hf.faults.body = { text, type };
+    hf.faults.noLinkedEtag = true;
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps()))).toBe(
+      'MODEL_NOT_GGUF',
+    );
+    expect(await exists(dest())).toBe(false);
+  });
+
+  it('a revision the server does not have: MODEL_REVISION_NOT_FOUND', async () => {
+    await manifest({ revision: 'no-such-rev' });
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps()))).toBe(
+      'MODEL_REVISION_NOT_FOUND',
+    );
+  });
+
+  it('a checksum mismatch stays .incomplete, never in place', async () => {
+    await manifest({ size: SIZE, sha256: 'f'.repeat(64) });
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps()))).toBe(
+      'MODEL_CHECKSUM_MISMATCH',
+    );
+    expect(await exists(dest())).toBe(false);
+    expect((await stat(`${dest()}.incomplete`)).size).toBe(SIZE);
+  });
+
+  it('a second pull of the same model while one runs is refused (lock), never a second writer', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    hf.faults.stallAfter = { bytes: 2 * MiB, times: 1 };
+    const first = pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps({ stallMs: 1500 }));
+    await new Promise((r) => setTimeout(r, 300)); // let the first take the lock (ordering, not timing, is tested)
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps()))).toBe(
+      'MODEL_BUSY',
+    );
+    await first;
+    expect(await sha(dest())).toBe(shaA);
+  });
+
+  it('a stale lock (its pid gone) is taken over', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    await writeFile(`${dest()}.lock`, '999999999\n');
+    await pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps());
+    expect(await sha(dest())).toBe(shaA);
+    expect(await exists(`${dest()}.lock`)).toBe(false);
+  });
+
+  it('an unknown slug: MODEL_NOT_FOUND before any request', async () => {
+    await manifest({});
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'nope' }, recordingContext(), deps()))).toBe(
+      'MODEL_NOT_FOUND',
+    );
+    expect(hf.log).toHaveLength(0);
+  });
+});
