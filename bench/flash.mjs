@@ -262,7 +262,7 @@ async function main() {
     `  app flash job, no verify                    ${fmt(m.app)}   (CLI wall incl. image check ${fmt(m.appWall)})`,
     `  zstd -dc | dd bs=4M oflag=direct conv=fsync ${fmt(m.dd)}`,
     `  app write phase with verify hashing         ${fmt(m.appHashed)}`,
-    `  app read-back (O_DIRECT, xxh3-128)          ${fmt(m.readBack)}`,
+    `  app read-back (O_DIRECT, fingerprint)       ${fmt(m.readBack)}`,
     `  dd iflag=direct bs=4M of=/dev/null          ${fmt(m.ddRead)}`,
     `  app .bmap flash + verify                    ${fmt(m.appBmap)}   (CLI wall ${fmt(m.appBmapWall)})`,
     `  bmaptool copy (range checksums)             ${fmt(m.bmaptool)}`,
