@@ -20,14 +20,18 @@ const ready = mod.exports.createXXHash64().then((h) => {
   h.init();
   return h;
 });
-// Messages are handled in arrival order, each after the hash is ready (then() callbacks run in order).
+// Messages are handled in arrival order, each after the hash is ready (then() callbacks run in order). One message
+// carries every piece of one update() for this thread, so a thread wakes once per buffer, not once per chunk.
 parentPort.on('message', (m) =>
   void ready.then((h) => {
-    if (m.buf !== undefined) h.update(views[m.buf].subarray(m.start, m.end));
-    if (!m.last) return parentPort.postMessage({ id: m.id });
-    const digest = h.digest('binary');
-    h.init();
-    parentPort.postMessage({ id: m.id, digest });
+    const digests = [];
+    for (const p of m.pieces) {
+      if (p.buf !== undefined) h.update(views[p.buf].subarray(p.start, p.end));
+      if (!p.last) continue;
+      digests.push({ chunk: p.chunk, digest: h.digest('binary') });
+      h.init();
+    }
+    parentPort.postMessage({ id: m.id, digests });
   }),
 );
 `;
@@ -37,16 +41,27 @@ export function fingerprintThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
+interface Piece {
+  chunk: number;
+  buf?: number;
+  start?: number;
+  end?: number;
+  /** The chunk ends with this piece: the thread replies with its digest. */
+  last: boolean;
+}
+
 interface Reply {
   id: number;
-  digest?: Uint8Array;
+  digests: { chunk: number; digest: Uint8Array }[];
 }
 
 export class FingerprintPool {
   private readonly workers: Worker[];
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
   private readonly ids: Map<ArrayBufferLike, number>;
-  private readonly digests: Promise<Uint8Array>[] = [];
+  private readonly digests: Uint8Array[] = [];
+  /** Every message since the stream started, to wait for at digest(). */
+  private readonly sent: Promise<void>[] = [];
   private nextId = 0;
   private position = 0;
   private failed: unknown;
@@ -79,27 +94,29 @@ export class FingerprintPool {
     const buf = this.ids.get(view.buffer);
     if (buf === undefined)
       return Promise.reject(new KintsugiError('INTERNAL', 'FingerprintPool.update: unknown buffer'));
-    const parts: Promise<Reply>[] = [];
+    const perThread = new Map<number, Piece[]>();
     for (let off = 0; off < view.length;) {
-      const k = Math.floor(this.position / FINGERPRINT_CHUNK);
-      const inChunk = this.position - k * FINGERPRINT_CHUNK;
+      const chunk = Math.floor(this.position / FINGERPRINT_CHUNK);
+      const inChunk = this.position - chunk * FINGERPRINT_CHUNK;
       const n = Math.min(FINGERPRINT_CHUNK - inChunk, view.length - off);
-      const last = inChunk + n === FINGERPRINT_CHUNK;
       const start = view.byteOffset + off;
-      const part = this.send(k, { buf, start, end: start + n, last });
-      if (last) this.keepDigest(k, part);
-      parts.push(part);
+      const thread = chunk % this.workers.length;
+      const pieces = perThread.get(thread) ?? [];
+      pieces.push({ chunk, buf, start, end: start + n, last: inChunk + n === FINGERPRINT_CHUNK });
+      perThread.set(thread, pieces);
       off += n;
       this.position += n;
     }
-    return Promise.all(parts).then(() => {});
+    return Promise.all([...perThread].map(([thread, pieces]) => this.send(thread, pieces))).then(() => {});
   }
 
   /** After the last update(): the fingerprint of everything passed in. */
   async digest(): Promise<string> {
-    const k = Math.floor(this.position / FINGERPRINT_CHUNK);
-    if (this.position % FINGERPRINT_CHUNK !== 0) this.keepDigest(k, this.send(k, { last: true }));
-    return combineChunkDigests(await Promise.all(this.digests), this.position);
+    const chunk = Math.floor(this.position / FINGERPRINT_CHUNK);
+    if (this.position % FINGERPRINT_CHUNK !== 0)
+      await this.send(chunk % this.workers.length, [{ chunk, last: true }]);
+    await Promise.all(this.sent);
+    return combineChunkDigests(this.digests, this.position);
   }
 
   /**
@@ -109,6 +126,7 @@ export class FingerprintPool {
   restart(): void {
     this.position = 0;
     this.digests.length = 0;
+    this.sent.length = 0;
   }
 
   /** Ends the threads (after digest(), or to abandon the hash). */
@@ -117,18 +135,19 @@ export class FingerprintPool {
     for (const w of this.workers) void w.terminate();
   }
 
-  private keepDigest(k: number, part: Promise<Reply>): void {
-    const d = part.then((r) => r.digest!);
-    d.catch(() => {}); // a failure is reported by update() or digest(), not as an unhandled rejection
-    this.digests[k] = d;
-  }
-
-  private send(chunk: number, msg: object): Promise<Reply> {
+  private send(thread: number, pieces: Piece[]): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
-    return new Promise<Reply>((resolve, reject) => {
+    const done = new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.workers[chunk % this.workers.length]!.postMessage({ id, ...msg });
+      this.workers[thread]!.postMessage({ id, pieces });
+    }).then((r) => {
+      for (const d of r.digests) this.digests[d.chunk] = d.digest;
     });
+    // digest() waits for every message, so a digest is never missing; a failure is reported by update() or
+    // digest(), not as an unhandled rejection.
+    done.catch(() => {});
+    this.sent.push(done);
+    return done;
   }
 }
