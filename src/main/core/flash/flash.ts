@@ -18,7 +18,7 @@ import { FINGERPRINT_ALGORITHM } from './fingerprint';
 import { hashRuns, planHashes } from './hash-plan';
 import { describeImageInput } from './image-input';
 import { rangesBytes } from './ranges';
-import { fingerprintDeviceRanges, readBackBuffers, type ReadBackHashing } from './read-back';
+import { fingerprintDeviceRanges, type ReadBackHashing } from './read-back';
 import { RingFeed } from './ring-feed';
 import { defaultTargetDeps, type TargetDeps } from './target';
 
@@ -110,10 +110,10 @@ export async function flashDrive(
     });
     writer = w;
     if (plan.fingerprint) {
-      // One pool for the writes and the read-back: its threads are ready when the first read lands.
-      const buffers = readBackBuffers(dev.blockSize);
-      fingerprint = new FingerprintPool([...w.buffers, ...buffers]);
-      readBack = { pool: fingerprint, buffers };
+      // One pool for the writes and the read-back, which reads into the write ring once the writes are done: its
+      // threads are ready when the first read lands, and the verify needs no memory of its own (peak RSS).
+      fingerprint = new FingerprintPool(w.buffers);
+      readBack = { pool: fingerprint, buffers: w.buffers };
     }
     if (plan.imageSha256 === 'write-buffers') hasher = new HashWorker(w.buffers);
     if (check) rangeChecker = new HashWorker(w.buffers, check);

@@ -1,6 +1,6 @@
 import { KintsugiError } from '../../../shared/errors';
 import type { ByteRange } from '../image/bmap';
-import { allocAligned, roundUp } from './aligned-buffer';
+import { allocAligned, roundDown, roundUp } from './aligned-buffer';
 import { ioError, type DeviceHandle } from './device-io';
 import type { DriveWatch } from './drive-watch';
 import { FingerprintPool, fingerprintThreads } from './fingerprint-pool';
@@ -16,7 +16,10 @@ import { FingerprintPool, fingerprintThreads } from './fingerprint-pool';
 const READS_IN_FLIGHT = 2;
 const READ_SIZE = 4 * 1024 * 1024;
 
-/** What the read-back hashes with: a pool that already runs (see FingerprintPool.restart) and its read buffers. */
+/**
+ * What the read-back hashes with: a pool that already runs (see FingerprintPool.restart) and the buffers it knows,
+ * each a multiple of the block size plus one spare block (as readBackBuffers and AlignedWriter allocate them).
+ */
 export interface ReadBackHashing {
   pool: FingerprintPool;
   buffers: Buffer[];
@@ -40,8 +43,9 @@ export async function fingerprintDeviceRanges(
     hashing?: ReadBackHashing;
   },
 ): Promise<string> {
-  const chunk = READ_SIZE;
   const bufs = opts.hashing?.buffers ?? readBackBuffers(dev.blockSize, opts.threads);
+  // Each read fills one buffer, less its spare block.
+  const chunk = roundDown(Math.min(...bufs.map((b) => b.length)) - dev.blockSize, dev.blockSize);
   const pieces: { offset: number; len: number }[] = [];
   for (const r of ranges)
     for (let p = r.start; p < r.end; p += chunk) pieces.push({ offset: p, len: Math.min(chunk, r.end - p) });
