@@ -72,7 +72,7 @@ export interface ImageReport {
 
 /** One hash a flash (or verify) computed, and over which bytes: each runs for a purpose, none for nothing. */
 export interface HashRun {
-  /** 'sha256', 'xxh3-128', or a bmap's checksum type. */
+  /** 'sha256', 'xxh3-128-of-xxh64-1m' (the verify fingerprint), or a bmap's checksum type. */
   algorithm: string;
   /**
    * 'file': the image file as stored (a published checksum names it); 'image': the decompressed image (a
@@ -86,12 +86,12 @@ export interface FlashResult {
   device: string;
   bytesWritten: number;
   /**
-   * What was written and read back, compared: a fast non-cryptographic fingerprint (XXH3-128) of the written bytes
+   * What was written and read back, compared: a fast non-cryptographic fingerprint (XXH64 per 1 MiB chunk under XXH3-128, core/flash/fingerprint.ts) of the written bytes
    * (the whole image, or the mapped ranges when a bmap was used). Absent when nothing was read back (--no-verify):
    * then nothing needed it. It proves the drive returned what it was given, not which image that was (a published
    * sha256 does that, before the first MiB is written).
    */
-  fingerprint?: { algorithm: 'xxh3-128'; hex: string };
+  fingerprint?: { algorithm: 'xxh3-128-of-xxh64-1m'; hex: string };
   /** Every hash that ran, in the order above. */
   hashes: HashRun[];
   verified: boolean;

@@ -64,10 +64,10 @@ export function fakeJobs(backupFiles = 3): FakeJobs {
           return {
             device: String(p.device),
             bytesWritten: 1000,
-            fingerprint: { algorithm: 'xxh3-128', hex: 'a'.repeat(32) },
+            fingerprint: { algorithm: 'xxh3-128-of-xxh64-1m', hex: 'a'.repeat(32) },
             hashes: [
-              { algorithm: 'xxh3-128', over: 'written' },
-              { algorithm: 'xxh3-128', over: 'read-back' },
+              { algorithm: 'xxh3-128-of-xxh64-1m', over: 'written' },
+              { algorithm: 'xxh3-128-of-xxh64-1m', over: 'read-back' },
             ],
             verified: true,
             usedBmap: false,

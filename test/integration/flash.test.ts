@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { closeSync, constants, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { xxhash128 } from 'hash-wasm';
+import { referenceFingerprint } from '../helpers/reference-fingerprint';
 import { mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,14 +93,14 @@ let rawFingerprint: string;
 
 /** What a verified flash with no published checksum and no bmap hashes: the written bytes and the read-back only. */
 const FINGERPRINT_ONLY = [
-  { algorithm: 'xxh3-128', over: 'written' },
-  { algorithm: 'xxh3-128', over: 'read-back' },
+  { algorithm: 'xxh3-128-of-xxh64-1m', over: 'written' },
+  { algorithm: 'xxh3-128-of-xxh64-1m', over: 'read-back' },
 ];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-flash-'));
   raw = await makeImage('kintsugi-v1.0.img', 12 * MiB + 777);
-  rawFingerprint = await xxhash128(await readFile(raw));
+  rawFingerprint = await referenceFingerprint(await readFile(raw));
 });
 
 afterAll(async () => {
@@ -118,7 +118,7 @@ describe('flashDrive', () => {
       expect(result).toMatchObject({
         device: dev,
         bytesWritten: 12 * MiB + 777,
-        fingerprint: { algorithm: 'xxh3-128', hex: rawFingerprint },
+        fingerprint: { algorithm: 'xxh3-128-of-xxh64-1m', hex: rawFingerprint },
         verified: true,
         usedBmap: false,
       });
@@ -337,7 +337,9 @@ describe('flashDrive', () => {
         'FLASH_VERIFY_MISMATCH',
       );
       expect(flipped).toBe(true);
-      expect(err.detail).toMatch(/reads back xxh3-128 [0-9a-f]{32} over \d+ bytes; [0-9a-f]{32} was written/);
+      expect(err.detail).toMatch(
+        /reads back xxh3-128-of-xxh64-1m [0-9a-f]{32} over \d+ bytes; [0-9a-f]{32} was written/,
+      );
       expect(err.detail).toContain(rawFingerprint);
     } finally {
       closeSync(backing);

@@ -294,7 +294,7 @@ describe('kintsugi main()', () => {
       {
         device: '/dev/sdz',
         bytesWritten: 2048,
-        fingerprint: { algorithm: 'xxh3-128', hex: 'e'.repeat(32) },
+        fingerprint: { algorithm: 'xxh3-128-of-xxh64-1m', hex: 'e'.repeat(32) },
         hashes: [],
         verified: true,
         usedBmap: true,
@@ -302,7 +302,9 @@ describe('kintsugi main()', () => {
         verifyDurationMs: 5,
       },
     );
-    expect(text).toContain(`xxh3-128 of the mapped bytes as written and read back ${'e'.repeat(32)}`);
+    expect(text).toContain(
+      `xxh3-128-of-xxh64-1m of the mapped bytes as written and read back ${'e'.repeat(32)}`,
+    );
     expect(text).toContain('the decompressed image matched the published sha256 (k-v3.img) while writing');
     expect(text).toContain('verified by reading it back');
   });

@@ -9,6 +9,7 @@ import { ProgressMeter } from '../jobs/progress-meter';
 import { AlignedWriter } from './aligned-writer';
 import { openDevice, type DeviceHandle } from './device-io';
 import { watchDrive, type DriveWatch, type DriveWatchOptions } from './drive-watch';
+import { FingerprintPool } from './fingerprint-pool';
 import { HashWorker } from './hash-worker';
 import { bmapRangeCheck } from './range-check';
 import { decodeInto, type DecodeRun } from './decode-into';
@@ -17,7 +18,7 @@ import { FINGERPRINT_ALGORITHM } from './fingerprint';
 import { hashRuns, planHashes } from './hash-plan';
 import { describeImageInput } from './image-input';
 import { rangesBytes } from './ranges';
-import { fingerprintDeviceRanges } from './read-back';
+import { fingerprintDeviceRanges, type ReadBackHashing } from './read-back';
 import { RingFeed } from './ring-feed';
 import { defaultTargetDeps, type TargetDeps } from './target';
 
@@ -26,7 +27,7 @@ import { defaultTargetDeps, type TargetDeps } from './target';
 // the image size and no byte is copied or allocated on the way. Hashes run only for a purpose (hash-plan.ts),
 // each in a worker thread over the same buffers or the file: a published sha256 (over the file or the image) is
 // checked, and a bmap's range checksums (as bmaptool checks them while copying), before the held-back first MiB
-// is written; a verify compares an XXH3-128 fingerprint of the written bytes with the bytes read back.
+// is written; a verify compares a fingerprint (fingerprint.ts) of the written bytes with the bytes read back.
 
 export interface FlashOptions extends DriveWatchOptions {
   deps?: TargetDeps;
@@ -67,7 +68,8 @@ export async function flashDrive(
   let rangeChecker: HashWorker | undefined;
   let fileHash: FileHash | undefined;
   let dec: DecodeRun | undefined;
-  let fingerprint: HashWorker | undefined;
+  let fingerprint: FingerprintPool | undefined;
+  let readBack: ReadBackHashing | undefined;
   let total = 0;
   let writtenHex: string | undefined;
   try {
@@ -107,7 +109,12 @@ export async function flashDrive(
       },
     });
     writer = w;
-    if (plan.fingerprint) fingerprint = new HashWorker(w.buffers, undefined, FINGERPRINT_ALGORITHM);
+    if (plan.fingerprint) {
+      // One pool for the writes and the read-back, which reads into the write ring once the writes are done: its
+      // threads are ready when the first read lands, and the verify needs no memory of its own (peak RSS).
+      fingerprint = new FingerprintPool(w.buffers);
+      readBack = { pool: fingerprint, buffers: w.buffers };
+    }
     if (plan.imageSha256 === 'write-buffers') hasher = new HashWorker(w.buffers);
     if (check) rangeChecker = new HashWorker(w.buffers, check);
     const feed = new RingFeed(w, image.ranges, streamHash);
@@ -154,6 +161,7 @@ export async function flashDrive(
     await w.finish();
     progress(w.written); // the held-back first MiB is written last: this is the 100 %
     writtenHex = await fingerprint?.digest();
+    fingerprint?.restart();
   } catch (err) {
     dec?.destroy();
     await dec?.done.catch(() => {});
@@ -166,7 +174,6 @@ export async function flashDrive(
     await closeSoon(dev.fh);
     throw partlyWritten(err, drive.device, writer?.written ?? 0);
   }
-  fingerprint?.close();
   hasher?.close();
   rangeChecker?.close();
   fileHash?.stop();
@@ -186,14 +193,18 @@ export async function flashDrive(
     usedBmap: !!image.ranges,
     durationMs,
   };
-  if (!params.verify || writtenHex === undefined) return result;
+  if (!params.verify || writtenHex === undefined) {
+    fingerprint?.close();
+    return result;
+  }
 
   const verifyStart = performance.now();
   const ranges = image.ranges ?? [{ start: 0, end: total }];
   let actual: string;
   try {
-    actual = await readBackFingerprint(drive.device, ranges, ctx, opts, keep ? dev : 'exclusive');
+    actual = await readBackFingerprint(drive.device, ranges, ctx, opts, keep ? dev : 'exclusive', readBack);
   } finally {
+    fingerprint?.close();
     if (keep) await closeSoon(dev.fh);
   }
   if (actual !== writtenHex)
@@ -218,6 +229,8 @@ export async function readBackFingerprint(
   opts: DriveWatchOptions = {},
   /** An open handle to read through (the caller closes it), or how to open one: shared by default. */
   through: DeviceHandle | 'exclusive' | 'shared' = 'shared',
+  /** The flash's own pool and read buffers, already running; by default the read-back starts its own. */
+  hashing?: ReadBackHashing,
 ): Promise<string> {
   const own = typeof through === 'string';
   const dev = own ? await openDevice(device, through === 'exclusive' ? 'read-exclusive' : 'read') : through;
@@ -233,6 +246,7 @@ export async function readBackFingerprint(
     return await fingerprintDeviceRanges(dev, ranges, {
       watch,
       signal: ctx.signal,
+      ...(hashing ? { hashing } : {}),
       onBytes: (n) => {
         bytes += n;
         ctx.progress({ kind: 'flash', phase: 'verify', ...meter.update(bytes), total });

@@ -7,7 +7,7 @@ import { FINGERPRINT_ALGORITHM } from './fingerprint';
 // - a published sha256 over the decompressed image: sha256 of the decoded stream, over the write buffers in a
 //   thread (HashWorker) or, with a bmap, over the whole stream as it is decoded (the skipped bytes count too);
 // - a bmap's range checksums: checked while writing, as bmaptool copy does;
-// - a verify: a fast fingerprint (XXH3-128) of the written bytes, compared with the bytes read back.
+// - a verify: a fast fingerprint (fingerprint.ts) of the written bytes, compared with the bytes read back.
 // Every one of them that ran is listed in the result (FlashResult.hashes), so a test and a log can see it.
 
 export interface HashPlan {

@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { KintsugiError } from '../../../shared/errors';
-import type { FINGERPRINT_ALGORITHM } from './fingerprint';
 
-// Hashing off the main thread: sha256 (a published checksum over the decompressed image) or the XXH3-128
-// fingerprint a verify compares (fingerprint.ts). Even the fast one costs ~0.2 s of one core per GiB (WebAssembly
-// plus a copy into its memory), as much as reading the decoder and writing together, so it runs in a worker
-// thread over the very buffers the writer sends to the device: they are SharedArrayBuffer-backed (see allocAligned's `shared`), so nothing is
+// Hashing off the main thread: sha256 (a published checksum over the decompressed image; the verify fingerprint
+// has its own pool of threads, fingerprint-pool.ts). It costs ~0.6 s of one core per GiB, more than reading the
+// decoder and writing together, so it runs in a worker thread over the very buffers the writer sends to the device: they are SharedArrayBuffer-backed (see allocAligned's `shared`), so nothing is
 // copied or transferred, only (buffer index, offset, length) messages. The worker hashes in message order; each
 // update() resolves once the worker has finished with those bytes, which is when the buffer may be reused.
 // Inline (eval) source keeps this one self-contained module in every bundle (CLI, helper, Electron main, tests).
@@ -26,19 +22,7 @@ const { createHash } = require('node:crypto');
 const views = workerData.buffers.map((b) => Buffer.from(b));
 const check = workerData.check;
 let hash = null;
-const ready = (async () => {
-  if (check) return;
-  if (workerData.algo === 'sha256') hash = createHash('sha256');
-  else {
-    // XXH3-128 from hash-wasm's UMD bundle, whose source the parent read: an eval'd worker has no module path,
-    // and in the packaged app the file sits inside app.asar, which only the parent's fs is sure to read.
-    const mod = { exports: {} };
-    new Function('module', 'exports', workerData.hashWasm)(mod, mod.exports);
-    const { createXXHash128 } = mod.exports;
-    hash = await createXXHash128();
-    hash.init();
-  }
-})();
+if (!check) hash = createHash('sha256');
 let ri = 0;
 let left = check && check.ranges.length ? check.ranges[0].len : 0;
 let rh = check && check.ranges.length && check.ranges[0].sum ? createHash(check.algo) : null;
@@ -68,8 +52,7 @@ function checkRanges(view) {
   }
   return {};
 }
-// Messages are handled in arrival order, each after the hash is ready (then() callbacks run in order).
-parentPort.on('message', (m) => void ready.then(() => handle(m)));
+parentPort.on('message', handle);
 function handle(m) {
   if (m.digest) parentPort.postMessage({ id: m.id, digest: hash.digest('hex') });
   else if (m.done) parentPort.postMessage({ id: m.id, checked: ri });
@@ -83,16 +66,6 @@ function handle(m) {
   }
 }
 `;
-
-/** What one HashWorker computes when it is not checking bmap ranges. */
-export type StreamAlgorithm = 'sha256' | typeof FINGERPRINT_ALGORITHM;
-
-let hashWasmSource: string | undefined;
-/** hash-wasm's UMD bundle (self-contained, its WebAssembly inline), read once. */
-function hashWasm(): string {
-  hashWasmSource ??= readFileSync(createRequire(import.meta.url).resolve('hash-wasm'), 'utf8');
-  return hashWasmSource;
-}
 
 /** One mapped range as the range checker sees it: its length in the written stream and its expected digest. */
 export interface CheckedRange {
@@ -134,14 +107,11 @@ export class HashWorker {
   constructor(
     buffers: Buffer[],
     private readonly check?: RangeCheck,
-    algorithm: StreamAlgorithm = 'sha256',
   ) {
     const sabs = buffers.map((b) => b.buffer);
     this.ids = new Map(sabs.map((s, i) => [s, i]));
     const workerData = {
       buffers: sabs,
-      algo: algorithm,
-      ...(!check && algorithm !== 'sha256' ? { hashWasm: hashWasm() } : {}),
       ...(check ? { check: { algo: check.algo, ranges: check.ranges } } : {}),
     };
     this.worker = new Worker(SOURCE, { eval: true, workerData });

@@ -11,7 +11,7 @@ import { describeImageInput } from './image-input';
 import { RangeCutter } from './ranges';
 import { defaultTargetDeps, type TargetDeps } from './target';
 
-// `kintsugi verify IMAGE DEVICE`: does the drive hold this image? Fingerprints (XXH3-128, as a flash's read-back
+// `kintsugi verify IMAGE DEVICE`: does the drive hold this image? Fingerprints (fingerprint.ts, as a flash's read-back
 // does) the image's decompressed stream (only the mapped ranges with a bmap) and the same ranges read back from the
 // drive, side by side when the image size is known up front, and compares. Read-only: the drive is neither unmounted nor opened for writing.
 
