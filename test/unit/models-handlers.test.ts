@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,16 +77,35 @@ describe('models handlers', () => {
     expect(seen).toEqual([]);
   });
 
-  it('list: the user entry and the shipped ones; the Ollama side unknown with why (no client wired here)', async () => {
+  it('list: the user entry and the shipped ones; the Ollama side unknown with why (no server answers)', async () => {
     const { api } = makeApi();
-    const l = (await invokeHandler(api, 'models.list', [])) as { ok: true; value: ModelsList };
+    // The real client, pointed at a port just freed (nothing listens), whatever runs on this machine.
+    const port = await freePort();
+    const saved = process.env['OLLAMA_HOST'];
+    process.env['OLLAMA_HOST'] = `127.0.0.1:${port}`;
+    const l = (await invokeHandler(api, 'models.list', []).finally(() => {
+      if (saved === undefined) delete process.env['OLLAMA_HOST'];
+      else process.env['OLLAMA_HOST'] = saved;
+    })) as { ok: true; value: ModelsList };
     expect(l.value.models.find((m) => m.slug === 'mine')).toMatchObject({
       from: 'user-only',
       status: 'missing',
     });
     expect(l.value.ollama).toMatchObject({
       reachable: false,
-      reason: expect.stringMatching(/no Ollama client/),
+      reason: expect.stringContaining(`nothing answered at http://127.0.0.1:${port} `),
     });
   });
 });
+
+/** A loopback port nothing listens on any more. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
