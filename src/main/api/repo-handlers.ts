@@ -1,6 +1,6 @@
 import type { DomainApi } from '../../shared/ipc/define';
 import type { Domains, JobRequest } from '../../shared/registry';
-import { DEFAULT_BIN_DIR, DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER } from '../../shared/repo/remote';
+import { DEFAULT_BIN_DIR, DEFAULT_TOOLKIT_REMOTE } from '../../shared/repo/remote';
 import { toolkitCloneDir } from '../core/layers/data-layout';
 import { networkState } from '../core/network/metered';
 import { pullPreview } from '../core/repo/preview';
@@ -86,7 +86,7 @@ export function repoHandlers(deps: HandlerDeps): DomainApi<Domains['repo']> {
           dataRoot: s.dataRoot,
           allowMetered,
           meteredSetting: s.metered ?? 'auto',
-          remote: s.repoRemote ?? DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER,
+          remote: s.repoRemote ?? DEFAULT_TOOLKIT_REMOTE,
         },
       });
     },

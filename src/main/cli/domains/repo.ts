@@ -9,7 +9,7 @@ import type {
   PullPreview,
   PullResult,
 } from '../../../shared/repo/model';
-import { DEFAULT_BIN_DIR, DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER } from '../../../shared/repo/remote';
+import { DEFAULT_BIN_DIR, DEFAULT_TOOLKIT_REMOTE } from '../../../shared/repo/remote';
 import { toolkitCloneDir } from '../../core/layers/data-layout';
 import { checkLinkRequest } from '../../core/repo/link-request-check';
 import { reflogEntries } from '../../core/repo/rollback';
@@ -220,7 +220,7 @@ const clone = subcommand<{ remote?: string; allowMetered: boolean }>({
   },
   async run(i, c) {
     const s = await settings(c);
-    const remote = i.remote ?? s.repoRemote ?? DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER;
+    const remote = i.remote ?? s.repoRemote ?? DEFAULT_TOOLKIT_REMOTE;
     const r = (await runAskingOnMetered(c, i.allowMetered, (allowMetered) => ({
       type: 'repo-clone',
       params: { dataRoot: c.g.dataRoot, allowMetered, meteredSetting: s.metered ?? 'auto', remote },

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER } from '../../../shared/repo/remote';
+import { DEFAULT_TOOLKIT_REMOTE } from '../../../shared/repo/remote';
 import { useStore } from '../../app/store';
 import { api } from '../../shared/api';
 import { ErrorBox } from '../../shared/components/error-box';
@@ -26,8 +26,8 @@ export function CloneSection({ cloneDir }: { cloneDir: string }) {
       <h2 id="repo-clone">Not cloned yet</h2>
       <p>
         The docs and scripts are cloned into <code>{cloneDir}</code> from{' '}
-        <code>{remote ?? DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER}</code>
-        {remote ? '' : ' (a placeholder: set the Toolkit remote in Settings)'}.
+        <code>{remote ?? DEFAULT_TOOLKIT_REMOTE}</code>
+        {remote ? '' : " (the toolkit guide's own; another can be set in Settings)"}.
       </p>
       <div className="section-actions">
         <button type="button" data-primary disabled={busy} onClick={clone}>

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { SettingsPatch } from '../../../shared/app/settings';
-import { DEFAULT_BIN_DIR, DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER } from '../../../shared/repo/remote';
+import { DEFAULT_BIN_DIR, DEFAULT_TOOLKIT_REMOTE } from '../../../shared/repo/remote';
 import { useStore } from '../../app/store';
 
 // The docs & scripts and frameworks settings: where the toolkit is cloned from, where its scripts are linked, npm's
@@ -19,7 +19,7 @@ export function ToolkitSettings() {
       <TextSetting
         field="repoRemote"
         label="Toolkit remote"
-        placeholder={DEFAULT_TOOLKIT_REMOTE_PLACEHOLDER}
+        placeholder={DEFAULT_TOOLKIT_REMOTE}
         value={settings.repoRemote}
       />
       <TextSetting
