@@ -25,11 +25,12 @@ export function StorageGauge(props: {
         {storage.ollamaBytes !== undefined ? ` + ${formatBytes(storage.ollamaBytes)} in Ollama` : ''}. A pull
         asks first past {storage.warnPercent}% and is refused at {storage.refusePercent}%.
       </p>
-      {projection && (
-        <p className="gauge-text" data-testid="projection">
-          After pulling {projection.slug}: {Math.floor(projection.percent)}% used.
-        </p>
-      )}
+      {/* Always there, so focusing or pointing at a Pull button never moves the table under the pointer. */}
+      <p className="gauge-text" data-testid="projection">
+        {projection
+          ? `After pulling ${projection.slug}: ${Math.floor(projection.percent)}% used.`
+          : 'Focus or point at a Pull button to see what that pull would bring the usage to.'}
+      </p>
     </div>
   );
 }

@@ -52,17 +52,20 @@ export function modelsGlance(
     (m) => m.tier === 'recommended' && m.from !== 'unlisted' && m.status === 'missing',
   ).length;
   const partial = list.models.filter((m) => m.status === 'partial').length;
+  const unknown = list.models.filter((m) => m.tier === 'recommended' && m.status === 'unknown').length;
   const free = Math.max(0, storage.totalBytes - storage.usedBytes);
   const space = `${formatBytes(free)} left on ${storage.mountPoint} (${Math.round(storage.usedPercent)}% used).`;
   const parts = [
-    missing ? `${plural(missing, 'recommended model')} missing.` : 'No recommended model missing.',
+    missing ? `${plural(missing, 'recommended model')} missing.` : '',
+    unknown ? `Ollama not reachable: ${unknown} recommended unknown.` : '',
     partial ? `${plural(partial, 'partial download')} to resume.` : '',
   ].filter(Boolean);
+  if (!parts.length) parts.push('No recommended model missing.');
   const full = storage.usedPercent >= storage.warnPercent;
   return {
     text: parts.join(' '),
     note: space,
-    tone: missing || partial || full ? 'warn' : 'ok',
+    tone: missing || partial || unknown || full ? 'warn' : 'ok',
     action: missing || partial ? 'Pull models…' : 'Open models',
   };
 }
