@@ -12,6 +12,7 @@ import { HelperClient } from '../../src/main/helper/client';
 import { startUtility } from '../../src/main/utility/client';
 import { API_ENTRIES, type KintsugiApi } from '../../src/shared/registry';
 import { g, makeToolkitRemote, type ToolkitRemote } from '../helpers/git-fixture';
+import { refusedHost } from '../helpers/ollama-standin';
 import { axeViolations } from './harness/axe';
 import { installBridge } from './harness/bridge';
 import { launchChromium } from './harness/browser';
@@ -45,6 +46,8 @@ let page: Page;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kintsugi-e2e-dash-'));
+  // No Ollama: a port nothing listens on, so the models card's words do not depend on this machine.
+  process.env['OLLAMA_HOST'] = await refusedHost();
   data = join(work, 'data');
   clone = toolkitCloneDir(data);
   prefix = join(work, 'npm-prefix');
@@ -163,13 +166,17 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
     await page.keyboard.press('Alt+1');
   });
 
-  it('home shows each layer from real state, Models and the system without a pretending button', async () => {
+  it('home shows each layer from real state, the system without a pretending button', async () => {
     await expect.poll(h1).toBe('What to update');
     await expect.poll(() => card('Docs & scripts').textContent()).toContain('Never checked for updates.');
     await expect
       .poll(() => card('Frameworks').textContent(), { timeout: 30_000 })
       .toMatch(/\d+ recommended frameworks? not installed/);
-    expect(await card('Models').getByRole('button').count()).toBe(0);
+    // No Ollama here (OLLAMA_HOST is a port nothing listens on): the card says its models are not known.
+    await expect
+      .poll(() => card('Models').textContent(), { timeout: 30_000 })
+      .toMatch(/Ollama not reachable: \d+ recommended unknown\./);
+    expect(await card('Models').getByRole('button', { name: 'Open models' }).count()).toBe(1);
     expect(await card('System updates').getByRole('button').count()).toBe(0);
     // Nothing flashed by this app yet: the card says so rather than guess what is on a drive.
     await expect
@@ -181,7 +188,8 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
   it('reaches the docs & scripts page by keyboard; a metered network asks before the check downloads', async () => {
     const nav = page.getByRole('navigation', { name: 'Pages' });
     await nav.getByRole('button', { name: 'Home' }).focus();
-    await page.keyboard.press('End'); // Frameworks, the last page
+    await page.keyboard.press('End'); // Models, the last page
+    await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('Enter');
     await expect.poll(h1).toBe('Docs & scripts');

@@ -146,6 +146,10 @@ export async function startHfServer(opts: { revisions?: string[] } = {}) {
     /** Bytes of the file bodies sent (the CDN's 200/206 answers). */
     bodyBytes: () =>
       log.filter((r) => r.status === 200 || r.status === 206).reduce((a, r) => a + r.bytesSent, 0),
+    /** Drops every open response (a stalled one too): the client sees the connection go and resumes. */
+    dropOpen() {
+      for (const res of open) res.destroy();
+    },
     async close() {
       for (const res of open) res.destroy();
       await server.close();

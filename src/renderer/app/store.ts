@@ -5,6 +5,7 @@ import {
   type FrameworksSlice,
 } from '../features/frameworks/store';
 import { createJobsSlice, isTerminal, type JobsSlice } from '../features/jobs/store';
+import { createModelsSlice, MODEL_JOB_TYPES, type ModelsSlice } from '../features/models/store';
 import { FLOW_JOB_TYPES } from '../features/reflash/flow';
 import { createReflashSlice, type ReflashSlice } from '../features/reflash/store';
 import { createRepoSlice, REPO_JOB_TYPES, type RepoSlice } from '../features/repo/store';
@@ -12,9 +13,9 @@ import { api } from '../shared/api';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 // One zustand store made of slices: app (settings, route), jobs (every job by id) and one per page that needs
-// more (reflash, repo, frameworks). Pages select what they show; nothing here saves flow state: main owns it.
+// more (reflash, repo, frameworks, models). Pages select what they show; nothing here saves flow state: main owns it.
 
-export type RootState = AppSlice & JobsSlice & ReflashSlice & RepoSlice & FrameworksSlice;
+export type RootState = AppSlice & JobsSlice & ReflashSlice & RepoSlice & FrameworksSlice & ModelsSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createAppSlice(...a),
@@ -22,6 +23,7 @@ export const useStore = create<RootState>()((...a) => ({
   ...createReflashSlice(...a),
   ...createRepoSlice(...a),
   ...createFrameworksSlice(...a),
+  ...createModelsSlice(...a),
 }));
 
 let started: Promise<void> | undefined;
@@ -38,6 +40,7 @@ export function initStore(): Promise<void> {
       if (FLOW_JOB_TYPES.has(event.jobType)) s.onFlowJobEnded(event.jobId);
       if (REPO_JOB_TYPES.has(event.jobType)) void s.loadRepo();
       if (FRAMEWORK_JOB_TYPES.has(event.jobType)) void s.loadCatalog();
+      if (MODEL_JOB_TYPES.has(event.jobType)) void s.loadModels();
     });
     const s = useStore.getState();
     await Promise.all([s.loadApp(), s.loadJobs(), s.loadReflash()]);
@@ -45,6 +48,7 @@ export function initStore(): Promise<void> {
     // page first and the cards fill in.
     void s.loadRepo();
     void s.loadCatalog();
+    void s.loadModels();
     useStore.setState({ loaded: true });
   })();
   return started;

@@ -12,6 +12,7 @@ const PHASE_LABELS: Record<string, string> = {
   write: 'Writing',
   verify: 'Verifying',
   copy: 'Copying',
+  pull: 'Downloading',
 };
 
 export interface ProgressText {

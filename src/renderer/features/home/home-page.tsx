@@ -5,6 +5,7 @@ import { api } from '../../shared/api';
 import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
 import { frameworksGlance } from '../frameworks/summary';
 import { jobsSummary } from '../jobs/summary';
+import { modelsGlance } from '../models/summary';
 import { reflashSummary } from '../reflash/summary';
 import { repoGlance } from '../repo/summary';
 import { DomainCard } from './domain-card';
@@ -21,6 +22,9 @@ export function HomePage() {
   const repoError = useStore((s) => s.repoError);
   const catalog = useStore((s) => s.catalog);
   const catalogError = useStore((s) => s.catalogError);
+  const models = useStore((s) => s.models);
+  const modelsStorage = useStore((s) => s.modelsStorage);
+  const modelsError = useStore((s) => s.modelsError);
   const navigate = useStore((s) => s.navigate);
   const pageRef = useRef<HTMLDivElement>(null);
   usePrimaryEnter(pageRef);
@@ -32,6 +36,14 @@ export function HomePage() {
   const docs = repoError
     ? { text: `Could not read the clone: ${repoError.message}`, tone: 'warn' as const, action: 'Open' }
     : repoGlance(repo?.status, now);
+  const mod = modelsError
+    ? {
+        text: `Could not read the models: ${modelsError.message}`,
+        tone: 'warn' as const,
+        action: 'Open',
+        note: undefined,
+      }
+    : modelsGlance(models, modelsStorage);
   const fw = catalogError
     ? { text: `Could not read the catalog: ${catalogError.message}`, tone: 'warn' as const, action: 'Open' }
     : frameworksGlance(catalog);
@@ -48,12 +60,11 @@ export function HomePage() {
             {docs.action}
           </button>
         </DomainCard>
-        <DomainCard
-          id="home-models"
-          title="Models"
-          state="Coming in a later update: models are not managed here yet."
-          tone="muted"
-        />
+        <DomainCard id="home-models" title="Models" state={mod.text} tone={mod.tone} note={mod.note}>
+          <button type="button" className="secondary" onClick={() => navigate('models')}>
+            {mod.action}
+          </button>
+        </DomainCard>
         <DomainCard id="home-frameworks" title="Frameworks" state={fw.text} tone={fw.tone}>
           <button type="button" className="secondary" onClick={() => navigate('frameworks')}>
             {fw.action}
