@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import { pullModel, type PullDeps } from '../../src/main/core/models/pull';
 import { listModels } from '../../src/main/core/models/catalog';
+import { modelRunnersWith } from '../../src/main/core/models/jobs';
 import type { OllamaBackend } from '../../src/main/core/models/ollama-backend';
 import { writeGgufFile } from '../helpers/gguf-fixture';
 import { startHfServer } from '../helpers/hf-server';
@@ -80,6 +81,31 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 describe('models pull (Hugging Face) against a local server', () => {
+  it("on a metered network the pull job downloads nothing without the person's yes, and pulls with it", async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    const runners = modelRunnersWith(failingOllamaFake, deps().download);
+    // The runner reads the endpoint from its environment, as the utility host's job does.
+    const saved = process.env['HF_ENDPOINT'];
+    process.env['HF_ENDPOINT'] = hf.base;
+    const params = (allowMetered: boolean) => ({
+      dataRoot: root,
+      slug: 'tiny',
+      allowMetered,
+      meteredSetting: 'yes' as const,
+    });
+    await expect(runners['models-pull'](params(false), recordingContext(), {})).rejects.toMatchObject({
+      code: 'NETWORK_METERED',
+      detail: expect.stringContaining('Pulling tiny downloads'),
+    });
+    expect(hf.log).toEqual([]);
+    expect(await exists(`${dest()}.incomplete`)).toBe(false);
+    const r = await runners['models-pull'](params(true), recordingContext(), {}).finally(() => {
+      if (saved === undefined) delete process.env['HF_ENDPOINT'];
+      else process.env['HF_ENDPOINT'] = saved;
+    });
+    expect(r).toMatchObject({ bytes: SIZE, sha256: shaA });
+  });
+
   it('downloads, checks sha256 and the header, renames into place; the list reads the header', async () => {
     await manifest({ size: SIZE, sha256: shaA });
     const r = await pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps());

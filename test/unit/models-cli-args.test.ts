@@ -17,9 +17,12 @@ describe('kintsugi models grammar', () => {
     [['models', 'list', '--sizes'], { name: 'list', input: { sizes: true } }],
     [
       ['models', 'pull', 'qwen3.5:4b'],
-      { name: 'pull', input: { slug: 'qwen3.5:4b', missing: false, yes: false } },
+      { name: 'pull', input: { slug: 'qwen3.5:4b', missing: false, yes: false, allowMetered: false } },
     ],
-    [['models', 'pull', '--missing'], { name: 'pull', input: { missing: true, yes: false } }],
+    [
+      ['models', 'pull', '--missing', '--allow-metered'],
+      { name: 'pull', input: { missing: true, yes: false, allowMetered: true } },
+    ],
     [
       ['models', 'remove', 'mine', '--delete-weights'],
       { name: 'remove', input: { slug: 'mine', deleteWeights: true } },

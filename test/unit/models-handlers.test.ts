@@ -50,13 +50,21 @@ function makeApi() {
 describe('models handlers', () => {
   it('pull: a known slug starts models-pull on the utility host with main’s own data root', async () => {
     const { api, services, seen } = makeApi();
-    const r = (await invokeHandler(api, 'models.pull', [{ slug: 'mine' }])) as {
+    // The metered setting travels from main's settings; the page passes only the person's yes.
+    await services.settings.save({ metered: 'yes' });
+    const r = (await invokeHandler(api, 'models.pull', [{ slug: 'mine', allowMetered: true }])) as {
       ok: true;
       value: { jobId: string };
     };
     await services.runner.wait(r.value.jobId);
     expect(seen).toEqual([
-      { host: 'utility', req: { type: 'models-pull', params: { dataRoot: data, slug: 'mine' } } },
+      {
+        host: 'utility',
+        req: {
+          type: 'models-pull',
+          params: { dataRoot: data, slug: 'mine', allowMetered: true, meteredSetting: 'yes' },
+        },
+      },
     ]);
   });
 

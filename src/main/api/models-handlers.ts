@@ -21,12 +21,16 @@ export function modelsHandlers(
       return storageSummary(await listModels(root, ollamaBackend()), root);
     },
     missing: async () => missingPlan(await list()),
-    async pull({ slug }) {
-      const root = await dataRoot();
-      findModel(await loadModels(root), slug);
-      return {
-        jobId: deps.runner.start({ type: 'models-pull', params: { dataRoot: root, slug } }, deps.executor),
+    async pull({ slug, allowMetered }) {
+      const s = await deps.settings.load();
+      findModel(await loadModels(s.dataRoot), slug);
+      const params = {
+        dataRoot: s.dataRoot,
+        slug,
+        allowMetered: allowMetered === true,
+        meteredSetting: s.metered ?? 'auto',
       };
+      return { jobId: deps.runner.start({ type: 'models-pull', params }, deps.executor) };
     },
     async verify({ slugs, all }) {
       const root = await dataRoot();

@@ -1,3 +1,4 @@
+import { meteredParams } from '../network/metered';
 import { z } from 'zod';
 import { domain, job, method, produced } from '../ipc/define';
 import type { ManifestProblem } from '../manifest-problem';
@@ -113,7 +114,8 @@ export interface RemoveResult {
   weightsDeleted: string[];
 }
 
-export const pullParams = z.strictObject({ dataRoot: absolutePath, slug: modelSlugArg });
+/** A pull downloads: it carries the metered gate's fields (the person's yes, the setting). */
+export const pullParams = z.strictObject({ dataRoot: absolutePath, slug: modelSlugArg, ...meteredParams });
 export const verifyParams = z.strictObject({
   dataRoot: absolutePath,
   slugs: z.array(modelSlugArg).max(200),
@@ -138,7 +140,16 @@ export const modelsContract = domain({
     summary: method(z.tuple([]), produced<ModelsStorageSummary>()),
     /** What `pull --missing` would fetch; the page shows the total and asks before pulling each. */
     missing: method(z.tuple([]), produced<MissingPlan>()),
-    pull: method(z.tuple([z.strictObject({ slug: modelSlugArg })]), produced<{ jobId: string }>()),
+    pull: method(
+      z.tuple([
+        z.strictObject({
+          slug: modelSlugArg,
+          /** The person's yes to downloading on a metered network (asked before, or after NETWORK_METERED). */
+          allowMetered: z.boolean().default(false),
+        }),
+      ]),
+      produced<{ jobId: string }>(),
+    ),
     verify: method(
       z.tuple([
         z.strictObject({

@@ -1,3 +1,4 @@
+import { runAskingOnMetered } from '../metered-ask';
 import { KintsugiError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format-bytes';
 import { formatProblem } from '../../../shared/manifest-problem';
@@ -98,25 +99,38 @@ export function modelsCli(ollamaBackend: OllamaBackendFactory = defaultOllamaBac
     },
   });
 
-  const pull = subcommand<{ slug?: string; missing: boolean; yes: boolean }>({
+  const pull = subcommand<{ slug?: string; missing: boolean; yes: boolean; allowMetered: boolean }>({
     name: 'pull',
-    synopsis: 'pull SLUG | pull --missing [--yes]',
+    synopsis: 'pull SLUG | pull --missing [--yes] [--allow-metered]',
     summary: 'download a model (resumes a partial one); --missing: every recommended model not yet present',
-    options: { missing: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+    options: {
+      missing: { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+      'allow-metered': { type: 'boolean' },
+    },
     arity: { min: 0, max: 1, names: 'SLUG' },
     parse: ({ args, values }) => {
       const missing = values['missing'] === true;
       if (missing === (args.length === 1))
         throw new KintsugiError('INVALID_ARGUMENT', 'pull takes either one SLUG or --missing');
-      return { ...(args[0] ? { slug: slugArg(args[0]) } : {}), missing, yes: values['yes'] === true };
+      return {
+        ...(args[0] ? { slug: slugArg(args[0]) } : {}),
+        missing,
+        yes: values['yes'] === true,
+        allowMetered: values['allow-metered'] === true,
+      };
     },
     async run(input, c) {
+      const meteredSetting = (await c.services().settings.load()).metered ?? 'auto';
+      // On a metered network each pull asks (at a terminal) unless --allow-metered said yes up front.
+      const pullOne = (slug: string) =>
+        runAskingOnMetered(c, input.allowMetered, (allowMetered) => ({
+          type: 'models-pull',
+          params: { dataRoot: c.g.dataRoot, slug, allowMetered, meteredSetting },
+        })) as Promise<PullResult>;
       if (input.slug) {
         findModel(await loadModels(c.g.dataRoot), input.slug);
-        const r = (await c.run({
-          type: 'models-pull',
-          params: { dataRoot: c.g.dataRoot, slug: input.slug },
-        })) as PullResult;
+        const r = await pullOne(input.slug);
         return { result: r, human: pulledText(r) };
       }
       const plan = missingPlan(await listModels(c.g.dataRoot, ollamaBackend()));
@@ -133,10 +147,7 @@ export function modelsCli(ollamaBackend: OllamaBackendFactory = defaultOllamaBac
         if (answer !== 'yes') throw new KintsugiError('CANCELLED', 'nothing was pulled');
       }
       const pulled: PullResult[] = [];
-      for (const slug of plan.slugs)
-        pulled.push(
-          (await c.run({ type: 'models-pull', params: { dataRoot: c.g.dataRoot, slug } })) as PullResult,
-        );
+      for (const slug of plan.slugs) pulled.push(await pullOne(slug));
       return { result: { plan, pulled }, human: pulled.map(pulledText).join('') };
     },
   });

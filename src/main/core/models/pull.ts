@@ -25,7 +25,12 @@ export interface PullDeps {
   >;
 }
 
-export async function pullModel(p: PullParams, ctx: JobContext, deps: PullDeps): Promise<PullResult> {
+/** The pull itself; the metered gate ran before it (jobs.ts), so only what names the model is needed here. */
+export async function pullModel(
+  p: Pick<PullParams, 'dataRoot' | 'slug'>,
+  ctx: JobContext,
+  deps: PullDeps,
+): Promise<PullResult> {
   const env = deps.env ?? process.env;
   const limits = guardLimits(env);
   const entry = findModel(await loadModels(p.dataRoot), p.slug).value;

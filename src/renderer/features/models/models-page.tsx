@@ -6,13 +6,14 @@ import { ConfirmDialog } from '../../shared/components/confirm-dialog';
 import { ErrorBox } from '../../shared/components/error-box';
 import type { UiError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
+import { useMeteredAsk } from '../../shared/use-metered-ask';
 import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
 import { ModelRow } from './model-row';
 import { StorageGauge } from './storage-gauge';
 import { pullGate, projectedPercent, remainingBytes } from './summary';
 
-// Metered networks: models.pull takes no allowMetered (its contract has only the slug), so this page does not ask
-// before a pull downloads on a metered network; that needs the contract and the job's gate first.
+// Metered networks: a pull asks first (use-metered-ask), and the person's yes goes to main with it; the job checks
+// the network again where the download happens.
 
 /**
  * Models: the recommended and your own manifests joined with the disk and the Ollama server; per row pull (with
@@ -41,6 +42,7 @@ export function ModelsPage() {
   const [ask, setAsk] = useState<{ row: Row; projected: number }>();
   const [removing, setRemoving] = useState<Row>();
   const [considering, setConsidering] = useState<string>();
+  const metered = useMeteredAsk();
   const [reading, setReading] = useState(false);
   usePrimaryEnter(pageRef);
   useFocusHeading(pageRef, 'models');
@@ -56,7 +58,7 @@ export function ModelsPage() {
   const start = (
     row: Row,
     kind: 'pull' | 'verify' | 'remove',
-    opts?: { deleteWeights?: boolean; typed?: string },
+    opts?: { deleteWeights?: boolean; typed?: string; allowMetered?: boolean },
   ) => {
     setRefused(undefined);
     void useStore.getState().startModelJob(row.slug, kind, opts).then(setRefused);
@@ -70,8 +72,11 @@ export function ModelsPage() {
         hint: `Pulling ${row.slug} needs ${formatBytes(remainingBytes(row))} more and would pass the ${storage.refusePercent}% limit. Remove a model you no longer need (Remove…, with its weights) to free space, then pull again.`,
       });
     } else if (gate.kind === 'ask') setAsk({ row, projected: gate.projected });
-    else start(row, 'pull');
+    else startPull(row);
   };
+  // A pull downloads: on a metered network the person is asked, and their yes goes to main with the pull.
+  const startPull = (row: Row) =>
+    metered.ask(`Pulling ${row.slug}`, (allowMetered) => start(row, 'pull', { allowMetered }));
 
   const busy = new Set(running.map((r) => r.slug));
   const runningPull = running.find((r) => r.kind === 'pull');
@@ -154,6 +159,8 @@ export function ModelsPage() {
           </p>
         </>
       )}
+      {metered.error && <ErrorBox error={metered.error} />}
+      {metered.dialog}
       {ask && storage && (
         <ConfirmDialog
           title={`Pull ${ask.row.slug}?`}
@@ -162,7 +169,7 @@ export function ModelsPage() {
           onConfirm={() => {
             const row = ask.row;
             setAsk(undefined);
-            start(row, 'pull');
+            startPull(row);
           }}
         >
           <p>

@@ -21,7 +21,7 @@ export interface ModelsSlice {
   startModelJob(
     slug: string,
     kind: ModelAction,
-    opts?: { deleteWeights?: boolean; typed?: string },
+    opts?: { deleteWeights?: boolean; typed?: string; allowMetered?: boolean },
   ): Promise<UiError | undefined>;
 }
 
@@ -44,7 +44,7 @@ export const createModelsSlice: StateCreator<RootState, [], [], ModelsSlice> = (
     try {
       const { jobId } =
         kind === 'pull'
-          ? await api().models.pull({ slug })
+          ? await api().models.pull({ slug, allowMetered: opts.allowMetered === true })
           : kind === 'verify'
             ? await api().models.verify({ slugs: [slug], all: false })
             : await api().models.remove({
