@@ -51,17 +51,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+// A device name no machine has: the stand-in host never opens it, and no real disk is ever named.
+const NO_DEVICE = '/dev/kintsugi-test-no-such-disk';
+
 const flash: JobRequest = {
   type: 'flash',
-  params: { image: '/img/k.img', device: '/dev/sdz', includeLoop: false, verify: true },
+  params: { image: '/img/k.img', device: NO_DEVICE, includeLoop: false, verify: true },
 };
 const verify: JobRequest = {
   type: 'verify-drive',
-  params: { image: '/img/k.img', device: '/dev/sdz', includeLoop: false },
+  params: { image: '/img/k.img', device: NO_DEVICE, includeLoop: false },
 };
 const backup: JobRequest = {
   type: 'backup',
-  params: { source: '/dev/sdz', destRoot: '/backups', includeLoop: false },
+  params: { source: NO_DEVICE, destRoot: '/backups', includeLoop: false },
 };
 
 function context(): { ctx: JobContext; abort(): void; progress: Progress[]; logs: string[] } {
@@ -102,7 +105,7 @@ describe('job host client deadlines, against a host that ignores cancel and SIGT
     expect(err.detail).toContain(`(pid ${host.pid})`);
     expect(err.detail).toContain('stuck in the kernel');
     // Where the job stood comes from its last progress.
-    expect(err.detail).toContain('/dev/sdz is partly overwritten (8 MiB of 64 MiB written)');
+    expect(err.detail).toContain(`${NO_DEVICE} is partly overwritten (8 MiB of 64 MiB written)`);
     expect(c.logs.join('\n')).toContain('Cancel not honoured');
     // SIGKILL, not SIGTERM: the stand-in ignores SIGTERM and would still be there.
     expect(await gone(host.pid)).toBe(true);

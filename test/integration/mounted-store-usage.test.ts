@@ -8,10 +8,12 @@ import type { PartitionInfo } from '../../src/shared/model';
 import { buildFixtureImage, type FixtureImage } from '../helpers/fixture-image';
 import { withMountedLoop } from '../helpers/loop';
 
-// The desktop app's main may not read /dev/sdb, but the desktop mounts the stick's partitions as the user: the
-// store is then measured through those mounts. The partitions are really mounted here (offset loops over real
-// fixture images); the partition list is a STAND-IN for lsblk's view of a desktop's /dev/sdbN nodes, which these
-// machines (no udev) never create. The figures must be those read from the unmounted store's superblock.
+// The desktop app's main may not read the stick's device node, but the desktop mounts its partitions as the user:
+// the store is then measured through those mounts. The partitions are really mounted here (offset loops over real
+// fixture images); the partition list is a STAND-IN for lsblk's view of a desktop's partition nodes, which these
+// machines (no udev) never create. The disk's name is one no machine has: nothing here opens it. The figures must be those read from the unmounted store's superblock.
+
+const STICK = '/dev/kintsugi-test-stick';
 
 let work: string;
 let kintsugi: FixtureImage;
@@ -26,9 +28,9 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** lsblk's view of a partition of /dev/sdb as a desktop shows it (stand-in: see above). */
+/** lsblk's view of a partition of the stick as a desktop shows it (stand-in: see above). */
 const lsblkPartition = (n: number, p: Partial<PartitionInfo>): PartitionInfo => ({
-  path: `/dev/sdb${n}`,
+  path: `${STICK}${n}`,
   size: 0,
   mountpoints: [],
   holders: [],
@@ -43,7 +45,7 @@ describe('mountedStoreUsage', () => {
       kintsugi.imagePath,
       { offset: p.offset, sizeLimit: p.size, readOnly: true },
       (dir) =>
-        mountedStoreUsage('/dev/sdb', [
+        mountedStoreUsage(STICK, [
           lsblkPartition(1, { label: 'KINTSUGIBT', fsType: 'vfat', mountpoints: ['/nonexistent-boot'] }),
           lsblkPartition(2, { label: 'persistence', fsType: 'ext4', size: p.size, mountpoints: [dir] }),
         ]),
@@ -60,7 +62,7 @@ describe('mountedStoreUsage', () => {
       ventoy.imagePath,
       { offset: p.offset, sizeLimit: p.size, readOnly: true },
       (dir) =>
-        mountedStoreUsage('/dev/sdb', [
+        mountedStoreUsage(STICK, [
           lsblkPartition(1, { label: 'Ventoy', fsType: 'ext4', size: p.size, mountpoints: [dir] }),
         ]),
     );
@@ -72,7 +74,7 @@ describe('mountedStoreUsage', () => {
 
   it('nothing mounted, nothing to tell', async () => {
     expect(
-      await mountedStoreUsage('/dev/sdb', [lsblkPartition(2, { label: 'persistence', fsType: 'ext4' })]),
+      await mountedStoreUsage(STICK, [lsblkPartition(2, { label: 'persistence', fsType: 'ext4' })]),
     ).toBeUndefined();
   });
 });
