@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CatalogEntry } from '../../../shared/frameworks/contract';
-import { formatProblem } from '../../../shared/manifest-problem';
 import { useStore } from '../../app/store';
 import { ConfirmDialog } from '../../shared/components/confirm-dialog';
 import { ErrorBox } from '../../shared/components/error-box';
+import { ManifestProblems } from '../../shared/components/manifest-problems';
 import type { UiError } from '../../shared/errors';
 import { useMeteredAsk } from '../../shared/use-metered-ask';
 import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
@@ -67,16 +67,7 @@ export function FrameworksPage() {
             Catalog: <code>{catalog.recommendedFile.path}</code> (
             {catalog.recommendedFile.from === 'clone' ? 'from the toolkit clone' : 'shipped with the app'}).
           </p>
-          {catalog.problems.length > 0 && (
-            <div className="card locked" role="group" aria-label="Manifest problems">
-              <p>These entries did not load; the others did:</p>
-              <ul>
-                {catalog.problems.map((p, i) => (
-                  <li key={i}>{formatProblem(p)}</li>
-                ))}
-              </ul>
-            </div>
-          )}
+          <ManifestProblems problems={catalog.problems} />
           <ul className="domains dashboard" aria-label="Frameworks">
             {catalog.entries.map((item) => (
               <FrameworkCard

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ModelRow as Row } from '../../../shared/models/contract';
-import { formatProblem } from '../../../shared/manifest-problem';
 import { useStore } from '../../app/store';
 import { ConfirmDialog } from '../../shared/components/confirm-dialog';
 import { ErrorBox } from '../../shared/components/error-box';
+import { ManifestProblems } from '../../shared/components/manifest-problems';
 import type { UiError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
 import { useMeteredAsk } from '../../shared/use-metered-ask';
@@ -110,16 +110,7 @@ export function ModelsPage() {
               unknown. Start Ollama (or set OLLAMA_HOST), then Read again.
             </p>
           )}
-          {models.problems.length > 0 && (
-            <div className="card locked" role="group" aria-label="Manifest problems">
-              <p>These entries did not load; the others did:</p>
-              <ul>
-                {models.problems.map((p, i) => (
-                  <li key={i}>{formatProblem(p)}</li>
-                ))}
-              </ul>
-            </div>
-          )}
+          <ManifestProblems problems={models.problems} />
           {models.models.length === 0 ? (
             <p className="muted">No models listed: the manifests name none and none are on disk.</p>
           ) : (
