@@ -3,22 +3,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handlerDeps } from '../../src/main/api/deps';
-import { createHandlers } from '../../src/main/api/handlers';
 import { estimateNeed } from '../../src/main/core/backup/space';
 import { withMountedPersistence } from '../../src/main/core/persistence/mount';
 import { createServices, type Services } from '../../src/main/core/services';
 import type { JobHostClient } from '../../src/main/job-host/client';
 import { startUtility } from '../../src/main/utility/client';
-import { API_ENTRIES } from '../../src/shared/registry';
 import { buildFixtureImage, compressFixture, writeSha256File } from '../helpers/fixture-image';
 import { attachLoop, detachLoop } from '../helpers/loop';
 import { axeViolations } from './harness/axe';
-import { installBridge } from './harness/bridge';
-import { launchChromium } from './harness/browser';
-import { PickPathStandIn } from './harness/pick-stand-in';
+import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
 import { screenshotsDir } from './harness/screenshots';
-import { startHarness, type Harness } from './harness/server';
+import type { Harness } from './harness/server';
 
 // What the wizard says before anything is backed up or flashed, in Chromium against the real handlers, the real
 // utility process and real loop devices: a Ventoy-style drive whose persistence is a persistence.dat file shows
@@ -39,7 +34,7 @@ let destRoot: string;
 let services: Services;
 let utility: JobHostClient | undefined;
 let harness: Harness;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let chromium: ChromiumPage;
 let page: Page;
 
 beforeAll(async () => {
@@ -80,17 +75,9 @@ beforeAll(async () => {
       },
     },
   });
-  harness = await startHarness({
-    api: createHandlers(handlerDeps(services, new PickPathStandIn().pick)),
-    subscribe: (l) => services.runner.onEvent(l),
-    rendererDir: resolve('out/renderer'),
-  });
-  chromium = await launchChromium();
-  page = await chromium.browser.newPage();
-  await page.addInitScript(
-    installBridge,
-    API_ENTRIES.map(([d, m]) => `${d}.${m}`),
-  );
+  ({ harness } = await serveApp(services));
+  chromium = await openChromiumPage('kintsugi-e2e-backup-need-last.png');
+  page = chromium.page;
 });
 
 afterAll(async () => {

@@ -4,17 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handlerDeps } from '../../src/main/api/deps';
-import { createHandlers } from '../../src/main/api/handlers';
 import { createServices, type Services } from '../../src/main/core/services';
 import type { JobHostClient } from '../../src/main/job-host/client';
 import { startUtility } from '../../src/main/utility/client';
-import { API_ENTRIES } from '../../src/shared/registry';
 import { buildFixtureImage, compressFixture } from '../helpers/fixture-image';
-import { installBridge } from './harness/bridge';
-import { launchChromium } from './harness/browser';
-import { PickPathStandIn } from './harness/pick-stand-in';
-import { startHarness, type Harness } from './harness/server';
+import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
+import type { Harness } from './harness/server';
 
 // The image step's "Ignore the .bmap" checkbox in Chromium, against the real handlers and the real utility process:
 // a damaged .bmap beside the image fails the image check (IMAGE_BMAP_INVALID), and with the box ticked the same
@@ -25,7 +20,7 @@ let image: string;
 let services: Services;
 let utility: JobHostClient | undefined;
 let harness: Harness;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let chromium: ChromiumPage;
 let page: Page;
 
 beforeAll(async () => {
@@ -54,17 +49,9 @@ beforeAll(async () => {
       },
     },
   });
-  harness = await startHarness({
-    api: createHandlers(handlerDeps(services, new PickPathStandIn().pick)),
-    subscribe: (l) => services.runner.onEvent(l),
-    rendererDir: resolve('out/renderer'),
-  });
-  chromium = await launchChromium();
-  page = await chromium.browser.newPage();
-  await page.addInitScript(
-    installBridge,
-    API_ENTRIES.map(([d, m]) => `${d}.${m}`),
-  );
+  ({ harness } = await serveApp(services));
+  chromium = await openChromiumPage('kintsugi-e2e-image-no-bmap-last.png');
+  page = chromium.page;
 });
 
 afterAll(async () => {

@@ -1,26 +1,20 @@
 import { access, mkdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handlerDeps } from '../../src/main/api/deps';
-import { createHandlers } from '../../src/main/api/handlers';
 import { userModelsManifest } from '../../src/main/core/layers/data-layout';
 import { createServices, type Services } from '../../src/main/core/services';
 import type { JobHostClient } from '../../src/main/job-host/client';
 import { startUtility } from '../../src/main/utility/client';
-import { API_ENTRIES, type KintsugiApi } from '../../src/shared/registry';
+import type { KintsugiApi } from '../../src/shared/registry';
 import { writeGgufFile } from '../helpers/gguf-fixture';
 import { startHfServer } from '../helpers/hf-server';
 import { hfEntry, modelsDataRoot, writeUserManifest } from '../helpers/models-fixture';
 import { startOllamaStandin, type OllamaStandin } from '../helpers/ollama-standin';
-import { axeViolations } from './harness/axe';
-import { installBridge } from './harness/bridge';
-import { launchChromium } from './harness/browser';
-import { primaryPlacement, SMALL_WINDOW } from './harness/fold';
-import { PickPathStandIn } from './harness/pick-stand-in';
+import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
+import { checkedShot } from './harness/checked-shot';
 import { screenshotsDir } from './harness/screenshots';
-import { startHarness, type Harness } from './harness/server';
+import type { Harness } from './harness/server';
 
 // The models page and the home card in Chromium, through the harness, against the REAL handlers: a temp data root
 // whose user manifest names two Hugging Face GGUF files served by test/helpers/hf-server.ts (a real HTTP server on
@@ -44,7 +38,7 @@ let services: Services;
 let utility: JobHostClient | undefined;
 let api: KintsugiApi;
 let harness: Harness;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let chromium: ChromiumPage;
 let page: Page;
 
 beforeAll(async () => {
@@ -77,28 +71,14 @@ beforeAll(async () => {
         })),
     },
   });
-  api = createHandlers(handlerDeps(services, new PickPathStandIn().pick));
-  harness = await startHarness({
-    api,
-    subscribe: (l) => services.runner.onEvent(l),
-    rendererDir: resolve('out/renderer'),
-  });
-  chromium = await launchChromium();
-  page = await chromium.browser.newPage();
-  await page.addInitScript(
-    installBridge,
-    API_ENTRIES.map(([d, m]) => `${d}.${m}`),
-  );
+  ({ api, harness } = await serveApp(services));
+  chromium = await openChromiumPage('kintsugi-e2e-models-last.png');
+  page = chromium.page;
   await mkdir(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
-  if (page && !page.isClosed()) {
-    await page
-      .screenshot({ path: join(tmpdir(), 'kintsugi-e2e-models-last.png'), fullPage: true })
-      .catch(() => {});
-    await chromium.close();
-  }
+  await chromium?.close();
   await harness?.close();
   await services?.close();
   await utility?.close();
@@ -110,23 +90,7 @@ afterAll(async () => {
   if (data) await rm(data, { recursive: true, force: true });
 });
 
-/** A picture and an axe check; then at 800×600, where the page's primary action must be in view. */
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, name), fullPage: true });
-  expect(await axeViolations(page), `accessibility of ${name}`).toEqual([]);
-  const normal = page.viewportSize()!;
-  await page.setViewportSize(SMALL_WINDOW);
-  try {
-    const small = name.replace(/\.png$/, '-800x600.png');
-    const placement = await primaryPlacement(page);
-    await page.screenshot({ path: join(SHOTS, small) });
-    expect(placement, `${small}: the page has a primary action`).toBeDefined();
-    expect(placement, `${small}: "${placement?.label}" below the fold`).toMatchObject({ inView: true });
-    expect(await axeViolations(page), `accessibility of ${small}`).toEqual([]);
-  } finally {
-    await page.setViewportSize(normal);
-  }
-}
+const shot = (name: string) => checkedShot(page, SHOTS, name);
 
 const h1 = () => page.locator('h1').textContent();
 const content = () => page.locator('.content').textContent();

@@ -4,8 +4,6 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handlerDeps } from '../../src/main/api/deps';
-import { createHandlers } from '../../src/main/api/handlers';
 import type { JobContext } from '../../src/main/core/jobs/context';
 import type { JobExecutor } from '../../src/main/core/jobs/executor';
 import { createServices, type Services } from '../../src/main/core/services';
@@ -14,7 +12,7 @@ import type { JobHostClient } from '../../src/main/job-host/client';
 import { startUtility } from '../../src/main/utility/client';
 import { KintsugiError } from '../../src/shared/errors';
 import type { JobRequest } from '../../src/shared/jobs';
-import { API_ENTRIES, type KintsugiApi } from '../../src/shared/registry';
+import type { KintsugiApi } from '../../src/shared/registry';
 import { describeTree, diffTrees } from '../helpers/describe-tree';
 import {
   buildFixtureImage,
@@ -25,12 +23,12 @@ import {
 } from '../helpers/fixture-image';
 import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
 import { axeViolations } from './harness/axe';
-import { installBridge } from './harness/bridge';
-import { launchChromium } from './harness/browser';
-import { primaryCoveredByBackdrop, primaryPlacement, SMALL_WINDOW } from './harness/fold';
+import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
+import { primaryCoveredByBackdrop } from './harness/fold';
 import { PickPathStandIn } from './harness/pick-stand-in';
+import { checkedShot } from './harness/checked-shot';
 import { screenshotsDir } from './harness/screenshots';
-import { startHarness, type Harness } from './harness/server';
+import type { Harness } from './harness/server';
 
 // The app in Chromium, through the harness, against the REAL handler object and real core: a loop device made
 // from a fixture drive image is backed up, flashed with a zstd image + .sha256, verified and restored; then the
@@ -57,7 +55,7 @@ let sha256File: string;
 let backupRoot: string;
 let device: string | undefined;
 let app: MainSide;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let chromium: ChromiumPage;
 let page: Page;
 
 /**
@@ -134,12 +132,7 @@ async function bootMain(): Promise<MainSide> {
         ),
     },
   });
-  const api = createHandlers(handlerDeps(services, picks.pick));
-  const harness = await startHarness({
-    api,
-    subscribe: (l) => services.runner.onEvent(l),
-    rendererDir: resolve('out/renderer'),
-  });
+  const { api, harness } = await serveApp(services, picks.pick);
   let closed = false;
   return {
     harness,
@@ -189,20 +182,13 @@ beforeAll(async () => {
   device = await attachLoop(oldDrive.imagePath);
 
   app = await bootMain();
-  chromium = await launchChromium();
-  page = await chromium.browser.newPage();
-  await page.addInitScript(
-    installBridge,
-    API_ENTRIES.map(([d, m]) => `${d}.${m}`),
-  );
+  chromium = await openChromiumPage('kintsugi-e2e-last.png');
+  page = chromium.page;
   await mkdir(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
-  if (page && !page.isClosed()) {
-    await keepFailureShot();
-    await chromium.close();
-  }
+  await chromium?.close();
   await app?.close();
   hold.releaseAll();
   for (const c of crashed) await c.runner.cancelAll();
@@ -221,37 +207,13 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-/** A picture of the page as it is, and an accessibility check of the same state (axe-core: no serious or critical
- * violation). Taken at every page and step, the dark theme included; then the same in an 800×600 window, where
- * every wizard step's primary button must be in view without scrolling. */
-const shot = async (name: string) => {
-  await page.screenshot({ path: join(SHOTS, name), fullPage: true });
-  expect(await axeViolations(page), `accessibility of ${name}`).toEqual([]);
-  await smallWindowShot(name);
-};
-async function smallWindowShot(name: string): Promise<void> {
-  const normal = page.viewportSize()!;
-  await page.setViewportSize(SMALL_WINDOW);
-  try {
-    const small = name.replace(/\.png$/, '-800x600.png');
-    const placement = await primaryPlacement(page);
-    await page.screenshot({ path: join(SHOTS, small) });
-    // Every wizard step has a primary action (what Enter presses), and it must be on screen.
-    if ((await page.locator('.page.reflash').count()) > 0)
-      expect(placement, `${small}: primary`).toBeDefined();
-    if (placement)
-      expect(placement, `${small}: "${placement.label}" below the fold`).toMatchObject({ inView: true });
-    expect(await axeViolations(page), `accessibility of ${small}`).toEqual([]);
-  } finally {
-    await page.setViewportSize(normal);
-  }
-}
+/** Taken at every page and step, the dark theme included; every wizard step has a primary action (what Enter
+ * presses), and it must be on screen at 800×600. */
+const shot = async (name: string) =>
+  checkedShot(page, SHOTS, name, { requirePrimary: (await page.locator('.page.reflash').count()) > 0 });
 const h1 = () => page.locator('h1').textContent();
 const focusedTag = () => page.evaluate(() => document.activeElement?.tagName);
 const dialog = () => page.getByRole('dialog');
-// What the page showed last: the first thing to look at when a step fails.
-const keepFailureShot = () =>
-  page.screenshot({ path: join(tmpdir(), 'kintsugi-e2e-last.png'), fullPage: true }).catch(() => {});
 
 /** A call into main through the page's own window.kintsugi, for what the UI deliberately does not offer. */
 function callMain(
