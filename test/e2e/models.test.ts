@@ -274,6 +274,34 @@ describe('models page and home card against real pulls from a Hugging Face stand
     await expect.poll(content).not.toContain('Partial download');
   });
 
+  it('on a metered network a pull asks first; Cancel starts nothing, Download anyway pulls', async () => {
+    await rm((await pathOf(B.slug))!);
+    await api.app.saveSettings({ metered: 'yes' });
+    try {
+      await readAgain();
+      await expect.poll(() => rowText(B.slug)).toContain('Not downloaded');
+      const pulls = calls('models.pull');
+      await row(B.slug)
+        .getByRole('button', { name: `Pull ${B.slug}` })
+        .click();
+      await dialog().waitFor();
+      expect(await dialog().textContent()).toContain('the Metered setting says so');
+      await shot('45b-models-metered-ask.png');
+      await dialog().getByRole('button', { name: 'Cancel' }).click();
+      await expect.poll(() => dialog().count()).toBe(0);
+      expect(calls('models.pull')).toBe(pulls);
+      await row(B.slug)
+        .getByRole('button', { name: `Pull ${B.slug}` })
+        .click();
+      await dialog().getByRole('button', { name: 'Download anyway' }).click();
+      // The person's yes reaches main with the pull: main's own gate would refuse it otherwise.
+      await expect.poll(() => rowText(B.slug), { timeout: 90_000 }).toContain('✓ Installed');
+      expect(calls('models.pull')).toBe(pulls + 1);
+    } finally {
+      await api.app.saveSettings({ metered: 'no' });
+    }
+  });
+
   it('remove takes your entry out of your manifest and, when ticked, deletes its weights', async () => {
     const path = (await pathOf(A.slug))!;
     await row(A.slug)
