@@ -15,7 +15,17 @@ export interface ProgressPhases {
   /** Layer 2: a pull (Hugging Face file or Ollama layers), the sha256 check after it, a verify, a remove. */
   models: 'pull' | 'checksum' | 'verify' | 'remove';
   /** OS updates: refresh metadata, list, download, the two apt install phases, boot hooks, ostree deploy. */
-  os: 'refresh' | 'check' | 'download' | 'userspace' | 'kernel' | 'hooks' | 'deploy' | 'rollback' | 'pin' | 'wait';
+  os:
+    | 'refresh'
+    | 'check'
+    | 'download'
+    | 'userspace'
+    | 'kernel'
+    | 'hooks'
+    | 'deploy'
+    | 'rollback'
+    | 'pin'
+    | 'wait';
   /** The kernel pipeline: promote, build, back up the replaced kernel, install, roll back. */
   kernel: 'promote' | 'validate' | 'build' | 'publish' | 'backup' | 'install' | 'triggers' | 'rollback';
 }
