@@ -354,6 +354,27 @@ const MODELS = {
   },
 } as const;
 
+// OS updates, the plumbing's own codes (core/os: detect, jobs, the helper's target rule). The backends' codes are
+// the groups OS (apt) and OS_IMAGE (ostree, rpm-ostree).
+const OS_PLUMBING = {
+  OS_UNKNOWN_BACKEND: {
+    message: 'That is not an OS update backend Kintsugi knows.',
+    hint: 'Use one of apt, ostree, rpm-ostree (CLI: --backend), or leave it out to detect the system’s own.',
+  },
+  OS_BACKEND_NOT_DETECTED: {
+    message: 'No OS update system was found at that root.',
+    hint: 'Expected an ostree-booted system (run/ostree-booted) or a dpkg database (var/lib/dpkg/status). Check --root, or name the backend with --backend.',
+  },
+  OS_REPAIR_NOT_SUPPORTED: {
+    message: 'This OS update backend has nothing to repair.',
+    hint: 'Repair finishes an interrupted apt/dpkg run; ostree and rpm-ostree deployments are atomic: roll back instead.',
+  },
+  OS_TARGET_NOT_ALLOWED: {
+    message: 'The privileged helper updates this machine’s own system only.',
+    hint: 'To update another root (a chroot, a mounted image) run the command line as root: `sudo kintsugi os ... --root DIR`.',
+  },
+} as const;
+
 export const ERROR_GROUPS = {
   general: GENERAL,
   image: IMAGE,
@@ -368,6 +389,7 @@ export const ERROR_GROUPS = {
   schedule: SCHEDULE,
   modelsOllama: MODELS_OLLAMA,
   models: MODELS,
+  osPlumbing: OS_PLUMBING,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
 
 export const ERROR_CATALOGUE = {
@@ -384,6 +406,7 @@ export const ERROR_CATALOGUE = {
   ...SCHEDULE,
   ...MODELS_OLLAMA,
   ...MODELS,
+  ...OS_PLUMBING,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
