@@ -59,6 +59,11 @@ export class OsStateStore {
     return run;
   }
 
+  /** Resolves when every write asked for so far has landed (the CLI waits for it before exiting). */
+  async idle(): Promise<void> {
+    await this.chain.catch(() => undefined);
+  }
+
   recordState(from: OsStateSource, state: OsState): Promise<OsRecord> {
     return this.update((r) => ({ ...r, state, stateFrom: from }));
   }
