@@ -74,8 +74,11 @@ describe('ostree backend: status and check', () => {
     const err = await codeOf(backendFor(fx, {}, null).status(recordingContext()));
     expect(err.code).toBe('OS_STATEROOT_AMBIGUOUS');
     expect(err.detail).toContain('kintsugi, other');
-    // Named, it works again.
+    // Named, it works again; the new stateroot has nothing deployed yet.
     expect((await backendFor(fx, {}, 'kintsugi').status(recordingContext())).currentVersion).toBe('42.1');
+    expect((await codeOf(backendFor(fx, {}, 'other').status(recordingContext()))).code).toBe(
+      'OS_NO_DEPLOYMENT',
+    );
   });
 
   it('a cancelled job stops at the next ostree call with CANCELLED', async () => {
