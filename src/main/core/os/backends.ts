@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { OsTargetParams } from '../../../shared/os/contract';
 import type { OsBackendName } from '../../../shared/os/model';
 import type { JobContext } from '../jobs/context';
-import { createAptBackend } from './apt';
+import { configurePending, createAptBackend } from './apt';
 import type { OsBackend, OsBackendFactory } from './backend';
 import { detectOsBackend } from './detect';
 import { createOstreeBackend } from './ostree';
@@ -14,8 +14,23 @@ import { createRpmOstreeBackend } from './rpm-ostree';
 
 export type OsBackendFactories = Record<OsBackendName, OsBackendFactory>;
 
+/**
+ * apt with repair: the backend exports the fix (`dpkg --configure -a`, configurePending) and leaves wiring it to
+ * the plumbing; after it, the state is read again so the page and the record show what is left.
+ */
+const aptWithRepair: OsBackendFactory = (opts) => {
+  const apt = createAptBackend(opts);
+  return {
+    ...apt,
+    async repair(ctx) {
+      await configurePending({ root: opts.root }, ctx);
+      return apt.status(ctx);
+    },
+  };
+};
+
 export const OS_BACKEND_FACTORIES: OsBackendFactories = {
-  apt: createAptBackend,
+  apt: aptWithRepair,
   ostree: createOstreeBackend,
   'rpm-ostree': createRpmOstreeBackend,
 };
