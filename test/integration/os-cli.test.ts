@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRepo, emptyRoot, installDebs, serveDirectory, type FakePackage } from '../helpers/apt-root';
 import { assertCliBuilt, cliRunner } from '../helpers/cli';
+import { createOstreeSysroot, type OstreeSysroot } from '../helpers/ostree-sysroot';
 
 // The BUILT `kintsugi os ...` and `koder-os-update ...` end to end against the real apt backend, real apt-get and
 // dpkg, in throwaway roots (test/helpers/apt-root.ts; the backend's own guard refuses unless apt's Dir is that
@@ -139,5 +140,37 @@ describe('kintsugi os / koder-os-update against a throwaway apt root', () => {
     const r = await cli(['os', 'check', '--root', dir, '--backend', 'yum']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('the backends are apt, ostree, rpm-ostree');
+  });
+});
+
+describe('kintsugi os against a throwaway ostree sysroot', () => {
+  let fx: OstreeSysroot | undefined;
+  afterAll(async () => {
+    await fx?.cleanup();
+  });
+
+  it('detects ostree from --sysroot; check exits 10, apply deploys, pin keeps it, check then exits 0', async () => {
+    fx = await createOstreeSysroot();
+    const ostreeEnv = { ...env(), OSTREE_SYSROOT_DEBUG: 'mutable-deployments' };
+    const run = (args: string[]) =>
+      execa(process.execPath, [OS_BIN, ...args, '--sysroot', fx!.sysroot, '--os', fx!.osName], {
+        reject: false,
+        stdin: 'ignore',
+        timeout: 120_000,
+        env: ostreeEnv,
+      });
+    const check = await run(['check', '--json']);
+    expect(check.exitCode).toBe(10);
+    expect(json(check.stdout).result).toMatchObject({
+      backend: 'ostree',
+      updates: [{ to: '42.2', kind: 'image' }],
+    });
+    const apply = await run(['apply', '--yes', '--json']);
+    expect(apply.exitCode).toBe(0);
+    const pin = await run(['pin', '1', '--json']);
+    expect(pin.exitCode).toBe(0);
+    expect(json(pin.stdout).result.deployments[1]).toMatchObject({ pinned: true });
+    expect((await run(['check'])).exitCode).toBe(0);
+    expect(json((await run(['status', '--json'])).stdout).result.backend).toBe('ostree');
   });
 });

@@ -70,6 +70,18 @@ describe('detectOsBackend', () => {
     });
   });
 
+  it('a sysroot other than / holding ostree/repo is plain ostree (rpm-ostree drives only the booted system)', async () => {
+    const sysroot = join(dir, 'sysroot');
+    await mkdir(join(sysroot, 'ostree', 'repo'), { recursive: true });
+    expect(await detectOsBackend({ root: debRoot, sysroot, path: binWith })).toMatchObject({
+      name: 'ostree',
+    });
+    // A sysroot without a repo says nothing: the root decides.
+    expect(await detectOsBackend({ root: debRoot, sysroot: emptyRoot, path: binWith })).toMatchObject({
+      name: 'apt',
+    });
+  });
+
   it('a root with neither marker is OS_BACKEND_NOT_DETECTED, naming both files', async () => {
     const err = await detectOsBackend({ root: emptyRoot, path: binWith }).catch((e: KintsugiError) => e);
     expect(err).toBeInstanceOf(KintsugiError);

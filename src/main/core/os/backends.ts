@@ -40,8 +40,10 @@ export const OS_BACKEND_FACTORIES: OsBackendFactories = {
  * the records travel with the system they describe (a chroot's with the chroot) and no caller names a folder
  * for root to write into.
  */
-export function osRecordsDir(root: string): string {
-  return join(root, 'var', 'lib', 'kintsugi-updater', 'os');
+export function osRecordsDir(target: Pick<OsTargetParams, 'root' | 'sysroot'>): string {
+  // An ostree sysroot elsewhere (root left at /) is the system being worked on: never this machine's /var.
+  const base = target.root === '/' && target.sysroot !== '/' ? target.sysroot : target.root;
+  return join(base, 'var', 'lib', 'kintsugi-updater', 'os');
 }
 
 export async function openOsBackend(
@@ -51,6 +53,7 @@ export async function openOsBackend(
 ): Promise<OsBackend> {
   const found = await detectOsBackend({
     root: target.root,
+    sysroot: target.sysroot,
     ...(target.backend ? { forced: target.backend } : {}),
   });
   ctx?.log(`OS backend ${found.name} (${found.why})`);
@@ -59,6 +62,6 @@ export async function openOsBackend(
     sysroot: target.sysroot,
     ...(target.osName ? { osName: target.osName } : {}),
     lockTimeoutSeconds: target.lockTimeoutSeconds,
-    stateDir: osRecordsDir(target.root),
+    stateDir: osRecordsDir(target),
   });
 }
