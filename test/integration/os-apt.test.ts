@@ -8,6 +8,7 @@ import { KintsugiError } from '../../src/shared/errors';
 import type { Progress } from '../../src/shared/progress';
 import { quietContext, type JobContext } from '../../src/main/core/jobs/context';
 import { configurePending, createAptBackend } from '../../src/main/core/os/apt';
+import { rollbackFile, rootStateDir } from '../../src/main/core/os/apt/state-files';
 import { buildRepo, emptyRoot, installDebs, serveDirectory, type FakePackage } from '../helpers/apt-root';
 
 // The apt backend with the real apt-get and dpkg, against throwaway roots (test/helpers/apt-root.ts and the
@@ -211,8 +212,28 @@ describe('apt backend: apply and rollback', () => {
     expect((await rejection(backend.rollback(quietContext())))?.code).toBe('OS_NO_ROLLBACK_RECORD');
   });
 
+  it('rollback is best effort: a version no source offers is named in the caveats, the rest goes back, the record stays', async () => {
+    const { a, backend, stateDir } = await freshRoot();
+    await backend.check(quietContext());
+    const r = await backend.apply(quietContext());
+    // As if the apply had replaced systemd 0.9, a version the mirror has since dropped.
+    const record = JSON.parse(await readFile(r.rollbackRecord!, 'utf8'));
+    for (const p of record.packages) if (p.name === 'systemd') p.from = '0.9';
+    await writeFile(r.rollbackRecord!, JSON.stringify(record));
+    const back = await backend.rollback(quietContext());
+    expect(back.caveats).toContain('systemd 0.9 is no longer offered by any source: not reinstalled');
+    expect(await versions(a.root)).toMatchObject({
+      systemd: '1.1',
+      libc6: '1.0',
+      'linux-image-6.1.0-9-amd64': '1.0',
+    });
+    expect(JSON.parse(await readFile(rollbackFile(rootStateDir(stateDir, a.root)), 'utf8')).root).toBe(
+      a.root,
+    );
+  });
+
   it('waits for a held dpkg lock, then names the process holding it; nothing was installed', async () => {
-    const { a, backend } = await freshRoot();
+    const { a, backend, stateDir } = await freshRoot();
     await backend.check(quietContext());
     // A real fcntl write lock on lock-frontend, as apt and dpkg take it.
     // Debian's python3 itself (not a version manager's shim script): the pid execa sees is the lock's owner.
@@ -230,6 +251,9 @@ describe('apt backend: apply and rollback', () => {
       expect(err!.detail).toContain(`pid ${holder.pid} (python3)`);
       expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it waited lockTimeoutSeconds (1 s) first
       expect((await versions(a.root))['systemd']).toBe('1.0');
+      // The replaced versions were on disk before dpkg was ever asked (it never ran here).
+      const record = JSON.parse(await readFile(rollbackFile(rootStateDir(stateDir, a.root)), 'utf8'));
+      expect(record.packages.map((p: { name: string }) => p.name)).toContain('systemd');
     } finally {
       holder.kill('SIGKILL');
       await holder.catch(() => undefined);
