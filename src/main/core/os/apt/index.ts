@@ -33,7 +33,12 @@ export function createAptBackendWith(opts: OsBackendOptions, extras: AptBackendE
   return {
     name: 'apt',
     status: (ctx: JobContext) => withTarget((t, dir) => offlineStatus(t, dir, ctx)),
-    check: (ctx) => withTarget(async (t, dir) => checkUpdates(t, await list(), dir, ctx)),
+    check: (ctx) => {
+      // The list is read while the target opens (its guard runs apt-config); awaited where it is used.
+      const relevant = list();
+      relevant.catch(() => undefined);
+      return withTarget((t, dir) => checkUpdates(t, relevant, dir, ctx));
+    },
     apply: (ctx) =>
       withTarget(async (t, dir) => applyUpdates(t, await list(), { stateDir: dir, ...lock }, ctx)),
     rollback: (ctx) => withTarget((t, dir) => rollbackLastApply(t, { stateDir: dir, ...lock }, ctx)),
