@@ -1,4 +1,4 @@
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { KintsugiError } from '../../src/shared/errors';
 import type { Progress } from '../../src/shared/progress';
 import { quietContext, type JobContext } from '../../src/main/core/jobs/context';
 import { configurePending, createAptBackend } from '../../src/main/core/os/apt';
+import { parseProcLocks } from '../../src/main/core/os/apt/lock-holder';
 import { rollbackFile, rootStateDir } from '../../src/main/core/os/apt/state-files';
 import { buildRepo, emptyRoot, installDebs, serveDirectory, type FakePackage } from '../helpers/apt-root';
 
@@ -154,9 +155,12 @@ describe('apt backend: check', () => {
 describe('apt backend: apply and rollback', () => {
   it('applies userspace first and kernel last, records the replaced versions first, and leaves other packages alone; rollback brings 1.0 back', async () => {
     const { a, backend, stateDir } = await freshRoot();
+    // libc6 came in as a dependency: it must stay "automatically installed" through the apply.
+    await execa('apt-mark', ['auto', 'libc6'], { env: a.env });
     await backend.check(quietContext());
     const ctx = recording();
     const r = await backend.apply(ctx);
+    expect((await execa('apt-mark', ['showauto'], { env: a.env })).stdout.split('\n')).toEqual(['libc6']);
     expect(r.applied.map((u) => `${u.name} ${u.from}->${u.to}`)).toEqual([
       'libc6 1.0->1.1',
       'systemd 1.0->1.1',
@@ -183,6 +187,7 @@ describe('apt backend: apply and rollback', () => {
       .map((e) => e.phase);
     expect(phases.lastIndexOf('userspace')).toBeLessThan(phases.indexOf('kernel'));
     expect(ctx.events.filter((e) => e.phase === 'kernel').at(-1)).toMatchObject({ items: 2, itemsTotal: 2 });
+    expect(ctx.events.some((e) => e.phase === 'download')).toBe(true); // dlstatus lines, before dpkg's
     expect(r.hooks).toEqual([
       `none ran: the root is ${a.root}, not the running system (/); boot hooks only run there`,
     ]);
@@ -239,11 +244,11 @@ describe('apt backend: apply and rollback', () => {
     // Debian's python3 itself (not a version manager's shim script): the pid execa sees is the lock's owner.
     const holder = execa('/usr/bin/python3', [
       '-c',
-      'import fcntl,sys,time\nf=open(sys.argv[1],"w")\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint("locked",flush=True)\ntime.sleep(60)',
+      'import fcntl,sys,time\nf=open(sys.argv[1],"w")\nfcntl.lockf(f,fcntl.LOCK_EX)\ntime.sleep(60)',
       join(a.root, 'var/lib/dpkg/lock-frontend'),
     ]);
     try {
-      await waitForLine(holder, 'locked');
+      await waitForLock(holder.pid!);
       const started = Date.now();
       const err = await rejection(backend.apply(quietContext()));
       expect(err).toBeInstanceOf(KintsugiError);
@@ -338,7 +343,11 @@ async function freedPort(): Promise<number> {
   return port;
 }
 
-async function waitForLine(child: ResultPromise, text: string): Promise<void> {
-  for await (const line of child.iterable()) if (String(line).includes(text)) return;
-  throw new Error(`the lock holder ended before printing ${text}`);
+/** Until /proc/locks shows PID holding an fcntl lock (the holder is then really in place), at most 10 s. */
+async function waitForLock(pid: number): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 10_000;) {
+    if (parseProcLocks(await readFile('/proc/locks', 'utf8')).some((l) => l.pid === pid)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`pid ${pid} took no lock within 10 s`);
 }
