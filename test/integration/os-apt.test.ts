@@ -328,6 +328,22 @@ describe('apt backend: bad input', () => {
     expect(err?.detail).toContain('elsewhere');
   });
 
+  it('options the plumbing passes wrong are refused at once (INVALID_ARGUMENT)', async () => {
+    const ok = { root: '/', sysroot: '/', lockTimeoutSeconds: 1, stateDir: join(dir, 's') };
+    for (const bad of [
+      { lockTimeoutSeconds: Number.NaN },
+      { lockTimeoutSeconds: -1 },
+      { stateDir: 'relative/state' },
+    ])
+      expect(() => createAptBackend({ ...ok, ...bad })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    expect(() => createAptBackend(ok)).not.toThrow();
+    // A quote would end the string in the generated apt.conf.
+    const quoted = createAptBackend({ ...ok, root: join(dir, 'a"b') });
+    expect((await rejection(quoted.status(quietContext())))?.code).toBe('INVALID_ARGUMENT');
+  });
+
   it('pin is not an apt thing: OS_NOT_SUPPORTED', async () => {
     const { backend } = await freshRoot();
     expect((await rejection(backend.pin(quietContext(), 0, true)))?.code).toBe('OS_NOT_SUPPORTED');

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { KintsugiError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/context';
 import type { OsBackend, OsBackendFactory, OsBackendOptions } from '../backend';
@@ -20,6 +21,16 @@ export interface AptBackendExtras {
 }
 
 export function createAptBackendWith(opts: OsBackendOptions, extras: AptBackendExtras = {}): OsBackend {
+  if (!Number.isFinite(opts.lockTimeoutSeconds) || opts.lockTimeoutSeconds < 0)
+    throw new KintsugiError(
+      'INVALID_ARGUMENT',
+      `lockTimeoutSeconds must be 0 or more seconds, not ${opts.lockTimeoutSeconds}`,
+    );
+  if (typeof opts.stateDir !== 'string' || !isAbsolute(opts.stateDir))
+    throw new KintsugiError(
+      'INVALID_ARGUMENT',
+      `stateDir must be an absolute path, not ${JSON.stringify(opts.stateDir)}`,
+    );
   const withTarget = async <T>(fn: (t: AptTarget, stateDir: string) => Promise<T>): Promise<T> => {
     const target = await openAptTarget(opts.root);
     try {
