@@ -240,28 +240,37 @@ describe('apt backend: apply and rollback', () => {
   it('waits for a held dpkg lock, then names the process holding it; nothing was installed', async () => {
     const { a, backend, stateDir } = await freshRoot();
     await backend.check(quietContext());
-    // A real fcntl write lock on lock-frontend, as apt and dpkg take it.
+    // A real fcntl write lock on lock-frontend, as apt and dpkg take it, and a decoy: another process locking
+    // another file on the same filesystem, which the error must not name.
     // Debian's python3 itself (not a version manager's shim script): the pid execa sees is the lock's owner.
-    const holder = execa('/usr/bin/python3', [
-      '-c',
-      'import fcntl,sys,time\nf=open(sys.argv[1],"w")\nfcntl.lockf(f,fcntl.LOCK_EX)\ntime.sleep(60)',
-      join(a.root, 'var/lib/dpkg/lock-frontend'),
-    ]);
+    const lockWith = (file: string) =>
+      execa('/usr/bin/python3', [
+        '-c',
+        'import fcntl,sys,time\nf=open(sys.argv[1],"w")\nfcntl.lockf(f,fcntl.LOCK_EX)\ntime.sleep(60)',
+        file,
+      ]);
+    const decoy = lockWith(join(a.root, 'var/lib/dpkg/not-a-lock'));
+    const holder = lockWith(join(a.root, 'var/lib/dpkg/lock-frontend'));
     try {
+      await waitForLock(decoy.pid!);
       await waitForLock(holder.pid!);
       const started = Date.now();
       const err = await rejection(backend.apply(quietContext()));
       expect(err).toBeInstanceOf(KintsugiError);
       expect(err!.code).toBe('OS_LOCK_HELD');
-      expect(err!.detail).toContain(`pid ${holder.pid} (python3)`);
+      expect(err!.detail).toBe(
+        `pid ${holder.pid} (python3) holds ${join(a.root, 'var/lib/dpkg/lock-frontend')}`,
+      );
       expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it waited lockTimeoutSeconds (1 s) first
       expect((await versions(a.root))['systemd']).toBe('1.0');
       // The replaced versions were on disk before dpkg was ever asked (it never ran here).
       const record = JSON.parse(await readFile(rollbackFile(rootStateDir(stateDir, a.root)), 'utf8'));
       expect(record.packages.map((p: { name: string }) => p.name)).toContain('systemd');
     } finally {
-      holder.kill('SIGKILL');
-      await holder.catch(() => undefined);
+      for (const p of [holder, decoy]) {
+        p.kill('SIGKILL');
+        await p.catch(() => undefined);
+      }
     }
   });
 });
