@@ -225,7 +225,8 @@ async function main() {
   if (!process.env.KEEP) await rm(work, { recursive: true, force: true });
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   log(err.stack ?? String(err));
+  if (!process.env.KEEP) await rm(work, { recursive: true, force: true });
   process.exit(1);
 });
