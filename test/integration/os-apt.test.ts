@@ -237,6 +237,29 @@ describe('apt backend: apply and rollback', () => {
     );
   });
 
+  it("a root's own apt hooks never run on this machine; its other settings still apply", async () => {
+    const { a, backend } = await freshRoot();
+    const marker = join(a.root, '..', 'hook-ran');
+    // In both places apt reads: the parts folder and the main file.
+    await writeFile(
+      join(a.root, 'etc/apt/apt.conf.d/50hooks'),
+      `DPkg::Post-Invoke { "touch ${marker}"; };\nDPkg::Pre-Install-Pkgs { "touch ${marker}"; };\n`,
+    );
+    await writeFile(
+      join(a.root, 'etc/apt/apt.conf'),
+      `APT::Update::Post-Invoke-Success { "touch ${marker}"; };\n`,
+    );
+    await backend.check(quietContext());
+    const r = await backend.apply(quietContext());
+    expect(r.applied.map((u) => u.name)).toContain('systemd');
+    expect(
+      await readFile(marker).then(
+        () => 'ran',
+        () => 'never ran',
+      ),
+    ).toBe('never ran');
+  });
+
   it('waits for a held dpkg lock, then names the process holding it; nothing was installed', async () => {
     const { a, backend, stateDir } = await freshRoot();
     await backend.check(quietContext());
@@ -314,7 +337,10 @@ describe('apt backend: bad input', () => {
     const { a, backend } = await freshRoot([`deb [trusted=yes] http://127.0.0.1:${port}/main ./`]);
     // The root's own apt config: no retries with back-off, so the refused connection fails at once.
     await writeFile(join(a.root, 'etc/apt/apt.conf.d/10no-retries'), 'Acquire::Retries "0";\n');
+    const started = Date.now();
     const err = await rejection(backend.check(quietContext()));
+    // The root's own Acquire::Retries "0" was honoured (apt's default retries with back-off take ~7 s here).
+    expect(Date.now() - started).toBeLessThan(4000);
     expect(err?.code).toBe('OS_SOURCES_UNREACHABLE');
     expect(err?.detail).toContain(`127.0.0.1:${port}`);
     expect((await backend.status(quietContext())).checkedAt).toBeUndefined();
