@@ -354,6 +354,128 @@ const MODELS = {
   },
 } as const;
 
+// Issue 9, OS updates. The apt backend's codes sit in this one block; the plumbing (contract, CLI) adds its own after it.
+const OS = {
+  OS_ROOT_NOT_FOUND: {
+    message: 'The system root to update does not exist or is not a Debian-style system.',
+    hint: 'Check the --root path named in the detail: it must be a folder holding var/lib/dpkg/status.',
+  },
+  OS_ROOT_NOT_ISOLATED: {
+    message: 'apt would not be confined to the chosen root, so nothing was run.',
+    hint: 'The detail says where apt pointed instead; check the root path and its etc/apt files, then retry.',
+  },
+  OS_NOT_SUPPORTED: {
+    message: 'This OS backend cannot do that.',
+    hint: 'The detail says why; apt has no deployments to pin (ostree and rpm-ostree do).',
+  },
+  OS_LOCK_HELD: {
+    message: 'Another program holds the package manager lock.',
+    hint: 'Wait for the program named in the detail (an update, Software Center, unattended-upgrades) to finish, then retry.',
+  },
+  OS_SOURCES_BROKEN: {
+    message: 'apt rejected a line of its sources list.',
+    hint: 'Fix or comment out the line named in the detail (file and entry number), then check again.',
+  },
+  OS_SOURCES_UNREACHABLE: {
+    message: 'A package source could not be reached.',
+    hint: 'Check the network and the source named in the detail; the last check stays shown until a check succeeds.',
+  },
+  OS_INTERRUPTED: {
+    message: 'An earlier update was interrupted and left packages half-installed.',
+    hint: 'Finish it first: run the offered fix (dpkg --configure -a), then check again.',
+  },
+  OS_MANIFEST_INVALID: {
+    message: 'The list of OS-relevant packages could not be read.',
+    hint: 'Fix the file at the line and column named in the detail, or reinstall the app to restore it.',
+  },
+  OS_APT_FAILED: {
+    message: 'apt or dpkg failed.',
+    hint: "The detail has the tool's last lines and the job log its whole output; fix what it names, then retry.",
+  },
+  OS_NO_ROLLBACK_RECORD: {
+    message: 'There is no recorded apply to roll back.',
+    hint: 'Rollback restores the versions an apply by this app replaced; none was recorded for this root.',
+  },
+} as const;
+
+// OS updates, the plumbing's own codes (core/os: detect, jobs, the helper's target rule). The backends' codes are
+// the groups OS (apt) and OS_IMAGE (ostree, rpm-ostree).
+const OS_PLUMBING = {
+  OS_UNKNOWN_BACKEND: {
+    message: 'That is not an OS update backend Kintsugi knows.',
+    hint: 'Use one of apt, ostree, rpm-ostree (CLI: --backend), or leave it out to detect the system’s own.',
+  },
+  OS_BACKEND_NOT_DETECTED: {
+    message: 'No OS update system was found at that root.',
+    hint: 'Expected an ostree-booted system (run/ostree-booted) or a dpkg database (var/lib/dpkg/status). Check --root, or name the backend with --backend.',
+  },
+  OS_REPAIR_NOT_SUPPORTED: {
+    message: 'This OS update backend has nothing to repair.',
+    hint: 'Repair finishes an interrupted apt/dpkg run; ostree and rpm-ostree deployments are atomic: roll back instead.',
+  },
+  OS_TARGET_NOT_ALLOWED: {
+    message: 'The privileged helper updates this machine’s own system only.',
+    hint: 'To update another root (a chroot, a mounted image) run the command line as root: `sudo kintsugi os ... --root DIR`.',
+  },
+} as const;
+
+// Issue 9, the image-based OS backends (core/os/ostree, core/os/rpm-ostree). Kept in one block apart from the apt
+// backend's `os` group so the two merge as a union.
+const OS_IMAGE = {
+  OS_NOT_OSTREE_SYSROOT: {
+    message: 'That folder is not an ostree system root.',
+    hint: 'Point --sysroot at the root of an ostree system (it has ostree/repo and ostree/deploy), or use the apt backend.',
+  },
+  OS_UNKNOWN_STATEROOT: {
+    message: 'That operating system (stateroot) is not in the ostree system root.',
+    hint: 'Use one of the names in the detail (--os NAME), or leave it out when there is only one.',
+  },
+  OS_STATEROOT_AMBIGUOUS: {
+    message: 'The ostree system root holds several operating systems and none is booted.',
+    hint: 'Say which one with --os NAME (the detail lists them).',
+  },
+  OS_NO_DEPLOYMENT: {
+    message: 'The operating system has no deployment yet.',
+    hint: 'Deploy it once with `ostree admin deploy` (or install it), then retry.',
+  },
+  OS_DEPLOYMENT_NOT_FOUND: {
+    message: 'There is no deployment with that number.',
+    hint: 'Run the status command: deployments are numbered from 0 in boot order.',
+  },
+  OS_NO_ROLLBACK_TARGET: {
+    message: 'There is no earlier deployment to roll back to.',
+    hint: 'A rollback needs a second deployment of the same system; nothing was changed.',
+  },
+  OS_BOOT_FULL: {
+    message: 'The boot partition does not have room for the new kernel and initramfs.',
+    hint: 'Nothing was deployed. Free space in /boot (remove an old deployment: unpin it, then run the cleanup), then retry.',
+  },
+  OS_IMAGE_REMOTE_UNREACHABLE: {
+    message: 'The update server of the operating system could not be reached.',
+    hint: 'Check the network and the remote named in the detail (`ostree remote show-url NAME`), then retry; status still works offline.',
+  },
+  OS_OSTREE_FAILED: {
+    message: 'An ostree command failed.',
+    hint: 'The detail has ostree’s own message; fix what it names, then retry.',
+  },
+  OS_RPM_OSTREE_FAILED: {
+    message: 'An rpm-ostree command failed.',
+    hint: 'The detail has rpm-ostree’s own message; `journalctl -u rpm-ostreed` has the daemon’s side.',
+  },
+  OS_RPM_OSTREE_OUTPUT_INVALID: {
+    message: 'rpm-ostree answered in a form Kintsugi Updater does not understand.',
+    hint: 'Report the detail with `rpm-ostree --version`; `rpm-ostree status` still works by hand.',
+  },
+  OS_STAGED_BLOCKS_ROLLBACK: {
+    message: 'An update is staged for the next boot, so there is nothing to roll back to yet.',
+    hint: 'To drop the staged update instead, run `rpm-ostree cleanup -p`; to keep it, reboot into it first and roll back afterwards if needed.',
+  },
+  OS_TRANSACTION_ACTIVE: {
+    message: 'Another rpm-ostree operation is still running.',
+    hint: 'Wait for it to finish (the detail names it and who started it), or cancel it with `rpm-ostree cancel`, then retry.',
+  },
+} as const;
+
 export const ERROR_GROUPS = {
   general: GENERAL,
   image: IMAGE,
@@ -368,6 +490,9 @@ export const ERROR_GROUPS = {
   schedule: SCHEDULE,
   modelsOllama: MODELS_OLLAMA,
   models: MODELS,
+  os: OS,
+  osPlumbing: OS_PLUMBING,
+  osImage: OS_IMAGE,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
 
 export const ERROR_CATALOGUE = {
@@ -384,6 +509,9 @@ export const ERROR_CATALOGUE = {
   ...SCHEDULE,
   ...MODELS_OLLAMA,
   ...MODELS,
+  ...OS,
+  ...OS_PLUMBING,
+  ...OS_IMAGE,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
