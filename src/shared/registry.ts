@@ -8,6 +8,7 @@ import { frameworksContract } from './frameworks/contract';
 import { imageContract } from './image/contract';
 import type { DomainApi, JobHost, JobSpec } from './ipc/define';
 import { jobsContract } from './jobs/contract';
+import { kernelContract } from './kernel/contract';
 import { modelsContract } from './models/contract';
 import type { Progress } from './progress';
 import { reflashContract } from './reflash/contract';
@@ -30,6 +31,7 @@ export const DOMAINS = {
   repo: repoContract,
   schedule: scheduleContract,
   models: modelsContract,
+  kernel: kernelContract,
 } as const;
 
 export type Domains = typeof DOMAINS;

@@ -8,6 +8,7 @@ import type { HandlerDeps } from './deps';
 import { drivesHandlers } from './drives-handlers';
 import { frameworksHandlers } from './frameworks-handlers';
 import { jobsHandlers } from './jobs-handlers';
+import { kernelHandlers } from './kernel-handlers';
 import { modelsHandlers } from './models-handlers';
 import { reflashHandlers } from './reflash-handlers';
 import { repoHandlers } from './repo-handlers';
@@ -30,6 +31,7 @@ export function createHandlers(deps: HandlerDeps): KintsugiApi {
     repo: repoHandlers(deps),
     schedule: scheduleHandlers(deps),
     models: modelsHandlers(deps),
+    kernel: kernelHandlers(deps),
   };
   const validated = {} as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
   for (const [domain, method] of API_ENTRIES) {

@@ -21,6 +21,8 @@ export const settingsSchema = z.object({
   binDir: absolutePath.optional(),
   /** Whether downloads ask first; unset is 'auto': ask NetworkManager when nmcli exists (core/network/metered.ts). */
   metered: meteredSetting.optional(),
+  /** The kernel workspace (a git repo with fleet/ and patches/), for the kernel page and `kintsugi kernel`. */
+  kernelWorkspace: absolutePath.optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -46,6 +48,8 @@ export const settingsPatch = z.strictObject({
   repoRemote: remoteUrl.optional(),
   binDir: absolutePath.optional(),
   metered: meteredSetting.optional(),
+  /** The kernel workspace (a git repo with fleet/ and patches/), for the kernel page and `kintsugi kernel`. */
+  kernelWorkspace: absolutePath.optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;

@@ -4,6 +4,7 @@ import { backupRunners } from '../backup/jobs';
 import { flashRunners } from '../flash/jobs';
 import { frameworkRunners } from '../frameworks/jobs';
 import { imageRunners } from '../image/jobs';
+import { kernelRunners } from '../kernel/jobs';
 import { modelRunners } from '../models/jobs';
 import { repoRunners } from '../repo/jobs';
 import { scheduleRunners } from '../schedule/jobs';
@@ -25,6 +26,7 @@ const RUNNERS: RunnersFor<JobType> = {
   ...repoRunners,
   ...scheduleRunners,
   ...modelRunners,
+  ...kernelRunners,
 };
 
 export async function runJob(req: JobRequest, ctx: JobContext, env: JobEnv = {}): Promise<unknown> {

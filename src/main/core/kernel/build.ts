@@ -1,0 +1,241 @@
+import { chown, copyFile, lchown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { KintsugiError } from '../../../shared/errors';
+import type { BuildParams, BuildResult, BuiltPackage, PromoteResult } from '../../../shared/kernel/contract';
+import type { HostManifest } from '../../../shared/kernel/model';
+import type { JobContext } from '../jobs/context';
+import { runPipeline, type PipelineStep } from '../jobs/pipeline';
+import { git } from '../repo/git';
+import { runTool } from '../util/run-tool';
+import { loadJsonFile, saveJsonFile } from '../util/json-file';
+import { shippedDir } from '../manifests/shipped-dir';
+import { resolveBaseline } from './baseline';
+import { blake2b512Hex, sha256Hex } from './digest';
+import { loadHostManifest } from './fleet-manifest';
+import { isRoot, logTail, makepkgConf, makepkgLogs, printSrcinfo, runMakepkg } from './makepkg';
+import { placeholders, renderTemplate } from './pkgbuild';
+import { buildCumulativePatch, hostOutDir, promote } from './promote';
+import { publishPacman } from './publish';
+import { signFile } from './sign';
+
+// build: promote -> render the PKGBUILD -> makepkg -> sign -> publish, as a pipeline with its checkpoints in
+// out/<host>/build-state.json. The state carries a key over every input (manifest, cumulative patch, template,
+// baseline commit, build user): a rerun with the same inputs resumes at the first unfinished step, a rerun with
+// other inputs starts over. A step that was interrupted is redone from a clean folder, never continued: makepkg
+// runs again from an emptied build folder, publish copies again and repo-add replaces the entries.
+
+const stateSchema = z.object({
+  key: z.string(),
+  promote: z.custom<PromoteResult>((v) => typeof v === 'object' && v !== null).optional(),
+  rendered: z.boolean().optional(),
+  packages: z
+    .array(z.object({ file: z.string(), sha256: z.string(), signature: z.string().optional() }))
+    .optional(),
+  signed: z.boolean().optional(),
+  published: z.object({ repoDir: z.string(), repoDb: z.string() }).optional(),
+});
+type BuildState = z.output<typeof stateSchema>;
+
+export const buildDirOf = (workspace: string, host: string) => join(hostOutDir(workspace, host), 'build');
+
+async function templateOf(workspace: string, m: HostManifest): Promise<{ path: string; text: string }> {
+  const path = m.package.template
+    ? join(workspace, m.package.template)
+    : join(await shippedDir('templates/kernel', 'PKGBUILD.in'), 'PKGBUILD.in');
+  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new KintsugiError('KERNEL_TEMPLATE_INVALID', `${path}: ${err.code ?? err.message}`);
+  });
+  return { path, text };
+}
+
+export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<BuildResult> {
+  const m = await loadHostManifest(p.workspace, p.host);
+  if (m.package.kind !== 'pacman')
+    throw new KintsugiError('KERNEL_KIND_UNSUPPORTED', `${m.host}: package.kind ${m.package.kind}`);
+  const outDir = hostOutDir(p.workspace, m.host);
+  const buildDir = buildDirOf(p.workspace, m.host);
+  const repoDir = p.outDir ?? join(outDir, 'repo');
+  const asUser = isRoot() ? (p.buildUser ?? 'nobody') : undefined;
+  const statePath = join(outDir, 'build-state.json');
+
+  const template = await templateOf(p.workspace, m);
+  const baseline = await resolveBaseline(p.workspace, m, ctx.signal);
+  const cumulative = await buildCumulativePatch(p.workspace, m);
+  const key = blake2b512Hex(
+    JSON.stringify([
+      m,
+      blake2b512Hex(cumulative.bytes),
+      template.text,
+      baseline.commit,
+      asUser ?? '',
+      repoDir,
+    ]),
+  );
+  const loaded = await loadJsonFile(statePath, stateSchema, () => ({ key }));
+  let state: BuildState = loaded.value.key === key ? loaded.value : { key };
+  if (loaded.value.key !== key && loaded.value.rendered)
+    ctx.log('the inputs changed since the last build: starting over');
+  const save = async (s: BuildState) => {
+    await saveJsonFile(statePath, s);
+    return s;
+  };
+  const sde = baseline.committerTime;
+  const patchName = `${m.package.pkgbase}-${m.package.pkgver}.patch`;
+  const tarName = `linux-${m.package._srctag.replace(/\//g, '_')}.tar`;
+
+  const steps: PipelineStep<BuildState>[] = [
+    {
+      id: 'promote',
+      title: () => `Promote ${m.host}`,
+      done: (s) => s.promote !== undefined,
+      run: async (s) => save({ ...s, promote: await promote({ workspace: p.workspace, host: m.host }, ctx) }),
+    },
+    {
+      id: 'render',
+      title: () => `Render ${basename(template.path)}`,
+      done: (s) => s.rendered === true,
+      run: async (s) => {
+        ctx.progress({ kind: 'kernel', phase: 'build', message: 'render' });
+        await rm(buildDir, { recursive: true, force: true });
+        await mkdir(join(buildDir, 'home'), { recursive: true });
+        await mkdir(join(buildDir, 'pkgs'), { recursive: true });
+        // The baseline tree as a tar (git archive of the commit: mtimes are the commit's time), so makepkg
+        // needs neither the baseline repository nor the network.
+        const tar = join(buildDir, tarName);
+        await git(
+          baseline.repoDir,
+          ['archive', '--format=tar', '--prefix=linux/', `--output=${tar}`, baseline.commit],
+          {
+            signal: ctx.signal,
+          },
+        );
+        await copyFile(s.promote!.patch, join(buildDir, patchName));
+        const sources = [
+          { name: tarName, b2sum: blake2b512Hex(await readFile(tar)) },
+          { name: patchName, b2sum: blake2b512Hex(await readFile(join(buildDir, patchName))) },
+        ];
+        const values = placeholders(m, { baselineCommit: baseline.commit, patch: patchName, sources });
+        await writeFile(join(buildDir, 'PKGBUILD'), renderTemplate(template.text, values, template.path));
+        await writeFile(join(buildDir, 'makepkg.conf'), makepkgConf(m.arch));
+        if (asUser) await chownTree(buildDir, asUser);
+        const srcinfo = await printSrcinfo({ buildDir, sourceDateEpoch: sde, asUser, signal: ctx.signal });
+        await writeFile(join(buildDir, '.SRCINFO'), srcinfo);
+        ctx.log(`rendered ${join(buildDir, 'PKGBUILD')} (makepkg --printsrcinfo: ok)`);
+        return save({ ...s, rendered: true });
+      },
+    },
+    {
+      id: 'makepkg',
+      title: () => 'makepkg',
+      done: (s) => s.packages !== undefined,
+      run: async (s) => {
+        ctx.progress({ kind: 'kernel', phase: 'build', message: `makepkg (SOURCE_DATE_EPOCH=${sde})` });
+        // An interrupted makepkg is redone from scratch, never continued.
+        for (const d of ['src', 'pkg', 'pkgs']) await rm(join(buildDir, d), { recursive: true, force: true });
+        for (const l of await makepkgLogs(buildDir)) await rm(l, { force: true });
+        await mkdir(join(buildDir, 'pkgs'));
+        if (asUser) await chownTree(buildDir, asUser);
+        const res = await runMakepkg({
+          buildDir,
+          args: ['--nodeps', '--noconfirm', '--log', '--force', '--skippgpcheck'],
+          sourceDateEpoch: sde,
+          asUser,
+          signal: ctx.signal,
+          onLine: (l) => ctx.log(l, 'detail'),
+        });
+        if (res.exitCode !== 0) {
+          const logs = await makepkgLogs(buildDir);
+          const last = logs.at(-1);
+          const tail = last ? await logTail(last) : res.stderr.trim().split('\n').slice(-20).join('\n');
+          throw new KintsugiError(
+            'KERNEL_BUILD_FAILED',
+            `makepkg exited ${res.exitCode}; log kept at ${last ?? buildDir}\n${tail}`,
+          );
+        }
+        const names = (await readdir(join(buildDir, 'pkgs'))).filter((n) => n.includes('.pkg.tar')).sort();
+        if (!names.length)
+          throw new KintsugiError('KERNEL_BUILD_FAILED', `makepkg made no package in ${buildDir}/pkgs`);
+        const packages: BuiltPackage[] = [];
+        for (const n of names) {
+          const file = join(buildDir, 'pkgs', n);
+          packages.push({ file, sha256: sha256Hex(await readFile(file)) });
+          ctx.log(`built ${n}`);
+        }
+        return save({ ...s, packages, signed: undefined, published: undefined });
+      },
+    },
+    {
+      id: 'sign',
+      title: () => `Sign with ${m.package.sign_key ?? '(no key)'}`,
+      done: (s) => !m.package.sign_key || s.signed === true,
+      run: async (s) => {
+        ctx.progress({ kind: 'kernel', phase: 'publish', message: 'sign' });
+        const packages: BuiltPackage[] = [];
+        for (const pk of s.packages!)
+          packages.push({ ...pk, signature: await signFile(pk.file, m.package.sign_key!, ctx.signal) });
+        return save({ ...s, packages, signed: true });
+      },
+    },
+    {
+      id: 'publish',
+      title: () => `Publish into ${repoDir}`,
+      done: (s) => s.published !== undefined,
+      run: async (s) => {
+        ctx.progress({ kind: 'kernel', phase: 'publish', message: repoDir });
+        const repoDb = await publishPacman(
+          repoDir,
+          m.package.repo_name ?? 'kintsugi-kernel',
+          s.packages!,
+          ctx.signal,
+        );
+        ctx.log(`published ${s.packages!.length} package(s) into ${repoDb}`);
+        return save({ ...s, published: { repoDir, repoDb } });
+      },
+    },
+  ];
+  if (!isAbsolute(repoDir)) throw new KintsugiError('INVALID_ARGUMENT', `--out ${repoDir} must be absolute`);
+  const run = await runPipeline(steps, state, {
+    signal: ctx.signal,
+    onStep: (step, s, skipped) => ctx.log(`${skipped ? 'already done' : 'step'}: ${step.title(s)}`),
+  });
+  state = run.state;
+  return {
+    host: m.host,
+    kind: 'pacman',
+    promote: state.promote!,
+    packages: state.packages!,
+    repoDir,
+    repoDb: state.published!.repoDb,
+    sourceDateEpoch: sde,
+    ran: run.ran,
+    skipped: run.skipped,
+  };
+}
+
+/** Hands the build folder to the build user, and checks that user can reach it (o+x on every parent). */
+async function chownTree(dir: string, user: string): Promise<void> {
+  const id = await runTool('id', ['-u', user]).catch(() => {
+    throw new KintsugiError('KERNEL_BUILD_USER', `no user ${user} on this machine`);
+  });
+  const gid = await runTool('id', ['-g', user]);
+  const uid = Number(id.stdout.trim());
+  const walk = async (d: string): Promise<void> => {
+    await chown(d, uid, Number(gid.stdout.trim()));
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) await walk(path);
+      else await lchown(path, uid, Number(gid.stdout.trim())); // a link is not followed out of the folder
+    }
+  };
+  await walk(dir);
+  const reach = await runTool('runuser', ['-u', user, '--', 'test', '-w', dir]).then(
+    () => true,
+    () => false,
+  );
+  if (!reach)
+    throw new KintsugiError(
+      'KERNEL_BUILD_USER',
+      `${user} cannot write ${dir}: a parent folder is closed to it`,
+    );
+}
