@@ -145,12 +145,15 @@ export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<Buil
           onLine: (l) => ctx.log(l, 'detail'),
         });
         if (res.exitCode !== 0) {
+          // makepkg says which function failed ("A failure occurred in build()."): its log is the one to show.
+          const failed = /A failure occurred in (\w+)\(\)/.exec(`${res.stdout}\n${res.stderr}`)?.[1];
           const logs = await makepkgLogs(buildDir);
-          const last = logs.at(-1);
-          const tail = last ? await logTail(last) : res.stderr.trim().split('\n').slice(-20).join('\n');
+          const log = (failed && logs.find((l) => l.endsWith(`-${failed}.log`))) || logs.at(-1);
+          const output = `${res.stdout}\n${res.stderr}`.trim().split('\n').slice(-20).join('\n');
+          const tail = (log && (await logTail(log))) || output;
           throw new KintsugiError(
             'KERNEL_BUILD_FAILED',
-            `makepkg exited ${res.exitCode}; log kept at ${last ?? buildDir}\n${tail}`,
+            `makepkg exited ${res.exitCode}${failed ? ` in ${failed}()` : ''}; log kept at ${log ?? buildDir}\n${tail}`,
           );
         }
         const names = (await readdir(join(buildDir, 'pkgs'))).filter((n) => n.includes('.pkg.tar')).sort();
