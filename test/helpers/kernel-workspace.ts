@@ -119,6 +119,8 @@ export interface FormatPatchOptions {
   env?: Record<string, string>;
   extraArgs?: string[];
   series?: SeriesCommit[];
+  /** Commit the series again at this time (seconds since the epoch) and export those commits. */
+  recommitAt?: number;
 }
 
 export async function g(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -153,20 +155,25 @@ export async function makeKernelWorkspace(
   await g(baseline, ['add', '-A']);
   await g(baseline, ['commit', '--quiet', '-m', 'Linux 6.9'], at(BASELINE_TIME));
   await g(baseline, ['tag', '-a', '-m', 'Linux 6.9', BASELINE_REF], at(BASELINE_TIME));
-  await g(baseline, ['switch', '--quiet', '-c', 'work']);
-  const commits: string[] = [];
-  for (const [i, c] of series.entries()) {
-    await writeTree(baseline, c.files);
-    await g(baseline, ['add', '-A']);
-    const m = /^(.*) <(.*)>$/.exec(c.author)!;
-    await g(baseline, ['commit', '--quiet', '-m', c.subject, '-m', `Why: step ${i + 1} of the fixture.`], {
-      ...at(BASELINE_TIME + 60 * (i + 1)),
-      GIT_AUTHOR_NAME: m[1]!,
-      GIT_AUTHOR_EMAIL: m[2]!,
-    });
-    commits.push(await g(baseline, ['rev-parse', 'HEAD']));
-  }
-  await g(baseline, ['switch', '--quiet', 'main']);
+  /** The series as commits on BRANCH from BASELINE_REF, author and committer times from TIME on. */
+  const makeCommits = async (branch: string, time: number, list: SeriesCommit[]) => {
+    await g(baseline, ['switch', '--quiet', '-c', branch, BASELINE_REF]);
+    const made: string[] = [];
+    for (const [i, c] of list.entries()) {
+      await writeTree(baseline, c.files);
+      await g(baseline, ['add', '-A']);
+      const m = /^(.*) <(.*)>$/.exec(c.author)!;
+      await g(baseline, ['commit', '--quiet', '-m', c.subject, '-m', `Why: step ${i + 1} of the fixture.`], {
+        ...at(time + 60 * (i + 1)),
+        GIT_AUTHOR_NAME: m[1]!,
+        GIT_AUTHOR_EMAIL: m[2]!,
+      });
+      made.push(await g(baseline, ['rev-parse', 'HEAD']));
+    }
+    await g(baseline, ['switch', '--quiet', 'main']);
+    return made;
+  };
+  const commits = await makeCommits('work', BASELINE_TIME, series);
 
   await mkdir(join(workspace, 'fleet'), { recursive: true });
   await g(workspace, ['init', '--quiet', '--initial-branch=main']);
@@ -176,6 +183,9 @@ export async function makeKernelWorkspace(
   const exportSeries = async (fp: FormatPatchOptions = {}) => {
     await rm(join(workspace, 'patches'), { recursive: true, force: true });
     const list = fp.series ?? series;
+    // Committed again at another time: other shas and other Date: headers, the same changes.
+    const shas =
+      fp.recommitAt !== undefined ? await makeCommits(`work-${fp.recommitAt}`, fp.recommitAt, list) : commits;
     const numbers = new Map<string, number>();
     for (const [i, c] of list.entries()) {
       const n = (numbers.get(c.series) ?? 0) + 1;
@@ -190,7 +200,7 @@ export async function makeKernelWorkspace(
           'format-patch',
           '--quiet',
           '-1',
-          commits[i]!,
+          shas[i]!,
           `--start-number=${n}`,
           '-o',
           dir,

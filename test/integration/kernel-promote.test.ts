@@ -99,7 +99,7 @@ describe('promote', () => {
     }
   });
 
-  it('gives the same bytes when the series are exported again with another git config, time zone, tags and signature', async () => {
+  it('gives the same bytes when the series are committed and exported again (other shas and dates, git config, tags, signature)', async () => {
     const before = await readFile(
       (await promote({ workspace: ws.workspace, host: HOST, out: out('exp1.patch') }, ctx)).patch,
     );
@@ -108,6 +108,7 @@ describe('promote', () => {
     await ws.exportSeries({
       config: ['core.abbrev=12', 'format.signature=kintsugi-test 9.9', 'diff.statGraphWidth=20'],
       env: { TZ: 'Asia/Kathmandu' },
+      recommitAt: 1_720_000_000,
       extraArgs: ['--subject-prefix=RFC PATCH', '--add-header=X-Mailer: tests', '--zero-commit'],
     });
     try {
@@ -121,6 +122,7 @@ describe('promote', () => {
       expect(soc).toMatch(/^Subject: \[RFC PATCH\]/m);
       expect(soc).toMatch(/^index [0-9a-f]{12}\.\./m);
       expect(soc).toContain('kintsugi-test 9.9');
+      expect(soc.match(/^Date: .*$/m)![0]).not.toBe(socBefore.match(/^Date: .*$/m)![0]);
     } finally {
       await ws.exportSeries();
     }
