@@ -97,6 +97,16 @@ describe('kernel build (stand-in template, real makepkg)', () => {
     expect(again.ran).toEqual([]);
     expect(again.skipped).toEqual(['promote', 'render', 'makepkg', 'sign', 'publish']);
 
+    // A checkpoint whose file is gone is not trusted: the patch is promoted again, the rest stands.
+    await rm(first.promote.patch);
+    const repromoted = await buildKernel({ workspace: ws.workspace, host: HOST }, ctx);
+    expect(repromoted.ran).toEqual(['promote']);
+    expect(
+      createHash('blake2b512')
+        .update(await readFile(first.promote.patch))
+        .digest('hex'),
+    ).toBe(first.promote.b2sum);
+
     // A crash after render: the state has no packages; the next run redoes makepkg from a clean folder.
     const statePath = join(ws.workspace, 'out', HOST, 'build-state.json');
     const state = JSON.parse(await readFile(statePath, 'utf8')) as Record<string, unknown>;

@@ -73,7 +73,7 @@ export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<Buil
     ]),
   );
   const loaded = await loadJsonFile(statePath, stateSchema, () => ({ key }));
-  let state: BuildState = loaded.value.key === key ? loaded.value : { key };
+  let state: BuildState = loaded.value.key === key ? await recheck(loaded.value, ctx) : { key };
   if (loaded.value.key !== key && loaded.value.rendered)
     ctx.log('the inputs changed since the last build: starting over');
   const save = async (s: BuildState) => {
@@ -214,6 +214,25 @@ export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<Buil
     ran: run.ran,
     skipped: run.skipped,
   };
+}
+
+/**
+ * A checkpoint is trusted only while its files are still what it recorded: a promoted patch that is gone or
+ * changed is promoted again, a package that is gone or changed is built again (and signed and published again).
+ */
+async function recheck(s: BuildState, ctx: JobContext): Promise<BuildState> {
+  const hash = (f: string, fn: (b: Buffer) => string) => readFile(f).then(fn, () => undefined);
+  let out = s;
+  if (s.promote && (await hash(s.promote.patch, blake2b512Hex)) !== s.promote.b2sum) {
+    ctx.log(`${s.promote.patch} is not the promoted patch any more: promoting again`);
+    out = { ...out, promote: undefined };
+  }
+  for (const p of s.packages ?? [])
+    if ((await hash(p.file, sha256Hex)) !== p.sha256) {
+      ctx.log(`${p.file} is not the built package any more: building again`);
+      return { ...out, packages: undefined, signed: undefined, published: undefined };
+    }
+  return out;
 }
 
 /** Hands the build folder to the build user, and checks that user can reach it (o+x on every parent). */
