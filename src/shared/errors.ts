@@ -412,10 +412,6 @@ const KERNEL = {
     message: 'Publishing the package into the repository folder failed.',
     hint: 'The detail has the repo tool’s message; check the folder is writable.',
   },
-  KERNEL_KIND_UNSUPPORTED: {
-    message: 'That package kind is not built yet.',
-    hint: 'Use package.kind: pacman for now; deb packaging is not implemented.',
-  },
 } as const;
 
 export const ERROR_GROUPS = {

@@ -91,6 +91,7 @@ export interface ManifestFields {
   includes: string[];
   apply_order: string[];
   pkgbase: string;
+  kind: 'pacman' | 'deb';
   template?: string;
   sign_key?: string;
   baselineRepo: string;
@@ -140,6 +141,8 @@ async function writeTree(dir: string, files: Record<string, string>): Promise<vo
 }
 
 export const STAND_IN_TEMPLATE = resolve('test/fixtures/kernel/PKGBUILD.stand-in.in');
+/** The deb kind's stand-in (copied to templates/build.stand-in.sh.in in the workspace). */
+export const STAND_IN_DEB_TEMPLATE = resolve('test/fixtures/kernel/build.stand-in.sh.in');
 
 export async function makeKernelWorkspace(
   root: string,
@@ -179,6 +182,7 @@ export async function makeKernelWorkspace(
   await g(workspace, ['init', '--quiet', '--initial-branch=main']);
   await mkdir(join(workspace, 'templates'), { recursive: true });
   await copyFile(STAND_IN_TEMPLATE, join(workspace, 'templates', 'PKGBUILD.stand-in.in'));
+  await copyFile(STAND_IN_DEB_TEMPLATE, join(workspace, 'templates', 'build.stand-in.sh.in'));
 
   const exportSeries = async (fp: FormatPatchOptions = {}) => {
     await rm(join(workspace, 'patches'), { recursive: true, force: true });
@@ -219,6 +223,7 @@ export async function makeKernelWorkspace(
       includes: [...new Set(series.map((c) => c.series))],
       apply_order: ['soc', 'driver', 'board', 'module', 'subsystem', 'arch'],
       pkgbase: 'linux-fresnel',
+      kind: 'pacman',
       template: 'templates/PKGBUILD.stand-in.in',
       baselineRepo: baseline,
       ref: BASELINE_REF,
@@ -231,7 +236,7 @@ export async function makeKernelWorkspace(
       `includes: [${v.includes.join(', ')}]`,
       `apply_order: [${v.apply_order.join(', ')}]`,
       'package:',
-      '  kind: pacman',
+      `  kind: ${v.kind}`,
       `  pkgbase: ${v.pkgbase}`,
       '  pkgver: 6.9.0',
       '  pkgrel: 1',

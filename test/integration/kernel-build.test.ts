@@ -235,3 +235,55 @@ describe('the shipped template (templates/kernel/PKGBUILD.in)', () => {
     }
   });
 });
+
+describe('kernel build, package.kind: deb (stand-in script, real dpkg-deb)', () => {
+  it('builds a .deb of the patched tree, publishes it with dpkg-scanpackages, and rebuilds it byte-identical', async () => {
+    await ws.writeManifest('fresnel-deb', { kind: 'deb', template: 'templates/build.stand-in.sh.in' });
+    const r = await buildKernel({ workspace: ws.workspace, host: 'fresnel-deb' }, ctx);
+    expect(r.kind).toBe('deb');
+    expect(r.ran).toEqual(['promote', 'render', 'dpkg-deb', 'publish']);
+    expect(r.packages.map((p) => p.file.split('/').at(-1))).toEqual(['linux-fresnel_6.9.0-1_arm64.deb']);
+    const deb = r.packages[0]!.file;
+    const info = (await execa('dpkg-deb', ['--field', deb, 'Package', 'Version', 'Architecture'])).stdout;
+    expect(info).toBe('Package: linux-fresnel\nVersion: 6.9.0-1\nArchitecture: arm64');
+    const image = (
+      await execa('dpkg-deb', ['--fsys-tarfile', deb]).pipe('tar', ['-xO', './boot/Image-linux-fresnel'])
+    ).stdout;
+    expect(image).toContain('bes_quirks();');
+    expect(await readFile(join(r.repoDir, 'Packages'), 'utf8')).toMatch(
+      /^Package: linux-fresnel\nVersion: 6\.9\.0-1$/m,
+    );
+    expect(r.repoDb).toBe(join(r.repoDir, 'Packages'));
+
+    await rm(join(ws.workspace, 'out', 'fresnel-deb', 'build-state.json'));
+    await new Promise((res) => setTimeout(res, 1100)); // another second: nothing may follow the clock
+    const again = await buildKernel({ workspace: ws.workspace, host: 'fresnel-deb' }, ctx);
+    expect(again.packages.map((p) => p.sha256)).toEqual(r.packages.map((p) => p.sha256));
+  });
+
+  it('a failing build script keeps build.log and shows its tail; the shipped deb template gets as far as make', async () => {
+    const stand = await readFile(join(ws.workspace, 'templates', 'build.stand-in.sh.in'), 'utf8');
+    await writeFile(
+      join(ws.workspace, 'templates', 'build.failing.sh.in'),
+      stand.replace('[[ -e FAIL_BUILD ]]', 'true'),
+    );
+    await ws.writeManifest('deb-failing', { kind: 'deb', template: 'templates/build.failing.sh.in' });
+    const err = await failure(buildKernel({ workspace: ws.workspace, host: 'deb-failing' }, ctx));
+    expect(err.code).toBe('KERNEL_BUILD_FAILED');
+    const log = /log kept at (\S+build\.log)/.exec(err.detail ?? '')?.[1];
+    expect(await readFile(log!, 'utf8')).toContain('failing on purpose');
+    expect(err.detail).toContain('stand-in: FAIL_BUILD is present, failing on purpose');
+
+    // The shipped template (no `template:`) renders, passes bash -n, checks the b2sums, unpacks and applies the
+    // patch; then the kernel's own `make olddefconfig` fails, as it must on the fixture tree (no kernel there).
+    await ws.writeManifest('deb-shipped', { kind: 'deb', template: undefined });
+    const shipped = await failure(buildKernel({ workspace: ws.workspace, host: 'deb-shipped' }, ctx));
+    expect(shipped.code).toBe('KERNEL_BUILD_FAILED');
+    expect(shipped.detail).toMatch(/patching file arch\/arm64\/boot\/dts\/fresnel\.dts[\s\S]*olddefconfig/);
+    await writeFile(join(ws.workspace, 'templates', 'broken.sh.in'), 'if then fi (\n');
+    await ws.writeManifest('deb-broken', { kind: 'deb', template: 'templates/broken.sh.in' });
+    expect((await failure(buildKernel({ workspace: ws.workspace, host: 'deb-broken' }, ctx))).code).toBe(
+      'KERNEL_TEMPLATE_INVALID',
+    );
+  });
+});

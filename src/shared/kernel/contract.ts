@@ -35,7 +35,7 @@ export interface BuildResult {
   kind: 'pacman' | 'deb';
   promote: PromoteResult;
   packages: BuiltPackage[];
-  /** The package repository folder and its database. */
+  /** The package repository folder and its index (pacman: <name>.db.tar.gz; deb: Packages). */
   repoDir: string;
   repoDb: string;
   sourceDateEpoch: number;

@@ -17,6 +17,7 @@ import { isRoot, logTail, makepkgConf, makepkgLogs, printSrcinfo, runMakepkg } f
 import { placeholders, renderTemplate } from './pkgbuild';
 import { buildCumulativePatch, hostOutDir, promote } from './promote';
 import { publishPacman } from './publish';
+import { checkDebScript, debFiles, DEB_SCRIPT, publishDeb, runDebBuild } from './deb';
 import { signFile } from './sign';
 
 // build: promote -> render the PKGBUILD -> makepkg -> sign -> publish, as a pipeline with its checkpoints in
@@ -40,9 +41,11 @@ type BuildState = z.output<typeof stateSchema>;
 export const buildDirOf = (workspace: string, host: string) => join(hostOutDir(workspace, host), 'build');
 
 async function templateOf(workspace: string, m: HostManifest): Promise<{ path: string; text: string }> {
+  const [folder, file] =
+    m.package.kind === 'deb' ? ['templates/kernel/deb', 'build.sh.in'] : ['templates/kernel', 'PKGBUILD.in'];
   const path = m.package.template
     ? join(workspace, m.package.template)
-    : join(await shippedDir('templates/kernel', 'PKGBUILD.in'), 'PKGBUILD.in');
+    : join(await shippedDir(folder, file), file);
   const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new KintsugiError('KERNEL_TEMPLATE_INVALID', `${path}: ${err.code ?? err.message}`);
   });
@@ -51,8 +54,7 @@ async function templateOf(workspace: string, m: HostManifest): Promise<{ path: s
 
 export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<BuildResult> {
   const m = await loadHostManifest(p.workspace, p.host);
-  if (m.package.kind !== 'pacman')
-    throw new KintsugiError('KERNEL_KIND_UNSUPPORTED', `${m.host}: package.kind ${m.package.kind}`);
+  const deb = m.package.kind === 'deb';
   const outDir = hostOutDir(p.workspace, m.host);
   const buildDir = buildDirOf(p.workspace, m.host);
   const repoDir = p.outDir ?? join(outDir, 'repo');
@@ -83,6 +85,19 @@ export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<Buil
   const sde = baseline.committerTime;
   const patchName = `${m.package.pkgbase}-${m.package.pkgver}.patch`;
   const tarName = `linux-${m.package._srctag.replace(/\//g, '_')}.tar`;
+
+  /** The built packages (pkgs/, by name) with their sha256; none is a failed build. */
+  const collect = async (names: string[]) => {
+    if (!names.length)
+      throw new KintsugiError('KERNEL_BUILD_FAILED', `no package was made in ${buildDir}/pkgs`);
+    const packages: BuiltPackage[] = [];
+    for (const n of names) {
+      const file = join(buildDir, 'pkgs', n);
+      packages.push({ file, sha256: sha256Hex(await readFile(file)) });
+      ctx.log(`built ${n}`);
+    }
+    return { packages, signed: undefined, published: undefined };
+  };
 
   const steps: PipelineStep<BuildState>[] = [
     {
@@ -116,26 +131,41 @@ export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<Buil
           { name: patchName, b2sum: blake2b512Hex(await readFile(join(buildDir, patchName))) },
         ];
         const values = placeholders(m, { baselineCommit: baseline.commit, patch: patchName, sources });
-        await writeFile(join(buildDir, 'PKGBUILD'), renderTemplate(template.text, values, template.path));
+        const rendered = renderTemplate(template.text, values, template.path);
+        const run = { buildDir, sourceDateEpoch: sde, asUser, signal: ctx.signal };
+        // makepkg.conf serves both kinds: it is where the fixed environment's makepkg settings live.
         await writeFile(join(buildDir, 'makepkg.conf'), makepkgConf(m.arch));
-        if (asUser) await chownTree(buildDir, asUser);
-        const srcinfo = await printSrcinfo({ buildDir, sourceDateEpoch: sde, asUser, signal: ctx.signal });
-        await writeFile(join(buildDir, '.SRCINFO'), srcinfo);
-        ctx.log(`rendered ${join(buildDir, 'PKGBUILD')} (makepkg --printsrcinfo: ok)`);
+        if (deb) {
+          await writeFile(join(buildDir, DEB_SCRIPT), rendered);
+          if (asUser) await chownTree(buildDir, asUser);
+          await checkDebScript(run);
+          ctx.log(`rendered ${join(buildDir, DEB_SCRIPT)} (bash -n: ok)`);
+        } else {
+          await writeFile(join(buildDir, 'PKGBUILD'), rendered);
+          if (asUser) await chownTree(buildDir, asUser);
+          await writeFile(join(buildDir, '.SRCINFO'), await printSrcinfo(run));
+          ctx.log(`rendered ${join(buildDir, 'PKGBUILD')} (makepkg --printsrcinfo: ok)`);
+        }
         return save({ ...s, rendered: true });
       },
     },
     {
-      id: 'makepkg',
-      title: () => 'makepkg',
+      id: deb ? 'dpkg-deb' : 'makepkg',
+      title: () => (deb ? DEB_SCRIPT : 'makepkg'),
       done: (s) => s.packages !== undefined,
       run: async (s) => {
-        ctx.progress({ kind: 'kernel', phase: 'build', message: `makepkg (SOURCE_DATE_EPOCH=${sde})` });
-        // An interrupted makepkg is redone from scratch, never continued.
-        for (const d of ['src', 'pkg', 'pkgs']) await rm(join(buildDir, d), { recursive: true, force: true });
+        ctx.progress({ kind: 'kernel', phase: 'build', message: `SOURCE_DATE_EPOCH=${sde}` });
+        // An interrupted build is redone from scratch, never continued.
+        for (const d of ['src', 'pkg', 'pkgs', 'stage'])
+          await rm(join(buildDir, d), { recursive: true, force: true });
         for (const l of await makepkgLogs(buildDir)) await rm(l, { force: true });
         await mkdir(join(buildDir, 'pkgs'));
         if (asUser) await chownTree(buildDir, asUser);
+        if (deb) {
+          const run = { buildDir, sourceDateEpoch: sde, asUser, signal: ctx.signal };
+          await runDebBuild({ ...run, onLine: (l) => ctx.log(l, 'detail') });
+          return save({ ...s, ...(await collect(await debFiles(buildDir))) });
+        }
         const res = await runMakepkg({
           buildDir,
           args: ['--nodeps', '--noconfirm', '--log', '--force', '--skippgpcheck'],
@@ -157,15 +187,7 @@ export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<Buil
           );
         }
         const names = (await readdir(join(buildDir, 'pkgs'))).filter((n) => n.includes('.pkg.tar')).sort();
-        if (!names.length)
-          throw new KintsugiError('KERNEL_BUILD_FAILED', `makepkg made no package in ${buildDir}/pkgs`);
-        const packages: BuiltPackage[] = [];
-        for (const n of names) {
-          const file = join(buildDir, 'pkgs', n);
-          packages.push({ file, sha256: sha256Hex(await readFile(file)) });
-          ctx.log(`built ${n}`);
-        }
-        return save({ ...s, packages, signed: undefined, published: undefined });
+        return save({ ...s, ...(await collect(names)) });
       },
     },
     {
@@ -186,12 +208,9 @@ export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<Buil
       done: (s) => s.published !== undefined,
       run: async (s) => {
         ctx.progress({ kind: 'kernel', phase: 'publish', message: repoDir });
-        const repoDb = await publishPacman(
-          repoDir,
-          m.package.repo_name ?? 'kintsugi-kernel',
-          s.packages!,
-          ctx.signal,
-        );
+        const repoDb = deb
+          ? await publishDeb(repoDir, s.packages!, ctx.signal)
+          : await publishPacman(repoDir, m.package.repo_name ?? 'kintsugi-kernel', s.packages!, ctx.signal);
         ctx.log(`published ${s.packages!.length} package(s) into ${repoDb}`);
         return save({ ...s, published: { repoDir, repoDb } });
       },
@@ -205,7 +224,7 @@ export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<Buil
   state = run.state;
   return {
     host: m.host,
-    kind: 'pacman',
+    kind: m.package.kind,
     promote: state.promote!,
     packages: state.packages!,
     repoDir,

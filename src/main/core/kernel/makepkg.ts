@@ -57,8 +57,16 @@ export const isRoot = () => process.getuid?.() === 0;
 export async function runMakepkg(
   r: MakepkgRun,
 ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const argv = ['--config', join(r.buildDir, 'makepkg.conf'), ...r.args];
-  const [file, args] = r.asUser ? ['runuser', ['-u', r.asUser, '--', 'makepkg', ...argv]] : ['makepkg', argv];
+  return runAsBuilder('makepkg', ['--config', join(r.buildDir, 'makepkg.conf'), ...r.args], r);
+}
+
+/** Runs FILE in the build folder as the build user (when root), with the fixed build environment. */
+export async function runAsBuilder(
+  program: string,
+  argv: string[],
+  r: Omit<MakepkgRun, 'args'>,
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const [file, args] = r.asUser ? ['runuser', ['-u', r.asUser, '--', program, ...argv]] : [program, argv];
   const child = execa(file, args, {
     cwd: r.buildDir,
     env: makepkgEnv(r.buildDir, r.sourceDateEpoch),
@@ -82,7 +90,7 @@ export async function runMakepkg(
   if (buffered) r.onLine?.(buffered);
   if ((res as { code?: string }).code === 'ENOENT' || /ENOENT/.test(res.message ?? ''))
     throw toolError(file, Object.assign(new Error('missing'), { code: 'ENOENT' }));
-  if (res.isCanceled) throw new KintsugiError('CANCELLED', 'makepkg was cancelled');
+  if (res.isCanceled) throw new KintsugiError('CANCELLED', `${program} was cancelled`);
   return { stdout: String(res.stdout ?? ''), stderr: String(res.stderr ?? ''), exitCode: res.exitCode ?? -1 };
 }
 

@@ -10,12 +10,12 @@ export interface SourceFile {
   b2sum: string;
 }
 
-/** kernel ARCH= name and the image file per uname -m (aarch64's Image vs x86_64's bzImage/vmlinuz). */
-const ARCHES: Record<string, { karch: string; image: string; install: string }> = {
-  aarch64: { karch: 'arm64', image: 'arch/arm64/boot/Image', install: 'Image' },
-  x86_64: { karch: 'x86', image: 'arch/x86/boot/bzImage', install: 'vmlinuz' },
-  riscv64: { karch: 'riscv', image: 'arch/riscv/boot/Image', install: 'Image' },
-  armv7h: { karch: 'arm', image: 'arch/arm/boot/zImage', install: 'zImage' },
+/** Per uname -m: the kernel ARCH= name, the image make builds, the installed name (Image vs vmlinuz), the Debian arch. */
+const ARCHES: Record<string, { karch: string; image: string; install: string; debarch: string }> = {
+  aarch64: { karch: 'arm64', image: 'arch/arm64/boot/Image', install: 'Image', debarch: 'arm64' },
+  x86_64: { karch: 'x86', image: 'arch/x86/boot/bzImage', install: 'vmlinuz', debarch: 'amd64' },
+  riscv64: { karch: 'riscv', image: 'arch/riscv/boot/Image', install: 'Image', debarch: 'riscv64' },
+  armv7h: { karch: 'arm', image: 'arch/arm/boot/zImage', install: 'zImage', debarch: 'armhf' },
 };
 
 export function placeholders(
@@ -35,6 +35,7 @@ export function placeholders(
     SRCTAG: m.package._srctag,
     ARCH: m.arch,
     KARCH: arch.karch,
+    DEBARCH: arch.debarch,
     KERNEL_IMAGE: arch.image,
     INSTALL_IMAGE: arch.install,
     BASELINE_COMMIT: p.baselineCommit,
