@@ -400,6 +400,10 @@ const KERNEL = {
     message: 'The unprivileged build user cannot be used.',
     hint: 'makepkg refuses root: make the build folder reachable by the build user (chmod o+x on its parents) or run as a normal user.',
   },
+  KERNEL_BUILD_BUSY: {
+    message: 'Another build of this host is running.',
+    hint: 'Wait for it to finish (or cancel it); two builds never share a build folder.',
+  },
   KERNEL_BUILD_FAILED: {
     message: 'The package build failed.',
     hint: 'Read the makepkg log the detail names (its tail is shown), fix the cause, then build again.',

@@ -97,6 +97,18 @@ describe('kernel build (stand-in template, real makepkg)', () => {
     expect(again.ran).toEqual([]);
     expect(again.skipped).toEqual(['promote', 'render', 'makepkg', 'sign', 'publish']);
 
+    // One build per host: a lock held by a live process refuses, a stale one (its process gone) is taken over.
+    const lock = join(ws.workspace, 'out', HOST, 'build.lock');
+    await writeFile(lock, `${process.pid}\n`);
+    expect((await failure(buildKernel({ workspace: ws.workspace, host: HOST }, ctx))).code).toBe(
+      'KERNEL_BUILD_BUSY',
+    );
+    const gone = execa('true');
+    await gone;
+    await writeFile(lock, `${gone.pid}\n`);
+    expect((await buildKernel({ workspace: ws.workspace, host: HOST }, ctx)).ran).toEqual([]);
+    await expect(readFile(lock)).rejects.toThrow(/ENOENT/); // released
+
     // A checkpoint whose file is gone is not trusted: the patch is promoted again, the rest stands.
     await rm(first.promote.patch);
     const repromoted = await buildKernel({ workspace: ws.workspace, host: HOST }, ctx);

@@ -17,6 +17,7 @@ import { isRoot, logTail, makepkgConf, makepkgLogs, printSrcinfo, runMakepkg } f
 import { placeholders, renderTemplate } from './pkgbuild';
 import { buildCumulativePatch, hostOutDir, promote } from './promote';
 import { publishPacman } from './publish';
+import { acquirePullLock } from '../models/pull-lock';
 import { checkDebScript, debFiles, DEB_SCRIPT, publishDeb, runDebBuild } from './deb';
 import { signFile } from './sign';
 
@@ -61,6 +62,28 @@ export async function buildKernel(p: BuildParams, ctx: JobContext): Promise<Buil
   const asUser = isRoot() ? (p.buildUser ?? 'nobody') : undefined;
   const statePath = join(outDir, 'build-state.json');
 
+  // One build per host at a time, across processes (the app and a terminal): they would share out/<host>/build.
+  await mkdir(outDir, { recursive: true });
+  const lock = await acquirePullLock(
+    join(outDir, 'build.lock'),
+    `${m.host}'s kernel`,
+    'KERNEL_BUILD_BUSY',
+    'being built',
+  );
+  try {
+    return await buildLocked(p, m, ctx, { buildDir, repoDir, asUser, statePath, deb });
+  } finally {
+    await lock.release();
+  }
+}
+
+async function buildLocked(
+  p: BuildParams,
+  m: HostManifest,
+  ctx: JobContext,
+  d: { buildDir: string; repoDir: string; asUser?: string; statePath: string; deb: boolean },
+): Promise<BuildResult> {
+  const { buildDir, repoDir, asUser, statePath, deb } = d;
   const template = await templateOf(p.workspace, m);
   const baseline = await resolveBaseline(p.workspace, m, ctx.signal);
   const cumulative = await buildCumulativePatch(p.workspace, m);
