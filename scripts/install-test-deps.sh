@@ -4,7 +4,8 @@
 set -euo pipefail
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 PKGS=(rsync zstd xz-utils gzip bzip2 lz4 zip unzip tar fdisk util-linux e2fsprogs dosfstools exfatprogs minisign bmap-tools git
-      acl attr chromium ca-certificates pipx systemd bindfs fuse3 curl time ostree apt dpkg python3)
+      acl attr chromium ca-certificates pipx systemd bindfs fuse3 curl time ostree apt dpkg python3
+      makepkg pacman-package-manager libarchive-tools fakeroot gnupg patch coreutils)
 # pipx: the frameworks layer's pipx recipe (test/integration/frameworks-pipx.test.ts).
 # systemd: for systemd-analyze, which checks the schedule's unit files (test/integration/schedule.test.ts); it
 # verifies units without systemd running (containers, CI).
@@ -14,6 +15,8 @@ PKGS=(rsync zstd xz-utils gzip bzip2 lz4 zip unzip tar fdisk util-linux e2fsprog
 # (test/integration/os-ostree*.test.ts, test/helpers/ostree-sysroot.ts).
 # apt, dpkg, python3: the OS updates' apt backend against throwaway roots (test/integration/os-apt.test.ts, bench/os.mjs);
 # Debian's /usr/bin/python3 holds a real fcntl lock on dpkg's lock-frontend in the held-lock test.
+# makepkg, pacman-package-manager (repo-add), libarchive-tools (bsdtar), fakeroot, gnupg, patch: the kernel build
+# (test/integration/kernel-build.test.ts runs Debian's makepkg for real; coreutils' b2sum checks our BLAKE2b).
 # curl, time: the models benchmark (bench/models.mjs) pulls against `curl -o` and reads peak RSS from /usr/bin/time.
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done

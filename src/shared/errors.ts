@@ -476,6 +476,70 @@ const OS_IMAGE = {
   },
 } as const;
 
+// Issue 10, the kernel pipeline: fleet manifests, promote (the cumulative patch) and build (the package).
+const KERNEL = {
+  KERNEL_WORKSPACE_INVALID: {
+    message: 'The kernel workspace is not usable.',
+    hint: 'Point --workspace (or the kernelWorkspace setting) at the git repository holding fleet/ and patches/.',
+  },
+  KERNEL_HOST_NOT_FOUND: {
+    message: 'No fleet manifest for that host.',
+    hint: 'Run `kintsugi kernel hosts` for the hosts, or add fleet/<host>.yaml to the workspace.',
+  },
+  KERNEL_MANIFEST_INVALID: {
+    message: 'The fleet manifest has problems.',
+    hint: 'Fix each problem at the file:line:column the detail names, then retry.',
+  },
+  KERNEL_SERIES_NOT_FOUND: {
+    message: 'A series the manifest includes is not in the workspace.',
+    hint: 'Add patches/<scope>/<series>/NNNN-*.patch, or remove the series from includes.',
+  },
+  KERNEL_PATCH_INVALID: {
+    message: 'A patch file is not a git patch Kintsugi can use.',
+    hint: 'Regenerate it with `git format-patch` (a/ b/ prefixes, no binary hunks), then promote again.',
+  },
+  KERNEL_BASELINE_MISSING: {
+    message: 'The baseline repository or ref was not found.',
+    hint: 'Check baseline.repo and baseline.ref in the fleet manifest (a tag or commit present in that repository).',
+  },
+  KERNEL_PATCH_DOES_NOT_APPLY: {
+    message: 'The cumulative patch does not apply on the baseline.',
+    hint: 'Rebase the series the detail names onto the baseline ref, then promote again.',
+  },
+  KERNEL_PARITY_MISMATCH: {
+    message: 'The cumulative patch differs from the reference patch.',
+    hint: 'The detail names the first difference (byte offset, line, both lines).',
+  },
+  KERNEL_PROMOTE_MISSING: {
+    message: 'There is no promoted patch to build from.',
+    hint: 'Run `kintsugi kernel promote HOST` first.',
+  },
+  KERNEL_TEMPLATE_INVALID: {
+    message: 'The packaging template could not be rendered or checked.',
+    hint: 'The detail names the placeholder or makepkg --printsrcinfo message; fix the template.',
+  },
+  KERNEL_BUILD_USER: {
+    message: 'The unprivileged build user cannot be used.',
+    hint: 'makepkg refuses root: make the build folder reachable by the build user (chmod o+x on its parents) or run as a normal user.',
+  },
+  KERNEL_BUILD_BUSY: {
+    message: 'Another build of this host is running.',
+    hint: 'Wait for it to finish (or cancel it); two builds never share a build folder.',
+  },
+  KERNEL_BUILD_FAILED: {
+    message: 'The package build failed.',
+    hint: 'Read the makepkg log the detail names (its tail is shown), fix the cause, then build again.',
+  },
+  KERNEL_SIGN_FAILED: {
+    message: 'Signing the package failed.',
+    hint: 'Check that the configured key is in the keyring (gpg --list-secret-keys) and needs no passphrase prompt.',
+  },
+  KERNEL_PUBLISH_FAILED: {
+    message: 'Publishing the package into the repository folder failed.',
+    hint: 'The detail has the repo tool’s message; check the folder is writable.',
+  },
+} as const;
+
 export const ERROR_GROUPS = {
   general: GENERAL,
   image: IMAGE,
@@ -493,6 +557,7 @@ export const ERROR_GROUPS = {
   os: OS,
   osPlumbing: OS_PLUMBING,
   osImage: OS_IMAGE,
+  kernel: KERNEL,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
 
 export const ERROR_CATALOGUE = {
@@ -512,6 +577,7 @@ export const ERROR_CATALOGUE = {
   ...OS,
   ...OS_PLUMBING,
   ...OS_IMAGE,
+  ...KERNEL,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -8,6 +8,7 @@ import { frameworksContract } from './frameworks/contract';
 import { imageContract } from './image/contract';
 import type { DomainApi, JobHost, JobSpec } from './ipc/define';
 import { jobsContract } from './jobs/contract';
+import { kernelContract } from './kernel/contract';
 import { modelsContract } from './models/contract';
 import { osContract } from './os/contract';
 import type { Progress } from './progress';
@@ -32,6 +33,7 @@ export const DOMAINS = {
   schedule: scheduleContract,
   models: modelsContract,
   os: osContract,
+  kernel: kernelContract,
 } as const;
 
 export type Domains = typeof DOMAINS;

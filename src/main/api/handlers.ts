@@ -8,6 +8,7 @@ import type { HandlerDeps } from './deps';
 import { drivesHandlers } from './drives-handlers';
 import { frameworksHandlers } from './frameworks-handlers';
 import { jobsHandlers } from './jobs-handlers';
+import { kernelHandlers } from './kernel-handlers';
 import { modelsHandlers } from './models-handlers';
 import { osHandlers } from './os-handlers';
 import { reflashHandlers } from './reflash-handlers';
@@ -32,6 +33,7 @@ export function createHandlers(deps: HandlerDeps): KintsugiApi {
     schedule: scheduleHandlers(deps),
     models: modelsHandlers(deps),
     os: osHandlers(deps),
+    kernel: kernelHandlers(deps),
   };
   const validated = {} as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
   for (const [domain, method] of API_ENTRIES) {

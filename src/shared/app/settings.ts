@@ -35,6 +35,8 @@ export const settingsSchema = z.object({
   osBackend: osBackendSetting.optional(),
   /** Start in the tray at login: an XDG autostart entry (src/main/autostart.ts). Unset: off. */
   autostart: z.boolean().optional(),
+  /** The kernel workspace (a git repo with fleet/ and patches/), for the kernel page and `kintsugi kernel`. */
+  kernelWorkspace: absolutePath.optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -68,6 +70,8 @@ export const settingsPatch = z.strictObject({
   osBackend: osBackendSetting.optional(),
   /** Start in the tray at login: an XDG autostart entry (src/main/autostart.ts). Unset: off. */
   autostart: z.boolean().optional(),
+  /** The kernel workspace (a git repo with fleet/ and patches/), for the kernel page and `kintsugi kernel`. */
+  kernelWorkspace: absolutePath.optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;

@@ -17,7 +17,19 @@ export interface HostManifest {
   /** Series folders under patches/, as `<scope>/<series>`. */
   includes: string[];
   apply_order: PatchScope[];
-  package: { kind: PackageKind; pkgbase: string; pkgver: string; pkgrel: number; _srctag: string };
+  package: {
+    kind: PackageKind;
+    pkgbase: string;
+    pkgver: string;
+    pkgrel: number;
+    _srctag: string;
+    /** Packaging template, relative to the workspace; unset: the shipped templates/kernel/PKGBUILD.in. */
+    template?: string;
+    /** gpg key (fingerprint or id) to sign the package with; unset: unsigned. */
+    sign_key?: string;
+    /** The package repository's name (repo-add's <name>.db.tar.gz); unset: kintsugi-kernel. */
+    repo_name?: string;
+  };
   install: { bootloader: Bootloader; initramfs: InitramfsTool };
 }
 

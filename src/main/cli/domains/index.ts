@@ -1,5 +1,6 @@
 import type { CliDomain, OptionSpec } from '../domain-command';
 import { frameworksCli } from './frameworks';
+import { kernelDomain } from './kernel';
 import { modelsDomain } from './models';
 import { osDomain } from './os';
 import { repoDomain } from './repo';
@@ -12,6 +13,7 @@ export const CLI_DOMAINS: readonly CliDomain[] = [
   modelsDomain,
   scheduleDomain,
   osDomain,
+  kernelDomain,
 ];
 
 /**

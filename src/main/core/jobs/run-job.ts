@@ -4,6 +4,7 @@ import { backupRunners } from '../backup/jobs';
 import { flashRunners } from '../flash/jobs';
 import { frameworkRunners } from '../frameworks/jobs';
 import { imageRunners } from '../image/jobs';
+import { kernelRunners } from '../kernel/jobs';
 import { modelRunners } from '../models/jobs';
 import { osRunners } from '../os/jobs';
 import { repoRunners } from '../repo/jobs';
@@ -27,6 +28,7 @@ const RUNNERS: RunnersFor<JobType> = {
   ...scheduleRunners,
   ...modelRunners,
   ...osRunners,
+  ...kernelRunners,
 };
 
 export async function runJob(req: JobRequest, ctx: JobContext, env: JobEnv = {}): Promise<unknown> {

@@ -109,3 +109,36 @@ function nameOf(raw: unknown): string {
     typeof r['name'] === 'string' ? r['name'] : typeof r['slug'] === 'string' ? r['slug'] : undefined;
   return name !== undefined ? ` (${JSON.stringify(name.slice(0, 80))})` : '';
 }
+
+/**
+ * One YAML document that is a single object (a fleet manifest: fleet/<host>.yaml) -> the value, or its problems
+ * at file:line:column (each failing value at its own position, a missing field at its parent).
+ */
+export function parseManifestObject<T>(
+  text: string,
+  file: string,
+  schema: z.ZodType<T, unknown>,
+): { value?: T; problems: ManifestProblem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined, message: string): ManifestProblem => {
+    const { line, col } = lines.linePos(offset ?? 0);
+    return { file, line, column: col, message };
+  };
+  if (doc.errors.length)
+    return { problems: doc.errors.map((e) => at(e.pos[0], `not valid YAML: ${e.message}`)) };
+  if (!isMap(doc.contents)) return { problems: [at(doc.contents?.range?.[0], 'expected a map of fields')] };
+  const parsed = schema.safeParse(doc.toJS());
+  if (parsed.success) return { value: parsed.data, problems: [] };
+  const reported = new Set<string>();
+  const problems: ManifestProblem[] = [];
+  for (const issue of parsed.error.issues) {
+    const where = JSON.stringify(issue.path);
+    if (reported.has(where)) continue;
+    reported.add(where);
+    const node = nearestNode(doc, issue.path);
+    const field = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    problems.push(at(node?.range?.[0], `${field}${issue.message}`));
+  }
+  return { problems };
+}

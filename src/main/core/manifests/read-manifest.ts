@@ -14,18 +14,30 @@ export interface ManifestFile<T> extends ParsedManifest<T> {
 }
 
 export async function readManifestFile<T>(file: string, spec: ManifestSpec<T>): Promise<ManifestFile<T>> {
-  const problem = (message: string): ManifestFile<T> => ({
-    file,
-    found: true,
-    entries: [],
-    problems: [{ file, line: 1, column: 1, message } satisfies ManifestProblem],
+  const r = await readManifestText(file);
+  if (!r.found) return { file, found: false, entries: [], problems: [] };
+  if (r.problem) return { file, found: true, entries: [], problems: [r.problem] };
+  return { file, found: true, ...parseManifestText(r.text, file, spec) };
+}
+
+/** A manifest file's text, bounded; a missing file is `found: false`, an unreadable or oversized one a problem. */
+export async function readManifestText(
+  file: string,
+): Promise<
+  | { found: false }
+  | { found: true; text: string; problem?: undefined }
+  | { found: true; problem: ManifestProblem }
+> {
+  const problem = (message: string) => ({
+    found: true as const,
+    problem: { file, line: 1, column: 1, message } satisfies ManifestProblem,
   });
   let handle;
   try {
     handle = await open(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { file, found: false, entries: [], problems: [] };
+    if (code === 'ENOENT') return { found: false };
     return problem(`cannot be read (${code ?? String(err)}): check its permissions`);
   }
   try {
@@ -33,7 +45,7 @@ export async function readManifestFile<T>(file: string, spec: ManifestSpec<T>): 
     if (!st.isFile()) return problem('is not a regular file');
     if (st.size > MAX_BYTES) return problem(`is ${st.size} bytes; a manifest is at most ${MAX_BYTES}`);
     const text = await handle.readFile({ encoding: 'utf8' });
-    return { file, found: true, ...parseManifestText(text, file, spec) };
+    return { found: true, text };
   } catch (err) {
     return problem(`cannot be read (${(err as Error).message})`);
   } finally {

@@ -11,16 +11,25 @@ const MARKER = 'agentic-frameworks-recommended.yaml';
 export async function shippedManifestDir(
   from: string = dirname(fileURLToPath(import.meta.url)),
 ): Promise<string> {
+  return shippedDir('manifests', MARKER, from);
+}
+
+/** The shipped folder FOLDER (a path under the package root, e.g. templates/kernel) holding MARKER. */
+export async function shippedDir(
+  folder: string,
+  marker: string,
+  from: string = dirname(fileURLToPath(import.meta.url)),
+): Promise<string> {
   for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'manifests');
+    const candidate = join(dir, folder);
     if (
-      await access(join(candidate, MARKER)).then(
+      await access(join(candidate, marker)).then(
         () => true,
         () => false,
       )
     )
       return candidate;
     if (dirname(dir) === dir)
-      throw new Error(`no manifests/${MARKER} above ${from}: the app's shipped manifests are missing`);
+      throw new Error(`no ${folder}/${marker} above ${from}: the app's shipped files are missing`);
   }
 }

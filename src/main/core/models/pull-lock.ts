@@ -1,5 +1,5 @@
 import { open, readFile, unlink } from 'node:fs/promises';
-import { KintsugiError } from '../../../shared/errors';
+import { KintsugiError, type ErrorCode } from '../../../shared/errors';
 
 // One writer per model file, across processes (the app's utility host and a `kintsugi models pull` in a terminal):
 // `<file>.lock` created with O_EXCL holding the owner's pid. A lock whose pid no longer runs (a killed pull) is
@@ -18,7 +18,13 @@ export interface PullLock {
   release(): Promise<void>;
 }
 
-export async function acquirePullLock(lockPath: string, what: string): Promise<PullLock> {
+/** CODE: the busy error to throw (the kernel build reuses this lock for its build folder). */
+export async function acquirePullLock(
+  lockPath: string,
+  what: string,
+  code: ErrorCode = 'MODEL_BUSY',
+  doing = 'being pulled',
+): Promise<PullLock> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fh = await open(lockPath, 'wx', 0o644);
@@ -30,9 +36,9 @@ export async function acquirePullLock(lockPath: string, what: string): Promise<P
     }
     const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(pid) && pid > 0 && alive(pid))
-      throw new KintsugiError('MODEL_BUSY', `${what} is being pulled by process ${pid} (lock ${lockPath})`);
+      throw new KintsugiError(code, `${what} is ${doing} by process ${pid} (lock ${lockPath})`);
     // Stale (its writer is gone) or empty (a writer died between create and write): take it over.
     await unlink(lockPath).catch(() => {});
   }
-  throw new KintsugiError('MODEL_BUSY', `could not take the lock ${lockPath}`);
+  throw new KintsugiError(code, `could not take the lock ${lockPath}`);
 }

@@ -71,6 +71,9 @@ export interface GitOptions {
   /** Called with each stderr chunk (git --progress writes there, with \r between updates). */
   onStderr?: (chunk: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Variables set after the fixed environment (e.g. GIT_INDEX_FILE for a temporary index): named on purpose by
+   * the caller, so they are not dropped like the inherited GIT_* ones. */
+  extraEnv?: Record<string, string>;
 }
 
 /** Runs git in CWD; throws REPO_GIT_FAILED naming the command and git's last stderr line when it fails. */
@@ -78,7 +81,7 @@ export async function git(cwd: string, args: readonly string[], opts: GitOptions
   await refuseForeignClone(cwd);
   const child = execa('git', [...BASE_ARGS, ...args], {
     cwd,
-    env: gitEnv(opts.env),
+    env: { ...gitEnv(opts.env), ...opts.extraEnv },
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// `ka-build HOST [options]`: the kernel agent's own command line, run unchanged as `kintsugi kernel build HOST ...` by
+// the same built CLI (same options: --workspace, --out, --json...). `ka-build version` is the app's version.
+const first = process.argv[2];
+if (first !== 'version' && first !== '--version' && first !== '-V')
+  process.argv.splice(2, 0, 'kernel', 'build');
+await import('../out/main/cli.js');
