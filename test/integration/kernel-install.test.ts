@@ -17,6 +17,7 @@ import {
   PKG,
   type KernelRoot,
 } from '../helpers/kernel-root';
+import { kernelCli, memoryIo } from '../helpers/kernel-cli';
 
 // Real dpkg against throwaway roots (--root/--admindir; helpers/kernel-root.ts refuses any other root): the
 // install backs up the replaced kernel byte for byte, refuses before changing anything when the backup or /boot
@@ -246,5 +247,34 @@ describe('kernel install into a throwaway root', () => {
     expect(await codeOf(rollbackKernel({ host: HOST, root: k.root }))).toBe('KERNEL_BACKUP_DAMAGED');
     expect(await dpkgState(k.root)).toBe(`${PKG} 6.6.2-1 ii`);
     expect((await kernelStatus({ host: HOST, root: k.root })).state).toBe('pending-heartbeat');
+  });
+});
+
+describe('kintsugi kernel install | status | rollback (the subcommands run in-process, manifest handed in)', () => {
+  it('asks unless --yes, installs, reports, rolls back', async () => {
+    const k = await setup();
+    const { run } = kernelCli({ [HOST]: manifest(HOST) });
+    const base = ['--root', k.root, '--backup-dir', k.backupDir];
+    const install = ['kernel', 'install', HOST, '--package', k.next.file, ...base];
+    const before = await dpkgStatusFile(k.root);
+    expect(await codeOf(run(install))).toBe('CONFIRMATION_REQUIRED');
+    expect(await codeOf(run(install, memoryIo({ tty: true, answer: 'no' })))).toBe('CANCELLED');
+    expect(await dpkgStatusFile(k.root)).toBe(before);
+
+    const asked = memoryIo({ tty: true, answer: 'yes' });
+    const out = await run(install, asked);
+    expect(asked.err).toContain('Type yes to continue');
+    expect(out.human).toContain(`replacing 6.6.1-1; backup in ${join(k.backupDir, HOST, '6.6.1-1')}`);
+    const st = await run(['kernel', 'status', HOST, '--root', k.root]);
+    expect([st.exitCode, (st.result as { state: string }).state]).toEqual([0, 'pending-heartbeat']);
+
+    // The heartbeat of the new kernel confirms it.
+    await mkdir(join(k.root, 'var/lib/kintsugi'), { recursive: true });
+    await writeFile(join(k.root, 'var/lib/kintsugi/heartbeat'), '6.6.2-kintsugi\n');
+    expect((await run(['kernel', 'status', HOST, '--root', k.root])).human).toMatch(/: confirmed\n/);
+
+    const back = await run(['kernel', 'rollback', HOST, '--root', k.root, '--yes']);
+    expect(back.human).toContain('downgraded linux-kintsugi to 6.6.1-1');
+    expect(await dpkgState(k.root)).toBe(`${PKG} 6.6.1-1 ii`);
   });
 });

@@ -11,6 +11,7 @@ import { checkHost, stateFile } from '../../src/main/core/kernel/install/paths';
 import type { InstallRecord } from '../../src/main/core/kernel/install/state';
 import { triggerPlan } from '../../src/main/core/kernel/install/triggers';
 import { KintsugiError } from '../../src/shared/errors';
+import { kernelCli } from '../helpers/kernel-cli';
 
 // The pure rules of the kernel install: the heartbeat decision on a fake clock, the boot triggers that may run,
 // the package manager command lines (pacman's too: its throwaway-root run is in the integration test), arch names.
@@ -74,7 +75,7 @@ describe('decideHeartbeat (fake clock)', () => {
       'confirmed',
     );
     // A heartbeat from before the install says nothing about the new kernel, even if it matches.
-    expect(decideHeartbeat(rec(), { release: '6.6.2-k', writtenAt: T0 - 5 }, T0 + 10).state).toBe(
+    expect(decideHeartbeat(rec(), { release: '6.6.2-k', writtenAt: T0 - 5000 }, T0 + 10).state).toBe(
       'pending-heartbeat',
     );
     const old = decideHeartbeat(rec(), { release: '6.6.1-k', writtenAt: T0 + 5 }, T0 + 700_000);
@@ -209,5 +210,52 @@ describe('package facts', () => {
     expect(stateFile('/r', checkHost('board-1'))).toBe('/r/var/lib/kintsugi/kernel/board-1.json');
     for (const h of ['../etc', 'a/b', '', '.hidden', 'a..b'])
       expect(() => checkHost(h), h).toThrow(KintsugiError);
+  });
+});
+
+describe('kintsugi kernel status | install | rollback: the grammar', () => {
+  const { parse } = kernelCli({});
+  const input = (argv: string[]) => {
+    const p = parse(argv);
+    if (p.command.cmd !== 'domain') throw new Error('not a domain command');
+    return p.command.input;
+  };
+  it('install resolves paths against the current folder and defaults root, timeout', () => {
+    expect(input(['kernel', 'install', 'b1', '--package', 'k.deb', '--backup-dir', 'bk'])).toEqual({
+      host: 'b1',
+      root: '/',
+      workspace: '/work/here',
+      backupDir: '/work/here/bk',
+      pkg: '/work/here/k.deb',
+      heartbeatTimeoutSec: 600,
+      yes: false,
+    });
+    expect(input(['kernel', 'rollback', 'b1', '--root', 'r', '--yes', '--workspace', '/ws'])).toEqual({
+      host: 'b1',
+      root: '/work/here/r',
+      workspace: '/ws',
+      yes: true,
+    });
+  });
+  it('refuses a missing package, a URL, a bad timeout, an option of another subcommand', () => {
+    const code = (argv: string[]) => {
+      try {
+        parse(argv);
+        return 'parsed';
+      } catch (err) {
+        return err instanceof KintsugiError ? `${err.code} ${err.detail}` : String(err);
+      }
+    };
+    expect(code(['kernel', 'install', 'b1'])).toMatch(/^INVALID_ARGUMENT install needs --package/);
+    expect(code(['kernel', 'install', 'b1', '--package', 'https://x.invalid/k.deb'])).toMatch(
+      /^KERNEL_INSTALL_BAD_PACKAGE .*is a URL/,
+    );
+    expect(code(['kernel', 'install', 'b1', '--package', '/k.deb', '--heartbeat-timeout', '10m'])).toMatch(
+      /^INVALID_ARGUMENT --heartbeat-timeout/,
+    );
+    expect(code(['kernel', 'status', 'b1', '--backup-dir', '/b'])).toMatch(
+      /^INVALID_ARGUMENT --backup-dir does not apply/,
+    );
+    expect(code(['kernel', 'status'])).toMatch(/^INVALID_ARGUMENT kernel status takes HOST/);
   });
 });

@@ -14,6 +14,11 @@ export interface Heartbeat {
   writtenAt: number;
 }
 
+/** File times come from the kernel's coarse clock, a few ms behind Date.now(): a heartbeat written right after
+ * the install may carry an earlier mtime. Two seconds of slack cannot let a stale one through: the new release
+ * was not running two seconds before it was installed. */
+export const HEARTBEAT_CLOCK_SLACK_MS = 2000;
+
 export interface HeartbeatVerdict {
   state: KernelInstallState;
   /** pending-heartbeat past its deadline: the tray raises its badge, the app offers rollback. */
@@ -49,12 +54,12 @@ export function decideHeartbeat(
       note: 'the install did not finish: run it again or roll back',
     };
   const installedAt = Date.parse(rec.installedAt);
-  if (hb && hb.release === rec.package.kernelRelease && hb.writtenAt >= installedAt)
-    return { state: 'confirmed', overdue: false };
+  const fresh = hb !== null && hb.writtenAt >= installedAt - HEARTBEAT_CLOCK_SLACK_MS;
+  if (fresh && hb.release === rec.package.kernelRelease) return { state: 'confirmed', overdue: false };
   const from = Math.max(installedAt, bootedAt ?? 0);
   const deadline = from + rec.heartbeatTimeoutSec * 1000;
   const note =
-    hb && hb.writtenAt >= installedAt
+    fresh && hb
       ? `the heartbeat names ${hb.release}, not ${rec.package.kernelRelease}: the old kernel booted`
       : undefined;
   return { state: 'pending-heartbeat', overdue: now > deadline, deadline, ...(note ? { note } : {}) };
