@@ -110,3 +110,56 @@ export async function dpkgState(root: string): Promise<string> {
 }
 
 export const dpkgStatusFile = (root: string) => readFile(join(root, 'var/lib/dpkg/status'), 'utf8');
+
+/** A kernel package for pacman: .PKGINFO plus the same kind of files, as a .pkg.tar.zst (GNU tar + zstd). */
+export async function kernelPkg(
+  dir: string,
+  o: { version: string; release: string; arch?: string },
+): Promise<KernelDeb> {
+  const files: Record<string, Buffer> = {
+    [`boot/vmlinuz-${PKG}`]: randomBytes(4096),
+    [`usr/lib/modules/${o.release}/vmlinuz`]: randomBytes(4096),
+    [`usr/lib/modules/${o.release}/kernel/drivers/kintsugi.ko`]: randomBytes(2048),
+  };
+  const build = join(dir, `pkg-${o.version}`);
+  for (const [p, bytes] of Object.entries(files)) {
+    await mkdir(join(build, p, '..'), { recursive: true });
+    await writeFile(join(build, p), bytes);
+  }
+  await writeFile(
+    join(build, '.PKGINFO'),
+    `pkgname = ${PKG}\npkgbase = ${PKG}\npkgver = ${o.version}\npkgdesc = fake kernel\nbuilddate = 1\npackager = tests\nsize = 10240\narch = ${o.arch ?? 'x86_64'}\n`,
+  );
+  const file = join(dir, `${PKG}-${o.version}-${o.arch ?? 'x86_64'}.pkg.tar.zst`);
+  await execa('tar', ['--zstd', '-cf', file, '-C', build, '.PKGINFO', 'boot', 'usr']);
+  return { file, release: o.release, files };
+}
+
+export const pacmanDb = (root: string) => ['--root', root, '--dbpath', join(root, 'var/lib/pacman')];
+
+/** A throwaway root with its own pacman database and OLD installed, its package file kept in the root's cache. */
+export async function pacmanRoot(): Promise<KernelRoot> {
+  const dir = await mkdtemp(join(tmpdir(), 'kintsugi-kernel-pacman-'));
+  const root = join(dir, 'root');
+  assertThrowaway(root);
+  for (const d of ['var/lib/pacman', 'var/cache/pacman/pkg', 'var/log', 'boot'])
+    await mkdir(join(root, d), { recursive: true });
+  const old = await kernelPkg(dir, { version: '6.6.1-1', release: '6.6.1-kintsugi' });
+  await execa('pacman', [
+    ...pacmanDb(root),
+    '--noconfirm',
+    '--logfile',
+    join(root, 'var/log/pacman.log'),
+    '-U',
+    old.file,
+  ]);
+  const oldInitrd = randomBytes(3000);
+  await writeFile(join(root, `boot/initramfs-${PKG}.img`), oldInitrd);
+  await copyFile(old.file, join(root, 'var/cache/pacman/pkg', `${PKG}-6.6.1-1-x86_64.pkg.tar.zst`));
+  return { dir, root, old, oldInitrd };
+}
+
+export async function pacmanVersion(root: string): Promise<string> {
+  const r = await execa('pacman', [...pacmanDb(root), '-Q', PKG], { reject: false });
+  return r.stdout.trim();
+}

@@ -12,8 +12,11 @@ import {
   dpkgState,
   dpkgStatusFile,
   kernelDeb,
+  kernelPkg,
   kernelRoot,
   manifest,
+  pacmanRoot,
+  pacmanVersion,
   PKG,
   type KernelRoot,
 } from '../helpers/kernel-root';
@@ -276,5 +279,40 @@ describe('kintsugi kernel install | status | rollback (the subcommands run in-pr
     const back = await run(['kernel', 'rollback', HOST, '--root', k.root, '--yes']);
     expect(back.human).toContain('downgraded linux-kintsugi to 6.6.1-1');
     expect(await dpkgState(k.root)).toBe(`${PKG} 6.6.1-1 ii`);
+  });
+});
+
+describe('kernel install with pacman into a throwaway root (--root/--dbpath)', () => {
+  it('checks .PKGINFO arch, backs up, installs, and rolls back to the old version', async () => {
+    const k = await pacmanRoot();
+    dirs.push(k.dir);
+    const m = manifest(HOST, {
+      package: { kind: 'pacman', pkgbase: PKG, pkgver: '6.6.2', pkgrel: 1, _srctag: 'v6.6.2' },
+      install: { bootloader: 'systemd-boot', initramfs: 'mkinitcpio' },
+    });
+    const backupDir = join(k.dir, 'backups');
+    const arm = await kernelPkg(k.dir, { version: '6.6.2-2', release: '6.6.2-kintsugi', arch: 'aarch64' });
+    expect(
+      await codeOf(
+        installKernel({ host: HOST, manifest: m, packageFile: arm.file, root: k.root, backupDir }),
+      ),
+    ).toBe('KERNEL_INSTALL_WRONG_ARCH');
+    const next = await kernelPkg(k.dir, { version: '6.6.2-1', release: '6.6.2-kintsugi' });
+    await installKernel({ host: HOST, manifest: m, packageFile: next.file, root: k.root, backupDir });
+    expect(await pacmanVersion(k.root)).toBe(`${PKG} 6.6.2-1`);
+    const folder = join(backupDir, HOST, '6.6.1-1');
+    for (const [p, bytes] of Object.entries(k.old.files))
+      expect(Buffer.compare(await readFile(join(folder, 'files', p)), bytes), p).toBe(0);
+    expect(Buffer.compare(await readFile(join(folder, `files/boot/initramfs-${PKG}.img`)), k.oldInitrd)).toBe(
+      0,
+    );
+
+    const back = await rollbackKernel({ host: HOST, root: k.root });
+    if (back.nothing) throw new Error('expected a rollback');
+    expect(back.did[0]).toContain('downgraded linux-kintsugi to 6.6.1-1');
+    expect(await pacmanVersion(k.root)).toBe(`${PKG} 6.6.1-1`);
+    for (const [p, bytes] of Object.entries(k.old.files))
+      expect(Buffer.compare(await read(k, p), bytes), p).toBe(0);
+    expect(await gone(join(k.root, 'usr/lib/modules/6.6.2-kintsugi/vmlinuz'))).toBe(true);
   });
 });

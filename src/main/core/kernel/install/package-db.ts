@@ -82,9 +82,12 @@ export async function packageFiles(kind: PackageKind, root: string, name: string
     kind === 'deb'
       ? await runTool('dpkg-query', [`--admindir=${join(root, 'var/lib/dpkg')}`, '-L', name])
       : await runTool('pacman', ['--root', root, '--dbpath', join(root, 'var/lib/pacman'), '-Qlq', name]);
+  // pacman prints the paths with the root in front; dpkg prints them as seen from inside the root.
+  const inside = (l: string) =>
+    kind === 'pacman' && root !== '/' && l.startsWith(`${root}/`) ? l.slice(root.length) : l;
   return r.stdout
     .split('\n')
-    .map((l) => l.trim())
+    .map((l) => inside(l.trim()))
     .filter((l) => l.startsWith('/'));
 }
 
