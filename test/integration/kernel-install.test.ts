@@ -94,6 +94,17 @@ describe('kernel install into a throwaway root', () => {
     const st = await kernelStatus({ host: HOST, root: k.root, now: t0 + 1000 });
     expect([st.state, st.overdue, st.backupPath]).toEqual(['pending-heartbeat', false, folder]);
 
+    // The same package again (a rerun rollout) changes nothing: no backup of the new kernel over the record's.
+    const again = await installKernel({
+      host: HOST,
+      manifest: manifest(HOST),
+      packageFile: k.next.file,
+      root: k.root,
+      backupDir: k.backupDir,
+    });
+    expect([again.ran, again.record.backupPath]).toEqual([[], folder]);
+    expect(await gone(join(k.backupDir, HOST, '6.6.2-1'))).toBe(true);
+
     const back = await rollbackKernel({ host: HOST, root: k.root });
     expect(back.nothing).toBe(false);
     expect(await dpkgState(k.root)).toBe(`${PKG} 6.6.1-1 ii`);

@@ -16,6 +16,7 @@ import { runTriggers, triggerPlan } from './triggers';
 // unfinished one is finished or rolled back: it never guesses what a half-done install left.
 
 export const DEFAULT_HEARTBEAT_TIMEOUT_SEC = 600;
+const INSTALL_STEPS = ['backup', 'install', 'triggers', 'await-heartbeat'] as const;
 
 export interface InstallOptions {
   host: string;
@@ -58,6 +59,13 @@ export async function installKernel(o: InstallOptions): Promise<InstallResult> {
     );
 
   const previous = await loadRecord(root, host);
+  // The same package again (a rerun rollout): nothing to do. Backing up the new kernel as "the replaced one" would
+  // point the record away from the backup of the kernel that came before it.
+  if (previous?.phase === 'pending-heartbeat' && previous.package.sha256 === pkg.sha256) {
+    const db = await installedVersion(kind, root, pkg.name);
+    if (db?.complete && db.version === pkg.version)
+      return { record: previous, ran: [], skipped: [...INSTALL_STEPS], resumed: false };
+  }
   let rec: InstallRecord;
   let resumed = false;
   if (previous && (previous.phase === 'installing' || previous.phase === 'rolling-back')) {
@@ -74,7 +82,7 @@ export async function installKernel(o: InstallOptions): Promise<InstallResult> {
   } else rec = await freshRecord(o, host, root, pkg);
 
   const step = (
-    id: 'backup' | 'install' | 'triggers' | 'await-heartbeat',
+    id: (typeof INSTALL_STEPS)[number],
     title: string,
     done: (s: InstallRecord) => boolean,
     body: (s: InstallRecord) => Promise<InstallRecord>,
