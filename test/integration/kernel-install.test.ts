@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import { SimulatedCrash } from '../../src/main/core/kernel/install/crash-seam';
@@ -20,6 +20,7 @@ import {
   PKG,
   type KernelRoot,
 } from '../helpers/kernel-root';
+import { assertCliBuilt } from '../helpers/cli';
 import { kernelCli, memoryIo } from '../helpers/kernel-cli';
 
 // Real dpkg against throwaway roots (--root/--admindir; helpers/kernel-root.ts refuses any other root): the
@@ -325,5 +326,37 @@ describe('kernel install with pacman into a throwaway root (--root/--dbpath)', (
     for (const [p, bytes] of Object.entries(k.old.files))
       expect(Buffer.compare(await read(k, p), bytes), p).toBe(0);
     expect(await gone(join(k.root, 'usr/lib/modules/6.6.2-kintsugi/vmlinuz'))).toBe(true);
+  });
+});
+
+describe('the bins over the built CLI', () => {
+  it('ka-status exits 1 when the heartbeat is overdue; ka-install refuses a URL before anything', async () => {
+    await assertCliBuilt();
+    const k = await setup();
+    await installKernel({
+      host: HOST,
+      manifest: manifest(HOST),
+      packageFile: k.next.file,
+      root: k.root,
+      backupDir: k.backupDir,
+      heartbeatTimeoutSec: 0,
+      now: () => Date.now() - 1000,
+    });
+    const env = { XDG_STATE_HOME: join(k.dir, 'state') };
+    const st = await execa(resolve('bin/ka-status.js'), [HOST, '--root', k.root, '--json'], {
+      reject: false,
+      env,
+    });
+    expect(st.exitCode).toBe(1);
+    expect(JSON.parse(st.stdout).result).toMatchObject({ state: 'pending-heartbeat', overdue: true });
+    const url = await execa(
+      resolve('bin/ka-install.js'),
+      [HOST, '--package', 'https://x.invalid/k.deb', '--json'],
+      {
+        reject: false,
+        env,
+      },
+    );
+    expect([url.exitCode, JSON.parse(url.stdout).error.code]).toEqual([1, 'KERNEL_INSTALL_BAD_PACKAGE']);
   });
 });
