@@ -36,10 +36,12 @@ export function kernelCli(manifests: Record<string, HostManifest>) {
   const domain: CliDomain = {
     name: 'kernel',
     summary: 'test',
-    subcommands: kernelHostCli(async (_ws, host) => {
-      const m = manifests[host];
-      if (!m) throw new Error(`no manifest for ${host}`);
-      return m;
+    subcommands: kernelHostCli({
+      loadManifest: async (_ws, host) => {
+        const m = manifests[host];
+        if (!m) throw new Error(`no manifest for ${host}`);
+        return m;
+      },
     }),
   };
   const parse = (argv: string[], cwd = '/work/here') => parseCli(argv, cwd, {}, [domain]);

@@ -224,7 +224,6 @@ describe('kintsugi kernel status | install | rollback: the grammar', () => {
     expect(input(['kernel', 'install', 'b1', '--package', 'k.deb', '--backup-dir', 'bk'])).toEqual({
       host: 'b1',
       root: '/',
-      workspace: '/work/here',
       backupDir: '/work/here/bk',
       pkg: '/work/here/k.deb',
       heartbeatTimeoutSec: 600,

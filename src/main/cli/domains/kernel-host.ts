@@ -11,7 +11,12 @@ import { defaultBackupDir } from '../../core/kernel/install/paths';
 import { rollbackKernel, type RollbackResult } from '../../core/kernel/install/rollback';
 import { kernelStatus, type KernelHostStatus } from '../../core/kernel/install/status';
 import type { CliIo } from '../io';
-import { subcommand, type CliSubcommand, type SubcommandArgv } from '../domain-command';
+import {
+  subcommand,
+  type CliSubcommand,
+  type DomainCommandContext,
+  type SubcommandArgv,
+} from '../domain-command';
 
 // `kintsugi kernel status | install | rollback HOST`: one host's kernel over core/kernel/install, run in the CLI's
 // own process (no job host: the CLI is root on its own behalf, as for `os`). The integrator composes this list
@@ -36,17 +41,19 @@ function pathOpt(a: SubcommandArgv, k: string): string | undefined {
 interface HostInput {
   host: string;
   root: string;
-  workspace: string;
+  /** As given; absent: the resolver decides (kernel-promote's resolveWorkspace reads the kernelWorkspace setting). */
+  workspace?: string;
   backupDir?: string;
   yes: boolean;
 }
 
 function hostInput(a: SubcommandArgv): HostInput {
   const backupDir = pathOpt(a, 'backup-dir');
+  const workspace = pathOpt(a, 'workspace');
   return {
     host: a.args[0]!,
     root: pathOpt(a, 'root') ?? '/',
-    workspace: pathOpt(a, 'workspace') ?? a.cwd,
+    ...(workspace ? { workspace } : {}),
     ...(backupDir ? { backupDir } : {}),
     yes: a.values['yes'] === true,
   };
@@ -110,10 +117,21 @@ function rollbackText(r: RollbackResult): string {
   return `Rolled back ${r.record.host}:\n${r.did.map((d) => `  ${d}\n`).join('')}`;
 }
 
-/** The subcommands, with the manifest loader injectable (the unit tests hand in HostManifest objects). */
-export function kernelHostCli(
-  loadManifest: (workspace: string, host: string) => Promise<HostManifest> = loadHostManifest,
-): CliSubcommand<never>[] {
+export interface KernelHostDeps {
+  loadManifest: (workspace: string, host: string) => Promise<HostManifest>;
+  /** --workspace, else a default. Here: the current folder; the integrator passes kernel-promote's
+   * resolveWorkspace (--workspace, else the kernelWorkspace setting, else a refusal). */
+  resolveWorkspace: (given: string | undefined, c: DomainCommandContext) => Promise<string> | string;
+}
+
+const DEFAULT_DEPS: KernelHostDeps = {
+  loadManifest: loadHostManifest,
+  resolveWorkspace: (given, c) => given ?? c.io.cwd,
+};
+
+/** The subcommands, with the manifest loader injectable (the tests hand in HostManifest objects). */
+export function kernelHostCli(deps: Partial<KernelHostDeps> = {}): CliSubcommand<never>[] {
+  const { loadManifest, resolveWorkspace } = { ...DEFAULT_DEPS, ...deps };
   const status = subcommand<HostInput>({
     name: 'status',
     synopsis: 'status HOST [--root DIR]',
@@ -153,7 +171,7 @@ export function kernelHostCli(
       };
     },
     async run(i, c) {
-      const manifest = await loadManifest(i.workspace, i.host);
+      const manifest = await loadManifest(await resolveWorkspace(i.workspace, c), i.host);
       await confirm(c.io, i.yes, `Install ${i.pkg} as ${i.host}'s kernel under ${i.root}`);
       const r = await installKernel({
         host: i.host,
