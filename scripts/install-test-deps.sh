@@ -5,7 +5,7 @@ set -euo pipefail
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 PKGS=(rsync zstd xz-utils gzip bzip2 lz4 zip unzip tar fdisk util-linux e2fsprogs dosfstools exfatprogs minisign bmap-tools git
       acl attr chromium ca-certificates pipx systemd bindfs fuse3 curl time ostree apt dpkg python3
-      makepkg pacman-package-manager libarchive-tools fakeroot gnupg patch coreutils)
+      makepkg pacman-package-manager libarchive-tools fakeroot gnupg patch coreutils ansible-core)
 # pipx: the frameworks layer's pipx recipe (test/integration/frameworks-pipx.test.ts).
 # systemd: for systemd-analyze, which checks the schedule's unit files (test/integration/schedule.test.ts); it
 # verifies units without systemd running (containers, CI).
@@ -17,6 +17,8 @@ PKGS=(rsync zstd xz-utils gzip bzip2 lz4 zip unzip tar fdisk util-linux e2fsprog
 # Debian's /usr/bin/python3 holds a real fcntl lock on dpkg's lock-frontend in the held-lock test.
 # makepkg, pacman-package-manager (repo-add), libarchive-tools (bsdtar), fakeroot, gnupg, patch: the kernel build
 # (test/integration/kernel-build.test.ts runs Debian's makepkg for real; coreutils' b2sum checks our BLAKE2b).
+# ansible-core: ansible-playbook runs the kernel rollout against local hosts (test/integration/kernel-ansible.test.ts).
+# pacman-package-manager: pacman --root/--dbpath installs a kernel into a throwaway root (kernel-install.test.ts).
 # curl, time: the models benchmark (bench/models.mjs) pulls against `curl -o` and reads peak RSS from /usr/bin/time.
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done

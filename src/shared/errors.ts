@@ -540,6 +540,46 @@ const KERNEL = {
   },
 } as const;
 
+// Issue 10 §4: installing a built kernel package on one host, its heartbeat and rollback (core/kernel/install).
+const KERNEL_INSTALL = {
+  KERNEL_INSTALL_BAD_PACKAGE: {
+    message: 'The kernel package file cannot be used.',
+    hint: 'Pass the path of a local .deb or .pkg.tar.* file built for this host (never a URL); the detail says what is wrong with it.',
+  },
+  KERNEL_INSTALL_WRONG_ARCH: {
+    message: 'The kernel package is built for another architecture than this host.',
+    hint: "Build the package for the host's arch (its fleet manifest), or pick the right file. Nothing was installed.",
+  },
+  KERNEL_INSTALL_BACKUP_FAILED: {
+    message: 'The kernel being replaced could not be backed up.',
+    hint: 'Make the backup folder in the detail writable and give it room (or pass --backup-dir), then install again. Nothing was installed.',
+  },
+  KERNEL_INSTALL_NO_ROOM: {
+    message: '/boot has no room for the new kernel beside the old one.',
+    hint: 'Free space on /boot (remove a kernel you no longer boot), then install again. Nothing was installed.',
+  },
+  KERNEL_INSTALL_FAILED: {
+    message: 'The package manager could not install the kernel package.',
+    hint: 'Read the detail; then run the same install again to resume, or `kintsugi kernel rollback HOST` to put the backed-up kernel back.',
+  },
+  KERNEL_INSTALL_INTERRUPTED: {
+    message: 'An earlier kernel install on this host did not finish.',
+    hint: 'Run the same install again (same package) to finish it, or `kintsugi kernel rollback HOST` to undo it; nothing else is guessed.',
+  },
+  KERNEL_STATE_DAMAGED: {
+    message: "The host's kernel install record cannot be read.",
+    hint: 'It was left in place for inspection (path in the detail). Check the kernel by hand before installing or rolling back.',
+  },
+  KERNEL_BACKUP_DAMAGED: {
+    message: 'The kernel backup does not match its own record.',
+    hint: 'Nothing was restored from it. Check the backup folder in the detail (disk, edits) before booting another kernel.',
+  },
+  KERNEL_ROLLBACK_FAILED: {
+    message: 'The kernel rollback did not finish.',
+    hint: 'Read the detail, fix it, and run the rollback again: it resumes at the step that failed.',
+  },
+} as const;
+
 export const ERROR_GROUPS = {
   general: GENERAL,
   image: IMAGE,
@@ -558,6 +598,7 @@ export const ERROR_GROUPS = {
   osPlumbing: OS_PLUMBING,
   osImage: OS_IMAGE,
   kernel: KERNEL,
+  kernelInstall: KERNEL_INSTALL,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
 
 export const ERROR_CATALOGUE = {
@@ -578,6 +619,7 @@ export const ERROR_CATALOGUE = {
   ...OS_PLUMBING,
   ...OS_IMAGE,
   ...KERNEL,
+  ...KERNEL_INSTALL,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize } from 'node:path';
 import { startLocalServer } from './local-server';
 
 // Real apt against a throwaway root (after /work/shared/recipes/apt-throwaway-root.sh): a local repository of
@@ -19,6 +19,10 @@ export interface FakePackage {
   /** A command installed as /usr/bin/<binary> that prints "<name> <version>" for --version. */
   binary?: string;
   depends?: string;
+  /** Debian architecture; 'all' unless said. */
+  architecture?: string;
+  /** Extra files by path inside the package (e.g. boot/vmlinuz-6.6.2): a kernel package's image and modules. */
+  files?: Record<string, string | Uint8Array>;
 }
 
 /** Builds P in DIR/build and puts the .deb in REPO/pool (default DIR/repo). */
@@ -32,7 +36,7 @@ export async function buildDeb(
   const control = [
     `Package: ${p.name}`,
     `Version: ${p.version}`,
-    'Architecture: all',
+    `Architecture: ${p.architecture ?? 'all'}`,
     'Maintainer: Kintsugi tests <t@example.invalid>',
     ...(p.depends ? [`Depends: ${p.depends}`] : []),
     `Description: fake ${p.name} for the frameworks tests`,
@@ -45,9 +49,13 @@ export async function buildDeb(
     await writeFile(bin, `#!/bin/sh\necho "${p.name} ${p.version}"\n`);
     await chmod(bin, 0o755);
   }
+  for (const [path, content] of Object.entries(p.files ?? {})) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
   const out = join(repo, 'pool');
   await mkdir(out, { recursive: true });
-  const file = join(out, `${p.name}_${p.version}_all.deb`);
+  const file = join(out, `${p.name}_${p.version}_${p.architecture ?? 'all'}.deb`);
   await execa('dpkg-deb', ['-Zgzip', '--root-owner-group', '--build', root, file]);
   return file;
 }
