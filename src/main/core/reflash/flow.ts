@@ -30,6 +30,7 @@ import {
 } from '../../../shared/reflash/gates';
 import type { WrittenDrivesLedger } from './ledger';
 import type { ReflashStore } from './store';
+import { backupUsable } from '../../../shared/backup/usable';
 
 // The reflash flow, run by main for the GUI and by the CLI alike. The renderer (or the CLI) sends intents; the
 // flow checks each against its own saved state (gates.ts), builds every privileged request from that state and
@@ -336,7 +337,7 @@ export class ReflashFlow {
         const { path, ...manifest } = result as JobResult<'backup'>;
         add('backup');
         if (manifest.bytes >= MIN_MEASURED) speeds.backup = manifest.bytes / seconds;
-        if (!manifest.verified) return { ...s, durations };
+        if (!backupUsable(manifest)) return { ...s, durations };
         const next: ReflashState = {
           ...s,
           backup: { path, device: s.device!, manifest },

@@ -7,6 +7,7 @@ import { ErrorBox } from '../../shared/components/error-box';
 import { PathField } from '../../shared/components/path-field';
 import { toUiError, type UiError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
+import { backupUsable } from '../../../shared/backup/usable';
 
 /**
  * "Restore an existing backup" as its own flow: choose the folder of backups, one verified backup in it, then
@@ -34,7 +35,7 @@ export function ExistingBackupPanel() {
       // Newest first; the newest verified one is preselected.
       list.sort((a, b) => b.manifest.createdAt.localeCompare(a.manifest.createdAt));
       setFound(list);
-      setChosen(list.find((b) => b.manifest.verified)?.path);
+      setChosen(list.find((b) => backupUsable(b.manifest, b.lastCheck))?.path);
     } catch (err) {
       if (ask === asked.current) setError(toUiError(err));
     }
