@@ -21,6 +21,8 @@ export const settingsSchema = z.object({
   binDir: absolutePath.optional(),
   /** Whether downloads ask first; unset is 'auto': ask NetworkManager when nmcli exists (core/network/metered.ts). */
   metered: meteredSetting.optional(),
+  /** Every Nth backup of a folder, a full verify is suggested (shared/backup/full-verify.ts; unset: 10, 0: never). */
+  fullVerifyEvery: z.number().int().min(0).max(1000).optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -46,6 +48,8 @@ export const settingsPatch = z.strictObject({
   repoRemote: remoteUrl.optional(),
   binDir: absolutePath.optional(),
   metered: meteredSetting.optional(),
+  /** Every Nth backup of a folder, a full verify is suggested (shared/backup/full-verify.ts; unset: 10, 0: never). */
+  fullVerifyEvery: z.number().int().min(0).max(1000).optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;
