@@ -1,4 +1,4 @@
-import { unlink, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
@@ -42,19 +42,9 @@ export async function verifyCopy(
       : `Verifying the copy against the source: files copied now are read; files linked from ${previous!.manifest.id} whose source is unchanged (size, mtime, ctime, inode) keep their recorded checksums`,
   );
   try {
-    const cmp = await compareTrees(src, work, {
-      signal: ctx.signal,
-      extraIsDifference: true,
-      checksum: false,
-      exclude: [...RESERVED_NAMES].map((n) => `/${n}`),
-    });
-    if (!cmp.equal)
-      throw new KintsugiError(
-        'BACKUP_VERIFY_FAILED',
-        `${describeDifferences(cmp)}; ${await leftBehind(work, 'unverified')}`,
-      );
-
-    const indexPath = join(work, INDEX_NAME);
+    // Written beside the copy, moved in once rsync's comparison is over: a file appearing in the copy's root
+    // while rsync compares it would show as a changed folder time.
+    const indexPath = `${work}.${INDEX_NAME}.tmp`;
     const pass = () =>
       checksumPass({
         source: src,
@@ -65,7 +55,26 @@ export async function verifyCopy(
         signal: ctx.signal,
         onFile: onBytes,
       });
-    let r = await pass();
+    // Both only read: rsync's metadata pass runs beside the checksum pass (another core, and for an unchanged
+    // tree both are stat passes whose waits overlap). Both are awaited before either outcome is acted on.
+    const [cmpDone, passDone] = await Promise.allSettled([
+      compareTrees(src, work, {
+        signal: ctx.signal,
+        extraIsDifference: true,
+        checksum: false,
+        exclude: [...RESERVED_NAMES].map((n) => `/${n}`),
+      }),
+      pass(),
+    ]);
+    if (cmpDone.status === 'rejected') throw cmpDone.reason;
+    const cmp = cmpDone.value;
+    if (!cmp.equal)
+      throw new KintsugiError(
+        'BACKUP_VERIFY_FAILED',
+        `${describeDifferences(cmp)}; ${await leftBehind(work, 'unverified')}`,
+      );
+    if (passDone.status === 'rejected') throw passDone.reason;
+    let r = passDone.value;
     if (r.staleLinks.length > 0 && r.staleLinks.length === r.mismatchCount) {
       // rsync linked them because size and mtime matched; their ctime said they changed, their bytes confirm it.
       ctx.log(
@@ -75,6 +84,7 @@ export async function verifyCopy(
       await unlink(indexPath);
       r = await pass();
     }
+    await rename(indexPath, join(work, INDEX_NAME));
     if (r.mismatchCount > 0)
       throw new KintsugiError(
         'BACKUP_VERIFY_FAILED',
@@ -82,6 +92,7 @@ export async function verifyCopy(
       );
     return { index: r.index, info: verifyInfo(r, full, previous) };
   } catch (err) {
+    await rm(`${work}.${INDEX_NAME}.tmp`, { force: true }); // a partial list of ours, never a backup's
     if (ctx.signal.aborted)
       throw new KintsugiError(
         'CANCELLED',
