@@ -62,7 +62,11 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       w.postMessage({ id, path: job.path });
     }
   };
-  for (let i = 0; i < size; i++) {
+  // Started on the first file to hash: an unchanged backup hashes nothing and should not pay for the threads.
+  const start = () => {
+    for (let i = 0; i < size; i++) startWorker();
+  };
+  const startWorker = () => {
     const w = new Worker(WORKER_CODE, { eval: true });
     w.on('message', (m: { id: number; sha256?: string; size?: number; error?: string }) => {
       const p = pending.get(m.id);
@@ -82,10 +86,11 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
     });
     workers.push(w);
     idle.push(w);
-  }
+  };
   return {
     hash: (path) =>
       new Promise<FileHash>((resolve, reject) => {
+        if (workers.length === 0) start();
         queue.push({ path, resolve, reject });
         dispatch();
       }),
