@@ -8,6 +8,8 @@ import type { LastWrittenImage } from '../../../shared/reflash/last-written';
 import { freshReflashState, type ReflashState } from '../../../shared/reflash/state';
 import { refuseDestOnDrive } from '../backup/dest-drive';
 import { readManifest } from '../backup/manifest';
+import { latestVerifiedBackup } from '../backup/list';
+import { fullVerifyDue } from '../../../shared/backup/full-verify';
 import { isPathOnDrive } from '../drives/identity';
 import { resolveTargetDrive } from '../drives/resolve-target';
 import { flashRequestFor, imageCheckRequest } from '../image/requests';
@@ -42,7 +44,7 @@ export interface ReflashFlowDeps {
   ledger: WrittenDrivesLedger;
   runner: JobRunner;
   executor: JobExecutor;
-  settings(): Promise<{ includeLoop: boolean; pubkey?: string }>;
+  settings(): Promise<{ includeLoop: boolean; pubkey?: string; fullVerifyEvery?: number }>;
   /** The safety check of a drive; resolves to its canonical info or throws DRIVE_*. */
   checkDrive?: (
     device: string,
@@ -191,10 +193,19 @@ export class ReflashFlow {
         );
       // The backup job refuses this too; asked here it fails before a job exists.
       await refuseDestOnDrive(req.backupDir, device, this.pathOnDrive);
-      const { includeLoop } = await this.deps.settings();
+      const { includeLoop, fullVerifyEvery } = await this.deps.settings();
+      // The backup this drive's data will be restored from, right before an erase: when the Nth is due, every
+      // file is read again rather than trusting the checksums inherited from older backups.
+      const previous = await latestVerifiedBackup(req.backupDir);
+      const fullVerify = fullVerifyDue(previous?.manifest, fullVerifyEvery);
       return this.start({ ...s, backupDir: req.backupDir, step: 'backup' }, 'backup', {
         type: 'backup',
-        params: { source: device, destRoot: req.backupDir, includeLoop },
+        params: {
+          source: device,
+          destRoot: req.backupDir,
+          includeLoop,
+          ...(fullVerify ? { fullVerify } : {}),
+        },
       });
     });
   }
