@@ -12,6 +12,7 @@ import {
   type IndexEntry,
 } from '../../src/main/core/backup/file-index';
 import { backupUsable } from '../../src/shared/backup/usable';
+import { backupParams } from '../../src/shared/backup/contract';
 import { fullVerifyDue } from '../../src/shared/backup/full-verify';
 import type { BackupManifest } from '../../src/shared/model';
 
@@ -137,5 +138,15 @@ describe('the shared rules', () => {
     expect(fullVerifyDue(undefined, 10)).toBe(false);
     // An older version's backup (no verify record) after which nothing is due yet.
     expect(fullVerifyDue({ ...m, verify: undefined }, 10)).toBe(false);
+  });
+});
+
+describe('the backup job parameters', () => {
+  it('take fullVerify only as a boolean (the helper re-reads it as exactly true or false)', () => {
+    const base = { source: '/dev/loop9', destRoot: '/backups' };
+    expect(backupParams.safeParse({ ...base, fullVerify: true }).success).toBe(true);
+    expect(backupParams.safeParse(base).success).toBe(true);
+    expect(backupParams.safeParse({ ...base, fullVerify: 'yes' }).success).toBe(false);
+    expect(backupParams.safeParse({ ...base, fullVerify: 1 }).success).toBe(false);
   });
 });

@@ -94,8 +94,12 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
         queue.push({ path, resolve, reject });
         dispatch();
       }),
+    // Not awaited: a worker reading a drive that stopped answering sits in the kernel and cannot be stopped
+    // until the read returns; the job must still be able to end (source-stall.ts) without waiting for it.
     close: async () => {
-      await Promise.all(workers.map((w) => w.terminate()));
+      for (const w of workers) void w.terminate().catch(() => undefined);
+      for (const p of pending.values()) p.reject(new Error('the hash pool was closed'));
+      pending.clear();
     },
   };
 }
