@@ -1,4 +1,3 @@
-import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IndexDamaged, comparePaths, readIndex, type IndexEntry } from './file-index';
 import { createHashPool, orderedPool } from './hash-pool';
@@ -40,9 +39,10 @@ export async function checkTreeAgainstIndex(
     if (opts.signal?.aborted) throw opts.signal.reason;
     if (!item.entry) return `${item.path}: not in the manifest`;
     const abs = join(dir, item.path);
-    const st = await lstat(abs).catch(() => undefined);
+    // Through the pool's workers: a restore's target is a drive that may stop answering (hash-pool.ts).
+    const st = await pool.stat(abs);
     if (!st) return `${item.path}: missing`;
-    if (!st.isFile()) return `${item.path}: not a regular file`;
+    if (!st.isFile) return `${item.path}: not a regular file`;
     if (st.size !== item.entry.size)
       return `${item.path}: ${st.size < item.entry.size ? 'truncated' : 'grown'} (${st.size} bytes, ${item.entry.size} recorded)`;
     const h = await pool.hash(abs);

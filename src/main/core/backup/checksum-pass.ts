@@ -1,5 +1,4 @@
 import { lstatSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupManifest } from '../../../shared/model';
 import { createIndexWriter, indexCursor, readIndex, type IndexEntry, type SourceSeen } from './file-index';
@@ -73,23 +72,21 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
     const prevSt = opts.previous
       ? lstatSync(join(opts.previous.path, path), { bigint: true, throwIfNoEntry: false })
       : undefined;
-    const [srcSt, prevEntry] = await Promise.all([
-      lstat(join(opts.source, path), { bigint: true }).catch(() => undefined),
-      found,
-    ]);
+    // The source's lstat goes through the pool's workers, never libuv's threads (hash-pool.ts says why).
+    const [srcSt, prevEntry] = await Promise.all([pool.stat(join(opts.source, path)), found]);
     const linked = prevSt !== undefined && prevSt.ino === copySt.ino && prevSt.dev === copySt.dev;
     const size = Number(copySt.size);
-    if (!srcSt?.isFile())
+    if (!srcSt?.isFile)
       return {
         entry: { path, size, sha256: '0'.repeat(64), how: 'hashed' },
         linked,
         problem: 'gone from the source',
       };
     const seen: SourceSeen = {
-      size: Number(srcSt.size),
-      mtimeNs: String(srcSt.mtimeNs),
-      ctimeNs: String(srcSt.ctimeNs),
-      ino: String(srcSt.ino),
+      size: srcSt.size,
+      mtimeNs: srcSt.mtimeNs,
+      ctimeNs: srcSt.ctimeNs,
+      ino: srcSt.ino,
     };
     if (linked && prevEntry?.src && sameSource(prevEntry.src, seen) && prevEntry.size === size)
       return { entry: { path, size, sha256: prevEntry.sha256, how: 'inherited', src: seen }, linked };

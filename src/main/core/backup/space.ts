@@ -48,10 +48,14 @@ export async function measureTree(
   const seen = new Set<string>();
   const walk = async (dir: string, rel: string): Promise<void> => {
     if (signal?.aborted) throw new KintsugiError('CANCELLED', `stopped while measuring ${root}`);
-    // One folder's entries are lstat'ed together: one at a time, each waited on, was most of the walk's time.
+    // Two lstats in flight, not one: one at a time, each waited on, was most of the walk's time. Not more: on a
+    // drive that stops answering each one holds a thread of libuv's pool (four) for good, and the job host needs
+    // the others to report and clean up (source-stall.ts).
     const names: string[] = [];
     for await (const entry of await opendir(dir)) names.push(entry.name);
-    const stats = await Promise.all(names.map((name) => lstat(join(dir, name))));
+    const stats: Stats[] = [];
+    for (let i = 0; i < names.length; i += 2)
+      stats.push(...(await Promise.all(names.slice(i, i + 2).map((name) => lstat(join(dir, name))))));
     for (const [i, name] of names.entries()) {
       const path = join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
