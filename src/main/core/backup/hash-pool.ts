@@ -39,14 +39,13 @@ function stat(path) {
   return { stat: { isFile: st.isFile(), size: Number(st.size), mtimeNs: String(st.mtimeNs),
     ctimeNs: String(st.ctimeNs), ino: String(st.ino) } };
 }
-parentPort.on('message', ({ id, op, path }) => {
-  try {
-    parentPort.postMessage({ id, ...(op === 'stat' ? stat(path) : hash(path)) });
-  } catch (err) {
-    parentPort.postMessage({ id, error: String((err && err.message) || err) });
-  }
+const attempt = (f) => { try { return f(); } catch (err) { return { error: String((err && err.message) || err) }; } };
+parentPort.on('message', ({ id, op, paths }) => {
+  parentPort.postMessage({ id, replies: paths.map((p) => attempt(() => (op === 'stat' ? stat(p) : hash(p)))) });
 });
 `;
+
+const STAT_BATCH = 64;
 
 export interface FileHash {
   sha256: string;
@@ -69,42 +68,48 @@ export interface HashPool {
   close(): Promise<void>;
 }
 
-type Reply = { id: number; sha256?: string; size?: number; stat?: FileStat | null; error?: string };
+type Reply = { sha256?: string; size?: number; stat?: FileStat | null; error?: string };
 type Job = { op: 'hash' | 'stat'; path: string; resolve: (r: Reply) => void; reject: (e: Error) => void };
 
 export function createHashPool(size = Math.min(4, Math.max(1, availableParallelism()))): HashPool {
   const workers: Worker[] = [];
   const idle: Worker[] = [];
   const queue: Job[] = [];
-  const pending = new Map<number, Job & { w: Worker }>();
+  const pending = new Map<number, { jobs: Job[]; w: Worker }>();
   let nextId = 0;
   let closed = false;
 
   const dispatch = () => {
     while (idle.length > 0 && queue.length > 0) {
       const w = idle.pop()!;
-      const job = queue.shift()!;
+      // A file is hashed alone; lstats go in batches (one message each way per file cost more than the lstat).
+      let n = 1;
+      if (queue[0]!.op === 'stat') while (n < STAT_BATCH && queue[n]?.op === 'stat') n++;
+      const jobs = queue.splice(0, n);
       const id = nextId++;
-      pending.set(id, { ...job, w });
-      w.postMessage({ id, op: job.op, path: job.path });
+      pending.set(id, { jobs, w });
+      w.postMessage({ id, op: jobs[0]!.op, paths: jobs.map((j) => j.path) });
     }
   };
   const startWorker = () => {
     const w = new Worker(WORKER_CODE, { eval: true });
-    w.on('message', (m: Reply) => {
+    w.on('message', (m: { id: number; replies: Reply[] }) => {
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
       idle.push(w);
-      if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m);
+      p.jobs.forEach((job, i) => {
+        const r = m.replies[i]!;
+        if (r.error !== undefined) job.reject(new Error(r.error));
+        else job.resolve(r);
+      });
       dispatch();
     });
     w.on('error', (err) => {
       for (const [id, p] of pending) {
         if (p.w !== w) continue;
         pending.delete(id);
-        p.reject(err);
+        for (const job of p.jobs) job.reject(err);
       }
     });
     workers.push(w);
@@ -129,7 +134,9 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
     close: async () => {
       closed = true;
       for (const w of workers) void w.terminate().catch(() => undefined);
-      for (const p of [...pending.values(), ...queue]) p.reject(new Error('the hash pool was closed'));
+      const closedError = new Error('the hash pool was closed');
+      for (const p of pending.values()) for (const job of p.jobs) job.reject(closedError);
+      for (const job of queue) job.reject(closedError);
       pending.clear();
       queue.length = 0;
     },
