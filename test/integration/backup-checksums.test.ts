@@ -159,7 +159,7 @@ describe('damage done to a backup after it was made', () => {
     expect(restoreErr.code).toBe('BACKUP_VERIFY_FAILED');
     expect(restoreErr.detail ?? restoreErr.message).toContain(name());
     const check = await checkBackup(backup);
-    expect(check.ok).toBe(false);
+    expect(check).toMatchObject({ ok: false, recorded: true });
     expect(check.problems.join('\n')).toMatch(what);
     expect(check.problems.join('\n')).toContain(name());
     // A failed check makes the backup unusable until a check passes again.

@@ -66,6 +66,15 @@ const list = subcommand<{ dir: string }>({
 });
 
 function checkText(r: BackupCheckResult): string {
+  return (
+    checkOutcome(r) +
+    (r.recorded
+      ? ''
+      : '  (not recorded beside the manifest: the folder is not writable by you; use sudo to record it)\n')
+  );
+}
+
+function checkOutcome(r: BackupCheckResult): string {
   if (r.ok) return `${r.id}: ok, ${r.files} files (${formatBytes(r.bytes)}) match the manifest\n`;
   return `${r.id}: DAMAGED, ${r.problemCount} problem(s):\n${r.problems.map((p) => `  ${p}\n`).join('')}${r.problemCount > r.problems.length ? `  ... and ${r.problemCount - r.problems.length} more\n` : ''}`;
 }

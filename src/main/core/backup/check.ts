@@ -13,6 +13,8 @@ export interface BackupCheckResult extends BackupCheckRecord {
   path: string;
   id: string;
   bytes: number;
+  /** Whether the outcome was kept beside the manifest (not when the folder is not writable by the caller). */
+  recorded: boolean;
 }
 
 export async function checkBackup(
@@ -53,6 +55,12 @@ export async function checkBackup(
     problems: check.problems,
     problemCount: check.problemCount,
   };
-  if (opts.record !== false) await writeLastCheck(path, record);
-  return { ...record, path, id: manifest.id, bytes: check.bytes };
+  // Recorded where the caller may write (a backup the helper made is root's): the outcome stands either way.
+  let recorded = false;
+  if (opts.record !== false)
+    recorded = await writeLastCheck(path, record).then(
+      () => true,
+      () => false,
+    );
+  return { ...record, path, id: manifest.id, bytes: check.bytes, recorded };
 }
