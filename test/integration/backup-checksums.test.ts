@@ -52,7 +52,7 @@ let work: string;
 let src: string;
 let files: FixtureFiles;
 let at = Date.parse('2026-11-23T10:00:00Z');
-const next = () => new Date((at += 60_000));
+const next_ = () => new Date((at += 60_000));
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kintsugi-checksums-it-'));
@@ -70,7 +70,7 @@ describe('incremental verify', () => {
   it('a first backup reads every file; after one file changed, the next reads that one and inherits the rest', async () => {
     await mkdir(dest());
     const first = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), {
-      now: next,
+      now: next_,
     });
     expect(first.formatVersion).toBe(2);
     expect(first.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
@@ -79,7 +79,7 @@ describe('incremental verify', () => {
 
     await writeFile(join(src, files.randomFiles[0]!), 'a new content, of another size\n');
     const c = ctx();
-    const second = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next });
+    const second = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next_ });
     expect(second.linkDest).toBe(first.id);
     expect(second.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1, sinceFull: 1 });
     expect(second.verify!.inheritedFiles).toBe(second.index!.entries - 1);
@@ -92,14 +92,20 @@ describe('incremental verify', () => {
 
   it('a file rewritten with its old mtime (touch -r) is caught by its ctime and copied again', async () => {
     const victim = join(src, files.randomFiles[1]!);
-    const before = await stat(victim);
+    // touch -r keeps the nanoseconds (utimes through a Date would not): size and mtime are exactly as recorded.
+    const reference = join(work, 'mtime-reference');
+    await execa('touch', ['-r', victim, reference]);
+    const before = await stat(victim, { bigint: true });
     const text = await readFile(victim);
     text[0] = text[0]! ^ 0xff; // same size
     await writeFile(victim, text);
-    await utimes(victim, before.atime, before.mtime);
+    await execa('touch', ['-r', reference, victim]);
+    const after = await stat(victim, { bigint: true });
+    expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
+    expect(after.ctimeNs).not.toBe(before.ctimeNs);
     const prev = (await latestVerifiedBackup(dest()))!;
     const c = ctx();
-    const third = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next });
+    const third = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next_ });
     expect(third.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
     expect(c.logs.join('\n')).toMatch(/their ctime did\): copying them again/);
     // (Buffer.equals: a deep toEqual of 1 MiB buffers costs seconds)
@@ -114,7 +120,7 @@ describe('incremental verify', () => {
       { source: src, destRoot: dest(), includeLoop: false, fullVerify: true },
       ctx(),
       {
-        now: next,
+        now: next_,
       },
     );
     expect(full.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
@@ -130,10 +136,26 @@ describe('incremental verify', () => {
     const err = await codeOf(checkBackup(latest.path));
     expect(err.detail ?? err.message).toMatch(/older version and records no per-file checksums/);
     const c = ctx();
-    const after = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next });
+    const after = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next_ });
     expect(after.linkDest).toBe(latest.manifest.id);
     expect(after.verify!.mode).toBe('full');
     expect(c.logs.join('\n')).toMatch(/older version made it\): every file is verified this once/);
+  });
+});
+
+describe('a previous backup whose file was replaced', () => {
+  it('a file rsync copied anew (not a link to the previous backup) is read, even with its source unchanged', async () => {
+    const dest = join(work, 'incremental');
+    const prev = (await latestVerifiedBackup(dest))!;
+    const victim = join(prev.path, files.randomFiles[2]!);
+    const original = await readFile(victim);
+    await unlink(victim); // a new inode in the previous backup: rsync no longer links it, it copies the source
+    await writeFile(victim, original.subarray(1));
+    const next = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    expect(next.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
+    expect((await entries(next.path)).get(files.randomFiles[2]!)?.how).toBe('hashed');
+    expect((await checkBackup(next.path)).ok).toBe(true);
+    expect((await checkBackup(prev.path)).problems.join()).toMatch(/truncated/);
   });
 });
 
@@ -146,7 +168,7 @@ describe('damage done to a backup after it was made', () => {
 
   beforeAll(async () => {
     await mkdir(dest());
-    backup = (await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), { now: next }))
+    backup = (await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), { now: next_ }))
       .path;
     original = await readFile(join(backup, name()));
     originalStat = await stat(join(backup, name()));
@@ -245,7 +267,7 @@ describe('a backup folder being written by another run', () => {
         JSON.stringify({ pid: sleeper.pid, id: 'kintsugi-backup-x', startedAt: 'now' }),
       );
       const err = await codeOf(
-        runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next }),
+        runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ }),
       );
       expect(err.detail ?? err.message).toContain(`pid ${sleeper.pid}`);
       expect(await readdir(dest)).toEqual([LOCK_NAME]);
@@ -253,7 +275,7 @@ describe('a backup folder being written by another run', () => {
       sleeper.kill();
       await sleeper.catch(() => {});
     }
-    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
     expect(made.verified).toBe(true);
     expect((await readdir(dest)).sort()).toEqual([made.id]);
   });
@@ -270,7 +292,7 @@ describe('a destination that fills up while the manifest is written', () => {
     try {
       const err = await codeOf(
         runBackup({ source: many, destRoot: mnt, includeLoop: false }, ctx(), {
-          now: next,
+          now: next_,
           skipSpaceCheck: true,
         }),
       );
