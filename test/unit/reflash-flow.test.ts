@@ -335,6 +335,13 @@ describe('reflash flow in main', () => {
       target: '/dev/loop7',
     });
     await expect(flow.useExistingBackup({ path: dir })).rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND' });
+    // A backup whose last check found damage is not offered again (shared/backup/usable.ts).
+    const check = { at: 'now', ok: false, files: 1, problems: ['a.txt: missing'], problemCount: 1 };
+    await writeFile(join(taken.backup!.path, 'kintsugi-backup.check.json'), JSON.stringify(check));
+    await expect(flow.useExistingBackup({ path: taken.backup!.path })).rejects.toMatchObject({
+      code: 'BACKUP_NOT_FOUND',
+      detail: expect.stringContaining('failed its last check (a.txt: missing)'),
+    });
   });
 
   it('a system drive is refused at choice time with its DRIVE_* code', async () => {

@@ -7,7 +7,7 @@ import type { ChooseImageIntent } from '../../../shared/reflash/contract';
 import type { LastWrittenImage } from '../../../shared/reflash/last-written';
 import { freshReflashState, type ReflashState } from '../../../shared/reflash/state';
 import { refuseDestOnDrive } from '../backup/dest-drive';
-import { readManifest } from '../backup/manifest';
+import { readLastCheck, readManifest } from '../backup/manifest';
 import { latestVerifiedBackup } from '../backup/list';
 import { fullVerifyDue } from '../../../shared/backup/full-verify';
 import { isPathOnDrive } from '../drives/identity';
@@ -261,8 +261,14 @@ export class ReflashFlow {
       const s = await this.load();
       enforce(startOverGate(s));
       const manifest = await readManifest(req.path);
-      if (!manifest?.verified)
-        throw new KintsugiError('BACKUP_NOT_FOUND', `${req.path} is not a verified Kintsugi backup`);
+      const lastCheck = await readLastCheck(req.path);
+      if (!manifest || !backupUsable(manifest, lastCheck))
+        throw new KintsugiError(
+          'BACKUP_NOT_FOUND',
+          lastCheck?.ok === false
+            ? `${req.path} failed its last check (${lastCheck.problems[0] ?? 'damaged'}): restore another backup`
+            : `${req.path} is not a verified Kintsugi backup`,
+        );
       return this.deps.store.save({
         ...freshReflashState(),
         ...(s.speeds ? { speeds: s.speeds } : {}),
