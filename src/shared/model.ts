@@ -101,7 +101,8 @@ export interface FlashResult {
 }
 
 export interface BackupManifest {
-  formatVersion: 1;
+  /** 1: no per-file checksums (older versions; read, and the next backup verifies fully). 2: with an index. */
+  formatVersion: 1 | 2;
   id: string; // folder name
   source: string;
   sourceDescription?: string;
@@ -112,11 +113,39 @@ export interface BackupManifest {
   linkDest?: string;
   verified: boolean;
   tools: Record<string, string>; // e.g. { rsync: '3.2.7' }
+  /** Version 2: the per-file list (size, sha256, the source as seen) beside the manifest, and its own sha256. */
+  index?: { name: string; sha256: string; entries: number; bytes: number };
+  /** Version 2: how the files' checksums were obtained. */
+  verify?: BackupVerifyInfo;
+}
+
+export interface BackupVerifyInfo {
+  /** full: every file read on both sides; incremental: files linked from linkDest with an unchanged source inherit. */
+  mode: 'full' | 'incremental';
+  hashedFiles: number;
+  hashedBytes: number;
+  inheritedFiles: number;
+  inheritedBytes: number;
+  /** Bytes stored anew in this backup, and bytes that are hard links to linkDest's files. */
+  newBytes: number;
+  linkedBytes: number;
+  /** Incremental backups since the last full verify, this one included (0 for a full one). */
+  sinceFull: number;
+}
+
+/** The last `backup check` of a backup, kept beside its manifest. */
+export interface BackupCheckRecord {
+  at: string;
+  ok: boolean;
+  files: number;
+  problems: string[];
+  problemCount: number;
 }
 
 export interface BackupSummary {
   path: string;
   manifest: BackupManifest;
+  lastCheck?: BackupCheckRecord;
 }
 
 export interface PersistenceStoreInfo {

@@ -9,7 +9,7 @@ import { KintsugiError } from '../../src/shared/errors';
 import { quietContext } from '../../src/main/core/jobs/context';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { runRestore } from '../../src/main/core/backup/restore';
-import { MANIFEST_NAME } from '../../src/main/core/backup/manifest';
+import { INDEX_NAME, MANIFEST_NAME } from '../../src/main/core/backup/manifest';
 import { describeTree, diffTrees } from '../helpers/describe-tree';
 import { buildFixtureImage, type FixtureImage } from '../helpers/fixture-image';
 import { attachLoop, detachLoop, withMountedLoop } from '../helpers/loop';
@@ -64,7 +64,9 @@ describe('persistence image -> backup -> fresh image', () => {
     expect(backup.sourceDescription).toBe(`persistence partition 2 (label persistence) on ${full.imagePath}`);
     expect(await sha256(full.imagePath)).toBe(before); // read-only: the source image is byte-for-byte unchanged
     expect(await loopsHeldBy(full.imagePath)).toBe(''); // mount and loop released
-    expect(diffTrees(full.tree, await describeTree(backup.path, { exclude: [MANIFEST_NAME] }))).toEqual([]);
+    expect(
+      diffTrees(full.tree, await describeTree(backup.path, { exclude: [MANIFEST_NAME, INDEX_NAME] })),
+    ).toEqual([]);
 
     const restored = await runRestore(
       { backupDir: backup.path, target: fresh.imagePath, includeLoop: false },
@@ -89,7 +91,9 @@ describe('persistence image -> backup -> fresh image', () => {
       quietContext(),
     );
     expect(backup.sourceDescription).toBe(`persistence file persistence.dat on ${ventoy.imagePath}`);
-    expect(diffTrees(ventoy.tree, await describeTree(backup.path, { exclude: [MANIFEST_NAME] }))).toEqual([]);
+    expect(
+      diffTrees(ventoy.tree, await describeTree(backup.path, { exclude: [MANIFEST_NAME, INDEX_NAME] })),
+    ).toEqual([]);
     await runRestore(
       { backupDir: backup.path, target: ventoyFresh.imagePath, includeLoop: false },
       quietContext(),
@@ -111,7 +115,9 @@ describe('persistence image -> backup -> fresh image', () => {
 
       const backup = await runBackup({ source: dev, destRoot, includeLoop: true }, quietContext());
       expect(backup.source).toBe(dev);
-      expect(diffTrees(full.tree, await describeTree(backup.path, { exclude: [MANIFEST_NAME] }))).toEqual([]);
+      expect(
+        diffTrees(full.tree, await describeTree(backup.path, { exclude: [MANIFEST_NAME, INDEX_NAME] })),
+      ).toEqual([]);
     } finally {
       await detachLoop(dev);
     }

@@ -164,9 +164,25 @@ describe('kintsugi main()', () => {
       source: '/data',
       dest: '/w/dest',
       includeLoop: false,
+      fullVerify: false,
     });
     expect(parseCli(['backup', 'dest', '--data-root', '/srv/d'], '/w').command).toMatchObject({
       source: '/srv/d',
+    });
+    expect(parseCli(['backup', 's', 'd', '--full-verify'], '/w').command).toMatchObject({
+      cmd: 'backup',
+      source: '/w/s',
+      fullVerify: true,
+    });
+    // `backup list|check DIR` go to the backup domain; any other first word is still a SOURCE.
+    expect(parseCli(['backup', 'list', 'd'], '/w').command).toMatchObject({
+      cmd: 'domain',
+      input: { dir: '/w/d' },
+    });
+    expect(parseCli(['backup', 'check', 'd'], '/w').command).toMatchObject({ cmd: 'domain' });
+    expect(parseCli(['backup', 'lists', 'd'], '/w').command).toMatchObject({
+      cmd: 'backup',
+      source: '/w/lists',
     });
   });
 

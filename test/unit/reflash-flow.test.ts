@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,51 @@ async function toFlashStep(flow: ReflashFlow) {
   await flow.chooseDrive({ device: '/dev/link-to-loop9' });
   return flow.settled((await flow.startBackup({ backupDir: backups() })).jobId);
 }
+
+/** A verified backup in the backups folder, after `sinceFull` incremental ones (only its manifest: the flow reads no more). */
+async function backupAfterIncrementals(sinceFull: number): Promise<void> {
+  const id = `kintsugi-backup-2026-11-2${sinceFull % 10}T10-00-00Z`;
+  await mkdir(join(backups(), id), { recursive: true });
+  const count = {
+    hashedFiles: 1,
+    hashedBytes: 1,
+    inheritedFiles: 0,
+    inheritedBytes: 0,
+    newBytes: 1,
+    linkedBytes: 0,
+  };
+  const manifest = {
+    formatVersion: 2,
+    id,
+    source: '/dev/loop9',
+    createdAt: `2026-11-2${sinceFull % 10}T10:00:00.000Z`,
+    finishedAt: `2026-11-2${sinceFull % 10}T10:00:01.000Z`,
+    files: 1,
+    bytes: 1,
+    verified: true,
+    tools: {},
+    index: { name: 'kintsugi-backup.files.ndjson', sha256: 'a'.repeat(64), entries: 1, bytes: 100 },
+    verify: { mode: sinceFull ? 'incremental' : 'full', ...count, sinceFull },
+  };
+  await writeFile(join(backups(), id, 'kintsugi-backup.json'), JSON.stringify(manifest));
+}
+
+describe('the every-Nth full verify', () => {
+  it('the backup before a reflash reads every file when the 10th is due, not before', async () => {
+    await backupAfterIncrementals(8);
+    const { flow } = makeFlow();
+    await toFlashStep(flow);
+    const first = jobs.requests.find((r) => r.type === 'backup');
+    expect(first?.params).not.toHaveProperty('fullVerify');
+
+    await rm(backups(), { recursive: true });
+    await backupAfterIncrementals(9);
+    await rm(join(dir, 'reflash.json'), { force: true }); // a new flow
+    await toFlashStep(makeFlow().flow);
+    const due = jobs.requests.filter((r) => r.type === 'backup').at(-1);
+    expect(due?.params).toMatchObject({ fullVerify: true });
+  });
+});
 
 describe('reflash flow in main', () => {
   it('an image chosen with noBmap is checked without its .bmap, and the choice is kept in the state', async () => {
@@ -290,6 +335,13 @@ describe('reflash flow in main', () => {
       target: '/dev/loop7',
     });
     await expect(flow.useExistingBackup({ path: dir })).rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND' });
+    // A backup whose last check found damage is not offered again (shared/backup/usable.ts).
+    const check = { at: 'now', ok: false, files: 1, problems: ['a.txt: missing'], problemCount: 1 };
+    await writeFile(join(taken.backup!.path, 'kintsugi-backup.check.json'), JSON.stringify(check));
+    await expect(flow.useExistingBackup({ path: taken.backup!.path })).rejects.toMatchObject({
+      code: 'BACKUP_NOT_FOUND',
+      detail: expect.stringContaining('failed its last check (a.txt: missing)'),
+    });
   });
 
   it('a system drive is refused at choice time with its DRIVE_* code', async () => {

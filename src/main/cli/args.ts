@@ -51,7 +51,7 @@ export type Command =
   | { cmd: 'jobs-list' }
   | { cmd: 'jobs-show'; jobId: string }
   | { cmd: 'jobs-log'; jobId: string }
-  | { cmd: 'backup'; source: string; dest: string; includeLoop: boolean }
+  | { cmd: 'backup'; source: string; dest: string; includeLoop: boolean; fullVerify: boolean }
   | { cmd: 'restore'; backupDir: string; target: string; yes: boolean; includeLoop: boolean }
   | {
       cmd: 'reflash';
@@ -92,6 +92,7 @@ const OPTIONS = {
   'no-bmap': { type: 'boolean' },
   'force-raw': { type: 'boolean' },
   'allow-unsigned': { type: 'boolean' },
+  'full-verify': { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -115,7 +116,7 @@ const ALLOWED: Record<Exclude<Command['cmd'], 'help' | 'version' | 'domain'>, Op
   'jobs-list': [],
   'jobs-show': [],
   'jobs-log': [],
-  backup: ['include-loop'],
+  backup: ['include-loop', 'full-verify'],
   restore: ['yes', 'include-loop'],
   reflash: [
     'image',
@@ -194,7 +195,9 @@ export function parseCli(
 
   let name = pos[0]!;
   let args = pos.slice(1);
-  const domain = domains.find((d) => d.name === name);
+  const domain = domains.find(
+    (d) => d.name === name && (!d.onlySubcommands || d.subcommands.some((s) => s.name === args[0])),
+  );
   if (domain) return { ...globals, command: domainCommand(domain, args, parsed.values, cwd, globals) };
   if (name === 'image') {
     if (args[0] !== 'verify')
@@ -298,12 +301,14 @@ export function parseCli(
               source: pathArg(args[0]!, 'SOURCE', cwd),
               dest: pathArg(args[1]!, 'DEST_DIR', cwd),
               includeLoop,
+              fullVerify: Boolean(v['full-verify']),
             }
           : {
               cmd: 'backup',
               source: globals.dataRoot,
               dest: pathArg(args[0]!, 'DEST_DIR', cwd),
               includeLoop,
+              fullVerify: Boolean(v['full-verify']),
             };
       break;
     case 'restore':

@@ -14,6 +14,8 @@ import { inProcessExecutor } from '../core/jobs/run-job';
 import { findBmap } from '../core/image/check';
 import { flashRequestFor, imageCheckRequest } from '../core/image/requests';
 import { isFinished, reflashSteps } from '../core/reflash/pipeline';
+import { describeVerify } from '../core/backup/verify-backup';
+import { fullVerifyDue } from '../../shared/backup/full-verify';
 import { createServices, type Services, type ServicesOptions } from '../core/services';
 import type { Command, GlobalOptions } from './args';
 import { confirmDevice } from './confirm';
@@ -163,11 +165,17 @@ async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
         : command.source;
       const r = (await run({
         type: 'backup',
-        params: { source, destRoot: command.dest, includeLoop: command.includeLoop },
+        params: {
+          source,
+          destRoot: command.dest,
+          includeLoop: command.includeLoop,
+          ...(command.fullVerify ? { fullVerify: true } : {}),
+        },
       })) as JobResults['backup'];
+      const every = (await c.services().settings.load()).fullVerifyEvery;
       return {
         result: r,
-        human: `Backup ${r.verified ? 'verified' : 'NOT verified'}: ${r.path}\n  ${r.files} files, ${formatBytes(r.bytes)}${r.linkDest ? `, incremental against ${r.linkDest}` : ''}\n`,
+        human: `Backup ${r.verified ? 'verified' : 'NOT verified'}: ${r.path}\n  ${r.files} files, ${formatBytes(r.bytes)}${r.linkDest ? `, incremental against ${r.linkDest}` : ''}\n${r.verify ? `  ${describeVerify(r.verify)}\n` : ''}${fullVerifyDue(r, every) ? `  ${r.verify!.sinceFull} incremental backups since the last full verify: make the next one with --full-verify\n` : ''}`,
       };
     }
     case 'restore': {

@@ -56,6 +56,8 @@ export interface CliDomain {
   summary: string;
   /** `kintsugi <domain>` alone runs this subcommand (e.g. `status`, `list`). */
   defaultSubcommand?: string;
+  /** The name is also a core command (`backup SOURCE DEST`): only argv naming a subcommand is routed here. */
+  onlySubcommands?: true;
   subcommands: CliSubcommand<never>[];
 }
 

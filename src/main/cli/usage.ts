@@ -16,8 +16,11 @@ Commands:
                                                 check the image, then write it to the whole DEVICE and read it back
   verify IMAGE DEVICE [--include-loop] [--no-bmap]
                                                 read DEVICE back and compare it with IMAGE
-  backup SOURCE DEST_DIR [--include-loop]       back up a directory, or the persistence store of a drive / image
-  backup DEST_DIR                               back up the data root (--data-root, default /data)
+  backup SOURCE DEST_DIR [--include-loop] [--full-verify]
+                                                back up a directory, or the persistence store of a drive / image
+                                                (incremental against the newest verified backup in DEST_DIR;
+                                                --full-verify reads every file again)
+  backup DEST_DIR [--full-verify]               back up the data root (--data-root, default /data)
   restore BACKUP_DIR TARGET [--yes] [--include-loop]
                                                 restore a backup into a directory, drive or image
   reflash --image IMAGE --drive DEVICE --backup-to DIR [--sha256 F] [--minisig F --pubkey KEY]

@@ -67,7 +67,9 @@ const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
       FOLDERS_WITH_SUDO,
     );
     await refuseDestOnDrive(destRoot, source);
-    return { ...job, params: { ...p, source, destRoot } };
+    // A full verify only reads more: any boolean is fine, anything else is not a boolean.
+    const fullVerify = p.fullVerify === true;
+    return { ...job, params: { ...p, source, destRoot, fullVerify } };
   },
 
   // A verified backup of the user's, copied into a drive's persistence store. Never into a directory: that

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { KintsugiError, type ErrorCode } from '../../shared/errors';
 import { listBackups } from '../core/backup/list';
 import { canonicalWholeDisk } from '../core/drives/identity';
+import { backupUsable } from '../../shared/backup/usable';
 
 // The checks authorize.ts composes, one per kind of parameter. Each returns the canonical form of what it was
 // given (the real path, the kernel's device name), which is what the helper then runs, or throws saying what was
@@ -97,10 +98,10 @@ export async function userBackup(path: string, uid: number): Promise<string> {
       { hint: 'Restore a backup kept in a folder of your own.' },
     );
   const found = (await listBackups(parent)).find((b) => b.path === real);
-  if (!found?.manifest.verified)
+  if (!found || !backupUsable(found.manifest, found.lastCheck))
     throw new KintsugiError(
       'BACKUP_NOT_FOUND',
-      `${describe(path, real)} is not a verified Kintsugi backup (${found ? 'never verified' : 'no manifest naming this folder'})`,
+      `${describe(path, real)} is not a verified Kintsugi backup (${found ? (found.lastCheck?.ok === false ? 'its last check found it damaged' : 'never verified') : 'no manifest naming this folder'})`,
       {
         hint: 'Choose one backup folder made by Kintsugi (kintsugi-backup-...), not the folder holding them.',
       },

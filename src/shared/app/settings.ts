@@ -37,6 +37,8 @@ export const settingsSchema = z.object({
   autostart: z.boolean().optional(),
   /** The kernel workspace (a git repo with fleet/ and patches/), for the kernel page and `kintsugi kernel`. */
   kernelWorkspace: absolutePath.optional(),
+  /** Every Nth backup of a folder, a full verify is suggested (shared/backup/full-verify.ts; unset: 10, 0: never). */
+  fullVerifyEvery: z.number().int().min(0).max(1000).optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -72,6 +74,8 @@ export const settingsPatch = z.strictObject({
   autostart: z.boolean().optional(),
   /** The kernel workspace (a git repo with fleet/ and patches/), for the kernel page and `kintsugi kernel`. */
   kernelWorkspace: absolutePath.optional(),
+  /** Every Nth backup of a folder, a full verify is suggested (shared/backup/full-verify.ts; unset: 10, 0: never). */
+  fullVerifyEvery: z.number().int().min(0).max(1000).optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;

@@ -8,6 +8,8 @@ export const backupParams = z.strictObject({
   source: absolutePath,
   destRoot: absolutePath,
   includeLoop: z.boolean().default(false),
+  /** Read every file of the copy and the source, inheriting no checksum from the previous backup. */
+  fullVerify: z.boolean().optional(),
 });
 export type BackupParams = z.output<typeof backupParams>;
 

@@ -2,6 +2,7 @@ import { bareDeviceName as basename, confirmsDevice } from '../confirm-device';
 import type { ImageReport } from '../model';
 import type { ReflashStep } from '../progress';
 import type { ReflashState } from './state';
+import { backupUsable } from '../backup/usable';
 
 // The reflash flow's rules, as pure functions of its saved state. Main checks them on every intent (the renderer
 // is never trusted to have checked), and the CLI runs the same flow; the page reads the same predicates to show
@@ -32,7 +33,7 @@ export function driveWritten(s: ReflashState): boolean {
 
 /** A verified backup of the chosen drive exists. */
 export function backupOfDrive(s: ReflashState): boolean {
-  return s.device !== undefined && s.backup?.device === s.device && s.backup.manifest.verified === true;
+  return s.device !== undefined && s.backup?.device === s.device && backupUsable(s.backup.manifest);
 }
 
 /** Flashing is unlocked: a verified backup of this drive, or a skip typed for it. */

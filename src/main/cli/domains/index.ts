@@ -1,4 +1,5 @@
 import type { CliDomain, OptionSpec } from '../domain-command';
+import { backupDomain } from './backup';
 import { frameworksCli } from './frameworks';
 import { kernelDomain } from './kernel';
 import { modelsDomain } from './models';
@@ -14,6 +15,7 @@ export const CLI_DOMAINS: readonly CliDomain[] = [
   scheduleDomain,
   osDomain,
   kernelDomain,
+  backupDomain,
 ];
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, realpath, rename, stat, utimes } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupParams } from '../../../shared/jobs';
-import type { BackupManifest } from '../../../shared/model';
+import type { BackupManifest, BackupSummary } from '../../../shared/model';
 import { canonicalWholeDisk, isBlockDevice } from '../drives/identity';
 import type { JobContext } from '../jobs/context';
 import { exists } from '../util/exists';
@@ -11,14 +11,17 @@ import { syncFilesystem } from '../util/sync-filesystem';
 import { refuseDestOnDrive } from './dest-drive';
 import { assertFitFilesystem } from './dest-fs';
 import { latestVerifiedBackup } from './list';
-import { MANIFEST_NAME, writeManifest } from './manifest';
+import { INDEX_NAME, MANIFEST_NAME, writeManifest } from './manifest';
 import { rsyncProgressReporter } from './progress-reporter';
 import { DEFAULT_IO_TIMEOUT_MS, RSYNC_ARCHIVE, runRsync, rsyncVersion, stderrTail } from './run-rsync';
 import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
-import { ensureRoom, estimateNeed, formatBytes, freeSpace, measureTree } from './space';
+import { ensureRoom, estimateNeed, formatBytes, freeSpace } from './space';
+import { leftBehind } from './left-behind';
 import { withTreeAt, type MountPersistence } from './source';
-import { compareTrees, describeDifferences, withSlash } from './verify-copy';
+import { withSlash } from './verify-copy';
+import { acquireLock, refuseWhileLocked } from './lock';
+import { describeVerify, verifyCopy } from './verify-backup';
 
 // One backup = one new folder directly under destRoot. It is copied into "<id>.incomplete", verified, given
 // its manifest and only then renamed to "<id>": a crash, a full disk or a cancel leaves an obviously unfinished
@@ -78,14 +81,25 @@ export async function runBackup(
           leftBehind: `no backup was made; an unfinished copy (kintsugi-backup-*.incomplete) may be left in ${destRoot}: delete it to free the space`,
         },
         ctx,
-        (c) => backupTree(tree.dir, { source: tree.given, description: tree.description, destRoot }, c, opts),
+        (c) =>
+          backupTree(
+            tree.dir,
+            {
+              source: tree.given,
+              description: tree.description,
+              destRoot,
+              fullVerify: params.fullVerify === true,
+            },
+            c,
+            opts,
+          ),
       ),
   );
 }
 
 async function backupTree(
   srcDir: string,
-  info: { source: string; description: string; destRoot: string },
+  info: { source: string; description: string; destRoot: string; fullVerify: boolean },
   ctx: JobContext,
   options: BackupOptions,
 ): Promise<BackupResult> {
@@ -99,17 +113,42 @@ async function backupTree(
     );
 
   const createdAt = (options.now ?? (() => new Date()))();
+  await refuseWhileLocked(destRoot);
   const previous = await latestVerifiedBackup(destRoot);
   const id = await freeBackupId(destRoot, createdAt);
+  const release = await acquireLock(destRoot, id);
+  try {
+    return await copyAndVerify(srcDir, info, id, createdAt, previous, ctx, options);
+  } finally {
+    await release();
+  }
+}
+
+async function copyAndVerify(
+  srcDir: string,
+  info: { source: string; description: string; destRoot: string; fullVerify: boolean },
+  id: string,
+  createdAt: Date,
+  previous: BackupSummary | undefined,
+  ctx: JobContext,
+  options: BackupOptions,
+): Promise<BackupResult> {
+  const { destRoot } = info;
   const work = join(destRoot, id + INCOMPLETE_SUFFIX);
   const final = join(destRoot, id);
 
+  // Where the time went, logged at the end: what a user (or the benchmark) needs to see why a backup is slow.
+  const phases = phaseClock();
   ctx.log(`Measuring ${info.description}${previous ? `, incremental against ${previous.manifest.id}` : ''}`);
   const need = await estimateNeed(srcDir, previous?.path, work, ctx.signal);
   if (!options.skipSpaceCheck) await ensureRoom(need, destRoot, 'BACKUP_NO_SPACE');
   const total = need.transferBytes ?? need.source.apparentBytes;
 
+  // Asked while the copy runs, not after: a process start is a visible part of an unchanged backup's time.
+  const rsyncVersionOnce = rsyncVersion();
+  rsyncVersionOnce.catch(() => undefined);
   await mkdir(work); // not recursive: a name clash fails instead of mixing two backups
+  phases.mark('measure');
   ctx.log(`Copying into ${work} (${formatBytes(total)} to transfer)`);
   const progress = rsyncProgressReporter(ctx, total);
   progress.phase('copy', 0);
@@ -151,28 +190,23 @@ async function backupTree(
   const bytes = stats.totalFileSize ?? need.source.apparentBytes;
 
   await options.afterCopy?.(work);
-  ctx.log('Verifying the copy against the source (checksums)');
+  // The index and the manifest are written into the copy's root: put its copied times back afterwards, so a
+  // later comparison of the backup with its source still itemizes nothing.
+  const rootTimes = await stat(work);
   progress.phase('verify', 0, files);
-  const cmp = await compareTrees(srcDir, work, {
-    signal: ctx.signal,
-    extraIsDifference: true,
-    exclude: [`/${MANIFEST_NAME}`],
-  }).catch(async (err: unknown) => {
-    if (err instanceof KintsugiError && err.code === 'CANCELLED')
-      throw new KintsugiError(
-        'CANCELLED',
-        `backup stopped while verifying${err.detail ? ` (${err.detail})` : ''}; ${await leftBehind(work, 'unverified')}`,
-      );
-    throw err;
+  let verified = 0;
+  let lastReport = 0;
+  phases.mark('copy');
+  const verify = await verifyCopy(srcDir, work, previous, info.fullVerify, ctx, (b) => {
+    verified += b;
+    if (performance.now() - lastReport < 200) return;
+    lastReport = performance.now();
+    progress.phase('verify', verified, files);
   });
-  if (!cmp.equal)
-    throw new KintsugiError(
-      'BACKUP_VERIFY_FAILED',
-      `${describeDifferences(cmp)}; ${await leftBehind(work, 'unverified')}`,
-    );
   progress.phase('verify', bytes, files);
 
   // The verification read the page cache: flush what it saw before the manifest vouches for it.
+  phases.mark('verify');
   ctx.log('Flushing the copy to disk');
   try {
     await (options.syncTree ?? syncFilesystem)(work);
@@ -184,7 +218,7 @@ async function backupTree(
   }
 
   const manifest: BackupManifest = {
-    formatVersion: 1,
+    formatVersion: 2,
     id,
     source: info.source,
     sourceDescription: info.description,
@@ -193,33 +227,30 @@ async function backupTree(
     files,
     bytes,
     verified: true,
-    tools: { rsync: await rsyncVersion() },
+    tools: { rsync: await rsyncVersionOnce },
+    index: { name: INDEX_NAME, ...verify.index },
+    verify: verify.info,
   };
   if (previous) manifest.linkDest = previous.manifest.id;
   // Writing the manifest touches the root's mtime; put back the copied one so a later re-verification of the
   // backup against its source still itemizes nothing. writeManifest syncs the manifest and the folder; the
   // restored times are synced again, then the rename, through the destination root.
-  const rootTimes = await stat(work);
-  await writeManifest(work, manifest);
+  phases.mark('flush');
+  await writeManifest(work, manifest).catch(async (err: unknown) => {
+    throw new KintsugiError(
+      (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'BACKUP_NO_SPACE' : 'BACKUP_FAILED',
+      `writing the manifest failed (${(err as Error).message}): no manifest vouches for the copy; ${await leftBehind(work, 'unverified')}`,
+    );
+  });
   await utimes(work, rootTimes.atime, rootTimes.mtime);
   await fsyncPath(work);
   await rename(work, final);
   await fsyncPath(destRoot);
   ctx.log(`Backup ${id} verified: ${files} entries, ${formatBytes(bytes)}`);
+  phases.mark('manifest');
+  ctx.log(describeVerify(verify.info));
+  ctx.log(`Time: ${phases.text()}`);
   return { ...manifest, path: final };
-}
-
-/**
- * What a failed backup leaves, said plainly: the unfinished folder, how much room it takes, and that it is the
- * user's to delete. It never lists as a backup; Kintsugi deletes nothing, not even its own half copy (a failing
- * source may have no other copy).
- */
-async function leftBehind(work: string, what: 'unfinished' | 'unverified' = 'unfinished'): Promise<string> {
-  const size = await measureTree(work).then(
-    (t) => ` (${formatBytes(t.allocatedBytes)})`,
-    () => '',
-  );
-  return `the ${what} copy is left in ${work}${size}: delete it to free the space`;
 }
 
 /** "kintsugi-backup-2026-11-23T11-30-00Z", with "-2", "-3"... when that name (or its unfinished twin) exists. */
@@ -257,4 +288,18 @@ async function refuseNesting(srcDir: string, destRoot: string): Promise<void> {
         hint: 'Choose a destination outside the folder being backed up.',
       },
     );
+}
+
+/** Durations between marks: "measure 0.12 s, copy 1.50 s, ...". */
+function phaseClock(): { mark(name: string): void; text(): string } {
+  let last = performance.now();
+  const parts: string[] = [];
+  return {
+    mark(name) {
+      const now = performance.now();
+      parts.push(`${name} ${((now - last) / 1000).toFixed(2)} s`);
+      last = now;
+    },
+    text: () => parts.join(', '),
+  };
 }

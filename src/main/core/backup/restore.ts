@@ -1,11 +1,14 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { RestoreParams, RestoreResult } from '../../../shared/jobs';
 import type { JobContext } from '../jobs/context';
 import { syncFilesystem } from '../util/sync-filesystem';
 import { latestVerifiedBackup } from './list';
-import { MANIFEST_NAME, readManifest } from './manifest';
+import { MANIFEST_NAME, RESERVED_NAMES, readLastCheck, readManifest } from './manifest';
+import { refuseWhileLocked } from './lock';
+import { verifyRestored } from './verify-restore';
+import { backupUsable } from '../../../shared/backup/usable';
 import { rsyncProgressReporter } from './progress-reporter';
 import { canonicalWholeDisk, isBlockDevice } from '../drives/identity';
 import { DEFAULT_IO_TIMEOUT_MS, RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
@@ -13,7 +16,7 @@ import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
 import { ensureRoom, estimateNeed, formatBytes } from './space';
 import { withTreeAt, type MountPersistence } from './source';
-import { compareTrees, describeDifferences, withSlash } from './verify-copy';
+import { withSlash } from './verify-copy';
 
 // Restore copies a verified backup into a target (a directory, or the persistence store of a freshly flashed
 // drive / image) and proves the result the same way a backup is proven. It adds and overwrites but never
@@ -53,7 +56,15 @@ export async function runRestore(
       'BACKUP_NOT_FOUND',
       `${backupDir}: its manifest belongs to ${manifest.id}, the folder is unfinished or was renamed`,
     );
-  if (!manifest.verified) throw new KintsugiError('BACKUP_NOT_FOUND', `${backupDir} was never verified`);
+  await refuseWhileLocked(dirname(backupDir));
+  const lastCheck = await readLastCheck(backupDir);
+  if (!backupUsable(manifest, lastCheck))
+    throw new KintsugiError(
+      'BACKUP_NOT_FOUND',
+      lastCheck?.ok === false
+        ? `${backupDir} failed its last check (${lastCheck.problems[0] ?? 'damaged'})`
+        : `${backupDir} was never verified`,
+    );
 
   const target = resolve(params.target);
   await ensureTargetDir(target);
@@ -84,14 +95,14 @@ export async function runRestore(
         const progress = rsyncProgressReporter(ctx, total);
         progress.phase('copy', 0);
 
-        const exclude = `--exclude=/${MANIFEST_NAME}`;
+        const exclude = [...RESERVED_NAMES].map((n) => `/${n}`);
         const args = [
           ...RSYNC_ARCHIVE,
           '--sparse',
           '--no-inc-recursive',
           '--info=progress2',
           '--stats',
-          exclude,
+          ...exclude.map((e) => `--exclude=${e}`),
         ];
         args.push(withSlash(backupDir), withSlash(tree.dir));
         const run = await runRsync(args, {
@@ -108,18 +119,8 @@ export async function runRestore(
           throw new KintsugiError('RESTORE_FAILED', `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}`);
         const stats = parseRsyncStats(run.lines.join('\n'));
 
-        ctx.log('Verifying the restored files against the backup (checksums)');
         progress.phase('verify', 0, stats.files);
-        const cmp = await compareTrees(backupDir, tree.dir, {
-          signal: ctx.signal,
-          extraIsDifference: false,
-          exclude: [`/${MANIFEST_NAME}`],
-        });
-        if (!cmp.equal)
-          throw new KintsugiError(
-            'BACKUP_VERIFY_FAILED',
-            `restored files differ from ${backupDir}: ${describeDifferences(cmp)}`,
-          );
+        await verifyRestored(backupDir, manifest, tree.dir, exclude, ctx);
         // The verification read the page cache; the user may pull the drive as soon as we say it is done.
         ctx.log('Flushing the restored files to disk');
         try {

@@ -1,9 +1,7 @@
+import { lstatSync, type Stats } from 'node:fs';
 import { lstat, opendir, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { KintsugiError, type ErrorCode } from '../../../shared/errors';
-import { runRsync } from './run-rsync';
-import { parseRsyncStats } from './rsync-stats';
-import { withSlash } from './verify-copy';
 import { formatBytes } from '../../../shared/format-bytes';
 
 export { formatBytes };
@@ -12,7 +10,7 @@ export { formatBytes };
 // - a du-like walk of the source, counted in the DESTINATION's blocks (hard-linked inodes once): every non-empty
 //   file takes at least one whole block there, whatever the source did (inline data, tail packing: a tree of small
 //   files measured 6.4 MiB on its source and needed 24 MiB on a 4 KiB-block destination); sparse files stay sparse;
-// - for an incremental backup, rsync's own dry run against --link-dest ("Total transferred file size"):
+// - for an incremental backup, the files rsync would not hard-link from --link-dest (counted in the same walk):
 //   only changed files need room, the rest become hard links.
 // The smaller of the two, plus a margin for directories and metadata, must fit in the free space.
 
@@ -39,15 +37,29 @@ export function neededOnDest(
   return Math.ceil(bytes / block) * block;
 }
 
-export async function measureTree(root: string, signal?: AbortSignal, destBlock = 4096): Promise<TreeSize> {
+export async function measureTree(
+  root: string,
+  signal?: AbortSignal,
+  destBlock = 4096,
+  /** Sees each entry once (hard links once), with its path relative to root. */
+  visit?: (rel: string, st: Stats) => void,
+): Promise<TreeSize> {
   const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0 };
   const seen = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
+  const walk = async (dir: string, rel: string): Promise<void> => {
     if (signal?.aborted) throw new KintsugiError('CANCELLED', `stopped while measuring ${root}`);
-    const handle = await opendir(dir);
-    for await (const entry of handle) {
-      const path = join(dir, entry.name);
-      const st = await lstat(path);
+    // Two lstats in flight, not one: one at a time, each waited on, was most of the walk's time. Not more: on a
+    // drive that stops answering each one holds a thread of libuv's pool (four) for good, and the job host needs
+    // the others to report and clean up (source-stall.ts).
+    const names: string[] = [];
+    for await (const entry of await opendir(dir)) names.push(entry.name);
+    const stats: Stats[] = [];
+    for (let i = 0; i < names.length; i += 2)
+      stats.push(...(await Promise.all(names.slice(i, i + 2).map((name) => lstat(join(dir, name))))));
+    for (const [i, name] of names.entries()) {
+      const path = join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      const st = stats[i]!;
       size.entries++;
       if (st.nlink > 1 && !st.isDirectory()) {
         const key = `${st.dev}:${st.ino}`;
@@ -56,13 +68,14 @@ export async function measureTree(root: string, signal?: AbortSignal, destBlock 
       }
       size.allocatedBytes += neededOnDest(st, destBlock);
       if (st.isFile()) size.apparentBytes += st.size;
+      visit?.(relPath, st);
       if (st.isDirectory()) {
         size.dirs++;
-        await walk(path);
+        await walk(path, relPath);
       }
     }
   };
-  await walk(root);
+  await walk(root, '');
   return size;
 }
 
@@ -94,28 +107,26 @@ export async function estimateNeed(
 ): Promise<SpaceNeed> {
   // The destination's block size: where it does not exist yet, its parent's filesystem.
   const destBlock = (await statfs(probeDest).catch(() => statfs(dirname(probeDest)))).bsize || 4096;
-  const tree = await measureTree(source, signal, destBlock);
-  let transferBytes: number | undefined;
-  if (linkDest) {
-    // Dry run into a path that does not exist: rsync creates nothing with -n. No -A/-X here: they only add
-    // attribute errors for the missing destination and do not change sizes.
-    const run = await runRsync(
-      [
-        '-aH',
-        '--numeric-ids',
-        '--dry-run',
-        '--stats',
-        `--link-dest=${linkDest}`,
-        withSlash(source),
-        withSlash(probeDest),
-      ],
-      { signal, keepLines: 200 },
-    );
-    const stats = parseRsyncStats(run.lines.join('\n'));
-    // On failure fall back to the full size: a failed estimate must not let a backup start short of room.
-    if (run.exitCode === 0 && stats.totalTransferredFileSize !== undefined)
-      transferBytes = stats.totalTransferredFileSize;
-  }
+  // What an incremental copy transfers, counted during the same walk (a separate rsync dry run was a second
+  // stat pass over the whole source, a good part of an unchanged backup's time): a file needs room unless the
+  // previous backup holds one rsync --link-dest would link (same size, mtime, mode and owner).
+  let transferBytes: number | undefined = linkDest ? 0 : undefined;
+  const visit = linkDest
+    ? (rel: string, st: Stats) => {
+        if (!st.isFile()) return;
+        // The previous backup is on the destination (not the drive that may stall): a cached, cheap lstat.
+        const prev = lstatSync(join(linkDest, rel), { throwIfNoEntry: false });
+        const linkable =
+          prev?.isFile() &&
+          prev.size === st.size &&
+          Math.trunc(prev.mtimeMs / 1000) === Math.trunc(st.mtimeMs / 1000) &&
+          prev.mode === st.mode &&
+          prev.uid === st.uid &&
+          prev.gid === st.gid;
+        if (!linkable) transferBytes! += st.size;
+      }
+    : undefined;
+  const tree = await measureTree(source, signal, destBlock, visit);
   return {
     requiredBytes: requiredBytes(tree, transferBytes),
     requiredInodes: linkDest ? undefined : tree.entries + 16,

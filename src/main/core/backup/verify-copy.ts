@@ -9,6 +9,8 @@ export interface CompareOptions {
   signal?: AbortSignal;
   /** Also report entries that exist only in the copy (a backup must mirror its source; a restore need not). */
   extraIsDifference: boolean;
+  /** Compare contents by checksum (default). Off: metadata only (size, times...), no file is read. */
+  checksum?: boolean;
   /** Anchored rsync exclude patterns (e.g. "/kintsugi-backup.json"); excluded entries are never deleted or compared. */
   exclude?: string[];
 }
@@ -27,7 +29,8 @@ export async function compareTrees(
   copy: string,
   options: CompareOptions,
 ): Promise<CompareResult> {
-  const args = [...RSYNC_ARCHIVE, '--checksum', '--dry-run', '--itemize-changes', '--no-inc-recursive'];
+  const args: string[] = [...RSYNC_ARCHIVE, '--dry-run', '--itemize-changes', '--no-inc-recursive'];
+  if (options.checksum !== false) args.push('--checksum');
   if (options.extraIsDifference) args.push('--delete');
   for (const pattern of options.exclude ?? []) args.push(`--exclude=${pattern}`);
   args.push(withSlash(source), withSlash(copy));

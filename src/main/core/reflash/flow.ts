@@ -7,7 +7,9 @@ import type { ChooseImageIntent } from '../../../shared/reflash/contract';
 import type { LastWrittenImage } from '../../../shared/reflash/last-written';
 import { freshReflashState, type ReflashState } from '../../../shared/reflash/state';
 import { refuseDestOnDrive } from '../backup/dest-drive';
-import { readManifest } from '../backup/manifest';
+import { readLastCheck, readManifest } from '../backup/manifest';
+import { latestVerifiedBackup } from '../backup/list';
+import { fullVerifyDue } from '../../../shared/backup/full-verify';
 import { isPathOnDrive } from '../drives/identity';
 import { resolveTargetDrive } from '../drives/resolve-target';
 import { flashRequestFor, imageCheckRequest } from '../image/requests';
@@ -30,6 +32,7 @@ import {
 } from '../../../shared/reflash/gates';
 import type { WrittenDrivesLedger } from './ledger';
 import type { ReflashStore } from './store';
+import { backupUsable } from '../../../shared/backup/usable';
 
 // The reflash flow, run by main for the GUI and by the CLI alike. The renderer (or the CLI) sends intents; the
 // flow checks each against its own saved state (gates.ts), builds every privileged request from that state and
@@ -41,7 +44,7 @@ export interface ReflashFlowDeps {
   ledger: WrittenDrivesLedger;
   runner: JobRunner;
   executor: JobExecutor;
-  settings(): Promise<{ includeLoop: boolean; pubkey?: string }>;
+  settings(): Promise<{ includeLoop: boolean; pubkey?: string; fullVerifyEvery?: number }>;
   /** The safety check of a drive; resolves to its canonical info or throws DRIVE_*. */
   checkDrive?: (
     device: string,
@@ -190,10 +193,19 @@ export class ReflashFlow {
         );
       // The backup job refuses this too; asked here it fails before a job exists.
       await refuseDestOnDrive(req.backupDir, device, this.pathOnDrive);
-      const { includeLoop } = await this.deps.settings();
+      const { includeLoop, fullVerifyEvery } = await this.deps.settings();
+      // The backup this drive's data will be restored from, right before an erase: when the Nth is due, every
+      // file is read again rather than trusting the checksums inherited from older backups.
+      const previous = await latestVerifiedBackup(req.backupDir);
+      const fullVerify = fullVerifyDue(previous?.manifest, fullVerifyEvery);
       return this.start({ ...s, backupDir: req.backupDir, step: 'backup' }, 'backup', {
         type: 'backup',
-        params: { source: device, destRoot: req.backupDir, includeLoop },
+        params: {
+          source: device,
+          destRoot: req.backupDir,
+          includeLoop,
+          ...(fullVerify ? { fullVerify } : {}),
+        },
       });
     });
   }
@@ -249,8 +261,14 @@ export class ReflashFlow {
       const s = await this.load();
       enforce(startOverGate(s));
       const manifest = await readManifest(req.path);
-      if (!manifest?.verified)
-        throw new KintsugiError('BACKUP_NOT_FOUND', `${req.path} is not a verified Kintsugi backup`);
+      const lastCheck = await readLastCheck(req.path);
+      if (!manifest || !backupUsable(manifest, lastCheck))
+        throw new KintsugiError(
+          'BACKUP_NOT_FOUND',
+          lastCheck?.ok === false
+            ? `${req.path} failed its last check (${lastCheck.problems[0] ?? 'damaged'}): restore another backup`
+            : `${req.path} is not a verified Kintsugi backup`,
+        );
       return this.deps.store.save({
         ...freshReflashState(),
         ...(s.speeds ? { speeds: s.speeds } : {}),
@@ -336,7 +354,7 @@ export class ReflashFlow {
         const { path, ...manifest } = result as JobResult<'backup'>;
         add('backup');
         if (manifest.bytes >= MIN_MEASURED) speeds.backup = manifest.bytes / seconds;
-        if (!manifest.verified) return { ...s, durations };
+        if (!backupUsable(manifest)) return { ...s, durations };
         const next: ReflashState = {
           ...s,
           backup: { path, device: s.device!, manifest },

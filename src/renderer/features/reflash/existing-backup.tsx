@@ -7,6 +7,8 @@ import { ErrorBox } from '../../shared/components/error-box';
 import { PathField } from '../../shared/components/path-field';
 import { toUiError, type UiError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
+import { backupUsable } from '../../../shared/backup/usable';
+import { BackupFacts } from './backup-facts';
 
 /**
  * "Restore an existing backup" as its own flow: choose the folder of backups, one verified backup in it, then
@@ -34,7 +36,7 @@ export function ExistingBackupPanel() {
       // Newest first; the newest verified one is preselected.
       list.sort((a, b) => b.manifest.createdAt.localeCompare(a.manifest.createdAt));
       setFound(list);
-      setChosen(list.find((b) => b.manifest.verified)?.path);
+      setChosen(list.find((b) => backupUsable(b.manifest, b.lastCheck))?.path);
     } catch (err) {
       if (ask === asked.current) setError(toUiError(err));
     }
@@ -71,28 +73,37 @@ export function ExistingBackupPanel() {
       {found && found.length > 0 && (
         <fieldset className="drives">
           <legend className="sr-only">Backups</legend>
-          {found.map(({ path, manifest: m }) => (
-            <ChoiceCard
-              key={path}
-              group="existing-backup"
-              value={path}
-              chosen={chosen === path}
-              blocked={!m.verified}
-              onChoose={() => setChosen(path)}
-              title={new Date(m.createdAt).toLocaleString()}
-              meta={
-                <>
-                  <code>{path}</code> · {m.files} files · {formatBytes(m.bytes)}
-                  {m.sourceDescription ? ` · from ${m.sourceDescription}` : ''}
-                </>
-              }
-              notes={
-                m.verified ? undefined : (
-                  <span className="issue block">✕ not verified: cannot be restored</span>
-                )
-              }
-            />
-          ))}
+          {found.map((b) => {
+            const { path, manifest: m } = b;
+            const usable = backupUsable(m, b.lastCheck);
+            return (
+              <ChoiceCard
+                key={path}
+                group="existing-backup"
+                value={path}
+                chosen={chosen === path}
+                blocked={!usable}
+                onChoose={() => setChosen(path)}
+                title={new Date(m.createdAt).toLocaleString()}
+                meta={
+                  <>
+                    <code>{path}</code> · {m.files} files · {formatBytes(m.bytes)}
+                    {m.sourceDescription ? ` · from ${m.sourceDescription}` : ''}
+                    <BackupFacts backup={b} />
+                  </>
+                }
+                notes={
+                  usable ? undefined : (
+                    <span className="issue block">
+                      {b.lastCheck?.ok === false
+                        ? '✕ damaged (its last check failed): cannot be restored'
+                        : '✕ not verified: cannot be restored'}
+                    </span>
+                  )
+                }
+              />
+            );
+          })}
         </fieldset>
       )}
       <div className="actions">

@@ -2,6 +2,7 @@ import type { ReflashStep } from '../../../shared/progress';
 import { backupOfDrive } from '../../../shared/reflash/gates';
 import { restoreOutcome } from '../../../shared/reflash/outcome';
 import type { ReflashState } from '../../../shared/reflash/state';
+import { backupUsable } from '../../../shared/backup/usable';
 
 // Pure readings of main's ReflashState for the page. They decide what the page SHOWS (which buttons, which
 // warnings); main decides what is ALLOWED and refuses an intent that breaks a gate, whatever the page showed.
@@ -54,7 +55,7 @@ export { driveWritten, flashUnlocked, startOverNeedsConfirmation } from '../../.
 
 /** A verified backup is on record for this flow (for the restore-only flow, before a drive is chosen too). */
 export const backupVerified = (s: ReflashState): boolean =>
-  backupOfDrive(s) || (s.device === undefined && s.backup?.manifest.verified === true);
+  backupOfDrive(s) || (s.device === undefined && backupUsable(s.backup?.manifest));
 
 /** All of the backup is back in place: the Done step's one claim (src/shared/reflash/outcome.ts). */
 export const restoreComplete = (s: ReflashState): boolean => restoreOutcome(s).kind === 'restored';

@@ -1,0 +1,168 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+// sha256 of whole files, and lstat of files on a drive, on a small pool of worker threads:
+// - OpenSSL's sha256 (node:crypto) runs at ~1.3 GB/s per core here, so hashing, not reading the page cache, is
+//   the cost of a verify pass, and one thread per core halves it. Each worker reads with one 1 MiB buffer:
+//   memory stays bounded whatever the file sizes.
+// - Every read of a drive that may stop answering (the backup's source, the restore's target) happens here and
+//   never on libuv's thread pool: a read of a dead drive never returns, and four of them would take every
+//   thread of that pool, so the job host could no longer write its journal, unmount or report (source-stall.ts).
+//   A worker stuck in the kernel is abandoned with the job.
+// The worker's code is inline (eval) so the bundled main, helper and CLI need no extra entry file.
+
+const WORKER_CODE = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { openSync, readSync, closeSync, lstatSync } = require('node:fs');
+const buf = Buffer.allocUnsafe(1024 * 1024);
+function hash(path) {
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+    const h = createHash('sha256');
+    let size = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      size += n;
+      h.update(n === buf.length ? buf : buf.subarray(0, n));
+    }
+    return { sha256: h.digest('hex'), size };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+function stat(path) {
+  const st = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  if (!st) return { stat: null };
+  return { stat: { isFile: st.isFile(), size: Number(st.size), mtimeNs: String(st.mtimeNs),
+    ctimeNs: String(st.ctimeNs), ino: String(st.ino) } };
+}
+const attempt = (f) => { try { return f(); } catch (err) { return { error: String((err && err.message) || err) }; } };
+parentPort.on('message', ({ id, op, paths }) => {
+  parentPort.postMessage({ id, replies: paths.map((p) => attempt(() => (op === 'stat' ? stat(p) : hash(p)))) });
+});
+`;
+
+const STAT_BATCH = 64;
+
+export interface FileHash {
+  sha256: string;
+  /** Bytes read: the file's length when it was hashed. */
+  size: number;
+}
+
+export interface FileStat {
+  isFile: boolean;
+  size: number;
+  mtimeNs: string;
+  ctimeNs: string;
+  ino: string;
+}
+
+export interface HashPool {
+  hash(path: string): Promise<FileHash>;
+  /** lstat in a worker; undefined when nothing is there. */
+  stat(path: string): Promise<FileStat | undefined>;
+  close(): Promise<void>;
+}
+
+type Reply = { sha256?: string; size?: number; stat?: FileStat | null; error?: string };
+type Job = { op: 'hash' | 'stat'; path: string; resolve: (r: Reply) => void; reject: (e: Error) => void };
+
+export function createHashPool(size = Math.min(4, Math.max(1, availableParallelism()))): HashPool {
+  const workers: Worker[] = [];
+  const idle: Worker[] = [];
+  const queue: Job[] = [];
+  const pending = new Map<number, { jobs: Job[]; w: Worker }>();
+  let nextId = 0;
+  let closed = false;
+
+  const dispatch = () => {
+    while (idle.length > 0 && queue.length > 0) {
+      const w = idle.pop()!;
+      // A file is hashed alone; lstats go in batches (one message each way per file cost more than the lstat).
+      let n = 1;
+      if (queue[0]!.op === 'stat') while (n < STAT_BATCH && queue[n]?.op === 'stat') n++;
+      const jobs = queue.splice(0, n);
+      const id = nextId++;
+      pending.set(id, { jobs, w });
+      w.postMessage({ id, op: jobs[0]!.op, paths: jobs.map((j) => j.path) });
+    }
+  };
+  const startWorker = () => {
+    const w = new Worker(WORKER_CODE, { eval: true });
+    w.on('message', (m: { id: number; replies: Reply[] }) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      idle.push(w);
+      p.jobs.forEach((job, i) => {
+        const r = m.replies[i]!;
+        if (r.error !== undefined) job.reject(new Error(r.error));
+        else job.resolve(r);
+      });
+      dispatch();
+    });
+    w.on('error', (err) => {
+      for (const [id, p] of pending) {
+        if (p.w !== w) continue;
+        pending.delete(id);
+        for (const job of p.jobs) job.reject(err);
+      }
+    });
+    workers.push(w);
+    idle.push(w);
+  };
+  const submit = (op: Job['op'], path: string) =>
+    new Promise<Reply>((resolve, reject) => {
+      if (closed) return reject(new Error('the hash pool was closed'));
+      // Started on first use: a pass that needs no worker should not pay for the threads.
+      if (workers.length === 0) for (let i = 0; i < size; i++) startWorker();
+      queue.push({ op, path, resolve, reject });
+      dispatch();
+    });
+  return {
+    hash: async (path) => {
+      const r = await submit('hash', path);
+      return { sha256: r.sha256!, size: r.size! };
+    },
+    stat: async (path) => (await submit('stat', path)).stat ?? undefined,
+    // Not awaited: a worker reading a drive that stopped answering sits in the kernel and cannot be stopped
+    // until the read returns; the job must still be able to end (source-stall.ts) without waiting for it.
+    close: async () => {
+      closed = true;
+      for (const w of workers) void w.terminate().catch(() => undefined);
+      const closedError = new Error('the hash pool was closed');
+      for (const p of pending.values()) for (const job of p.jobs) job.reject(closedError);
+      for (const job of queue) job.reject(closedError);
+      pending.clear();
+      queue.length = 0;
+    },
+  };
+}
+
+/**
+ * Runs `fn` over items with at most `width` in flight and hands the results to `sink` in input order: the order
+ * an index is written in, with memory bounded by the window. On a failure it stops taking items and waits only
+ * for the ones already started that can still finish: the caller closes the pool, which fails the stuck ones.
+ */
+export async function orderedPool<T, R>(
+  items: AsyncIterable<T>,
+  width: number,
+  fn: (item: T) => Promise<R>,
+  sink: (result: R) => Promise<void>,
+): Promise<void> {
+  const window: Promise<R>[] = [];
+  try {
+    for await (const item of items) {
+      window.push(fn(item));
+      if (window.length >= width) await sink(await window.shift()!);
+    }
+    while (window.length > 0) await sink(await window.shift()!);
+  } finally {
+    // Whatever is left gets a handler, so no rejection goes unhandled; it is not waited for.
+    for (const p of window) p.catch(() => undefined);
+  }
+}

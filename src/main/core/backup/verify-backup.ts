@@ -1,0 +1,161 @@
+import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KintsugiError } from '../../../shared/errors';
+import type { BackupSummary, BackupVerifyInfo } from '../../../shared/model';
+import type { JobContext } from '../jobs/context';
+import { checksumPass, type ChecksumPassResult } from './checksum-pass';
+import { leftBehind } from './left-behind';
+import { INDEX_NAME, RESERVED_NAMES } from './manifest';
+import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
+import { formatBytes } from './space';
+import { compareTrees, describeDifferences, withSlash } from './verify-copy';
+
+// A fresh copy proven equal to its source, in two passes that each read only what they must:
+// 1. rsync's dry run without --checksum: names, types, modes, owners, times, sizes, hard-link groups, ACLs,
+//    xattrs, symlink targets (metadata only: no file is read);
+// 2. the checksum pass (checksum-pass.ts): contents, file by file, writing the per-file index; files linked
+//    from the previous verified backup with an unchanged source inherit its checksums (incremental), unless a
+//    full verify was asked for or the previous backup has no index (made by an older version).
+
+export interface VerifiedCopy {
+  index: { sha256: string; entries: number; bytes: number };
+  info: BackupVerifyInfo;
+}
+
+export async function verifyCopy(
+  src: string,
+  work: string,
+  previous: BackupSummary | undefined,
+  fullAsked: boolean,
+  ctx: JobContext,
+  onBytes: (bytes: number) => void,
+): Promise<VerifiedCopy> {
+  const full = fullAsked || !previous?.manifest.index;
+  if (!fullAsked && previous && !previous.manifest.index)
+    ctx.log(
+      `${previous.manifest.id} has no per-file checksums (an older version made it): every file is verified this once`,
+    );
+  ctx.log(
+    full
+      ? 'Verifying the copy against the source: every file (full verify)'
+      : `Verifying the copy against the source: files copied now are read; files linked from ${previous!.manifest.id} whose source is unchanged (size, mtime, ctime, inode) keep their recorded checksums`,
+  );
+  try {
+    // Written beside the copy, moved in once rsync's comparison is over: a file appearing in the copy's root
+    // while rsync compares it would show as a changed folder time.
+    const indexPath = `${work}.${INDEX_NAME}.tmp`;
+    const pass = () =>
+      checksumPass({
+        source: src,
+        copy: work,
+        indexPath,
+        previous,
+        full,
+        signal: ctx.signal,
+        onFile: onBytes,
+      });
+    // Both only read: rsync's metadata pass runs beside the checksum pass (another core, and for an unchanged
+    // tree both are stat passes whose waits overlap). Both are awaited before either outcome is acted on.
+    const [cmpDone, passDone] = await Promise.allSettled([
+      compareTrees(src, work, {
+        signal: ctx.signal,
+        extraIsDifference: true,
+        checksum: false,
+        exclude: [...RESERVED_NAMES].map((n) => `/${n}`),
+      }),
+      pass(),
+    ]);
+    if (cmpDone.status === 'rejected') throw cmpDone.reason;
+    const cmp = cmpDone.value;
+    if (!cmp.equal)
+      throw new KintsugiError(
+        'BACKUP_VERIFY_FAILED',
+        `${describeDifferences(cmp)}; ${await leftBehind(work, 'unverified')}`,
+      );
+    if (passDone.status === 'rejected') throw passDone.reason;
+    let r = passDone.value;
+    if (r.staleLinks.length > 0 && r.staleLinks.length === r.mismatchCount) {
+      // rsync linked them because size and mtime matched; their ctime said they changed, their bytes confirm it.
+      ctx.log(
+        `${r.staleLinks.length} file(s) changed in the source although size and mtime did not (their ctime did): copying them again, e.g. ${r.staleLinks.slice(0, 3).join(', ')}`,
+      );
+      await copyAgain(src, work, r.staleLinks, ctx.signal);
+      await unlink(indexPath);
+      r = await pass();
+    }
+    await rename(indexPath, join(work, INDEX_NAME));
+    if (r.mismatchCount > 0)
+      throw new KintsugiError(
+        'BACKUP_VERIFY_FAILED',
+        `${r.mismatchCount} file(s) differ from the source, first: ${r.mismatches.join('; ')}; ${await leftBehind(work, 'unverified')}`,
+      );
+    return { index: r.index, info: verifyInfo(r, full, previous) };
+  } catch (err) {
+    await rm(`${work}.${INDEX_NAME}.tmp`, { force: true }); // a partial list of ours, never a backup's
+    if (ctx.signal.aborted)
+      throw new KintsugiError(
+        'CANCELLED',
+        `backup stopped while verifying; ${await leftBehind(work, 'unverified')}`,
+      );
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
+      throw new KintsugiError(
+        'BACKUP_NO_SPACE',
+        `the destination filled up while writing the manifest's file list (${INDEX_NAME}): no manifest was written, so the copy does not count as a backup; ${await leftBehind(work, 'unverified')}`,
+      );
+    throw err;
+  }
+}
+
+function verifyInfo(
+  r: ChecksumPassResult,
+  full: boolean,
+  previous: BackupSummary | undefined,
+): BackupVerifyInfo {
+  return {
+    mode: full ? 'full' : 'incremental',
+    hashedFiles: r.hashedFiles,
+    hashedBytes: r.hashedBytes,
+    inheritedFiles: r.inheritedFiles,
+    inheritedBytes: r.inheritedBytes,
+    newBytes: r.newBytes,
+    linkedBytes: r.linkedBytes,
+    sinceFull: full ? 0 : (previous?.manifest.verify?.sinceFull ?? 0) + 1,
+  };
+}
+
+/** One line for the log: what was read and what was inherited. */
+export function describeVerify(v: BackupVerifyInfo): string {
+  return (
+    `${v.mode === 'full' ? 'Full' : 'Incremental'} verify: ${v.hashedFiles} file(s) read and checked (${formatBytes(v.hashedBytes)}), ` +
+    `${v.inheritedFiles} inherited unchanged from the previous backup (${formatBytes(v.inheritedBytes)}); ` +
+    `${formatBytes(v.newBytes)} new, ${formatBytes(v.linkedBytes)} linked`
+  );
+}
+
+/** Copies the named files again, whatever their times say; rsync writes a new file, so the link is broken and the previous backup keeps its bytes. */
+async function copyAgain(src: string, work: string, paths: string[], signal: AbortSignal): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'kintsugi-recopy-'));
+  try {
+    const list = join(dir, 'files');
+    await writeFile(list, paths.join('\0') + '\0');
+    const run = await runRsync(
+      [
+        ...RSYNC_ARCHIVE,
+        '--ignore-times',
+        '--from0',
+        `--files-from=${list}`,
+        withSlash(src),
+        withSlash(work),
+      ],
+      { signal },
+    );
+    if (run.exitCode !== 0)
+      throw new KintsugiError(
+        'BACKUP_FAILED',
+        `copying changed files again failed: rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}`,
+      );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,310 @@
+import { execa } from 'execa';
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  truncate,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KintsugiError } from '../../src/shared/errors';
+import type { JobContext } from '../../src/main/core/jobs/context';
+import { runBackup } from '../../src/main/core/backup/backup';
+import { runRestore } from '../../src/main/core/backup/restore';
+import { checkBackup } from '../../src/main/core/backup/check';
+import { readIndex } from '../../src/main/core/backup/file-index';
+import { latestVerifiedBackup, listBackups, unreadableBackups } from '../../src/main/core/backup/list';
+import { INDEX_NAME, MANIFEST_NAME, readManifest } from '../../src/main/core/backup/manifest';
+import { LOCK_NAME } from '../../src/main/core/backup/lock';
+import { populatePersistence, type FixtureFiles } from '../helpers/populate-persistence';
+
+// Per-file checksums with real rsync on the tricky fixture tree (hard links, sparse file, xattrs, ACLs): what an
+// incremental backup reads, what it inherits, and that damage done to a backup after it was made is named.
+
+function ctx(): JobContext & { logs: string[] } {
+  const logs: string[] = [];
+  return { signal: new AbortController().signal, progress: () => {}, log: (m) => logs.push(m), logs };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<KintsugiError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(KintsugiError);
+  return err as KintsugiError;
+}
+
+async function entries(backupPath: string) {
+  const out = new Map<string, { how: string; sha256: string }>();
+  for await (const e of readIndex(join(backupPath, INDEX_NAME))) out.set(e.path, e);
+  return out;
+}
+
+let work: string;
+let src: string;
+let files: FixtureFiles;
+let at = Date.parse('2026-11-23T10:00:00Z');
+const next_ = () => new Date((at += 60_000));
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'kintsugi-checksums-it-'));
+  src = join(work, 'source');
+  await mkdir(src);
+  ({ files } = await populatePersistence(src));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('incremental verify', () => {
+  const dest = () => join(work, 'incremental');
+
+  it('a first backup reads every file; after one file changed, the next reads that one and inherits the rest', async () => {
+    await mkdir(dest());
+    const first = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), {
+      now: next_,
+    });
+    expect(first.formatVersion).toBe(2);
+    expect(first.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
+    expect(first.verify!.hashedFiles).toBe(first.index!.entries);
+    expect(first.index!.entries).toBeGreaterThan(10);
+
+    await writeFile(join(src, files.randomFiles[0]!), 'a new content, of another size\n');
+    const c = ctx();
+    const second = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next_ });
+    expect(second.linkDest).toBe(first.id);
+    expect(second.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1, sinceFull: 1 });
+    expect(second.verify!.inheritedFiles).toBe(second.index!.entries - 1);
+    expect(c.logs.join('\n')).toMatch(/Incremental verify: 1 file\(s\) read and checked/);
+    const idx = await entries(second.path);
+    expect(idx.get(files.randomFiles[0]!)?.how).toBe('hashed');
+    expect(idx.get(files.randomFiles[1]!)?.how).toBe('inherited');
+    expect(second.verify!.linkedBytes).toBeGreaterThan(second.verify!.newBytes);
+  });
+
+  it('a file rewritten with its old mtime (touch -r) is caught by its ctime and copied again', async () => {
+    const victim = join(src, files.randomFiles[1]!);
+    // touch -r keeps the nanoseconds (utimes through a Date would not): size and mtime are exactly as recorded.
+    const reference = join(work, 'mtime-reference');
+    await execa('touch', ['-r', victim, reference]);
+    const before = await stat(victim, { bigint: true });
+    const text = await readFile(victim);
+    text[0] = text[0]! ^ 0xff; // same size
+    await writeFile(victim, text);
+    await execa('touch', ['-r', reference, victim]);
+    const after = await stat(victim, { bigint: true });
+    expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
+    expect(after.ctimeNs).not.toBe(before.ctimeNs);
+    const prev = (await latestVerifiedBackup(dest()))!;
+    const c = ctx();
+    const third = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next_ });
+    expect(third.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
+    expect(c.logs.join('\n')).toMatch(/their ctime did\): copying them again/);
+    // (Buffer.equals: a deep toEqual of 1 MiB buffers costs seconds)
+    expect((await readFile(join(third.path, files.randomFiles[1]!))).equals(text)).toBe(true);
+    // The previous backup keeps the bytes it verified: the stale link was replaced, not written through.
+    expect((await readFile(join(prev.path, files.randomFiles[1]!))).equals(text)).toBe(false);
+    expect((await checkBackup(prev.path)).ok).toBe(true);
+  });
+
+  it('--full-verify reads everything again', async () => {
+    const full = await runBackup(
+      { source: src, destRoot: dest(), includeLoop: false, fullVerify: true },
+      ctx(),
+      {
+        now: next_,
+      },
+    );
+    expect(full.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
+    expect(full.verify!.hashedFiles).toBe(full.index!.entries);
+  });
+
+  it('a backup from an older version (no per-file checksums) is read, and the next backup verifies fully once', async () => {
+    const latest = (await latestVerifiedBackup(dest()))!;
+    const { index: _i, verify: _v, ...v1 } = latest.manifest;
+    await writeFile(join(latest.path, MANIFEST_NAME), JSON.stringify({ ...v1, formatVersion: 1 }));
+    await unlink(join(latest.path, INDEX_NAME));
+    expect((await latestVerifiedBackup(dest()))?.path).toBe(latest.path);
+    const err = await codeOf(checkBackup(latest.path));
+    expect(err.detail ?? err.message).toMatch(/older version and records no per-file checksums/);
+    const c = ctx();
+    const after = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next_ });
+    expect(after.linkDest).toBe(latest.manifest.id);
+    expect(after.verify!.mode).toBe('full');
+    expect(c.logs.join('\n')).toMatch(/older version made it\): every file is verified this once/);
+  });
+});
+
+describe('a previous backup whose file was replaced', () => {
+  it('a file rsync copied anew (not a link to the previous backup) is read, even with its source unchanged', async () => {
+    const dest = join(work, 'incremental');
+    const prev = (await latestVerifiedBackup(dest))!;
+    const victim = join(prev.path, files.randomFiles[2]!);
+    const original = await readFile(victim);
+    await unlink(victim); // a new inode in the previous backup: rsync no longer links it, it copies the source
+    await writeFile(victim, original.subarray(1));
+    const next = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    expect(next.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
+    expect((await entries(next.path)).get(files.randomFiles[2]!)?.how).toBe('hashed');
+    expect((await checkBackup(next.path)).ok).toBe(true);
+    expect((await checkBackup(prev.path)).problems.join()).toMatch(/truncated/);
+  });
+});
+
+describe('damage done to a backup after it was made', () => {
+  const dest = () => join(work, 'damage');
+  let backup: string;
+  const name = () => files.randomFiles[2]!;
+  let original: Buffer;
+  let originalStat: Awaited<ReturnType<typeof stat>>;
+
+  beforeAll(async () => {
+    await mkdir(dest());
+    backup = (await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), { now: next_ }))
+      .path;
+    original = await readFile(join(backup, name()));
+    originalStat = await stat(join(backup, name()));
+    expect((await checkBackup(backup)).ok).toBe(true);
+  });
+
+  async function expectNamed(what: RegExp): Promise<void> {
+    const target = await mkdtemp(join(work, 'restore-'));
+    const restoreErr = await codeOf(runRestore({ backupDir: backup, target, includeLoop: false }, ctx()));
+    expect(restoreErr.code).toBe('BACKUP_VERIFY_FAILED');
+    expect(restoreErr.detail ?? restoreErr.message).toContain(name());
+    const check = await checkBackup(backup);
+    expect(check).toMatchObject({ ok: false, recorded: true });
+    expect(check.problems.join('\n')).toMatch(what);
+    expect(check.problems.join('\n')).toContain(name());
+    // A failed check makes the backup unusable until a check passes again.
+    expect(await latestVerifiedBackup(dest())).toBeUndefined();
+    const refused = await codeOf(runRestore({ backupDir: backup, target, includeLoop: false }, ctx()));
+    expect(refused.detail ?? refused.message).toMatch(/failed its last check/);
+  }
+
+  async function repair(): Promise<void> {
+    const p = join(backup, name());
+    await writeFile(p, original);
+    await utimes(p, originalStat.atime, originalStat.mtime);
+    expect((await checkBackup(backup)).ok).toBe(true);
+    expect((await latestVerifiedBackup(dest()))?.path).toBe(backup);
+  }
+
+  it('one byte flipped: check and restore name the file', async () => {
+    const p = join(backup, name());
+    const st = await stat(p);
+    const bad = Buffer.from(original);
+    bad[bad.length >> 1] = bad[bad.length >> 1]! ^ 1;
+    await writeFile(p, bad);
+    await utimes(p, st.atime, st.mtime);
+    await expectNamed(/content differs/);
+    await repair();
+  });
+
+  it('one file truncated', async () => {
+    await truncate(join(backup, name()), 3);
+    await expectNamed(/truncated/);
+    await repair();
+  });
+
+  it('one file missing', async () => {
+    await unlink(join(backup, name()));
+    await expectNamed(/missing/);
+    await repair();
+  });
+
+  it('a manifest whose file list was edited (a checksum changed) is detected', async () => {
+    const p = join(backup, INDEX_NAME);
+    const text = await readFile(p, 'utf8');
+    const line = text.split('\n').find((l) => l.includes(`"path":${JSON.stringify(name())}`))!;
+    const forged = line.replace(
+      /"sha256":"([0-9a-f])/,
+      (_m, c: string) => `"sha256":"${c === '0' ? '1' : '0'}`,
+    );
+    await writeFile(p, text.replace(line, forged));
+    const check = await checkBackup(backup);
+    expect(check.ok).toBe(false);
+    expect(check.problems.join('\n')).toMatch(/changed after the backup was made/);
+    await writeFile(p, text);
+    expect((await checkBackup(backup)).ok).toBe(true);
+  });
+
+  it('a missing or corrupt manifest: listed as unverified, never used', async () => {
+    const m = join(backup, MANIFEST_NAME);
+    const text = await readFile(m, 'utf8');
+    await writeFile(m, text.slice(0, 40));
+    expect(await listBackups(dest())).toEqual([]);
+    expect(await unreadableBackups(dest())).toEqual([
+      { path: backup, reason: `${MANIFEST_NAME} is not valid JSON` },
+    ]);
+    await unlink(m);
+    expect(await unreadableBackups(dest())).toEqual([{ path: backup, reason: 'its manifest is missing' }]);
+    const err = await codeOf(
+      runRestore({ backupDir: backup, target: join(work, 'nowhere'), includeLoop: false }, ctx()),
+    );
+    expect(err.code).toBe('BACKUP_NOT_FOUND');
+    await writeFile(m, text);
+    expect(await readManifest(backup)).toBeDefined();
+  });
+});
+
+describe('a backup folder being written by another run', () => {
+  it('refuses while the lock holder lives; takes over a stale lock', async () => {
+    const dest = join(work, 'locked');
+    await mkdir(dest);
+    const sleeper = execa('sleep', ['30']);
+    try {
+      await writeFile(
+        join(dest, LOCK_NAME),
+        JSON.stringify({ pid: sleeper.pid, id: 'kintsugi-backup-x', startedAt: 'now' }),
+      );
+      const err = await codeOf(
+        runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ }),
+      );
+      expect(err.detail ?? err.message).toContain(`pid ${sleeper.pid}`);
+      expect(await readdir(dest)).toEqual([LOCK_NAME]);
+    } finally {
+      sleeper.kill();
+      await sleeper.catch(() => {});
+    }
+    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    expect(made.verified).toBe(true);
+    expect((await readdir(dest)).sort()).toEqual([made.id]);
+  });
+});
+
+describe('a destination that fills up while the manifest is written', () => {
+  it('leaves no manifest, says what was left, and nothing lists', async () => {
+    const many = join(work, 'many-small');
+    await mkdir(many);
+    for (let i = 0; i < 1500; i++) await writeFile(join(many, `empty-file-with-a-long-name-${i}`), '');
+    const mnt = join(work, 'tiny');
+    await mkdir(mnt);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=128k', 'tmpfs', mnt]);
+    try {
+      const err = await codeOf(
+        runBackup({ source: many, destRoot: mnt, includeLoop: false }, ctx(), {
+          now: next_,
+          skipSpaceCheck: true,
+        }),
+      );
+      expect(err.code).toBe('BACKUP_NO_SPACE');
+      expect(err.detail ?? err.message).toMatch(/no manifest was written.*left in .*\.incomplete/);
+      const left = await readdir(mnt);
+      expect(left).toHaveLength(1);
+      expect(left[0]).toMatch(/\.incomplete$/);
+      expect(await readdir(join(mnt, left[0]!))).not.toContain(MANIFEST_NAME);
+      expect(await listBackups(mnt)).toEqual([]);
+    } finally {
+      await execa('umount', [mnt]);
+    }
+  });
+});

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  comparePaths,
+  createIndexWriter,
+  IndexDamaged,
+  indexCursor,
+  readIndex,
+  type IndexEntry,
+} from '../../src/main/core/backup/file-index';
+import { backupUsable } from '../../src/shared/backup/usable';
+import { backupParams } from '../../src/shared/backup/contract';
+import { fullVerifyDue } from '../../src/shared/backup/full-verify';
+import type { BackupManifest } from '../../src/shared/model';
+
+// The per-file index must stay streamable: a million-file tree's list is written and read line by line, its
+// sha256 checked at the end, and the order the walk uses is the order a merge join relies on.
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kintsugi-index-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const SHA = 'ab'.repeat(32);
+const entry = (path: string): IndexEntry => ({ path, size: 1, sha256: SHA, how: 'hashed' });
+
+describe('the index order', () => {
+  it('sorts component by component (a folder stays together, before a sibling that extends its name)', () => {
+    const paths = ['a-b', 'a/z', 'a', 'a/b/c', 'b'];
+    expect([...paths].sort(comparePaths)).toEqual(['a', 'a/b/c', 'a/z', 'a-b', 'b']);
+  });
+});
+
+describe('a million-entry index', () => {
+  const N = 1_000_000;
+  let path: string;
+  let sha256: string;
+
+  it('is read back in bounded memory, its sha256 checked at the end', async () => {
+    // The lines are generated in 10,000-line chunks (a real tree of a million files is not needed).
+    path = join(dir, 'big.ndjson');
+    const name = (i: number) =>
+      `d${String(Math.floor(i / 1000)).padStart(4, '0')}/f${String(i % 1000).padStart(4, '0')}`;
+    const hash = createHash('sha256');
+    const fh = await open(path, 'w');
+    for (let i = 0; i < N; i += 10_000) {
+      const chunk = Buffer.from(
+        Array.from({ length: 10_000 }, (_, k) => `${JSON.stringify(entry(name(i + k)))}\n`).join(''),
+      );
+      hash.update(chunk);
+      await fh.write(chunk);
+    }
+    await fh.close();
+    sha256 = hash.digest('hex');
+
+    const base = process.memoryUsage().heapUsed;
+    let peak = 0;
+    let n = 0;
+    for await (const e of readIndex(path, sha256)) {
+      if (n === 123_456) expect(e.path).toBe(name(123_456));
+      if (++n % 50_000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+    }
+    expect(n).toBe(N);
+    // A million entries held at once would take hundreds of MiB; streaming stays far below this bound.
+    expect(peak).toBeLessThan(96 * 1024 * 1024);
+  }, 60_000);
+});
+
+describe('the index writer', () => {
+  it('records the sha256 of the bytes it wrote; a read expecting another one fails at the end', async () => {
+    const p = join(dir, 'small.ndjson');
+    const w = await createIndexWriter(p);
+    for (const x of ['a', 'b/c']) await w.add(entry(x));
+    const done = await w.close();
+    expect(done.entries).toBe(2);
+    expect(done.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(p))
+        .digest('hex'),
+    );
+    const paths: string[] = [];
+    for await (const e of readIndex(p, done.sha256)) paths.push(e.path);
+    expect(paths).toEqual(['a', 'b/c']);
+    await expect(async () => {
+      for await (const _ of readIndex(p, '0'.repeat(64)));
+    }).rejects.toBeInstanceOf(IndexDamaged);
+  });
+});
+
+describe('damaged indexes', () => {
+  it('a line out of order or not an entry fails at that line', async () => {
+    const p = join(dir, 'bad.ndjson');
+    await writeFile(p, `${JSON.stringify(entry('b'))}\n${JSON.stringify(entry('a'))}\n`);
+    await expect(async () => {
+      for await (const _ of readIndex(p));
+    }).rejects.toThrow(/line 2 .* out of order/);
+    await writeFile(p, `${JSON.stringify({ ...entry('a'), sha256: 'x' })}\n`);
+    await expect(async () => {
+      for await (const _ of readIndex(p));
+    }).rejects.toThrow(/line 1 .* not a file entry/);
+  });
+
+  it('the cursor finds entries in walk order and skips the ones the walk no longer has', async () => {
+    const p = join(dir, 'cursor.ndjson');
+    await writeFile(p, ['a', 'a/x', 'b', 'c'].map((x) => `${JSON.stringify(entry(x))}\n`).join(''));
+    const c = indexCursor(readIndex(p));
+    expect((await c.find('a'))?.path).toBe('a');
+    expect(await c.find('a/w')).toBeUndefined();
+    expect((await c.find('b'))?.path).toBe('b');
+    expect((await c.find('c'))?.path).toBe('c');
+    expect(await c.find('d')).toBeUndefined();
+    await c.finish();
+  });
+});
+
+describe('the shared rules', () => {
+  const m = { verified: true, verify: { sinceFull: 0 } } as unknown as BackupManifest;
+  it('a backup is usable when verified and not failed by its last check; no manifest never is', () => {
+    expect(backupUsable(m)).toBe(true);
+    expect(backupUsable(undefined)).toBe(false);
+    expect(backupUsable({ ...m, verified: false })).toBe(false);
+    const check = { at: 'x', files: 1, problems: ['a: missing'], problemCount: 1 };
+    expect(backupUsable(m, { ...check, ok: false })).toBe(false);
+    expect(backupUsable(m, { ...check, ok: true })).toBe(true);
+  });
+  it('suggests a full verify for the Nth backup', () => {
+    const after = (n: number) => ({ ...m, verify: { ...m.verify!, sinceFull: n } }) as BackupManifest;
+    expect(fullVerifyDue(after(8), 10)).toBe(false);
+    expect(fullVerifyDue(after(9), 10)).toBe(true);
+    expect(fullVerifyDue(after(1), 2)).toBe(true);
+    expect(fullVerifyDue(after(50), 0)).toBe(false);
+    expect(fullVerifyDue(undefined, 10)).toBe(false);
+    // An older version's backup (no verify record) after which nothing is due yet.
+    expect(fullVerifyDue({ ...m, verify: undefined }, 10)).toBe(false);
+  });
+});
+
+describe('the backup job parameters', () => {
+  it('take fullVerify only as a boolean (the helper re-reads it as exactly true or false)', () => {
+    const base = { source: '/dev/loop9', destRoot: '/backups' };
+    expect(backupParams.safeParse({ ...base, fullVerify: true }).success).toBe(true);
+    expect(backupParams.safeParse(base).success).toBe(true);
+    expect(backupParams.safeParse({ ...base, fullVerify: 'yes' }).success).toBe(false);
+    expect(backupParams.safeParse({ ...base, fullVerify: 1 }).success).toBe(false);
+  });
+});
