@@ -133,6 +133,8 @@ describe('built main bundle', () => {
     // The count is drawn on the icon: the image changed from the plain one it started with.
     expect(recorded.badge).toBeGreaterThanOrEqual(2);
     expect(bitmapOf(tray.images.at(-1))).not.toEqual(bitmapOf(tray.images[0]));
+    // The notice follows the redraw (its key is saved first, so a crash never announces twice): wait for it.
+    await waitFor(() => recorded.notifications.length > 0);
     expect(recorded.notifications).toEqual([expect.objectContaining({ title: '2 OS updates available' })]);
   });
 
