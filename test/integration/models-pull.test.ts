@@ -179,14 +179,15 @@ describe('models pull (Hugging Face) against a local server', () => {
       bytes: number;
       hashedBytes: number;
     };
-    expect(record.hashedBytes).toBe(4 * MiB);
+    // Wherever the thread got to (it also runs at a quarter of a core), it is at most at the hold, far behind.
+    expect(record.hashedBytes).toBeLessThanOrEqual(4 * MiB);
     expect(record.bytes).toBeGreaterThanOrEqual(SIZE / 2);
 
     hf.log.length = 0;
     const second = recordingContext();
     const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
     expect(second.logs.join('\n')).toContain(
-      `Re-reading ${record.bytes - 4 * MiB} bytes from disk to carry the sha256 (its state was saved at byte ${4 * MiB})`,
+      `Re-reading ${record.bytes - record.hashedBytes} bytes from disk to carry the sha256 (its state was saved at byte ${record.hashedBytes})`,
     );
     expect(r.resumedFrom).toBe(record.bytes);
     expect(hf.bodyBytes()).toBe(SIZE - record.bytes);

@@ -9,8 +9,9 @@ import { hashWasmSource } from '../flash/hash-wasm-source';
 // a resumed pull (a loaded state: node's crypto cannot take it) has no hot-path hash and takes this thread's digest
 // at the end, hashed in parallel with the network instead of in series with it. The record stores where the
 // state is (`hashedBytes`) beside where the bytes are (`bytes`): a resume re-reads the gap from disk, never
-// fetches it again. As a helper it runs at the lowest CPU priority (nice 19 on its own thread), so it takes what
-// the download leaves; as the final hasher it runs at normal priority.
+// fetches it again. As a helper it runs at the lowest CPU priority (nice 19 on its own thread) and sleeps three
+// times as long as it hashes (a quarter of a core at most: nice alone left it a whole core of a 2-core machine,
+// ~3.4 s of CPU per GiB, and the download slower); as the final hasher it runs at full pace.
 
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -25,6 +26,7 @@ const mod = { exports: {} };
 new Function('module', 'exports', workerData.hashWasm)(mod, mod.exports);
 const ctl = new Float64Array(workerData.ctl); // [0] bytes written (hash up to here), [1] stop, [2] finish
 const bell = new Int32Array(workerData.bell);
+const nap = new Int32Array(new SharedArrayBuffer(4)); // never notified: Atomics.wait on it is a sleep
 mod.exports.createSHA256().then((h) => {
   if (workerData.state) h.load(workerData.state);
   else h.init();
@@ -39,10 +41,14 @@ mod.exports.createSHA256().then((h) => {
       if (ctl[1]) return;
       const upTo = Math.min(ctl[0], workerData.pauseAt ?? Infinity);
       if (pos < upTo) {
+        const t0 = performance.now();
         const n = readSync(fd, buf, 0, Math.min(buf.length, upTo - pos), pos);
         if (n <= 0) throw new Error('the partial file ended at byte ' + pos + ', before byte ' + upTo);
         h.update(buf.subarray(0, n));
         pos += n;
+        // A helper takes at most its duty share of one core: its lag costs a re-read on a resume, its CPU costs
+        // the download now (nice alone did not keep it off the cores the download and the server need).
+        if (workerData.duty < 1) Atomics.wait(nap, 0, 0, (performance.now() - t0) * (1 / workerData.duty - 1));
         // Every so often, and whenever it has caught up (the freshest state costs a 116-byte message).
         if (pos - posted >= workerData.every || pos === upTo) {
           parentPort.postMessage({ bytes: pos, state: h.save() });
@@ -64,6 +70,9 @@ mod.exports.createSHA256().then((h) => {
   }
 });
 `;
+
+/** The share of one core the thread takes as a helper (measured: see the commit). */
+const HELPER_DUTY = 0.25;
 
 export interface BehindOptions {
   /** The `.incomplete` file, read back from `from`. */
@@ -99,6 +108,7 @@ export class Sha256Behind {
         state: o.state,
         every: o.every,
         nice: o.nice,
+        duty: o.nice ? HELPER_DUTY : 1,
         pauseAt: o.pauseAt,
         chunk: 1024 * 1024,
         ctl: this.ctl.buffer,
