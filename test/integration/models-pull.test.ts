@@ -166,6 +166,72 @@ describe('models pull (Hugging Face) against a local server', () => {
     expect(await sha(dest())).toBe(shaA);
   });
 
+  it('a cancel while the sha256 thread lags: the resume re-reads only the gap from disk, fetches only the rest', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    // The thread that keeps the savable state is held at 4 MiB: the record's state is far behind its bytes.
+    const ctx = recordingContext((p, c) => {
+      if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
+    });
+    expect(
+      await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps({ hashPauseAt: 4 * MiB }))),
+    ).toBe('CANCELLED');
+    const record = JSON.parse(await readFile(`${dest()}.incomplete.json`, 'utf8')) as {
+      bytes: number;
+      hashedBytes: number;
+    };
+    // Wherever the thread got to (it also runs at a quarter of a core), it is at most at the hold, far behind.
+    expect(record.hashedBytes).toBeLessThanOrEqual(4 * MiB);
+    expect(record.bytes).toBeGreaterThanOrEqual(SIZE / 2);
+
+    hf.log.length = 0;
+    const second = recordingContext();
+    const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
+    expect(second.logs.join('\n')).toContain(
+      `Re-reading ${record.bytes - record.hashedBytes} bytes from disk to carry the sha256 (its state was saved at byte ${record.hashedBytes})`,
+    );
+    expect(r.resumedFrom).toBe(record.bytes);
+    expect(hf.bodyBytes()).toBe(SIZE - record.bytes);
+    expect(r.sha256).toBe(shaA);
+    expect(await sha(dest())).toBe(shaA);
+  });
+
+  it.each([
+    [
+      'a state that covers other bytes than it claims',
+      'hashedBytes',
+      /sha256 state covers \d+ bytes, not the \d+ it claims/,
+    ],
+    ['a state that is not a hash-wasm state', 'tag', /sha256 state cannot be loaded/],
+    ['a hash ahead of its bytes', 'ahead', /record invalid: the hash is ahead of the bytes/],
+  ])(
+    'a tampered record (%s) is refused: the pull starts over, says so, and is right',
+    async (_what, how, said) => {
+      await manifest({ size: SIZE, sha256: shaA });
+      const ctx = recordingContext((p, c) => {
+        if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
+      });
+      expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+      const path = `${dest()}.incomplete.json`;
+      const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown> & {
+        bytes: number;
+        hashedBytes: number;
+        hashState: string;
+      };
+      const state = Buffer.from(record.hashState, 'base64');
+      if (how === 'hashedBytes') record.hashedBytes = record.hashedBytes > 0 ? record.hashedBytes - 64 : 64;
+      if (how === 'tag')
+        record.hashState = Buffer.concat([Buffer.alloc(4), state.subarray(4)]).toString('base64');
+      if (how === 'ahead') record.hashedBytes = record.bytes + 64;
+      await writeFile(path, JSON.stringify(record));
+
+      const second = recordingContext();
+      const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
+      expect(second.logs.join('\n')).toMatch(said);
+      expect(r.resumedFrom).toBe(0);
+      expect(await sha(dest())).toBe(shaA);
+    },
+  );
+
   it('the file changed on the server between attempts: starts over, says so, gets the new file', async () => {
     await manifest({ size: SIZE }); // no sha256 in the manifest: the X-Linked-Etag one is used
     const ctx = recordingContext((p, c) => {

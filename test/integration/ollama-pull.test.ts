@@ -91,6 +91,28 @@ describe('pull (against the stand-in Ollama server)', () => {
     expect(ctx.logs.some((l) => /connection dropped/.test(l))).toBe(true);
   });
 
+  it('a held pull whose server goes away is reported at once as unreachable, not after the back-off ladder', async () => {
+    standin.publish('qwen3:4b', { layers: [400_000] });
+    // Held after 64 KB (no watchdog fires within the test: 10 min), then the server stops: the held connection is
+    // dropped and nothing listens any more. Default back-off (1 s, doubling, 5 re-posts): before the fix the pull
+    // re-posted into the closed port for 1+2+4+8+16 = 31 s, then called it a drop (MODELS_OLLAMA_PULL_FAILED).
+    standin.faults.stallAfter = 64_000;
+    let stoppedAt = 0;
+    const ctx = recordingContext((p) => {
+      if (p.kind === 'models' && (p.bytes ?? 0) >= 64_000 && !stoppedAt) {
+        stoppedAt = performance.now();
+        void standin.close();
+      }
+    });
+    const err = await backend.pull('qwen3:4b', ctx, { stallMs: 600_000 }).catch((e: unknown) => e);
+    const took = performance.now() - stoppedAt;
+    expect((err as KintsugiError).code).toBe('MODELS_OLLAMA_UNREACHABLE');
+    expect((err as KintsugiError).detail).toMatch(/nothing answers at .* any more; it keeps the bytes/);
+    expect(ctx.logs.filter((l) => /connection dropped/.test(l))).toHaveLength(1);
+    // One back-off step (1 s) after the drop; a generous bound, far under the 31 s ladder and the 10 min watchdog.
+    expect(took).toBeLessThan(10_000);
+  }, 60_000);
+
   it('gives up with MODELS_OLLAMA_STALLED when every post stalls', async () => {
     standin.publish('qwen3:4b', { layers: [400_000] });
     standin.faults.stallAfter = 32_000;

@@ -4,25 +4,30 @@ import { writeFileAtomic } from '../util/atomic-write';
 
 // The record beside `<file>.incomplete` that lets a pull continue after the process died: what was being fetched
 // (URL, revision, expected size and sha256, the server's validator) and how far the bytes are hashed, with the
-// sha256 state itself (hash-wasm's save(): node's crypto cannot serialize a hash), so a resume neither re-reads
-// the bytes on disk nor re-fetches them.
+// sha256 state itself (hash-wasm's save(): node's crypto cannot serialize a hash), so a resume never re-fetches
+// the bytes on disk and re-reads at most those between the state (`hashedBytes`) and the bytes' end (see
+// sha256-behind.ts: the state is kept by a thread that may lag behind the download).
 
-export const downloadStateSchema = z.strictObject({
-  v: z.literal(1),
-  url: z.string().max(4096),
-  revision: z.string().max(100).optional(),
-  expectedSize: z.number().int().nonnegative().optional(),
-  expectedSha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
-  /** ETag (or X-Linked-Etag) of the response the bytes came from: sent as If-Range on a resume. */
-  validator: z.string().max(512).optional(),
-  /** Bytes of the .incomplete file the hash state covers. */
-  bytes: z.number().int().nonnegative(),
-  /** hash-wasm sha256 state, base64. */
-  hashState: z.string().max(1024),
-});
+export const downloadStateSchema = z
+  .strictObject({
+    v: z.literal(1),
+    url: z.string().max(4096),
+    revision: z.string().max(100).optional(),
+    expectedSize: z.number().int().nonnegative().optional(),
+    expectedSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    /** ETag (or X-Linked-Etag) of the response the bytes came from: sent as If-Range on a resume. */
+    validator: z.string().max(512).optional(),
+    /** Bytes of the .incomplete file that were written (a resume continues from here). */
+    bytes: z.number().int().nonnegative(),
+    /** Bytes the hash state covers (at most `bytes`; absent: all of them, as records before it was added). */
+    hashedBytes: z.number().int().nonnegative().optional(),
+    /** hash-wasm sha256 state at `hashedBytes`, base64. */
+    hashState: z.string().max(1024),
+  })
+  .refine((s) => (s.hashedBytes ?? s.bytes) <= s.bytes, { message: 'the hash is ahead of the bytes' });
 export type DownloadState = z.output<typeof downloadStateSchema>;
 
 export const statePathFor = (incomplete: string) => `${incomplete}.json`;

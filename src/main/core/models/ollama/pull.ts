@@ -36,7 +36,6 @@ export async function pullWithRetries(
   let backoff = opts.backoffMs ?? 1000;
   const progress = new PullProgress();
   let last: Outcome = 'dropped';
-  let lastErr: unknown;
 
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) {
@@ -50,13 +49,15 @@ export async function pullWithRetries(
       last = await onePost(deps, name, ctx, progress, stallMs);
     } catch (err) {
       if (ctx.signal.aborted) throw cancelled(name, err);
-      // Nothing listening: on the first post the server is not running; later, it went away mid-pull, which a
-      // restart of the service (or the machine waking) can fix, so it is retried like a drop.
-      if (isNotListening(err) && attempt === 0) throw unreachable(deps.host, err);
-      if (!isNotListening(err)) throw err;
-      last = 'dropped';
-      lastErr = err;
-      continue;
+      // Nothing listening: on the first post the server is not running; on a re-post after a drop, it went away
+      // (stopped, crashed, the machine suspended). Re-posting into a closed port through the whole back-off ladder
+      // (1+2+4+8+16 s) only delayed the answer by ~31 s and then called it a drop: say so now. Ollama keeps the
+      // bytes it fetched; the next pull, once it runs again, resumes from them.
+      if (isNotListening(err)) {
+        if (attempt === 0) throw unreachable(deps.host, err);
+        throw wentAway(deps.host, name, err);
+      }
+      throw err;
     }
     if (last === 'success') {
       const s = progress.snapshot();
@@ -71,9 +72,6 @@ export async function pullWithRetries(
   throw new KintsugiError(
     'MODELS_OLLAMA_PULL_FAILED',
     `${name}: the connection to Ollama dropped ${retries + 1} times`,
-    {
-      cause: lastErr,
-    },
   );
 }
 
@@ -129,6 +127,15 @@ async function onePost(
 function pullFailed(name: string, err: unknown): KintsugiError {
   const k = fromClientError('', `pull ${name}`, err);
   return new KintsugiError('MODELS_OLLAMA_PULL_FAILED', k.detail, { cause: err });
+}
+
+function wentAway(host: string, name: string, err: unknown): KintsugiError {
+  const k = unreachable(host, err);
+  return new KintsugiError(
+    'MODELS_OLLAMA_UNREACHABLE',
+    `${name}: Ollama dropped the pull and nothing answers at ${host} any more; it keeps the bytes fetched so far`,
+    { cause: err, hint: `${k.hint} Then pull again: it resumes.` },
+  );
 }
 
 function cancelled(name: string, err: unknown): KintsugiError {
