@@ -53,30 +53,20 @@ const typedFolder = z.union([
     .regex(/^~(\/[^\0]*)?$/, 'must be an absolute path or start with ~/'),
 ]);
 
-/** What a caller may change: any field, nothing else. Folders as typed (main expands ~; '' clears). */
-export const settingsPatch = z.strictObject({
-  includeLoop: z.boolean().optional(),
-  pubkey: z.string().max(8192).optional(),
-  backupDir: typedFolder.optional(),
-  dataRoot: typedFolder.optional(),
-  cacheDir: typedFolder.optional(),
-  npmPrefix: absolutePath.optional(),
-  repoRemote: remoteUrl.optional(),
-  binDir: absolutePath.optional(),
-  metered: meteredSetting.optional(),
-  /** OS updates: hours between background checks (unset: OS_CHECK_INTERVAL_DEFAULT; core/os/check-schedule.ts). */
-  osCheckIntervalHours: osCheckInterval.optional(),
-  /** Background OS checks on a metered network too (unset/off: skipped there; "check now" still asks). */
-  osCheckOnMetered: z.boolean().optional(),
-  /** The OS update backend, when detection (core/os/detect.ts) should be overruled; 'auto' (or unset): detect. */
-  osBackend: osBackendSetting.optional(),
-  /** Start in the tray at login: an XDG autostart entry (src/main/autostart.ts). Unset: off. */
-  autostart: z.boolean().optional(),
-  /** The kernel workspace (a git repo with fleet/ and patches/), for the kernel page and `kintsugi kernel`. */
-  kernelWorkspace: absolutePath.optional(),
-  /** Every Nth backup of a folder, a full verify is suggested (shared/backup/full-verify.ts; unset: 10, 0: never). */
-  fullVerifyEvery: z.number().int().min(0).max(1000).optional(),
-});
+/**
+ * What a caller may change: any field, nothing else, from the one schema above. Folders a person types (backup,
+ * data root, cache) come as typed: main expands ~, '' clears. No default fills in what a patch leaves out.
+ */
+export const settingsPatch = settingsSchema
+  .omit({ includeLoop: true, dataRoot: true, backupDir: true, cacheDir: true })
+  .partial()
+  .extend({
+    includeLoop: z.boolean().optional(),
+    backupDir: typedFolder.optional(),
+    dataRoot: typedFolder.optional(),
+    cacheDir: typedFolder.optional(),
+  })
+  .strict();
 
 export type SettingsPatch = z.output<typeof settingsPatch>;
 
