@@ -354,6 +354,84 @@ const MODELS = {
   },
 } as const;
 
+// OS updates, the plumbing's own codes (core/os: detect, jobs, the helper's target rule). The backends' codes are
+// the groups OS (apt) and OS_IMAGE (ostree, rpm-ostree).
+const OS_PLUMBING = {
+  OS_UNKNOWN_BACKEND: {
+    message: 'That is not an OS update backend Kintsugi knows.',
+    hint: 'Use one of apt, ostree, rpm-ostree (CLI: --backend), or leave it out to detect the system’s own.',
+  },
+  OS_BACKEND_NOT_DETECTED: {
+    message: 'No OS update system was found at that root.',
+    hint: 'Expected an ostree-booted system (run/ostree-booted) or a dpkg database (var/lib/dpkg/status). Check --root, or name the backend with --backend.',
+  },
+  OS_REPAIR_NOT_SUPPORTED: {
+    message: 'This OS update backend has nothing to repair.',
+    hint: 'Repair finishes an interrupted apt/dpkg run; ostree and rpm-ostree deployments are atomic: roll back instead.',
+  },
+  OS_TARGET_NOT_ALLOWED: {
+    message: 'The privileged helper updates this machine’s own system only.',
+    hint: 'To update another root (a chroot, a mounted image) run the command line as root: `sudo kintsugi os ... --root DIR`.',
+  },
+} as const;
+
+// Issue 9, the image-based OS backends (core/os/ostree, core/os/rpm-ostree). Kept in one block apart from the apt
+// backend's `os` group so the two merge as a union.
+const OS_IMAGE = {
+  OS_NOT_OSTREE_SYSROOT: {
+    message: 'That folder is not an ostree system root.',
+    hint: 'Point --sysroot at the root of an ostree system (it has ostree/repo and ostree/deploy), or use the apt backend.',
+  },
+  OS_UNKNOWN_STATEROOT: {
+    message: 'That operating system (stateroot) is not in the ostree system root.',
+    hint: 'Use one of the names in the detail (--os NAME), or leave it out when there is only one.',
+  },
+  OS_STATEROOT_AMBIGUOUS: {
+    message: 'The ostree system root holds several operating systems and none is booted.',
+    hint: 'Say which one with --os NAME (the detail lists them).',
+  },
+  OS_NO_DEPLOYMENT: {
+    message: 'The operating system has no deployment yet.',
+    hint: 'Deploy it once with `ostree admin deploy` (or install it), then retry.',
+  },
+  OS_DEPLOYMENT_NOT_FOUND: {
+    message: 'There is no deployment with that number.',
+    hint: 'Run the status command: deployments are numbered from 0 in boot order.',
+  },
+  OS_NO_ROLLBACK_TARGET: {
+    message: 'There is no earlier deployment to roll back to.',
+    hint: 'A rollback needs a second deployment of the same system; nothing was changed.',
+  },
+  OS_BOOT_FULL: {
+    message: 'The boot partition does not have room for the new kernel and initramfs.',
+    hint: 'Nothing was deployed. Free space in /boot (remove an old deployment: unpin it, then run the cleanup), then retry.',
+  },
+  OS_IMAGE_REMOTE_UNREACHABLE: {
+    message: 'The update server of the operating system could not be reached.',
+    hint: 'Check the network and the remote named in the detail (`ostree remote show-url NAME`), then retry; status still works offline.',
+  },
+  OS_OSTREE_FAILED: {
+    message: 'An ostree command failed.',
+    hint: 'The detail has ostree’s own message; fix what it names, then retry.',
+  },
+  OS_RPM_OSTREE_FAILED: {
+    message: 'An rpm-ostree command failed.',
+    hint: 'The detail has rpm-ostree’s own message; `journalctl -u rpm-ostreed` has the daemon’s side.',
+  },
+  OS_RPM_OSTREE_OUTPUT_INVALID: {
+    message: 'rpm-ostree answered in a form Kintsugi Updater does not understand.',
+    hint: 'Report the detail with `rpm-ostree --version`; `rpm-ostree status` still works by hand.',
+  },
+  OS_STAGED_BLOCKS_ROLLBACK: {
+    message: 'An update is staged for the next boot, so there is nothing to roll back to yet.',
+    hint: 'To drop the staged update instead, run `rpm-ostree cleanup -p`; to keep it, reboot into it first and roll back afterwards if needed.',
+  },
+  OS_TRANSACTION_ACTIVE: {
+    message: 'Another rpm-ostree operation is still running.',
+    hint: 'Wait for it to finish (the detail names it and who started it), or cancel it with `rpm-ostree cancel`, then retry.',
+  },
+} as const;
+
 export const ERROR_GROUPS = {
   general: GENERAL,
   image: IMAGE,
@@ -368,6 +446,8 @@ export const ERROR_GROUPS = {
   schedule: SCHEDULE,
   modelsOllama: MODELS_OLLAMA,
   models: MODELS,
+  osPlumbing: OS_PLUMBING,
+  osImage: OS_IMAGE,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
 
 export const ERROR_CATALOGUE = {
@@ -384,6 +464,8 @@ export const ERROR_CATALOGUE = {
   ...SCHEDULE,
   ...MODELS_OLLAMA,
   ...MODELS,
+  ...OS_PLUMBING,
+  ...OS_IMAGE,
 } as const satisfies Record<string, { message: string; hint: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

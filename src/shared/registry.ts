@@ -9,6 +9,7 @@ import { imageContract } from './image/contract';
 import type { DomainApi, JobHost, JobSpec } from './ipc/define';
 import { jobsContract } from './jobs/contract';
 import { modelsContract } from './models/contract';
+import { osContract } from './os/contract';
 import type { Progress } from './progress';
 import { reflashContract } from './reflash/contract';
 import { repoContract } from './repo/contract';
@@ -30,6 +31,7 @@ export const DOMAINS = {
   repo: repoContract,
   schedule: scheduleContract,
   models: modelsContract,
+  os: osContract,
 } as const;
 
 export type Domains = typeof DOMAINS;

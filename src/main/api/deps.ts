@@ -5,7 +5,7 @@ import type { JobRecord } from '../../shared/jobs/record';
 import type { ReflashFlow } from '../core/reflash/flow';
 import type { JobExecutor } from '../core/jobs/executor';
 import type { JobRunner } from '../core/jobs/job-runner';
-import type { Services } from '../core/services';
+import type { OsServices, Services } from '../core/services';
 
 // What the handler groups need from the outside world. Everything is injected so the same handlers run inside
 // Electron (src/main/index.ts), in the e2e harness (test/e2e) and in unit tests, with no 'electron' import.
@@ -29,6 +29,8 @@ export interface HandlerDeps {
   /** Jobs this process does not run any more (finished long ago, or interrupted by a crash): from the journal. */
   journalRecords(): Promise<JobRecord[]>;
   reflash: ReflashFlow;
+  /** OS updates: the record, main's target, the backends (core/services.ts). */
+  os: OsServices;
   /** The native chooser in Electron; a stand-in in the e2e harness. */
   pickPath(purpose: PickPurpose): Promise<string | null>;
 }
@@ -42,6 +44,7 @@ export function handlerDeps(services: Services, pickPath: HandlerDeps['pickPath'
     executor: services.executor,
     journalRecords: () => services.journal.list(),
     reflash: services.flow,
+    os: services.os,
     pickPath,
   };
 }

@@ -9,6 +9,7 @@ import { drivesHandlers } from './drives-handlers';
 import { frameworksHandlers } from './frameworks-handlers';
 import { jobsHandlers } from './jobs-handlers';
 import { modelsHandlers } from './models-handlers';
+import { osHandlers } from './os-handlers';
 import { reflashHandlers } from './reflash-handlers';
 import { repoHandlers } from './repo-handlers';
 import { scheduleHandlers } from './schedule-handlers';
@@ -30,6 +31,7 @@ export function createHandlers(deps: HandlerDeps): KintsugiApi {
     repo: repoHandlers(deps),
     schedule: scheduleHandlers(deps),
     models: modelsHandlers(deps),
+    os: osHandlers(deps),
   };
   const validated = {} as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
   for (const [domain, method] of API_ENTRIES) {

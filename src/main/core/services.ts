@@ -11,6 +11,10 @@ import { inProcessExecutor } from './jobs/run-job';
 import { ReflashFlow } from './reflash/flow';
 import { WrittenDrivesLedger } from './reflash/ledger';
 import { ReflashStore } from './reflash/store';
+import { OS_BACKEND_FACTORIES, type OsBackendFactories } from './os/backends';
+import { recordOsJobs } from './os/record-jobs';
+import { OsStateStore } from './os/state-store';
+import { THIS_MACHINE, type OsTargetConfig } from './os/target';
 
 // The composition root of the services, free of 'electron': the app (src/main/index.ts), the CLI, the e2e
 // harness and the tests build the same graph. State lives under one folder: settings, the page, the reflash flow, the
@@ -25,6 +29,15 @@ export interface ServicesOptions {
   runnerOptions?: ConstructorParameters<typeof JobRunner>[0];
   /** Settings for this process only, over the saved ones (the CLI's --include-loop, --pubkey). */
   settingsOverrides?: Partial<Settings>;
+  /** OS updates: the system main updates (this machine's / unless a harness says otherwise) and the backends. */
+  os?: { target?: Partial<OsTargetConfig>; backends?: OsBackendFactories };
+}
+
+export interface OsServices {
+  /** The last state and check outcome, in <stateDir>/os.json; every OS job's outcome lands here. */
+  store: OsStateStore;
+  target: OsTargetConfig;
+  backends: OsBackendFactories;
 }
 
 export interface Services {
@@ -33,6 +46,7 @@ export interface Services {
   journal: JobJournal;
   flow: ReflashFlow;
   ui: UiStore;
+  os: OsServices;
   /** Every host's executor behind one: jobs go where their declaration says. */
   executor: JobExecutor;
   /** The jobs an earlier process left running (it crashed or was killed), now marked interrupted. */
@@ -85,6 +99,12 @@ export function createServices(opts: ServicesOptions): Services {
     settings: async () => ({ ...(await settings.load()), ...opts.settingsOverrides }),
   });
   const ui = new UiStore(opts.stateDir);
+  const os: OsServices = {
+    store: new OsStateStore(opts.stateDir),
+    target: { ...THIS_MACHINE, ...opts.os?.target },
+    backends: opts.os?.backends ?? OS_BACKEND_FACTORIES,
+  };
+  const stopOsRecord = recordOsJobs(runner, os.store);
   const startedHosts = async () =>
     (await Promise.all([...started.values()].map((p) => p.catch(() => undefined)))).filter(
       (e): e is JobExecutor => e !== undefined,
@@ -95,11 +115,13 @@ export function createServices(opts: ServicesOptions): Services {
     journal,
     flow,
     ui,
+    os,
     executor,
     interrupted: journal.recoverInterrupted((id) => runner.status(id) !== null),
     startedHosts,
     async close() {
       flow.unsubscribe();
+      stopOsRecord();
       await runner.cancelAll();
       for (const h of await startedHosts()) await (h as { close?: () => Promise<void> }).close?.();
     },

@@ -13,6 +13,7 @@ import {
 import { isHelperJob, type HelperJobType } from './jobs';
 import { checkLinkRequest } from '../core/repo/link-request-check';
 import { realDataRoot } from '../core/schedule/data-root-check';
+import { checkDeploymentIndex, checkOsTarget } from '../core/os/target-check';
 
 // Per-job authorization: the one place that says which root verbs the helper runs and what makes each parameter
 // safe to run as root for this user. The helper runs the job returned here, every path replaced by its canonical
@@ -104,6 +105,19 @@ const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
     ...job,
     params: { dataRoot: await realDataRoot(job.params.dataRoot) },
   }),
+
+  // OS updates (core/os/target-check.ts): the backend by name, root and sysroot as real directories and / only
+  // unless the user is root, the stateroot a plain name; pin's index a small whole number, pinned a boolean.
+  'os-check': async (job, ctx) => ({ ...job, params: await checkOsTarget(job.params, ctx.uid) }),
+  'os-apply': async (job, ctx) => ({ ...job, params: await checkOsTarget(job.params, ctx.uid) }),
+  'os-rollback': async (job, ctx) => ({ ...job, params: await checkOsTarget(job.params, ctx.uid) }),
+  'os-repair': async (job, ctx) => ({ ...job, params: await checkOsTarget(job.params, ctx.uid) }),
+  'os-pin': async (job, ctx) => {
+    const index = checkDeploymentIndex(job.params.index);
+    if (typeof job.params.pinned !== 'boolean')
+      throw new KintsugiError('INVALID_ARGUMENT', 'pinned must be true or false');
+    return { ...job, params: { ...(await checkOsTarget(job.params, ctx.uid)), index } };
+  },
 };
 
 /** The job to run in place of JOB, or a KintsugiError saying which parameter was refused and what to do. */
@@ -113,7 +127,7 @@ export async function authorizeHelperJob(
 ): Promise<ParsedJobRequest> {
   if (!isHelperJob(job.type))
     throw new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by the privileged helper`, {
-      hint: 'Only flash, verify-drive, backup, restore, system-package framework jobs, repo-link and the schedule jobs run as root; run other jobs without the helper.',
+      hint: 'Only flash, verify-drive, backup, restore, system-package framework jobs, repo-link, the schedule jobs and the OS update jobs run as root; run other jobs without the helper.',
     });
   const authorize = AUTHORIZERS[job.type] as unknown as Authorizer<HelperJobType>;
   return authorize(job as Job<HelperJobType>, ctx);

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { meteredSetting } from '../network/metered';
+import { OS_BACKENDS } from '../os/model';
 import { absolutePath } from '../paths';
 import { remoteUrl } from '../repo/contract';
 
 // The app's settings: one schema, from which the saved file's check, the IPC patch's check and the type come.
+
+/** Hours between background OS checks: at most one an hour, at least one a week. */
+export const osCheckInterval = z.number().int().min(1).max(168);
+export const OS_CHECK_INTERVAL_DEFAULT = 6;
+export const osBackendSetting = z.enum(['auto', ...OS_BACKENDS]);
 
 export const settingsSchema = z.object({
   includeLoop: z.boolean().default(false),
@@ -21,6 +27,14 @@ export const settingsSchema = z.object({
   binDir: absolutePath.optional(),
   /** Whether downloads ask first; unset is 'auto': ask NetworkManager when nmcli exists (core/network/metered.ts). */
   metered: meteredSetting.optional(),
+  /** OS updates: hours between background checks (unset: OS_CHECK_INTERVAL_DEFAULT; core/os/check-schedule.ts). */
+  osCheckIntervalHours: osCheckInterval.optional(),
+  /** Background OS checks on a metered network too (unset/off: skipped there; "check now" still asks). */
+  osCheckOnMetered: z.boolean().optional(),
+  /** The OS update backend, when detection (core/os/detect.ts) should be overruled; 'auto' (or unset): detect. */
+  osBackend: osBackendSetting.optional(),
+  /** Start in the tray at login: an XDG autostart entry (src/main/autostart.ts). Unset: off. */
+  autostart: z.boolean().optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -46,6 +60,14 @@ export const settingsPatch = z.strictObject({
   repoRemote: remoteUrl.optional(),
   binDir: absolutePath.optional(),
   metered: meteredSetting.optional(),
+  /** OS updates: hours between background checks (unset: OS_CHECK_INTERVAL_DEFAULT; core/os/check-schedule.ts). */
+  osCheckIntervalHours: osCheckInterval.optional(),
+  /** Background OS checks on a metered network too (unset/off: skipped there; "check now" still asks). */
+  osCheckOnMetered: z.boolean().optional(),
+  /** The OS update backend, when detection (core/os/detect.ts) should be overruled; 'auto' (or unset): detect. */
+  osBackend: osBackendSetting.optional(),
+  /** Start in the tray at login: an XDG autostart entry (src/main/autostart.ts). Unset: off. */
+  autostart: z.boolean().optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatch>;

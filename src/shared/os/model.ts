@@ -34,6 +34,9 @@ export interface OsUpdate {
   downloadBytes?: number;
   /** rpm-ostree advisories (ids), apt origin/suite: where the security flag came from. */
   source?: string;
+  /** ostree / rpm-ostree image updates: the commits behind `from` and `to` (versions are labels; these are exact). */
+  fromChecksum?: string;
+  toChecksum?: string;
 }
 
 export interface OsDeployment {

@@ -5,6 +5,7 @@ import { flashRunners } from '../flash/jobs';
 import { frameworkRunners } from '../frameworks/jobs';
 import { imageRunners } from '../image/jobs';
 import { modelRunners } from '../models/jobs';
+import { osRunners } from '../os/jobs';
 import { repoRunners } from '../repo/jobs';
 import { scheduleRunners } from '../schedule/jobs';
 import type { JobContext } from './context';
@@ -25,6 +26,7 @@ const RUNNERS: RunnersFor<JobType> = {
   ...repoRunners,
   ...scheduleRunners,
   ...modelRunners,
+  ...osRunners,
 };
 
 export async function runJob(req: JobRequest, ctx: JobContext, env: JobEnv = {}): Promise<unknown> {

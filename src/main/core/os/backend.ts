@@ -27,6 +27,11 @@ export interface OsBackend {
   rollback(ctx: JobContext): Promise<OsRollbackResult>;
   /** ostree / rpm-ostree only: pin or unpin deployment `index`. apt throws OS_NOT_SUPPORTED. */
   pin(ctx: JobContext, index: number, pinned: boolean): Promise<OsState>;
+  /**
+   * apt only (optional): finish an interrupted apply (`dpkg --configure -a` under the root, then status). A
+   * backend without it answers OS_REPAIR_NOT_SUPPORTED (core/os/jobs.ts): ostree deployments are atomic.
+   */
+  repair?(ctx: JobContext): Promise<OsState>;
 }
 
 export type OsBackendFactory = (opts: OsBackendOptions) => OsBackend;
