@@ -11,8 +11,13 @@ import { forwardJobEvents, registerIpc } from './ipc';
 import { builtPaths, iconPath } from './paths';
 import { hardenContents, hardenSession, type RendererOrigin } from './security';
 import { createTray, type TrayHandle } from './tray';
-import { trayStateFrom } from './tray-state';
+import { feedTray } from './tray-feed';
 import { createMainWindow } from './window';
+import { HIDDEN_FLAG, syncAutostart } from './core/app/autostart';
+import { backgroundOsCheck } from './core/os/background-check';
+import { startOsCheckTimer } from './core/os/check-timer';
+import { networkState } from './core/network/metered';
+import type { SettingsPatch } from '../shared/app/settings';
 
 // The Electron shell: lifecycle, one instance, one hardened window, IPC, tray. Everything else lives in core and
 // is reached through the one handler object (api/handlers.ts). Jobs belong to main's job service, not to the
@@ -64,7 +69,24 @@ async function start(): Promise<void> {
   });
   app.on('before-quit', () => void services.close());
 
-  const api = createHandlers(handlerDeps(services, (purpose) => pickPathWithDialog(mainWindow, purpose)));
+  // The login entry follows the setting: at start, and after every save (a saved setting is then true on disk).
+  const launch = app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()];
+  const followAutostart = (enabled: boolean | undefined) =>
+    syncAutostart(enabled === true, launch).catch((err: unknown) =>
+      console.error(`autostart entry: ${(err as Error).message}`),
+    );
+  void services.settings.load().then((s) => followAutostart(s.autostart));
+  const deps = handlerDeps(services, (purpose) => pickPathWithDialog(mainWindow, purpose));
+  const settingsPort = deps.settings;
+  deps.settings = {
+    load: () => settingsPort.load(),
+    save: async (patch: SettingsPatch) => {
+      const saved = await settingsPort.save(patch);
+      if (patch.autostart !== undefined) await followAutostart(saved.autostart);
+      return saved;
+    },
+  };
+  const api = createHandlers(deps);
   registerIpc(api, origin);
   forwardJobEvents(
     (listener) => services.runner.onEvent(listener),
@@ -76,9 +98,40 @@ async function start(): Promise<void> {
     quit: () => app.quit(),
     setAppBadge: (count) => app.setBadgeCount(count),
   });
-  // The badge shows what is true now: a job running (its progress in the tooltip), nothing otherwise.
-  services.runner.onEvent(() => trayHandle?.show(trayStateFrom(services.runner.running())));
-  showWindow();
+  // The badge: OS updates, the layers' counts and running jobs (tray-state.ts); notices once per new set.
+  const feed = feedTray({
+    sink: { show: (st) => trayHandle?.show(st), notify: (n) => trayHandle?.notify(n) },
+    runner: services.runner,
+    store: services.os.store,
+    api,
+  });
+  void feed.refresh();
+
+  // Background OS checks: at start, then every osCheckIntervalHours (core/os/check-schedule.ts).
+  const check = backgroundOsCheck({
+    runner: services.runner,
+    executor: services.executor,
+    settings: () => services.settings.load(),
+    store: services.os.store,
+    target: services.os.target,
+    backends: services.os.backends,
+    privileged: process.getuid?.() === 0,
+  });
+  const timer = startOsCheckTimer({
+    now: () => new Date(),
+    store: services.os.store,
+    settings: () => services.settings.load(),
+    metered: async (setting) => (await networkState(setting ?? 'auto')).metered,
+    runCheck: () => check().finally(() => void feed.refresh()),
+  });
+  app.on('before-quit', () => {
+    timer.stop();
+    feed.stop();
+  });
+  void timer.tick();
+
+  // Started at login (the autostart entry): the tray only, the window when the person opens it.
+  if (!process.argv.includes(HIDDEN_FLAG)) showWindow();
 }
 
 if (!app.requestSingleInstanceLock()) {

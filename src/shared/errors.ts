@@ -354,6 +354,50 @@ const MODELS = {
   },
 } as const;
 
+// Issue 9, OS updates. The apt backend's codes sit in this one block; the plumbing (contract, CLI) adds its own after it.
+const OS = {
+  OS_ROOT_NOT_FOUND: {
+    message: 'The system root to update does not exist or is not a Debian-style system.',
+    hint: 'Check the --root path named in the detail: it must be a folder holding var/lib/dpkg/status.',
+  },
+  OS_ROOT_NOT_ISOLATED: {
+    message: 'apt would not be confined to the chosen root, so nothing was run.',
+    hint: 'The detail says where apt pointed instead; check the root path and its etc/apt files, then retry.',
+  },
+  OS_NOT_SUPPORTED: {
+    message: 'This OS backend cannot do that.',
+    hint: 'The detail says why; apt has no deployments to pin (ostree and rpm-ostree do).',
+  },
+  OS_LOCK_HELD: {
+    message: 'Another program holds the package manager lock.',
+    hint: 'Wait for the program named in the detail (an update, Software Center, unattended-upgrades) to finish, then retry.',
+  },
+  OS_SOURCES_BROKEN: {
+    message: 'apt rejected a line of its sources list.',
+    hint: 'Fix or comment out the line named in the detail (file and entry number), then check again.',
+  },
+  OS_SOURCES_UNREACHABLE: {
+    message: 'A package source could not be reached.',
+    hint: 'Check the network and the source named in the detail; the last check stays shown until a check succeeds.',
+  },
+  OS_INTERRUPTED: {
+    message: 'An earlier update was interrupted and left packages half-installed.',
+    hint: 'Finish it first: run the offered fix (dpkg --configure -a), then check again.',
+  },
+  OS_MANIFEST_INVALID: {
+    message: 'The list of OS-relevant packages could not be read.',
+    hint: 'Fix the file at the line and column named in the detail, or reinstall the app to restore it.',
+  },
+  OS_APT_FAILED: {
+    message: 'apt or dpkg failed.',
+    hint: "The detail has the tool's last lines and the job log its whole output; fix what it names, then retry.",
+  },
+  OS_NO_ROLLBACK_RECORD: {
+    message: 'There is no recorded apply to roll back.',
+    hint: 'Rollback restores the versions an apply by this app replaced; none was recorded for this root.',
+  },
+} as const;
+
 // OS updates, the plumbing's own codes (core/os: detect, jobs, the helper's target rule). The backends' codes are
 // the groups OS (apt) and OS_IMAGE (ostree, rpm-ostree).
 const OS_PLUMBING = {
@@ -446,6 +490,7 @@ export const ERROR_GROUPS = {
   schedule: SCHEDULE,
   modelsOllama: MODELS_OLLAMA,
   models: MODELS,
+  os: OS,
   osPlumbing: OS_PLUMBING,
   osImage: OS_IMAGE,
 } as const satisfies Record<string, Record<string, { message: string; hint: string }>>;
@@ -464,6 +509,7 @@ export const ERROR_CATALOGUE = {
   ...SCHEDULE,
   ...MODELS_OLLAMA,
   ...MODELS,
+  ...OS,
   ...OS_PLUMBING,
   ...OS_IMAGE,
 } as const satisfies Record<string, { message: string; hint: string }>;

@@ -1,14 +1,17 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join, normalize } from 'node:path';
+import { startLocalServer } from './local-server';
 
 // Real apt against a throwaway root (after /work/shared/recipes/apt-throwaway-root.sh): a local repository of
 // packages built here with dpkg-deb, a root with its own dpkg database, and an APT_CONFIG that points apt and
 // dpkg there. `aptEnv` refuses to hand out the environment unless apt itself says its Dir is the throwaway root:
 // without that guard a mis-scoped APT_CONFIG would install into the machine running the tests.
 // The Packages index is written here (dpkg-deb's control fields + Filename, Size, SHA256), so apt-utils'
-// apt-ftparchive is not needed.
+// apt-ftparchive is not needed. For the OS-update tests: several repositories with a Release file each (Origin,
+// Suite: a `-security` suite), served over HTTP on 127.0.0.1 (serveDirectory), a root whose dpkg database starts
+// with packages really installed by dpkg (installDebs), so apt has something to upgrade.
 
 export interface FakePackage {
   name: string;
@@ -18,7 +21,12 @@ export interface FakePackage {
   depends?: string;
 }
 
-export async function buildDeb(dir: string, p: FakePackage): Promise<string> {
+/** Builds P in DIR/build and puts the .deb in REPO/pool (default DIR/repo). */
+export async function buildDeb(
+  dir: string,
+  p: FakePackage,
+  repo: string = join(dir, 'repo'),
+): Promise<string> {
   const root = join(dir, 'build', `${p.name}_${p.version}`);
   await mkdir(join(root, 'DEBIAN'), { recursive: true });
   const control = [
@@ -37,14 +45,19 @@ export async function buildDeb(dir: string, p: FakePackage): Promise<string> {
     await writeFile(bin, `#!/bin/sh\necho "${p.name} ${p.version}"\n`);
     await chmod(bin, 0o755);
   }
-  const out = join(dir, 'repo', 'pool');
+  const out = join(repo, 'pool');
   await mkdir(out, { recursive: true });
   const file = join(out, `${p.name}_${p.version}_all.deb`);
   await execa('dpkg-deb', ['-Zgzip', '--root-owner-group', '--build', root, file]);
   return file;
 }
 
-async function writeIndex(repo: string): Promise<void> {
+export interface RepoRelease {
+  origin: string;
+  suite: string;
+}
+
+async function writeIndex(repo: string, release?: RepoRelease): Promise<void> {
   const stanzas: string[] = [];
   for (const f of (await readdir(join(repo, 'pool'))).filter((n) => n.endsWith('.deb')).sort()) {
     const path = join(repo, 'pool', f);
@@ -54,7 +67,43 @@ async function writeIndex(repo: string): Promise<void> {
       `${stdout.trim()}\nFilename: ./pool/${f}\nSize: ${bytes.length}\nSHA256: ${createHash('sha256').update(bytes).digest('hex')}\n`,
     );
   }
-  await writeFile(join(repo, 'Packages'), stanzas.join('\n'));
+  const packages = stanzas.join('\n');
+  await writeFile(join(repo, 'Packages'), packages);
+  if (!release) return;
+  // A flat repository's Release: where the Origin and Suite apt shows come from, with the index's hash.
+  const sha = createHash('sha256').update(packages).digest('hex');
+  await writeFile(
+    join(repo, 'Release'),
+    `Origin: ${release.origin}\nLabel: ${release.origin}\nSuite: ${release.suite}\n` +
+      `Date: ${new Date().toUTCString()}\nSHA256:\n ${sha} ${Buffer.byteLength(packages)} Packages\n`,
+  );
+}
+
+/** A flat repository at REPO holding PACKAGES (built under DIR), with a Release file when RELEASE is given. */
+export async function buildRepo(
+  dir: string,
+  repo: string,
+  packages: FakePackage[],
+  release?: RepoRelease,
+): Promise<string> {
+  for (const p of packages) await buildDeb(dir, p, repo);
+  await writeIndex(repo, release);
+  return repo;
+}
+
+/** Serves DIR's files over HTTP on 127.0.0.1 (a free port): apt's http method, as a real mirror. */
+export async function serveDirectory(dir: string): Promise<Awaited<ReturnType<typeof startLocalServer>>> {
+  return startLocalServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    if (path.includes('..')) return void res.writeHead(400).end();
+    readFile(join(dir, path)).then(
+      (body) => {
+        const type = extname(path) === '.deb' ? 'application/vnd.debian.binary-package' : 'text/plain';
+        res.writeHead(200, { 'content-type': type, 'content-length': body.length }).end(body);
+      },
+      () => res.writeHead(404).end(),
+    );
+  });
 }
 
 export interface AptRoot {
@@ -64,8 +113,17 @@ export interface AptRoot {
 
 /** A throwaway root at DIR/root whose dpkg database starts empty, served PACKAGES from a file: repository. */
 export async function aptRoot(dir: string, packages: FakePackage[]): Promise<AptRoot> {
-  for (const p of packages) await buildDeb(dir, p);
-  await writeIndex(join(dir, 'repo'));
+  const repo = await buildRepo(dir, join(dir, 'repo'), packages);
+  const a = await emptyRoot(dir, [`deb [trusted=yes] file:${repo} ./`]);
+  await execa('apt-get', ['-q', 'update'], { env: a.env });
+  return a;
+}
+
+/**
+ * A throwaway root at DIR/root (empty dpkg database) whose sources.list holds SOURCES (lines as written, so a test
+ * can write a broken one), with the guarded APT_CONFIG at DIR/apt.conf. No `apt-get update` yet.
+ */
+export async function emptyRoot(dir: string, sources: string[]): Promise<AptRoot> {
   const R = join(dir, 'root');
   for (const d of [
     'etc/apt/apt.conf.d',
@@ -80,7 +138,7 @@ export async function aptRoot(dir: string, packages: FakePackage[]): Promise<Apt
   ])
     await mkdir(join(R, d), { recursive: true });
   await writeFile(join(R, 'var/lib/dpkg/status'), '');
-  await writeFile(join(R, 'etc/apt/sources.list'), `deb [trusted=yes] file:${join(dir, 'repo')} ./\n`);
+  await writeFile(join(R, 'etc/apt/sources.list'), sources.map((l) => `${l}\n`).join(''));
   const conf = join(dir, 'apt.conf');
   await writeFile(
     conf,
@@ -95,8 +153,26 @@ export async function aptRoot(dir: string, packages: FakePackage[]): Promise<Apt
   };
   const { stdout } = await execa('apt-config', ['shell', 'D', 'Dir'], { env });
   if (stdout.trim() !== `D='${R}/'`) throw new Error(`refusing: apt is not isolated (${stdout.trim()})`);
-  await execa('apt-get', ['-q', 'update'], { env });
   return { root: R, env };
+}
+
+/** Installs DEBS into the throwaway root with dpkg itself (the guarded config's root and admindir). */
+export async function installDebs(
+  a: AptRoot,
+  debs: string[],
+  action: '--install' | '--unpack' = '--install',
+): Promise<void> {
+  await execa(
+    'dpkg',
+    [
+      `--root=${a.root}`,
+      `--admindir=${join(a.root, 'var/lib/dpkg')}`,
+      `--log=${join(a.root, 'var/log/dpkg.log')}`,
+      action,
+      ...debs,
+    ],
+    { env: a.env },
+  );
 }
 
 /** The packages the throwaway root's dpkg database lists as installed. */

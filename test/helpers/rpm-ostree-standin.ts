@@ -17,7 +17,8 @@ import { delimiter, join } from 'node:path';
 // - `rollback`: src/daemon/rpmostreed-transaction-types.cxx rollback_transaction_execute: "No rollback
 //   deployment found", "Staged deployment (remove with cleanup -p)", else moves the target first.
 // - any transaction verb while one is active: "error: Transaction in progress: <title>" and exit 1
-//   (src/daemon/rpmostreed-sysroot.cxx). An active transaction ends after `endsAfterPolls` status calls.
+//   (src/daemon/rpmostreed-sysroot.cxx). An active transaction ends after `endsAfterPolls` status calls;
+//   `raceOnNextVerb` starts one just before our next verb (another client winning the race).
 // Every call is appended to calls.json, so a test can say what the backend ran.
 
 export interface StandinDeployment {
@@ -40,6 +41,8 @@ export interface StandinState {
   /** The active transaction ends after this many `status` calls (null: never on its own). */
   endsAfterPolls: number | null;
   'cached-update': Record<string, unknown> | null;
+  /** Another client starts this transaction just before our next transaction verb (it ends after one poll). */
+  raceOnNextVerb?: [string, string, string];
 }
 
 export interface RpmOstreeStandin {
@@ -83,7 +86,10 @@ fs.writeFileSync(callsPath, JSON.stringify(calls));
 const st = JSON.parse(fs.readFileSync(statePath, 'utf8'));
 const save = () => fs.writeFileSync(statePath, JSON.stringify(st, null, 2));
 const fail = (msg) => { process.stderr.write('error: ' + msg + '\n'); process.exit(1); };
-const busy = () => { if (st.transaction) fail('Transaction in progress: ' + st.transaction[0] + '\n You can cancel the current transaction with ' + '\x60rpm-ostree cancel\x60'); };
+const busy = () => {
+  if (st.raceOnNextVerb) { st.transaction = st.raceOnNextVerb; st.endsAfterPolls = 1; delete st.raceOnNextVerb; save(); }
+  if (st.transaction) fail('Transaction in progress: ' + st.transaction[0] + '\n You can cancel the current transaction with ' + '\x60rpm-ostree cancel\x60');
+};
 const verb = args[0];
 if (verb === 'status' && args.includes('--json')) {
   process.stdout.write(JSON.stringify({ deployments: st.deployments, transaction: st.transaction, 'cached-update': st['cached-update'], 'update-driver': null }, null, 2) + '\n');

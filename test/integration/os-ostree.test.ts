@@ -19,11 +19,12 @@ afterEach(async () => {
   fx = undefined;
 });
 
-function backendFor(f: OstreeSysroot, deps: OstreeBackendDeps = {}, osName: string | undefined = f.osName) {
+/** OSNAME null: none named (the backend picks). */
+function backendFor(f: OstreeSysroot, deps: OstreeBackendDeps = {}, osName: string | null = f.osName) {
   const opts: OsBackendOptions = {
     root: '/nonexistent-apt-root',
     sysroot: f.sysroot,
-    ...(osName !== undefined ? { osName } : {}),
+    ...(osName !== null ? { osName } : {}),
     lockTimeoutSeconds: 1,
     stateDir: join(f.dir, 'state'),
   };
@@ -65,10 +66,26 @@ describe('ostree backend: status and check', () => {
     expect(s.reboot.required).toBe(false);
   });
 
-  it('the stateroot defaults to the only one when none is named', async () => {
-    fx = await createOstreeSysroot({ osName: 'kintsugi' });
-    const s = await backendFor(fx, {}, undefined).status(recordingContext());
+  it('the stateroot defaults to the only one when none is named; with two and none booted, it must be named', async () => {
+    fx = await createOstreeSysroot({ osName: 'kintsugi', published: null });
+    const s = await backendFor(fx, {}, null).status(recordingContext());
     expect(s.deployments.map((d) => d.osName)).toEqual(['kintsugi']);
+    await fx.ostree(['admin', 'os-init', `--sysroot=${fx.sysroot}`, 'other']);
+    const err = await codeOf(backendFor(fx, {}, null).status(recordingContext()));
+    expect(err.code).toBe('OS_STATEROOT_AMBIGUOUS');
+    expect(err.detail).toContain('kintsugi, other');
+    // Named, it works again; the new stateroot has nothing deployed yet.
+    expect((await backendFor(fx, {}, 'kintsugi').status(recordingContext())).currentVersion).toBe('42.1');
+    expect((await codeOf(backendFor(fx, {}, 'other').status(recordingContext()))).code).toBe(
+      'OS_NO_DEPLOYMENT',
+    );
+  });
+
+  it('a cancelled job stops at the next ostree call with CANCELLED', async () => {
+    fx = await createOstreeSysroot({ published: null });
+    const ctx = recordingContext();
+    ctx.controller.abort();
+    expect((await codeOf(backendFor(fx).check(ctx))).code).toBe('CANCELLED');
   });
 
   it('check finds the published 42.2 as one image update, and status then reports it offline', async () => {

@@ -245,6 +245,19 @@ describe('rpm-ostree backend (stand-in): upgrade, rollback, transactions', () =>
     expect((await standin.calls()).map((c) => c[0])).not.toContain('rollback');
   });
 
+  it('when another client starts a transaction between our wait and our verb, it waits again and retries once', async () => {
+    standin = await installRpmOstreeStandin(
+      state({ 'cached-update': CACHED, raceOnNextVerb: ['Rebase', ':1.9', '/y'] }),
+    );
+    const ctx = recordingContext();
+    const r = await backend().apply(ctx);
+    expect(r.applied).toHaveLength(3);
+    expect(ctx.events.filter((e) => e.phase === 'wait').map((e) => e.message)).toEqual([
+      'waiting for rpm-ostree to finish Rebase (started by :1.9)',
+    ]);
+    expect((await standin.calls()).filter((c) => c[0] === 'upgrade')).toHaveLength(2);
+  });
+
   it('pin refuses a deployment number that does not exist', async () => {
     standin = await installRpmOstreeStandin(state());
     expect((await failure(backend().pin(recordingContext(), 2, true))).code).toBe('OS_DEPLOYMENT_NOT_FOUND');

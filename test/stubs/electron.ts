@@ -40,6 +40,7 @@ export const recorded = {
   sent: [] as { channel: string; payload: unknown }[],
   dialogs: [] as unknown[],
   badge: 0,
+  notifications: [] as { title: string; body: string }[],
   quitCalled: false,
   userData: '',
   utilityForks: [] as { modulePath: string; serviceName?: string; pid?: number; runAsNode: boolean }[],
@@ -90,9 +91,15 @@ export class StubBrowserWindow extends Emitter {
 export class StubTray extends Emitter {
   tooltip = '';
   menu: unknown;
+  /** Every image set, the first one (the constructor's) included. */
+  readonly images: unknown[] = [];
   constructor(readonly image: unknown) {
     super();
+    this.images.push(image);
     recorded.trays.push(this);
+  }
+  setImage(image: unknown) {
+    this.images.push(image);
   }
   setToolTip(t: string) {
     this.tooltip = t;
@@ -138,12 +145,33 @@ export const Menu = {
   },
 };
 
+/** Images carry what they were made of: a path, or the raw pixels handed to createFromBitmap (tests compare them). */
 export const nativeImage = {
   createFromPath(path: string) {
-    const img = { path, isEmpty: () => false, resize: () => img };
+    const img = {
+      path,
+      isEmpty: () => false,
+      resize: (o: { width: number; height: number }) => ({ ...img, size: o }),
+      toBitmap: () => Buffer.alloc(32 * 32 * 4, 0x40),
+    };
     return img;
   },
+  createFromBitmap(buffer: Buffer, size: { width: number; height: number }) {
+    return { bitmap: Buffer.from(buffer), size, isEmpty: () => false };
+  },
 };
+
+export class Notification extends Emitter {
+  static isSupported() {
+    return true;
+  }
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+  }
+  show() {
+    recorded.notifications.push(this.options);
+  }
+}
 
 export const session = {
   defaultSession: {
@@ -230,6 +258,7 @@ export default {
   Tray,
   Menu,
   nativeImage,
+  Notification,
   session,
   ipcMain,
   ipcRenderer,

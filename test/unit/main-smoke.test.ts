@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +16,44 @@ import { API_ENTRIES } from '../../src/shared/registry';
 
 const bundle = resolve('out/main/index.js');
 
+// The OS record the app finds at start: two updates (one security), the last background attempt just now. That
+// attempt matters: with none, the app would check at once, and as root (these tests) that is a real check of
+// this machine's own system. The data root is an empty folder, so the layers' counts come from nothing here.
+let seededData = '';
+function seedUserData(): void {
+  recorded.userData = mkdtempSync(join(tmpdir(), 'kintsugi-stub-userdata-'));
+  const now = new Date().toISOString();
+  const u = (name: string, to: string, security: boolean) => ({ name, to, security, kind: 'userspace' });
+  writeFileSync(
+    join(recorded.userData, 'os.json'),
+    JSON.stringify({
+      state: {
+        backend: 'apt',
+        release: { prettyName: 'Debian GNU/Linux 12 (bookworm)' },
+        currentVersion: '12',
+        updates: [u('openssl', '3.0.15', true), u('tzdata', '2026b', false)],
+        notOsUpdates: [],
+        deployments: [],
+        reboot: { required: false, why: [] },
+      },
+      stateFrom: 'check',
+      lastCheck: { at: now, ok: true, by: 'background' },
+      lastSuccessAt: now,
+      lastAttemptAt: now,
+    }),
+  );
+  writeFileSync(
+    join(recorded.userData, 'settings.json'),
+    JSON.stringify({
+      includeLoop: false,
+      dataRoot: (seededData = mkdtempSync(join(tmpdir(), 'kintsugi-stub-data-'))),
+    }),
+  );
+}
+
 beforeAll(async () => {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npx electron-vite build\` first`);
+  seedUserData();
   await import(/* @vite-ignore */ pathToFileURL(bundle).href);
   // start() runs after app.whenReady(): wait for the window to appear.
   for (let i = 0; i < 100 && recorded.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -24,6 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (recorded.userData) await rm(recorded.userData, { recursive: true, force: true });
+  if (seededData) await rm(seededData, { recursive: true, force: true });
 });
 
 function rendererUrl(): string {
@@ -85,12 +123,17 @@ describe('built main bundle', () => {
     );
   });
 
-  it('puts an icon in the tray with Open and Quit', () => {
+  it('puts an icon in the tray with Open and Quit, the OS updates in its tooltip and count, announced once', async () => {
     expect(recorded.trays).toHaveLength(1);
     const tray = recorded.trays[0] as StubTray;
-    expect(tray.tooltip).toBe('Kintsugi Updater');
+    await waitFor(() => tray.tooltip.includes('2 updates (1 security)'));
+    expect(tray.tooltip).toMatch(/^Kintsugi Updater: 2 updates \(1 security\)/);
     const menu = tray.menu as { template: { label?: string }[] };
     expect(menu.template.map((i) => i.label).filter(Boolean)).toEqual(['Open', 'Quit']);
+    // The count is drawn on the icon: the image changed from the plain one it started with.
+    expect(recorded.badge).toBeGreaterThanOrEqual(2);
+    expect(bitmapOf(tray.images.at(-1))).not.toEqual(bitmapOf(tray.images[0]));
+    expect(recorded.notifications).toEqual([expect.objectContaining({ title: '2 OS updates available' })]);
   });
 
   it('answers our renderer, rejects a foreign sender and a bad payload', async () => {
@@ -108,7 +151,11 @@ describe('built main bundle', () => {
     if (!bad.ok) expect(bad.error.code).toBe('INVALID_ARGUMENT');
   });
 
-  it('keeps jobs in main with a record under userData; the tray shows a running job and then nothing', async () => {
+  it('keeps jobs in main with a record under userData; the tray counts a running job, then not', async () => {
+    const tray = recorded.trays[0] as StubTray;
+    await waitFor(() => tray.tooltip.includes('2 updates'));
+    const before = recorded.badge;
+    const imageBefore = bitmapOf(tray.images.at(-1));
     // An image URL whose server never answers: the check job stays running until it is cancelled.
     const server: Server = createServer(() => {});
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -117,15 +164,18 @@ describe('built main bundle', () => {
       const started = await call(channelFor('reflash', 'chooseImage'), rendererUrl(), { source: url });
       expect(started.ok).toBe(true);
       const jobId = (started as { ok: true; value: { jobId: string } }).value.jobId;
-      await waitFor(() => recorded.badge === 1);
-      const tray = recorded.trays[0] as StubTray;
-      expect(tray.tooltip).toMatch(/Check an image/);
+      await waitFor(() => recorded.badge === before + 1);
+      expect(tray.tooltip).toMatch(/2 updates \(1 security\).*Check an image/);
+      expect(bitmapOf(tray.images.at(-1))).not.toEqual(imageBefore);
       expect(existsSync(resolve(recorded.userData, 'reflash.json'))).toBe(true);
       await waitFor(() => existsSync(resolve(recorded.userData, 'jobs', `${jobId}.json`)));
       const cancelled = await call(channelFor('jobs', 'cancel'), rendererUrl(), { jobId });
       expect(cancelled).toMatchObject({ ok: true, value: { cancelled: true } });
-      await waitFor(() => recorded.badge === 0);
-      expect(tray.tooltip).toBe('Kintsugi Updater');
+      await waitFor(() => recorded.badge === before);
+      expect(tray.tooltip).not.toMatch(/Check an image/);
+      expect(bitmapOf(tray.images.at(-1))).toEqual(imageBefore);
+      // One notice per set of updates, not per refresh: the job's end re-read the record and said nothing new.
+      expect(recorded.notifications).toHaveLength(1);
       // The flow has written the job's end into its state (and nothing writes under userData after this test).
       await waitForAsync(async () => {
         const st = await call(channelFor('reflash', 'getState'), rendererUrl());
@@ -139,6 +189,10 @@ describe('built main bundle', () => {
     }
   });
 });
+
+function bitmapOf(image: unknown): Buffer | undefined {
+  return (image as { bitmap?: Buffer } | undefined)?.bitmap;
+}
 
 async function waitForAsync(cond: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));

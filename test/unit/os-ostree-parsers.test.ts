@@ -6,6 +6,8 @@ import { parseOriginFile, splitRefspec } from '../../src/main/core/os/ostree/ori
 import { planRollback } from '../../src/main/core/os/ostree/rollback-plan';
 import { rollbackTarget } from '../../src/main/core/os/ostree/rollback-target';
 import { parseOsRelease } from '../../src/main/core/os/ostree/os-release-local';
+import { rebootState } from '../../src/main/core/os/ostree/state';
+import type { OstreeTarget } from '../../src/main/core/os/ostree/target';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -169,5 +171,28 @@ describe('rollback target (rpm-ostree rules) and the ostree plan', () => {
     );
     // Booted at 0: never undeploy the running system.
     expect(planRollback([entry(0, { booted: true }), entry(1)], 'os', false).kind).toBe('redeploy');
+  });
+});
+
+describe('reboot state of an ostree sysroot', () => {
+  const target = (entries: StatusEntry[]): OstreeTarget => ({
+    sysroot: '/',
+    repo: '/ostree/repo',
+    osName: 'os',
+    entries,
+    current: entries.find((e) => e.booted) ?? entries[0]!,
+    default: entries[0]!,
+    booted: entries.find((e) => e.booted),
+  });
+  it('needs a reboot when the default is not the booted deployment, naming why', () => {
+    const staged = [entry(0, { staged: true, version: '43' }), entry(1, { booted: true, version: '42' })];
+    expect(rebootState(target(staged))).toEqual({
+      required: true,
+      why: ['43 is staged and is finished at shutdown; the system still runs 42'],
+    });
+    expect(rebootState(target([entry(0, { booted: true }), entry(1)]))).toEqual({ required: false, why: [] });
+  });
+  it('a sysroot that is not the running system never needs one', () => {
+    expect(rebootState(target([entry(0), entry(1)])).required).toBe(false);
   });
 });

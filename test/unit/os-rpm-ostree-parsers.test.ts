@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { OsBackendFactory } from '../../src/main/core/os/backend';
+import { createOstreeBackend } from '../../src/main/core/os/ostree';
+import { createRpmOstreeBackend } from '../../src/main/core/os/rpm-ostree';
 import { rpmOstreeFailure } from '../../src/main/core/os/rpm-ostree/run-rpm-ostree';
 import { parseStatusJson } from '../../src/main/core/os/rpm-ostree/status-json';
 import { rpmOstreeState } from '../../src/main/core/os/rpm-ostree/to-state';
@@ -63,5 +66,18 @@ describe('rpm-ostree parsers', () => {
     expect(st.reboot).toEqual({ required: true, why: ['41 is the default for the next boot'] });
     expect(st.deployments.map((d) => d.rollbackTarget)).toEqual([false, true]);
     expect(st.stale).toBeUndefined();
+  });
+});
+
+describe('the factories', () => {
+  it('both fit OsBackendFactory (a type check) and name their backend, running nothing until called', () => {
+    const factories: OsBackendFactory[] = [createOstreeBackend, createRpmOstreeBackend];
+    const opts = {
+      root: '/',
+      sysroot: '/nonexistent-sysroot',
+      lockTimeoutSeconds: 1,
+      stateDir: '/nonexistent',
+    };
+    expect(factories.map((f) => f(opts).name)).toEqual(['ostree', 'rpm-ostree']);
   });
 });

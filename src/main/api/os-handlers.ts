@@ -20,7 +20,11 @@ export function osHandlers(deps: HandlerDeps, now: () => Date = () => new Date()
   async function detection(): Promise<OsDetection | { problem: string }> {
     const s = await deps.settings.load();
     try {
-      return await detectOsBackend({ root: os.target.root, ...(s.osBackend ? { forced: s.osBackend } : {}) });
+      return await detectOsBackend({
+        root: os.target.root,
+        sysroot: os.target.sysroot,
+        ...(s.osBackend ? { forced: s.osBackend } : {}),
+      });
     } catch (err) {
       if (err instanceof KintsugiError) return { problem: err.detail ?? err.message };
       throw err;

@@ -101,6 +101,8 @@ export async function runCommand(command: Command, io: CliIo, g: GlobalOptions):
     if (services) {
       services.flow.unsubscribe();
       await services.interrupted.catch(() => undefined);
+      // An OS job's outcome is written by the services' recorder; it must land before the process exits.
+      await services.os.store.idle();
     }
   }
 }

@@ -35,3 +35,31 @@ export async function confirmDevice(
     );
   }
 }
+
+/**
+ * A yes/no question before a change that is not a drive's erasure (apply OS updates, roll back): --yes answers it
+ * up front; without a terminal and without --yes, refuse (CONFIRMATION_REQUIRED) rather than guess.
+ */
+export async function confirmAction(
+  io: CliIo,
+  opts: { yes: boolean; action: string; details?: string },
+): Promise<void> {
+  if (opts.yes) return;
+  if (!io.stdinIsTTY)
+    throw new KintsugiError(
+      'CONFIRMATION_REQUIRED',
+      `${opts.action}: stdin is not a terminal, so pass --yes`,
+      {
+        hint: 'Run it at a terminal to be asked, or add --yes.',
+      },
+    );
+  if (opts.details) io.stderr.write(printable(opts.details));
+  const answer = await io.readLine(`${opts.action}? Type yes to continue: `);
+  if (answer === null && io.signal.aborted)
+    throw new KintsugiError('CANCELLED', 'interrupted at the question');
+  if (answer?.trim().toLowerCase() !== 'yes')
+    throw new KintsugiError(
+      'CANCELLED',
+      `not confirmed (typed ${JSON.stringify(answer?.trim() ?? '')}); nothing changed`,
+    );
+}

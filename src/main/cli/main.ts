@@ -3,16 +3,23 @@ import { APP_VERSION } from '../core/app/version';
 import { parseCli } from './args';
 import { runCommand } from './commands';
 import { errorBlock, printable } from './format';
+import type { CliDomain } from './domain-command';
+import { CLI_DOMAINS } from './domains';
 import type { CliIo } from './io';
 import { USAGE } from './usage';
 
 // `kintsugi` as a function: argv in, exit code out, all output through io. index.ts wires the real process.
+// `domains` is the list of domain command groups (tests hand in one built with a stand-in backend).
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo,
+  domains: readonly CliDomain[] = CLI_DOMAINS,
+): Promise<number> {
   const json = argv.includes('--json');
   let parsing = true; // a bad argument shows the usage; core's own INVALID_ARGUMENT does not
   try {
-    const cli = parseCli(argv, io.cwd, io.env);
+    const cli = parseCli(argv, io.cwd, io.env, domains);
     parsing = false;
     if (cli.command.cmd === 'help') {
       io.stdout.write(cli.json ? JSON.stringify({ result: { usage: USAGE } }) + '\n' : USAGE);

@@ -1,11 +1,18 @@
 import type { CliDomain, OptionSpec } from '../domain-command';
 import { frameworksCli } from './frameworks';
 import { modelsDomain } from './models';
+import { osDomain } from './os';
 import { repoDomain } from './repo';
 import { scheduleDomain } from './schedule';
 
 // Every domain that brings its own `kintsugi <domain> ...` commands, listed once. Order is the order of --help.
-export const CLI_DOMAINS: readonly CliDomain[] = [repoDomain, frameworksCli, modelsDomain, scheduleDomain];
+export const CLI_DOMAINS: readonly CliDomain[] = [
+  repoDomain,
+  frameworksCli,
+  modelsDomain,
+  scheduleDomain,
+  osDomain,
+];
 
 /**
  * The options of every domain subcommand, merged for the one parseArgs call. An option two subcommands declare

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { OsTargetParams } from '../../../shared/os/contract';
 import type { OsBackendName } from '../../../shared/os/model';
 import type { JobContext } from '../jobs/context';
-import { createAptBackend } from './apt';
+import { configurePending, createAptBackend } from './apt';
 import type { OsBackend, OsBackendFactory } from './backend';
 import { detectOsBackend } from './detect';
 import { createOstreeBackend } from './ostree';
@@ -14,8 +14,23 @@ import { createRpmOstreeBackend } from './rpm-ostree';
 
 export type OsBackendFactories = Record<OsBackendName, OsBackendFactory>;
 
+/**
+ * apt with repair: the backend exports the fix (`dpkg --configure -a`, configurePending) and leaves wiring it to
+ * the plumbing; after it, the state is read again so the page and the record show what is left.
+ */
+const aptWithRepair: OsBackendFactory = (opts) => {
+  const apt = createAptBackend(opts);
+  return {
+    ...apt,
+    async repair(ctx) {
+      await configurePending({ root: opts.root }, ctx);
+      return apt.status(ctx);
+    },
+  };
+};
+
 export const OS_BACKEND_FACTORIES: OsBackendFactories = {
-  apt: createAptBackend,
+  apt: aptWithRepair,
   ostree: createOstreeBackend,
   'rpm-ostree': createRpmOstreeBackend,
 };
@@ -25,8 +40,10 @@ export const OS_BACKEND_FACTORIES: OsBackendFactories = {
  * the records travel with the system they describe (a chroot's with the chroot) and no caller names a folder
  * for root to write into.
  */
-export function osRecordsDir(root: string): string {
-  return join(root, 'var', 'lib', 'kintsugi-updater', 'os');
+export function osRecordsDir(target: Pick<OsTargetParams, 'root' | 'sysroot'>): string {
+  // An ostree sysroot elsewhere (root left at /) is the system being worked on: never this machine's /var.
+  const base = target.root === '/' && target.sysroot !== '/' ? target.sysroot : target.root;
+  return join(base, 'var', 'lib', 'kintsugi-updater', 'os');
 }
 
 export async function openOsBackend(
@@ -36,6 +53,7 @@ export async function openOsBackend(
 ): Promise<OsBackend> {
   const found = await detectOsBackend({
     root: target.root,
+    sysroot: target.sysroot,
     ...(target.backend ? { forced: target.backend } : {}),
   });
   ctx?.log(`OS backend ${found.name} (${found.why})`);
@@ -44,6 +62,6 @@ export async function openOsBackend(
     sysroot: target.sysroot,
     ...(target.osName ? { osName: target.osName } : {}),
     lockTimeoutSeconds: target.lockTimeoutSeconds,
-    stateDir: osRecordsDir(target.root),
+    stateDir: osRecordsDir(target),
   });
 }

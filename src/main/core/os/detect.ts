@@ -7,6 +7,8 @@ import { exists } from '../util/exists';
 // Which OS update system a root uses, decided once here so nothing else branches on it:
 //   ostree-booted (<root>/run/ostree-booted) and rpm-ostree on PATH -> rpm-ostree (Fedora Atomic, CoreOS);
 //   ostree-booted without it                                         -> ostree (plain ostree, e.g. Endless);
+//   a sysroot other than / holding ostree/repo (not the booted one)  -> ostree (rpm-ostree drives the booted system
+//                                                                       only, through its daemon);
 //   otherwise, with a dpkg database (<root>/var/lib/dpkg/status)     -> apt;
 //   otherwise                                                        -> OS_BACKEND_NOT_DETECTED.
 // The dpkg check keeps "apt otherwise" from running apt on a root that has no apt at all (an empty directory,
@@ -22,6 +24,8 @@ export interface OsDetection {
 export interface DetectOptions {
   /** The system's root: / for this machine, another directory for a chroot or a test root. */
   root: string;
+  /** The ostree sysroot (`--sysroot`), / by default. */
+  sysroot?: string;
   /** The name the person chose (--backend, the osBackend setting); 'auto' or absent: detect. */
   forced?: string;
   /** Where to look for rpm-ostree; the process's PATH by default. */
@@ -46,6 +50,13 @@ export async function detectOsBackend(opts: DetectOptions): Promise<OsDetection>
       ? { name: 'rpm-ostree', how: 'detected', why: `${marker} exists and ${rpmOstree} is on PATH` }
       : { name: 'ostree', how: 'detected', why: `${marker} exists and rpm-ostree is not on PATH` };
   }
+  const sysroot = opts.sysroot ?? '/';
+  if (sysroot !== '/' && (await exists(join(sysroot, 'ostree', 'repo'))))
+    return {
+      name: 'ostree',
+      how: 'detected',
+      why: `${sysroot} is an ostree sysroot (not the booted system)`,
+    };
   const dpkgStatus = join(opts.root, 'var', 'lib', 'dpkg', 'status');
   if (await exists(dpkgStatus))
     return { name: 'apt', how: 'detected', why: `${dpkgStatus} exists and the root is not ostree-booted` };

@@ -1,6 +1,8 @@
 import { KintsugiError } from '../../../shared/errors';
 import type { JobType } from '../../../shared/registry';
-import type { RunnersFor } from '../jobs/runner-types';
+import type { JobExecutor } from '../jobs/executor';
+import { parseJobRequest } from '../jobs/request';
+import type { JobRunFn, RunnersFor } from '../jobs/runner-types';
 import { requireUnmeteredOrAllowed } from '../network/require-unmetered';
 import { OS_BACKEND_FACTORIES, openOsBackend, type OsBackendFactories } from './backends';
 
@@ -44,3 +46,21 @@ export function osRunnersWith(factories: OsBackendFactories = OS_BACKEND_FACTORI
 }
 
 export const osRunners = osRunnersWith();
+
+/**
+ * Runs OS jobs in this process with the given backends: the CLI's executor for a root other than / (a chroot,
+ * the tests' throwaway root), and the tests' seam for a stand-in backend. Any other job type is refused: this is
+ * no general executor.
+ */
+export function osExecutor(factories: OsBackendFactories = OS_BACKEND_FACTORIES): JobExecutor {
+  const runners = osRunnersWith(factories);
+  return {
+    async run(req, ctx) {
+      const job = parseJobRequest(req);
+      if (!Object.prototype.hasOwnProperty.call(runners, job.type))
+        throw new KintsugiError('INVALID_ARGUMENT', `${job.type} is not an OS job`);
+      const run = runners[job.type as OsJobType] as JobRunFn<OsJobType>;
+      return run(job.params as never, ctx, {});
+    },
+  };
+}

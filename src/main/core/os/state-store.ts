@@ -29,6 +29,8 @@ const recordSchema = z.object({
   /** When the scheduler last started a background check (or skipped one for a metered network). */
   lastAttemptAt: z.string().optional(),
   notifiedKey: z.string().optional(),
+  /** The stretch without a successful check the tray last warned about (tray-state.ts overdueNotice). */
+  overdueWarnedKey: z.string().optional(),
 });
 
 export type OsRecord = z.output<typeof recordSchema>;
@@ -57,6 +59,11 @@ export class OsStateStore {
       });
     this.chain = run;
     return run;
+  }
+
+  /** Resolves when every write asked for so far has landed (the CLI waits for it before exiting). */
+  async idle(): Promise<void> {
+    await this.chain.catch(() => undefined);
   }
 
   recordState(from: OsStateSource, state: OsState): Promise<OsRecord> {

@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { JobRunner } from '../../src/main/core/jobs/job-runner';
+import { OsStateStore } from '../../src/main/core/os/state-store';
+import { feedTray } from '../../src/main/tray-feed';
+import type { TrayNotice, TrayState } from '../../src/main/tray-state';
+import type { OsState, OsUpdate } from '../../src/shared/os/model';
+import type { KintsugiApi } from '../../src/shared/registry';
+
+// The tray's feed: the OS record and the layers re-read on refresh, the notices shown once (their keys saved in
+// os.json first, so a restart does not repeat them), a job event redrawn from the cache.
+
+const dir = mkdtempSync(join(tmpdir(), 'kintsugi-tray-feed-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+const up = (name: string, to: string, security = false): OsUpdate => ({
+  name,
+  to,
+  security,
+  kind: 'userspace',
+});
+const state = (updates: OsUpdate[]): OsState => ({
+  backend: 'apt',
+  release: { prettyName: 'Debian 12' },
+  currentVersion: '12',
+  updates,
+  notOsUpdates: [],
+  deployments: [],
+  reboot: { required: false, why: [] },
+});
+
+// The layer reads the feed makes: one model missing, the rest failing (each failure counts nothing).
+const api = {
+  models: { missing: async () => ({ slugs: ['qwen3:4b'], totalBytes: 0, unknownSizes: [] }) },
+  frameworks: { catalog: async () => Promise.reject(new Error('no catalog')) },
+  repo: { status: async () => Promise.reject(new Error('no clone')) },
+  reflash: { getState: async () => ({}) },
+} as unknown as KintsugiApi;
+
+function setup(now = new Date('2026-11-25T12:00:00Z')) {
+  const store = new OsStateStore(join(dir, `s-${++n}`));
+  const shown: TrayState[] = [];
+  const notices: TrayNotice[] = [];
+  const feed = feedTray({
+    sink: { show: (s) => shown.push(s), notify: (x) => notices.push(x) },
+    runner: new JobRunner(),
+    store,
+    api,
+    now: () => now,
+  });
+  return { store, shown, notices, feed };
+}
+
+describe('tray feed', () => {
+  it('counts the OS updates and the layers, and announces the set once, even after a restart', async () => {
+    const { store, shown, notices, feed } = setup();
+    await store.recordCheck(
+      { at: '2026-11-25T11:00:00Z', ok: true, by: 'background' },
+      state([up('openssl', '3.0.15', true), up('tzdata', '2026b')]),
+    );
+    await feed.refresh();
+    expect(shown.at(-1)).toMatchObject({
+      badge: 3,
+      tooltip: 'Kintsugi Updater: 2 updates (1 security); 1 recommended model to pull',
+    });
+    expect(notices.map((x) => x.title)).toEqual(['2 OS updates available']);
+    expect((await store.load()).notifiedKey).toBe(notices[0]!.key);
+    await feed.refresh();
+    expect(notices).toHaveLength(1);
+    feed.stop();
+    // A new process (the app restarted) reads the saved key: still nothing new to say.
+    const again = feedTray({
+      sink: { show: () => {}, notify: (x) => notices.push(x) },
+      runner: new JobRunner(),
+      store,
+      api,
+      now: () => new Date('2026-11-25T12:00:00Z'),
+    });
+    await again.refresh();
+    expect(notices).toHaveLength(1);
+    // A new set is announced.
+    await store.recordCheck(
+      { at: '2026-11-25T13:00:00Z', ok: true, by: 'background' },
+      state([up('openssl', '3.0.16', true)]),
+    );
+    await again.refresh();
+    expect(notices.map((x) => x.title)).toEqual(['2 OS updates available', '1 OS update available']);
+    again.stop();
+  });
+
+  it('warns once when no check has succeeded for a week', async () => {
+    const { store, notices, shown, feed } = setup(new Date('2026-11-25T12:00:00Z'));
+    await store.recordCheck({ at: '2026-11-10T00:00:00Z', ok: true, by: 'background' }, state([]));
+    await store.recordCheck({ at: '2026-11-25T11:00:00Z', ok: false, by: 'background' });
+    await feed.refresh();
+    await feed.refresh();
+    expect(notices.map((x) => x.title)).toEqual(['OS updates not checked for a week']);
+    expect(shown.at(-1)!.tooltip).toContain('no OS check has succeeded for 7 days');
+    feed.stop();
+  });
+});
