@@ -6,12 +6,13 @@ import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
 import { frameworksGlance } from '../frameworks/summary';
 import { jobsSummary } from '../jobs/summary';
 import { modelsGlance } from '../models/summary';
+import { osGlance } from '../os/summary';
 import { reflashSummary } from '../reflash/summary';
 import { repoGlance } from '../repo/summary';
 import { DomainCard } from './domain-card';
 
 /**
- * Home: one card per layer the app updates (docs & scripts, models, frameworks, base image) and room for the
+ * Home: one card per layer the app updates (docs & scripts, models, frameworks, base image) and the
  * system's updates, each with its state at a glance and its one next action, which opens the layer's page. Enter
  * on the heading continues the reflash (the page's primary action, as before the dashboard).
  */
@@ -25,6 +26,8 @@ export function HomePage() {
   const models = useStore((s) => s.models);
   const modelsStorage = useStore((s) => s.modelsStorage);
   const modelsError = useStore((s) => s.modelsError);
+  const osOverview = useStore((s) => s.osOverview);
+  const osError = useStore((s) => s.osError);
   const navigate = useStore((s) => s.navigate);
   const pageRef = useRef<HTMLDivElement>(null);
   usePrimaryEnter(pageRef);
@@ -44,6 +47,14 @@ export function HomePage() {
         note: undefined,
       }
     : modelsGlance(models, modelsStorage);
+  const os = osError
+    ? {
+        text: `Could not read the system's update state: ${osError.message}`,
+        tone: 'warn' as const,
+        action: 'Open system',
+        note: undefined,
+      }
+    : osGlance(osOverview, now);
   const fw = catalogError
     ? { text: `Could not read the catalog: ${catalogError.message}`, tone: 'warn' as const, action: 'Open' }
     : frameworksGlance(catalog);
@@ -98,12 +109,11 @@ export function HomePage() {
             {flow.action}
           </button>
         </DomainCard>
-        <DomainCard
-          id="home-os"
-          title="System updates"
-          state="Coming in a later update: the installed system's updates are not managed here yet."
-          tone="muted"
-        />
+        <DomainCard id="home-os" title="System updates" state={os.text} tone={os.tone} note={os.note}>
+          <button type="button" className="secondary" onClick={() => navigate('os')}>
+            {os.action}
+          </button>
+        </DomainCard>
         <DomainCard id="home-jobs" title="Jobs" state={jobsSummary(jobs)} tone="muted">
           <button type="button" className="secondary" onClick={() => navigate('jobs')}>
             Open jobs
