@@ -1,4 +1,4 @@
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,8 @@ import { KintsugiError } from '../../src/shared/errors';
 import type { Progress } from '../../src/shared/progress';
 import { quietContext, type JobContext } from '../../src/main/core/jobs/context';
 import { configurePending, createAptBackend } from '../../src/main/core/os/apt';
+import { parseProcLocks } from '../../src/main/core/os/apt/lock-holder';
+import { rollbackFile, rootStateDir } from '../../src/main/core/os/apt/state-files';
 import { buildRepo, emptyRoot, installDebs, serveDirectory, type FakePackage } from '../helpers/apt-root';
 
 // The apt backend with the real apt-get and dpkg, against throwaway roots (test/helpers/apt-root.ts and the
@@ -153,9 +155,12 @@ describe('apt backend: check', () => {
 describe('apt backend: apply and rollback', () => {
   it('applies userspace first and kernel last, records the replaced versions first, and leaves other packages alone; rollback brings 1.0 back', async () => {
     const { a, backend, stateDir } = await freshRoot();
+    // libc6 came in as a dependency: it must stay "automatically installed" through the apply.
+    await execa('apt-mark', ['auto', 'libc6'], { env: a.env });
     await backend.check(quietContext());
     const ctx = recording();
     const r = await backend.apply(ctx);
+    expect((await execa('apt-mark', ['showauto'], { env: a.env })).stdout.split('\n')).toEqual(['libc6']);
     expect(r.applied.map((u) => `${u.name} ${u.from}->${u.to}`)).toEqual([
       'libc6 1.0->1.1',
       'systemd 1.0->1.1',
@@ -182,6 +187,7 @@ describe('apt backend: apply and rollback', () => {
       .map((e) => e.phase);
     expect(phases.lastIndexOf('userspace')).toBeLessThan(phases.indexOf('kernel'));
     expect(ctx.events.filter((e) => e.phase === 'kernel').at(-1)).toMatchObject({ items: 2, itemsTotal: 2 });
+    expect(ctx.events.some((e) => e.phase === 'download')).toBe(true); // dlstatus lines, before dpkg's
     expect(r.hooks).toEqual([
       `none ran: the root is ${a.root}, not the running system (/); boot hooks only run there`,
     ]);
@@ -211,28 +217,83 @@ describe('apt backend: apply and rollback', () => {
     expect((await rejection(backend.rollback(quietContext())))?.code).toBe('OS_NO_ROLLBACK_RECORD');
   });
 
-  it('waits for a held dpkg lock, then names the process holding it; nothing was installed', async () => {
-    const { a, backend } = await freshRoot();
+  it('rollback is best effort: a version no source offers is named in the caveats, the rest goes back, the record stays', async () => {
+    const { a, backend, stateDir } = await freshRoot();
     await backend.check(quietContext());
-    // A real fcntl write lock on lock-frontend, as apt and dpkg take it.
+    const r = await backend.apply(quietContext());
+    // As if the apply had replaced systemd 0.9, a version the mirror has since dropped.
+    const record = JSON.parse(await readFile(r.rollbackRecord!, 'utf8'));
+    for (const p of record.packages) if (p.name === 'systemd') p.from = '0.9';
+    await writeFile(r.rollbackRecord!, JSON.stringify(record));
+    const back = await backend.rollback(quietContext());
+    expect(back.caveats).toContain('systemd 0.9 is no longer offered by any source: not reinstalled');
+    expect(await versions(a.root)).toMatchObject({
+      systemd: '1.1',
+      libc6: '1.0',
+      'linux-image-6.1.0-9-amd64': '1.0',
+    });
+    expect(JSON.parse(await readFile(rollbackFile(rootStateDir(stateDir, a.root)), 'utf8')).root).toBe(
+      a.root,
+    );
+  });
+
+  it("a root's own apt hooks never run on this machine; its other settings still apply", async () => {
+    const { a, backend } = await freshRoot();
+    const marker = join(a.root, '..', 'hook-ran');
+    // In both places apt reads: the parts folder and the main file.
+    await writeFile(
+      join(a.root, 'etc/apt/apt.conf.d/50hooks'),
+      `DPkg::Post-Invoke { "touch ${marker}"; };\nDPkg::Pre-Install-Pkgs { "touch ${marker}"; };\n`,
+    );
+    await writeFile(
+      join(a.root, 'etc/apt/apt.conf'),
+      `APT::Update::Post-Invoke-Success { "touch ${marker}"; };\n`,
+    );
+    await backend.check(quietContext());
+    const r = await backend.apply(quietContext());
+    expect(r.applied.map((u) => u.name)).toContain('systemd');
+    expect(
+      await readFile(marker).then(
+        () => 'ran',
+        () => 'never ran',
+      ),
+    ).toBe('never ran');
+  });
+
+  it('waits for a held dpkg lock, then names the process holding it; nothing was installed', async () => {
+    const { a, backend, stateDir } = await freshRoot();
+    await backend.check(quietContext());
+    // A real fcntl write lock on lock-frontend, as apt and dpkg take it, and a decoy: another process locking
+    // another file on the same filesystem, which the error must not name.
     // Debian's python3 itself (not a version manager's shim script): the pid execa sees is the lock's owner.
-    const holder = execa('/usr/bin/python3', [
-      '-c',
-      'import fcntl,sys,time\nf=open(sys.argv[1],"w")\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint("locked",flush=True)\ntime.sleep(60)',
-      join(a.root, 'var/lib/dpkg/lock-frontend'),
-    ]);
+    const lockWith = (file: string) =>
+      execa('/usr/bin/python3', [
+        '-c',
+        'import fcntl,sys,time\nf=open(sys.argv[1],"w")\nfcntl.lockf(f,fcntl.LOCK_EX)\ntime.sleep(60)',
+        file,
+      ]);
+    const decoy = lockWith(join(a.root, 'var/lib/dpkg/not-a-lock'));
+    const holder = lockWith(join(a.root, 'var/lib/dpkg/lock-frontend'));
     try {
-      await waitForLine(holder, 'locked');
+      await waitForLock(decoy.pid!);
+      await waitForLock(holder.pid!);
       const started = Date.now();
       const err = await rejection(backend.apply(quietContext()));
       expect(err).toBeInstanceOf(KintsugiError);
       expect(err!.code).toBe('OS_LOCK_HELD');
-      expect(err!.detail).toContain(`pid ${holder.pid} (python3)`);
+      expect(err!.detail).toBe(
+        `pid ${holder.pid} (python3) holds ${join(a.root, 'var/lib/dpkg/lock-frontend')}`,
+      );
       expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it waited lockTimeoutSeconds (1 s) first
       expect((await versions(a.root))['systemd']).toBe('1.0');
+      // The replaced versions were on disk before dpkg was ever asked (it never ran here).
+      const record = JSON.parse(await readFile(rollbackFile(rootStateDir(stateDir, a.root)), 'utf8'));
+      expect(record.packages.map((p: { name: string }) => p.name)).toContain('systemd');
     } finally {
-      holder.kill('SIGKILL');
-      await holder.catch(() => undefined);
+      for (const p of [holder, decoy]) {
+        p.kill('SIGKILL');
+        await p.catch(() => undefined);
+      }
     }
   });
 });
@@ -276,7 +337,10 @@ describe('apt backend: bad input', () => {
     const { a, backend } = await freshRoot([`deb [trusted=yes] http://127.0.0.1:${port}/main ./`]);
     // The root's own apt config: no retries with back-off, so the refused connection fails at once.
     await writeFile(join(a.root, 'etc/apt/apt.conf.d/10no-retries'), 'Acquire::Retries "0";\n');
+    const started = Date.now();
     const err = await rejection(backend.check(quietContext()));
+    // The root's own Acquire::Retries "0" was honoured (apt's default retries with back-off take ~7 s here).
+    expect(Date.now() - started).toBeLessThan(4000);
     expect(err?.code).toBe('OS_SOURCES_UNREACHABLE');
     expect(err?.detail).toContain(`127.0.0.1:${port}`);
     expect((await backend.status(quietContext())).checkedAt).toBeUndefined();
@@ -299,6 +363,22 @@ describe('apt backend: bad input', () => {
     expect(err?.detail).toContain('elsewhere');
   });
 
+  it('options the plumbing passes wrong are refused at once (INVALID_ARGUMENT)', async () => {
+    const ok = { root: '/', sysroot: '/', lockTimeoutSeconds: 1, stateDir: join(dir, 's') };
+    for (const bad of [
+      { lockTimeoutSeconds: Number.NaN },
+      { lockTimeoutSeconds: -1 },
+      { stateDir: 'relative/state' },
+    ])
+      expect(() => createAptBackend({ ...ok, ...bad })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    expect(() => createAptBackend(ok)).not.toThrow();
+    // A quote would end the string in the generated apt.conf.
+    const quoted = createAptBackend({ ...ok, root: join(dir, 'a"b') });
+    expect((await rejection(quoted.status(quietContext())))?.code).toBe('INVALID_ARGUMENT');
+  });
+
   it('pin is not an apt thing: OS_NOT_SUPPORTED', async () => {
     const { backend } = await freshRoot();
     expect((await rejection(backend.pin(quietContext(), 0, true)))?.code).toBe('OS_NOT_SUPPORTED');
@@ -314,7 +394,11 @@ async function freedPort(): Promise<number> {
   return port;
 }
 
-async function waitForLine(child: ResultPromise, text: string): Promise<void> {
-  for await (const line of child.iterable()) if (String(line).includes(text)) return;
-  throw new Error(`the lock holder ended before printing ${text}`);
+/** Until /proc/locks shows PID holding an fcntl lock (the holder is then really in place), at most 10 s. */
+async function waitForLock(pid: number): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 10_000;) {
+    if (parseProcLocks(await readFile('/proc/locks', 'utf8')).some((l) => l.pid === pid)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`pid ${pid} took no lock within 10 s`);
 }

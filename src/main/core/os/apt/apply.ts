@@ -3,6 +3,7 @@ import type { OsApplyResult, OsUpdate } from '../../../../shared/os/model';
 import type { JobContext } from '../../jobs/context';
 import type { AptTarget } from './apt-target';
 import { auditDpkg, INTERRUPTED_FIX } from './audit';
+import { autoInstalled, markAuto } from './auto-marks';
 import { runBootHooks } from './hooks';
 import { installedVersions } from './installed';
 import { runInstallPhase } from './install-phase';
@@ -43,6 +44,7 @@ export async function applyUpdates(
     createdAt: new Date().toISOString(),
     packages: updates,
   });
+  const wasAuto = await autoInstalled(target, ctx);
   const pins = (us: OsUpdate[]) => us.map((u) => `${u.name}=${u.to}`);
   await runInstallPhase(
     target,
@@ -57,6 +59,11 @@ export async function applyUpdates(
 
   const now = await installedVersions(target, ctx);
   const applied = [...userspace, ...kernel].filter((u) => now.get(u.name) === u.to);
+  await markAuto(
+    target,
+    applied.filter((u) => u.from === undefined || wasAuto.has(u.name)).map((u) => u.name),
+    ctx,
+  );
   const hooks = await runBootHooks(
     target.root,
     applied.some((u) => u.kind === 'kernel'),

@@ -27,7 +27,7 @@ export interface AptRunOptions {
 
 export async function runApt(
   target: AptTarget,
-  file: 'apt-get' | 'dpkg' | 'dpkg-query',
+  file: 'apt-get' | 'apt-mark' | 'dpkg' | 'dpkg-query',
   args: readonly string[],
   ctx: JobContext,
   opts: AptRunOptions = {},

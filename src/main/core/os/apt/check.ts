@@ -3,7 +3,7 @@ import type { JobContext } from '../../jobs/context';
 import { throwIfAptFailed } from './apt-errors';
 import { runApt } from './apt-run';
 import type { AptTarget } from './apt-target';
-import { buildOsState } from './os-state';
+import { readOfflineParts, withCheck } from './os-state';
 import { planUpgrade } from './plan';
 import type { RelevantList } from './relevant-list';
 import { loadLastCheck, saveLastCheck } from './state-files';
@@ -23,25 +23,37 @@ export async function refreshMetadata(target: AptTarget, ctx: JobContext): Promi
 
 export async function checkUpdates(
   target: AptTarget,
-  list: RelevantList,
+  list: RelevantList | Promise<RelevantList>,
   stateDir: string,
   ctx: JobContext,
 ): Promise<OsState> {
-  await refreshMetadata(target, ctx);
-  ctx.progress({ kind: 'os', phase: 'check', message: 'simulating the upgrade' });
-  const plan = await planUpgrade(target, list, ctx);
-  const check = { checkedAt: new Date().toISOString(), ...plan };
-  await saveLastCheck(stateDir, { root: target.root, ...check });
-  ctx.progress({
-    kind: 'os',
-    phase: 'check',
-    items: plan.updates.length,
-    itemsTotal: plan.updates.length,
-    message: `${plan.updates.length} OS updates, ${plan.notOsUpdates.length} other upgradable packages left alone`,
-  });
-  return buildOsState(target, check, ctx);
+  // The dpkg database, os-release and the reboot flag do not depend on the refresh: read them meanwhile.
+  const offline = readOfflineParts(target, ctx);
+  offline.catch(() => undefined); // awaited below, also when the refresh fails (its tools finish first)
+  try {
+    await refreshMetadata(target, ctx);
+    ctx.progress({ kind: 'os', phase: 'check', message: 'simulating the upgrade' });
+    const plan = await planUpgrade(target, await list, ctx);
+    const check = { checkedAt: new Date().toISOString(), ...plan };
+    await saveLastCheck(stateDir, { root: target.root, ...check });
+    ctx.progress({
+      kind: 'os',
+      phase: 'check',
+      items: plan.updates.length,
+      itemsTotal: plan.updates.length,
+      message: `${plan.updates.length} OS updates, ${plan.notOsUpdates.length} other upgradable packages left alone`,
+    });
+    return withCheck(await offline, check);
+  } catch (err) {
+    await offline.catch(() => undefined);
+    throw err;
+  }
 }
 
 export async function offlineStatus(target: AptTarget, stateDir: string, ctx: JobContext): Promise<OsState> {
-  return buildOsState(target, await loadLastCheck(stateDir, target.root), ctx);
+  const [parts, last] = await Promise.all([
+    readOfflineParts(target, ctx),
+    loadLastCheck(stateDir, target.root),
+  ]);
+  return withCheck(parts, last);
 }

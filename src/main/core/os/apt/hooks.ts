@@ -1,3 +1,4 @@
+import { KintsugiError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/context';
 import { runTool } from '../../util/run-tool';
 import { exists } from '../../util/exists';
@@ -42,7 +43,18 @@ export async function runBootHooks(root: string, kernelChanged: boolean, ctx: Jo
   const lines = [...plan.notes];
   for (const [tool, ...args] of plan.run) {
     ctx.progress({ kind: 'os', phase: 'hooks', message: [tool, ...args].join(' ') });
-    await runTool(tool!, args, { env: aptEnv(), extendEnv: false, cancelSignal: ctx.signal });
+    await runTool(tool!, args, { env: aptEnv(), extendEnv: false, cancelSignal: ctx.signal }).catch(
+      (err: unknown) => {
+        throw new KintsugiError(
+          'OS_APT_FAILED',
+          `${[tool, ...args].join(' ')} failed after the packages were installed`,
+          {
+            hint: `The packages are in place but the boot files may be stale: run \`sudo ${[tool, ...args].join(' ')}\` yourself and read what it says before rebooting.`,
+            cause: err,
+          },
+        );
+      },
+    );
     lines.push(`ran ${[tool, ...args].join(' ')}`);
   }
   return lines;

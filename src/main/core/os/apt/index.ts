@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { KintsugiError } from '../../../../shared/errors';
 import type { JobContext } from '../../jobs/context';
 import type { OsBackend, OsBackendFactory, OsBackendOptions } from '../backend';
@@ -20,6 +21,16 @@ export interface AptBackendExtras {
 }
 
 export function createAptBackendWith(opts: OsBackendOptions, extras: AptBackendExtras = {}): OsBackend {
+  if (!Number.isFinite(opts.lockTimeoutSeconds) || opts.lockTimeoutSeconds < 0)
+    throw new KintsugiError(
+      'INVALID_ARGUMENT',
+      `lockTimeoutSeconds must be 0 or more seconds, not ${opts.lockTimeoutSeconds}`,
+    );
+  if (typeof opts.stateDir !== 'string' || !isAbsolute(opts.stateDir))
+    throw new KintsugiError(
+      'INVALID_ARGUMENT',
+      `stateDir must be an absolute path, not ${JSON.stringify(opts.stateDir)}`,
+    );
   const withTarget = async <T>(fn: (t: AptTarget, stateDir: string) => Promise<T>): Promise<T> => {
     const target = await openAptTarget(opts.root);
     try {
@@ -33,7 +44,12 @@ export function createAptBackendWith(opts: OsBackendOptions, extras: AptBackendE
   return {
     name: 'apt',
     status: (ctx: JobContext) => withTarget((t, dir) => offlineStatus(t, dir, ctx)),
-    check: (ctx) => withTarget(async (t, dir) => checkUpdates(t, await list(), dir, ctx)),
+    check: (ctx) => {
+      // The list is read while the target opens (its guard runs apt-config); awaited where it is used.
+      const relevant = list();
+      relevant.catch(() => undefined);
+      return withTarget((t, dir) => checkUpdates(t, relevant, dir, ctx));
+    },
     apply: (ctx) =>
       withTarget(async (t, dir) => applyUpdates(t, await list(), { stateDir: dir, ...lock }, ctx)),
     rollback: (ctx) => withTarget((t, dir) => rollbackLastApply(t, { stateDir: dir, ...lock }, ctx)),

@@ -10,11 +10,10 @@ import type { LastCheck } from './state-files';
 // The offline part of an OsState, read fresh every time (release, current version, reboot flag, an interrupted
 // apply), around the updates of a check: the one just made, or the last one on disk (status).
 
-export async function buildOsState(
-  target: AptTarget,
-  check: Omit<LastCheck, 'root'> | undefined,
-  ctx: JobContext,
-): Promise<OsState> {
+export type OfflineParts = Omit<OsState, 'updates' | 'notOsUpdates' | 'checkedAt'>;
+
+/** Everything of the state that does not need the network: started beside `apt-get update` by check. */
+export async function readOfflineParts(target: AptTarget, ctx: JobContext): Promise<OfflineParts> {
   const [release, installed, reboot, interrupted] = await Promise.all([
     readOsRelease(target.root),
     installedVersions(target, ctx),
@@ -25,12 +24,18 @@ export async function buildOsState(
     backend: 'apt',
     release,
     currentVersion: currentVersionLine(target.root, release, installed),
-    updates: check?.updates ?? [],
-    notOsUpdates: check?.notOsUpdates ?? [],
     // apt has no deployments: the system is whatever the packages are.
     deployments: [],
     reboot,
     ...(interrupted ? { interrupted } : {}),
+  };
+}
+
+export function withCheck(parts: OfflineParts, check: Omit<LastCheck, 'root'> | undefined): OsState {
+  return {
+    ...parts,
+    updates: check?.updates ?? [],
+    notOsUpdates: check?.notOsUpdates ?? [],
     ...(check ? { checkedAt: check.checkedAt } : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { JobContext } from '../../jobs/context';
 import { runApt } from './apt-run';
 import type { AptTarget } from './apt-target';
 import { auditDpkg, INTERRUPTED_FIX } from './audit';
+import { autoInstalled, markAuto } from './auto-marks';
 import { installedVersions } from './installed';
 import { runInstallPhase } from './install-phase';
 import { readRebootRequired } from './reboot-required';
@@ -61,6 +62,7 @@ export async function rollbackLastApply(
     caveats.push(`${m.replace('=', ' ')} is no longer offered by any source: not reinstalled`);
   pins = pins.filter((p) => !missing.includes(p));
 
+  const wasAuto = await autoInstalled(target, ctx);
   const phaseOf = (pin: string) => back.find((b) => `${b.name}=${b.from}` === pin)?.kind;
   const common = { lockTimeoutSeconds: o.lockTimeoutSeconds, allowDowngrades: true };
   await runInstallPhase(
@@ -75,6 +77,11 @@ export async function rollbackLastApply(
   );
 
   const after = await installedVersions(target, ctx);
+  await markAuto(
+    target,
+    back.filter((b) => wasAuto.has(b.name)).map((b) => b.name),
+    ctx,
+  );
   for (const b of back)
     if (pins.includes(`${b.name}=${b.from}`))
       actions.push(
