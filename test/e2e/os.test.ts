@@ -81,7 +81,7 @@ describe('System updates page and home card against a real ostree sysroot', () =
   it('opens with Alt+7, shows the backend and the current version, nothing checked yet', async () => {
     await page.goto(harness.url);
     await expect.poll(h1).toBe('What to update');
-    await expect.poll(() => card('System updates').textContent()).toContain('Not checked yet.');
+    await expect.poll(() => card('System updates').textContent()).toContain('Never checked for updates.');
     await page.keyboard.press('Alt+7');
     await expect.poll(h1).toBe('System updates');
     await expect.poll(content, { timeout: 30_000 }).toContain('current version 42.1');
@@ -183,10 +183,12 @@ describe('System updates page and home card against a real ostree sysroot', () =
     await page.keyboard.press('Alt+1');
     await expect.poll(h1).toBe('What to update');
     await expect.poll(() => calls('os.overview')).toBeGreaterThanOrEqual(overviews);
-    await expect.poll(() => card('System updates').textContent()).toContain('1 update.');
+    await expect
+      .poll(() => card('System updates').textContent())
+      .toContain('1 update (0 security) for TestOS 42.1.');
     expect(await card('System updates').textContent()).toContain('Last check: just now.');
     await shot('58-home-os.png');
-    await card('System updates').getByRole('button', { name: 'Review updates…' }).click();
+    await card('System updates').getByRole('button', { name: 'Review and apply…' }).click();
     await expect.poll(h1).toBe('System updates');
   });
 });

@@ -3,7 +3,6 @@ import { describeProgress } from '../../src/renderer/shared/progress-text';
 import {
   countText,
   osActions,
-  osGlance,
   totalDownload,
   updateLine,
   updateLines,
@@ -11,9 +10,9 @@ import {
 import type { OsOverview } from '../../src/shared/os/contract';
 import type { OsDeployment, OsState, OsUpdate } from '../../src/shared/os/model';
 
-// The OS page's pure parts: the update list as printed, which actions it offers, and the home card's sentence.
+// The OS page's pure parts: the update list as printed, which actions it offers, its progress in words. The home
+// card's sentence is src/shared/os/glance.ts (test/unit/os-glance.test.ts).
 
-const NOW = Date.parse('2026-11-25T12:00:00Z');
 const upd = (name: string, extra: Partial<OsUpdate> = {}): OsUpdate => ({
   name,
   from: '1.0',
@@ -126,50 +125,6 @@ describe('which actions the page offers', () => {
       interrupted: { detail: 'dpkg was interrupted', fix: 'dpkg --configure -a' },
     });
     expect(osActions(overview(s), false)).toMatchObject({ apply: false, repair: true, primary: 'repair' });
-  });
-});
-
-describe('the home card', () => {
-  it('counts updates with security, says reboot required and when the last check was', () => {
-    const s = state({
-      updates: [upd('a', { security: true }), upd('b')],
-      reboot: { required: true, why: ['42.2 is staged'] },
-    });
-    const g = osGlance(overview(s, { lastSuccessAt: '2026-11-25T11:55:00Z' }), NOW);
-    expect(g.text).toBe('2 updates (1 security). Reboot required.');
-    expect(g.note).toBe('Last check: 5 min ago.');
-    expect(g).toMatchObject({ tone: 'warn', action: 'Review updates…' });
-  });
-
-  it('warns when no check has succeeded for a week', () => {
-    const o = overview(state(), { lastSuccessAt: '2026-11-15T12:00:00Z' });
-    o.badge.checkOverdue = true;
-    const g = osGlance(o, NOW);
-    expect(g.note).toBe('No check has succeeded for 7 days (last: 10 days ago).');
-    expect(g.tone).toBe('warn');
-  });
-
-  it('up to date and checked: ok; never checked: says so; no backend: says why', () => {
-    expect(osGlance(overview(state(), { lastSuccessAt: '2026-11-25T11:59:50Z' }), NOW)).toMatchObject({
-      text: 'No updates.',
-      tone: 'ok',
-      action: 'Open system',
-    });
-    expect(osGlance(overview(undefined), NOW)).toMatchObject({
-      text: 'Not checked yet.',
-      note: 'Last check: never.',
-    });
-    const none = overview(undefined, { backendProblem: 'no dpkg database and no ostree sysroot' });
-    delete none.backend;
-    expect(osGlance(none, NOW).text).toBe(
-      'No supported update system found: no dpkg database and no ostree sysroot',
-    );
-  });
-
-  it('an interrupted apply asks for the repair', () => {
-    const s = state({ backend: 'apt', interrupted: { detail: 'x', fix: 'dpkg --configure -a' } });
-    expect(osGlance(overview(s), NOW)).toMatchObject({ tone: 'warn', action: 'Repair…' });
-    expect(osGlance(overview(s), NOW).text).toContain('An update was interrupted');
   });
 });
 

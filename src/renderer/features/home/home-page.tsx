@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
+import { osGlance } from '../../../shared/os/glance';
 import type { LastWrittenImage } from '../../../shared/reflash/last-written';
 import { useStore } from '../../app/store';
 import { api } from '../../shared/api';
+import { timeAgo } from '../../shared/time-ago';
 import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
 import { frameworksGlance } from '../frameworks/summary';
 import { jobsSummary } from '../jobs/summary';
 import { modelsGlance } from '../models/summary';
-import { osGlance } from '../os/summary';
 import { reflashSummary } from '../reflash/summary';
 import { repoGlance } from '../repo/summary';
 import { DomainCard } from './domain-card';
@@ -51,10 +52,10 @@ export function HomePage() {
     ? {
         text: `Could not read the system's update state: ${osError.message}`,
         tone: 'warn' as const,
-        action: 'Open system',
-        note: undefined,
+        action: 'Open system updates',
+        checkedAt: undefined,
       }
-    : osGlance(osOverview, now);
+    : osGlance(osOverview);
   const fw = catalogError
     ? { text: `Could not read the catalog: ${catalogError.message}`, tone: 'warn' as const, action: 'Open' }
     : frameworksGlance(catalog);
@@ -109,7 +110,17 @@ export function HomePage() {
             {flow.action}
           </button>
         </DomainCard>
-        <DomainCard id="home-os" title="System updates" state={os.text} tone={os.tone} note={os.note}>
+        <DomainCard
+          id="home-os"
+          title="System updates"
+          state={os.text}
+          tone={os.tone}
+          note={
+            osOverview?.backend
+              ? `Last check: ${timeAgo(os.checkedAt ? Date.parse(os.checkedAt) : null, now)}.`
+              : undefined
+          }
+        >
           <button type="button" className="secondary" onClick={() => navigate('os')}>
             {os.action}
           </button>

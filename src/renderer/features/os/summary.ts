@@ -1,12 +1,9 @@
 import type { OsOverview } from '../../../shared/os/contract';
-import { OS_CHECK_OVERDUE_DAYS } from '../../../shared/os/contract';
 import type { OsDeployment, OsUpdate } from '../../../shared/os/model';
 import { formatBytes } from '../../shared/format';
-import { timeAgo } from '../../shared/time-ago';
 
-// Pure readings of main's OS overview: the update list as the page prints it, which actions the page offers, and
-// the home card's sentence. The numbers come from overview.badge (src/shared/os/badge.ts), the same ones the tray
-// shows, so the page, the card and the tray never disagree.
+// Pure readings of main's OS overview for the page: the update list as it prints it and which actions it offers.
+// The home card's sentence is src/shared/os/glance.ts (shared with the tray's numbers in src/shared/os/badge.ts).
 
 export interface UpdateLine {
   name: string;
@@ -94,41 +91,3 @@ export function rollbackTarget(deployments: readonly OsDeployment[]): OsDeployme
 
 export const deploymentLabel = (d: OsDeployment): string =>
   `${d.version ?? shortChecksum(d.checksum)} (deployment ${d.index})`;
-
-export interface OsGlance {
-  text: string;
-  note?: string;
-  tone: 'muted' | 'ok' | 'warn';
-  action: string;
-}
-
-/**
- * The home card: the count (security among them), reboot required, an interrupted apply, and the last check, or a
- * warning when no check has succeeded for a week ("the badge means something here needs you").
- */
-export function osGlance(o: OsOverview | undefined, now: number): OsGlance {
-  if (!o) return { text: 'Reading the system…', tone: 'muted', action: 'Open system' };
-  if (!o.backend)
-    return {
-      text: `No supported update system found${o.backendProblem ? `: ${o.backendProblem}` : '.'}`,
-      tone: 'muted',
-      action: 'Open system',
-    };
-  const b = o.badge;
-  const parts = [
-    o.state ? `${countText(b.updates, b.security)}.` : 'Not checked yet.',
-    b.rebootRequired ? 'Reboot required.' : '',
-    b.interrupted ? 'An update was interrupted: repair it.' : '',
-  ].filter(Boolean);
-  const last = o.lastSuccessAt ? Date.parse(o.lastSuccessAt) : undefined;
-  const note = b.checkOverdue
-    ? `No check has succeeded for ${OS_CHECK_OVERDUE_DAYS} days (last: ${timeAgo(last, now)}).`
-    : `Last check: ${timeAgo(last, now)}.`;
-  const needs = b.updates > 0 || b.rebootRequired || b.interrupted || b.checkOverdue;
-  return {
-    text: parts.join(' '),
-    note,
-    tone: needs ? 'warn' : o.state ? 'ok' : 'muted',
-    action: b.interrupted ? 'Repair…' : b.updates > 0 ? 'Review updates…' : 'Open system',
-  };
-}
