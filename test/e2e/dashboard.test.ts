@@ -132,7 +132,7 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
     await page.keyboard.press('Alt+1');
   });
 
-  it('home shows each layer from real state, the system without a pretending button', async () => {
+  it('home shows each layer from real state, the system card with its page (never checked here)', async () => {
     await expect.poll(h1).toBe('What to update');
     await expect.poll(() => card('Docs & scripts').textContent()).toContain('Never checked for updates.');
     await expect
@@ -143,7 +143,11 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
       .poll(() => card('Models').textContent(), { timeout: 30_000 })
       .toMatch(/Ollama not reachable: \d+ recommended unknown\./);
     expect(await card('Models').getByRole('button', { name: 'Open models' }).count()).toBe(1);
-    expect(await card('System updates').getByRole('button').count()).toBe(0);
+    // The system card reads main's OS record offline (nothing checked in this state dir) and opens its page.
+    await expect
+      .poll(() => card('System updates').textContent())
+      .toMatch(/Never checked|No OS update system/);
+    expect(await card('System updates').getByRole('button').count()).toBe(1);
     // Nothing flashed by this app yet: the card says so rather than guess what is on a drive.
     await expect
       .poll(() => card('Base image (reflash)').textContent())
@@ -154,7 +158,8 @@ describe('home, docs & scripts and frameworks against a real clone and the real 
   it('reaches the docs & scripts page by keyboard; a metered network asks before the check downloads', async () => {
     const nav = page.getByRole('navigation', { name: 'Pages' });
     await nav.getByRole('button', { name: 'Home' }).focus();
-    await page.keyboard.press('End'); // Models, the last page
+    await page.keyboard.press('End'); // System, the last page
+    await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('Enter');

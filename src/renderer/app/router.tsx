@@ -4,6 +4,7 @@ import { FrameworksPage } from '../features/frameworks/frameworks-page';
 import { HomePage } from '../features/home/home-page';
 import { JobsPage } from '../features/jobs/jobs-page';
 import { ModelsPage } from '../features/models/models-page';
+import { OsPage } from '../features/os/os-page';
 import { ReflashPage } from '../features/reflash/reflash-page';
 import { RepoPage } from '../features/repo/repo-page';
 
@@ -17,6 +18,7 @@ const PAGES: Record<Route, () => JSX.Element> = {
   repo: RepoPage,
   frameworks: FrameworksPage,
   models: ModelsPage,
+  os: OsPage,
 };
 
 export function Router({ route }: { route: Route }) {

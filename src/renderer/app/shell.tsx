@@ -21,7 +21,7 @@ export function Shell() {
       <header className="top">
         <div className="brand">
           <span className="logo" aria-hidden="true" />
-          Kintsugi Updater
+          <span className="brand-name">Kintsugi Updater</span>
         </div>
         <PageNav />
         <div className="top-actions">

@@ -6,6 +6,7 @@ import {
 } from '../features/frameworks/store';
 import { createJobsSlice, isTerminal, type JobsSlice } from '../features/jobs/store';
 import { createModelsSlice, MODEL_JOB_TYPES, type ModelsSlice } from '../features/models/store';
+import { createOsSlice, OS_JOB_TYPES, type OsSlice } from '../features/os/store';
 import { FLOW_JOB_TYPES } from '../features/reflash/flow';
 import { createReflashSlice, type ReflashSlice } from '../features/reflash/store';
 import { createRepoSlice, REPO_JOB_TYPES, type RepoSlice } from '../features/repo/store';
@@ -13,9 +14,15 @@ import { api } from '../shared/api';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 // One zustand store made of slices: app (settings, route), jobs (every job by id) and one per page that needs
-// more (reflash, repo, frameworks, models). Pages select what they show; nothing here saves flow state: main owns it.
+// more (reflash, repo, frameworks, models, os). Pages select what they show; nothing here saves flow state: main owns it.
 
-export type RootState = AppSlice & JobsSlice & ReflashSlice & RepoSlice & FrameworksSlice & ModelsSlice;
+export type RootState = AppSlice &
+  JobsSlice &
+  ReflashSlice &
+  RepoSlice &
+  FrameworksSlice &
+  ModelsSlice &
+  OsSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createAppSlice(...a),
@@ -24,6 +31,7 @@ export const useStore = create<RootState>()((...a) => ({
   ...createRepoSlice(...a),
   ...createFrameworksSlice(...a),
   ...createModelsSlice(...a),
+  ...createOsSlice(...a),
 }));
 
 let started: Promise<void> | undefined;
@@ -41,6 +49,9 @@ export function initStore(): Promise<void> {
       if (REPO_JOB_TYPES.has(event.jobType)) void s.loadRepo();
       if (FRAMEWORK_JOB_TYPES.has(event.jobType)) void s.loadCatalog();
       if (MODEL_JOB_TYPES.has(event.jobType)) void s.loadModels();
+      // refresh, not overview: main records an OS job's outcome from the same event, and overview reads its file
+      // without waiting for that write; refresh re-reads the system and writes after it, so it answers the new state.
+      if (OS_JOB_TYPES.has(event.jobType)) void s.loadOs('refresh');
     });
     const s = useStore.getState();
     await Promise.all([s.loadApp(), s.loadJobs(), s.loadReflash()]);
@@ -49,6 +60,7 @@ export function initStore(): Promise<void> {
     void s.loadRepo();
     void s.loadCatalog();
     void s.loadModels();
+    void s.loadOs();
     useStore.setState({ loaded: true });
   })();
   return started;

@@ -15,6 +15,20 @@ const PHASE_LABELS: Record<string, string> = {
   pull: 'Downloading',
 };
 
+/** OS jobs (src/shared/progress.ts 'os'): apt's two install phases, the boot hooks, an ostree deployment. */
+const OS_PHASE_LABELS: Record<string, string> = {
+  refresh: 'Refreshing the package lists',
+  check: 'Comparing with what is installed',
+  download: 'Downloading',
+  userspace: 'Installing userspace packages',
+  kernel: 'Installing the kernel',
+  hooks: 'Running the boot hooks',
+  deploy: 'Deploying',
+  rollback: 'Rolling back',
+  pin: 'Pinning',
+  wait: 'Waiting for the package manager',
+};
+
 export interface ProgressText {
   label: string;
   /** 0..1 when the total is known. */
@@ -24,7 +38,10 @@ export interface ProgressText {
 
 export function describeProgress(p: Progress | undefined): ProgressText {
   if (!p) return { label: 'Starting…' };
-  const label = p.message && p.kind === 'reflash' ? p.message : (PHASE_LABELS[p.phase] ?? p.phase);
+  const label =
+    p.message && p.kind === 'reflash'
+      ? p.message
+      : ((p.kind === 'os' ? OS_PHASE_LABELS[p.phase] : undefined) ?? PHASE_LABELS[p.phase] ?? p.phase);
   const parts: string[] = [];
   let fraction: number | undefined;
   if (p.bytes !== undefined) {
@@ -34,7 +51,7 @@ export function describeProgress(p: Progress | undefined): ProgressText {
   }
   if (p.eta !== undefined) parts.push(`${formatDuration(p.eta)} left`);
   if (p.items !== undefined) {
-    const unit = p.kind === 'backup' ? 'files' : 'items';
+    const unit = p.kind === 'backup' ? 'files' : p.kind === 'os' ? 'packages' : 'items';
     parts.push(p.itemsTotal ? `${p.items} of ${p.itemsTotal} ${unit}` : `${p.items} ${unit}`);
     if (fraction === undefined && p.itemsTotal) fraction = Math.min(1, p.items / p.itemsTotal);
   }

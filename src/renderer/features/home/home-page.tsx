@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
+import { osGlance } from '../../../shared/os/glance';
 import type { LastWrittenImage } from '../../../shared/reflash/last-written';
 import { useStore } from '../../app/store';
 import { api } from '../../shared/api';
+import { timeAgo } from '../../shared/time-ago';
 import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
 import { frameworksGlance } from '../frameworks/summary';
 import { jobsSummary } from '../jobs/summary';
@@ -11,7 +13,7 @@ import { repoGlance } from '../repo/summary';
 import { DomainCard } from './domain-card';
 
 /**
- * Home: one card per layer the app updates (docs & scripts, models, frameworks, base image) and room for the
+ * Home: one card per layer the app updates (docs & scripts, models, frameworks, base image) and the
  * system's updates, each with its state at a glance and its one next action, which opens the layer's page. Enter
  * on the heading continues the reflash (the page's primary action, as before the dashboard).
  */
@@ -25,6 +27,8 @@ export function HomePage() {
   const models = useStore((s) => s.models);
   const modelsStorage = useStore((s) => s.modelsStorage);
   const modelsError = useStore((s) => s.modelsError);
+  const osOverview = useStore((s) => s.osOverview);
+  const osError = useStore((s) => s.osError);
   const navigate = useStore((s) => s.navigate);
   const pageRef = useRef<HTMLDivElement>(null);
   usePrimaryEnter(pageRef);
@@ -44,6 +48,14 @@ export function HomePage() {
         note: undefined,
       }
     : modelsGlance(models, modelsStorage);
+  const os = osError
+    ? {
+        text: `Could not read the system's update state: ${osError.message}`,
+        tone: 'warn' as const,
+        action: 'Open system updates',
+        checkedAt: undefined,
+      }
+    : osGlance(osOverview);
   const fw = catalogError
     ? { text: `Could not read the catalog: ${catalogError.message}`, tone: 'warn' as const, action: 'Open' }
     : frameworksGlance(catalog);
@@ -101,9 +113,18 @@ export function HomePage() {
         <DomainCard
           id="home-os"
           title="System updates"
-          state="Coming in a later update: the installed system's updates are not managed here yet."
-          tone="muted"
-        />
+          state={os.text}
+          tone={os.tone}
+          note={
+            osOverview?.backend
+              ? `Last check: ${timeAgo(os.checkedAt ? Date.parse(os.checkedAt) : null, now)}.`
+              : undefined
+          }
+        >
+          <button type="button" className="secondary" onClick={() => navigate('os')}>
+            {os.action}
+          </button>
+        </DomainCard>
         <DomainCard id="home-jobs" title="Jobs" state={jobsSummary(jobs)} tone="muted">
           <button type="button" className="secondary" onClick={() => navigate('jobs')}>
             Open jobs
