@@ -89,6 +89,21 @@ describe('os handlers', () => {
     expect(Date.parse(o.schedule.nextAt!) - Date.parse(o.lastCheck!.at)).toBe(4 * 3600 * 1000);
   });
 
+  it('overview asked on a job’s end event answers the state after the job (it waits for main’s record)', async () => {
+    const { api, services, overview } = makeApi();
+    const answered = new Promise<OsOverview>((resolve) => {
+      const off = services.runner.onEvent((e) => {
+        if (e.jobType !== 'os-check' || e.type !== 'done') return;
+        off();
+        resolve(overview()); // as the page does: on the event, before the record's write has landed
+      });
+    });
+    await api.os.check({ allowMetered: false });
+    const o = await answered;
+    expect(o.lastCheck).toMatchObject({ ok: true, by: 'user' });
+    expect(o.badge.updates).toBe(2);
+  });
+
   it('the backend the settings force goes into the job; "auto" detects again', async () => {
     const { api, services, seen, wait } = makeApi();
     await services.settings.save({ osBackend: 'ostree' });

@@ -32,6 +32,9 @@ export function osHandlers(deps: HandlerDeps, now: () => Date = () => new Date()
   }
 
   async function overview(): Promise<OsOverview> {
+    // An OS job's outcome is recorded from the same event the page reacts to (core/os/record-jobs.ts, subscribed
+    // before any window): wait for that write, so a page asking on `done` gets the state after the job.
+    await os.store.idle();
     const [record, settings, backend] = await Promise.all([
       os.store.load(),
       deps.settings.load(),

@@ -49,8 +49,8 @@ export function initStore(): Promise<void> {
       if (REPO_JOB_TYPES.has(event.jobType)) void s.loadRepo();
       if (FRAMEWORK_JOB_TYPES.has(event.jobType)) void s.loadCatalog();
       if (MODEL_JOB_TYPES.has(event.jobType)) void s.loadModels();
-      // refresh, not overview: main records an OS job's outcome from the same event, and overview reads its file
-      // without waiting for that write; refresh re-reads the system and writes after it, so it answers the new state.
+      // refresh, not overview: an apply, rollback or pin changed the system, and main's record keeps only what the
+      // job returned; refresh re-reads the system (offline) and records it, so the page shows the new deployments.
       if (OS_JOB_TYPES.has(event.jobType)) void s.loadOs('refresh');
     });
     const s = useStore.getState();
