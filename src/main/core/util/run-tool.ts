@@ -77,3 +77,49 @@ export function toolError(file: string, err: unknown): Error {
   if (e?.isCanceled) return new KintsugiError('CANCELLED');
   return err instanceof Error ? err : new Error(String(err));
 }
+
+export interface ToolAnswer {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * For tools whose exit code is part of the answer (ostree, rpm-ostree): the C locale (their text is parsed), the
+ * caller's cancel signal, OK_CODES beside 0 that are answers (rpm-ostree's 77: nothing changed), a missing binary
+ * as TOOL_MISSING with MISSING_HINT, and any other exit turned into the caller's error by FAILURE.
+ */
+export async function runToolForAnswer(
+  file: string,
+  args: readonly string[],
+  opts: {
+    signal?: AbortSignal | undefined;
+    okCodes?: readonly number[] | undefined;
+    missingHint: string;
+    failure(args: readonly string[], stderr: string): Error;
+  },
+): Promise<ToolAnswer> {
+  let r;
+  try {
+    r = await spawnTool(file, args, {
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+      reject: false,
+      stdin: 'ignore',
+      stripFinalNewline: true,
+      ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+    });
+  } catch (err) {
+    throw toolError(file, err);
+  }
+  if (opts.signal?.aborted) throw new KintsugiError('CANCELLED', `${file} ${args.join(' ')} was cancelled`);
+  if ((r as { code?: string }).code === 'ENOENT' || r.exitCode === undefined)
+    throw new KintsugiError('TOOL_MISSING', `${file} is not installed or not on PATH`, {
+      hint: opts.missingHint,
+    });
+  const stderr = String(r.stderr ?? '');
+  logStderr(file, stderr);
+  const answer = { stdout: String(r.stdout ?? ''), stderr, exitCode: r.exitCode };
+  if (answer.exitCode !== 0 && !(opts.okCodes ?? []).includes(answer.exitCode))
+    throw opts.failure(args, stderr);
+  return answer;
+}

@@ -1,15 +1,11 @@
 import { KintsugiError } from '../../../../shared/errors';
-import { logStderr, spawnTool, toolError } from '../../util/run-tool';
+import { runToolForAnswer, type ToolAnswer } from '../../util/run-tool';
 
 // Every ostree call of the ostree backend goes through here: an argument array, the C locale (the text of
 // `ostree admin status` is parsed, and its words must not be translated), the caller's cancel signal, and a failure
 // turned into an error that says which command failed and ostree's own last line.
 
-export interface OstreeRun {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
+export type OstreeRun = ToolAnswer;
 
 export interface OstreeCallOptions {
   signal?: AbortSignal;
@@ -21,29 +17,12 @@ export interface OstreeCallOptions {
 const UNREACHABLE =
   /Couldn't connect|Could not connect|Connection refused|Couldn't resolve|Could not resolve|Timeout was reached|Failed to connect|Network is unreachable|No route to host/i;
 
-export async function ostree(args: readonly string[], opts: OstreeCallOptions = {}): Promise<OstreeRun> {
-  let r;
-  try {
-    r = await spawnTool('ostree', args, {
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-      reject: false,
-      stdin: 'ignore',
-      stripFinalNewline: true,
-      ...(opts.signal ? { cancelSignal: opts.signal } : {}),
-    });
-  } catch (err) {
-    throw toolError('ostree', err);
-  }
-  if (opts.signal?.aborted) throw new KintsugiError('CANCELLED', `ostree ${args.join(' ')} was cancelled`);
-  if ((r as { code?: string }).code === 'ENOENT' || r.exitCode === undefined)
-    throw new KintsugiError('TOOL_MISSING', 'ostree is not installed or not on PATH', {
-      hint: 'Install ostree (Debian: apt install ostree), then retry.',
-    });
-  const stderr = String(r.stderr ?? '');
-  logStderr('ostree', stderr);
-  const run = { stdout: String(r.stdout ?? ''), stderr, exitCode: r.exitCode };
-  if (run.exitCode !== 0 && !(opts.okCodes ?? []).includes(run.exitCode)) throw ostreeFailure(args, stderr);
-  return run;
+export function ostree(args: readonly string[], opts: OstreeCallOptions = {}): Promise<OstreeRun> {
+  return runToolForAnswer('ostree', args, {
+    ...opts,
+    missingHint: 'Install ostree (Debian: apt install ostree), then retry.',
+    failure: ostreeFailure,
+  });
 }
 
 export function ostreeFailure(args: readonly string[], stderr: string): KintsugiError {

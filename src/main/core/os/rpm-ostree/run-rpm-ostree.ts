@@ -1,47 +1,24 @@
 import { KintsugiError } from '../../../../shared/errors';
-import { logStderr, spawnTool, toolError } from '../../util/run-tool';
+import { runToolForAnswer, type ToolAnswer } from '../../util/run-tool';
 
 // Every rpm-ostree call: the binary found on PATH (never a fixed /usr/bin path: the tests put their stand-in first),
 // an argument array, the C locale, the caller's cancel signal. A failure becomes the error a person can act on:
 // rpm-ostree's own messages (coreos/rpm-ostree v2026.2) are matched for the three cases that have a next step.
 
-export interface RpmOstreeRun {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
+export type RpmOstreeRun = ToolAnswer;
 
 /** rpm-ostree's "nothing changed" exit code (src/app/rpmostree-builtin-types.h RPM_OSTREE_EXIT_UNCHANGED). */
 export const EXIT_UNCHANGED = 77;
 
-export async function rpmOstree(
+export function rpmOstree(
   args: readonly string[],
   opts: { signal?: AbortSignal; okCodes?: readonly number[] } = {},
 ): Promise<RpmOstreeRun> {
-  let r;
-  try {
-    r = await spawnTool('rpm-ostree', args, {
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-      reject: false,
-      stdin: 'ignore',
-      stripFinalNewline: true,
-      ...(opts.signal ? { cancelSignal: opts.signal } : {}),
-    });
-  } catch (err) {
-    throw toolError('rpm-ostree', err);
-  }
-  if (opts.signal?.aborted)
-    throw new KintsugiError('CANCELLED', `rpm-ostree ${args.join(' ')} was cancelled`);
-  if ((r as { code?: string }).code === 'ENOENT' || r.exitCode === undefined)
-    throw new KintsugiError('TOOL_MISSING', 'rpm-ostree is not installed or not on PATH', {
-      hint: 'This system is not an rpm-ostree system, or rpm-ostree is missing from PATH.',
-    });
-  const stderr = String(r.stderr ?? '');
-  logStderr('rpm-ostree', stderr);
-  const run = { stdout: String(r.stdout ?? ''), stderr, exitCode: r.exitCode };
-  if (run.exitCode !== 0 && !(opts.okCodes ?? []).includes(run.exitCode))
-    throw rpmOstreeFailure(args, stderr);
-  return run;
+  return runToolForAnswer('rpm-ostree', args, {
+    ...opts,
+    missingHint: 'This system is not an rpm-ostree system, or rpm-ostree is missing from PATH.',
+    failure: rpmOstreeFailure,
+  });
 }
 
 export function rpmOstreeFailure(args: readonly string[], stderr: string): KintsugiError {
