@@ -114,6 +114,24 @@ export async function serveDirectory(dir: string): Promise<Awaited<ReturnType<ty
   });
 }
 
+/**
+ * The OS-updates tests' mirror: a `main` repository (suite stable) and a `security` one (suite stable-security,
+ * same Origin, so only the suite says "security"), both served on 127.0.0.1; `sources` are their sources.list lines.
+ */
+export async function serveMainAndSecurity(
+  dir: string,
+  main: FakePackage[],
+  security: FakePackage[],
+): Promise<{ server: Awaited<ReturnType<typeof serveDirectory>>; sources: string[] }> {
+  await buildRepo(dir, join(dir, 'www/main'), main, { origin: 'Test', suite: 'stable' });
+  await buildRepo(dir, join(dir, 'www/security'), security, { origin: 'Test', suite: 'stable-security' });
+  const server = await serveDirectory(join(dir, 'www'));
+  return {
+    server,
+    sources: [`deb [trusted=yes] ${server.base}/main ./`, `deb [trusted=yes] ${server.base}/security ./`],
+  };
+}
+
 export interface AptRoot {
   root: string;
   env: Record<string, string>;

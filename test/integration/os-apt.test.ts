@@ -10,7 +10,13 @@ import { quietContext, type JobContext } from '../../src/main/core/jobs/context'
 import { configurePending, createAptBackend } from '../../src/main/core/os/apt';
 import { parseProcLocks } from '../../src/main/core/os/apt/lock-holder';
 import { rollbackFile, rootStateDir } from '../../src/main/core/os/apt/state-files';
-import { buildRepo, emptyRoot, installDebs, serveDirectory, type FakePackage } from '../helpers/apt-root';
+import {
+  emptyRoot,
+  installDebs,
+  serveDirectory,
+  serveMainAndSecurity,
+  type FakePackage,
+} from '../helpers/apt-root';
 
 // The apt backend with the real apt-get and dpkg, against throwaway roots (test/helpers/apt-root.ts and the
 // backend's own guard both refuse unless apt's Dir is that root), from two flat repositories served over HTTP on
@@ -27,22 +33,15 @@ let roots = 0;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-os-apt-'));
-  await buildRepo(
+  // Same Origin in both: only the suite name says "security" here.
+  ({ server, sources } = await serveMainAndSecurity(
     dir,
-    join(dir, 'www/main'),
     [
       ...pkgs([...OS, 'hello-tool'], '1.0'),
       ...pkgs(['linux-image-6.1.0-9-amd64', 'initramfs-tools', 'systemd', 'hello-tool'], '1.1'),
     ],
-    { origin: 'Test', suite: 'stable' },
-  );
-  // Same Origin as main: only the suite name says "security" here.
-  await buildRepo(dir, join(dir, 'www/security'), pkgs(['libc6'], '1.1'), {
-    origin: 'Test',
-    suite: 'stable-security',
-  });
-  server = await serveDirectory(join(dir, 'www'));
-  sources = [`deb [trusted=yes] ${server.base}/main ./`, `deb [trusted=yes] ${server.base}/security ./`];
+    pkgs(['libc6'], '1.1'),
+  ));
 });
 
 afterAll(async () => {

@@ -3,7 +3,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRepo, emptyRoot, installDebs, serveDirectory, type FakePackage } from '../helpers/apt-root';
+import {
+  emptyRoot,
+  installDebs,
+  serveDirectory,
+  serveMainAndSecurity,
+  type FakePackage,
+} from '../helpers/apt-root';
 import { assertCliBuilt, cliRunner } from '../helpers/cli';
 import { createOstreeSysroot, type OstreeSysroot } from '../helpers/ostree-sysroot';
 
@@ -34,18 +40,11 @@ const json = (stdout: unknown) => JSON.parse(String(stdout).trim().split('\n').a
 beforeAll(async () => {
   await assertCliBuilt();
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-os-cli-'));
-  await buildRepo(
+  ({ server, sources } = await serveMainAndSecurity(
     dir,
-    join(dir, 'www/main'),
     [...pkgs(OS_PKGS, '1.0'), ...pkgs(['systemd', 'dbus'], '1.1')],
-    { origin: 'Test', suite: 'stable' },
-  );
-  await buildRepo(dir, join(dir, 'www/security'), pkgs(['libc6'], '1.1'), {
-    origin: 'Test',
-    suite: 'stable-security',
-  });
-  server = await serveDirectory(join(dir, 'www'));
-  sources = [`deb [trusted=yes] ${server.base}/main ./`, `deb [trusted=yes] ${server.base}/security ./`];
+    pkgs(['libc6'], '1.1'),
+  ));
 });
 
 afterAll(async () => {

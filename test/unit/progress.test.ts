@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ProgressMeter } from '../../src/main/core/jobs/progress-meter';
 import { throttle } from '../../src/main/core/jobs/throttle';
 
@@ -75,6 +75,29 @@ describe('throttle', () => {
     expect(seen).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
     th.flush();
     expect(seen.at(-1)).toBe(99);
+  });
+
+  it('delivers a held value when its gap has passed, even if nothing follows it', () => {
+    // A pull that stalls right after a burst of progress: without the trailing delivery the page shows the
+    // burst's first value for as long as the stall lasts (models e2e: 8% shown while 42% was on disk).
+    vi.useFakeTimers();
+    try {
+      let t = 0;
+      const seen: number[] = [];
+      const th = throttle<number>((v) => seen.push(v), { perSecond: 10, now: () => t });
+      for (let i = 0; i < 5; i++) {
+        t = i * 10;
+        th.push(i);
+      }
+      expect(seen).toEqual([0]);
+      t = 100;
+      vi.advanceTimersByTime(100);
+      expect(seen).toEqual([0, 4]);
+      vi.advanceTimersByTime(1000);
+      expect(seen).toEqual([0, 4]); // delivered once, not again
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('delivers a new key at once, after the last value of the previous key', () => {

@@ -1,5 +1,6 @@
-// At most `perSecond` values get through; the last value is always delivered by flush() so a job's final
-// progress is never swallowed. With `keyOf`, a value whose key differs from the previous one (a new phase) is
+// At most `perSecond` values get through; a value held back is delivered when its gap has passed even if nothing
+// follows it (a download that stalls right after a burst still shows where it stopped), and flush() delivers the
+// last value at once, so a job's final progress is never swallowed. With `keyOf`, a value whose key differs from the previous one (a new phase) is
 // delivered at once, after the previous key's last value: no phase is ever reported late, or skipped because the
 // next one began within the same tenth of a second.
 
@@ -15,7 +16,10 @@ export function throttle<T>(emit: (value: T) => void, opts: ThrottleOptions<T> =
   let last = -Infinity;
   let key: string | undefined;
   let pending: { value: T } | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
     if (pending) {
       emit(pending.value);
       pending = undefined;
@@ -31,10 +35,16 @@ export function throttle<T>(emit: (value: T) => void, opts: ThrottleOptions<T> =
         key = k;
       } else if (t - last < gap) {
         pending = { value };
+        if (!timer) {
+          timer = setTimeout(flush, Math.max(1, gap - (t - last)));
+          timer.unref?.();
+        }
         return;
       }
       last = t;
       pending = undefined;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
       emit(value);
     },
     flush,
