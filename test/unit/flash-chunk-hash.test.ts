@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createXXHash64, xxhash64 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
-import { createChunkHash } from '../../src/main/core/flash/chunk-hash';
+import { CHUNK_HASH_SOURCE, createChunkHash, type ChunkHash } from '../../src/main/core/flash/chunk-hash';
+import { hashWasmSource } from '../../src/main/core/flash/hash-wasm-source';
 import { createFingerprint } from '../../src/main/core/flash/fingerprint';
 import { referenceFingerprint } from '../helpers/reference-fingerprint';
 
@@ -42,6 +43,22 @@ describe('fingerprint chunk hash', () => {
     const want = await xxhash64(bytes);
     expect(await chunkDigest(bytes, [bytes.length || 1])).toBe(want);
     expect(await chunkDigest(bytes, [1, 4_099, 65_536, 3])).toBe(want);
+  });
+
+  it('falls back to hash-wasm, same digests, where the native module does not load', async () => {
+    const factory = new Function(`return ${CHUNK_HASH_SOURCE}`)() as (
+      load: () => unknown,
+      hashWasm: () => string,
+    ) => Promise<ChunkHash>;
+    const h = await factory(() => {
+      throw new Error('no prebuilt binary for this platform');
+    }, hashWasmSource);
+    expect(h.impl).toBe('wasm');
+    for (const [, bytes] of INPUTS) {
+      h.init();
+      h.update(bytes);
+      expect(Buffer.from(h.digest()).toString('hex')).toBe(await xxhash64(bytes));
+    }
   });
 
   it('starts each chunk afresh after init()', async () => {
