@@ -9,8 +9,9 @@
 //   4. the app with the .bmap beside the image, with verify                         (target 4: <= 1.0x)
 //      vs `bmaptool copy --bmap IMG.bmap IMG.zst DEV` (which checks the range checksums while copying)
 //   5. the read-back's floor on this machine: hashing alone, one thread of the fingerprint's inner hash (XXH64 of
-//      1 MiB chunks, hash-wasm, from shared memory as the app hashes), timed inside a child node process; when the
-//      cores are busy the hashing cannot hide behind the reads, so the read-back cannot beat dd + hashing alone
+//      1 MiB chunks, @node-rs/xxhash as the app hashes, and hash-wasm, its fallback, from shared memory), timed
+//      inside a child node process; when the cores are busy the hashing cannot hide behind the reads, so the
+//      read-back cannot beat dd + hashing alone
 // and prints medians, the ratios against the targets and the app's peak RSS (target 5: <= 200 MiB; VmHWM polled
 // from /proc for the CLI process and its node children). The app's times are its flash job's own figures
 // (durationMs, verifyDurationMs); node's start-up (`node out/main/cli.js --version`) is measured apart and added
@@ -148,25 +149,38 @@ async function ddRead(dev) {
 
 /** One thread hashing BENCH_MIB of shared memory as the fingerprint's threads do; the child reports its own time. */
 const HASH_ALONE = `
-const { createXXHash64 } = require(process.argv[1]);
+const mode = process.argv[3];
 const { randomFillSync } = require('node:crypto');
 const MiB = 1024 * 1024;
 const buf = Buffer.from(new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true }).buffer, 0, 4 * MiB);
 randomFillSync(buf);
-createXXHash64().then((h) => {
+// As src/main/core/flash/chunk-hash.ts hashes: @node-rs/xxhash's Xxh64 (the app's), or hash-wasm's (its fallback).
+const ready =
+  mode === 'native'
+    ? Promise.resolve(new (require(process.argv[1]).Xxh64)(0n)).then((h) => ({
+        init: () => h.reset(0n),
+        update: (b) => h.update(b),
+        digest: () => h.digest(),
+      }))
+    : require(process.argv[1]).createXXHash64().then((h) => ({
+        init: () => h.init(),
+        update: (b) => h.update(b),
+        digest: () => h.digest('binary'),
+      }));
+ready.then((h) => {
   const t0 = performance.now();
   for (let done = 0; done < Number(process.argv[2]); done += MiB) {
     h.init();
     h.update(buf.subarray(done % (4 * MiB), (done % (4 * MiB)) + MiB));
-    h.digest('binary');
+    h.digest();
   }
   process.stdout.write(String(performance.now() - t0));
 });
 `;
 
-async function hashAlone() {
-  const hashWasm = join(root, 'node_modules', 'hash-wasm');
-  const { stdout } = await run(process.execPath, ['-e', HASH_ALONE, hashWasm, String(IMAGE_SIZE)]);
+async function hashAlone(mode = 'native') {
+  const mod = join(root, 'node_modules', mode === 'native' ? '@node-rs/xxhash' : 'hash-wasm');
+  const { stdout } = await run(process.execPath, ['-e', HASH_ALONE, mod, String(IMAGE_SIZE), mode]);
   return { ms: Number(stdout) };
 }
 
@@ -212,6 +226,7 @@ async function main() {
     readBack: [],
     ddRead: [],
     hashAlone: [],
+    hashAloneWasm: [],
     appBmap: [],
     appBmapWall: [],
     bmaptool: [],
@@ -258,6 +273,7 @@ async function main() {
       await settle();
       results.ddRead.push((await ddRead(dev)).ms);
       results.hashAlone.push((await hashAlone()).ms);
+      results.hashAloneWasm.push((await hashAlone('wasm')).ms);
       const b = await app(zstB, true, true, 'bmap+verify');
       results.appBmap.push(b.flash.durationMs + b.flash.verifyDurationMs);
       results.appBmapWall.push(b.wall);
@@ -294,7 +310,7 @@ async function main() {
     `  app write phase with verify hashing         ${fmt(m.appHashed)}`,
     `  app read-back (O_DIRECT, fingerprint)       ${fmt(m.readBack)}`,
     `  dd iflag=direct bs=4M of=/dev/null          ${fmt(m.ddRead)}`,
-    `  hashing alone (1 thread, xxh64 1 MiB chunks) ${fmt(m.hashAlone)}`,
+    `  hashing alone (1 thread, xxh64 1 MiB chunks) ${fmt(m.hashAlone)}   (hash-wasm's: ${fmt(m.hashAloneWasm)})`,
     `  app .bmap flash + verify                    ${fmt(m.appBmap)}   (CLI wall ${fmt(m.appBmapWall)})`,
     `  bmaptool copy (range checksums)             ${fmt(m.bmaptool)}`,
     ...Object.entries(hashesSeen).map(([k, v]) => `  hashes run by the app (${k}): ${v}`),

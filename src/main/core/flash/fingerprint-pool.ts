@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { KintsugiError } from '../../../shared/errors';
 import { combineChunkDigests, FINGERPRINT_CHUNK } from './fingerprint';
+import { CHUNK_HASH_SOURCE, nativeModulePath } from './chunk-hash';
 import { hashWasmSource } from './hash-wasm-source';
 
 // The verify fingerprint (fingerprint.ts) of a stream, its chunks hashed on several worker threads at once, straight
@@ -14,12 +15,10 @@ import { hashWasmSource } from './hash-wasm-source';
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const views = workerData.buffers.map((b) => Buffer.from(b));
-const mod = { exports: {} };
-new Function('module', 'exports', workerData.hashWasm)(mod, mod.exports);
-const ready = mod.exports.createXXHash64().then((h) => {
-  h.init();
-  return h;
-});
+const ready = (${CHUNK_HASH_SOURCE})(
+  () => (workerData.native === undefined ? undefined : require(workerData.native)),
+  () => workerData.hashWasm,
+);
 // Messages are handled in arrival order, each after the hash is ready (then() callbacks run in order). One message
 // carries every piece of one update() for this thread, so a thread wakes once per buffer, not once per chunk.
 parentPort.on('message', (m) =>
@@ -28,7 +27,7 @@ parentPort.on('message', (m) =>
     for (const p of m.pieces) {
       if (p.buf !== undefined) h.update(views[p.buf].subarray(p.start, p.end));
       if (!p.last) continue;
-      digests.push({ chunk: p.chunk, digest: h.digest('binary') });
+      digests.push({ chunk: p.chunk, digest: h.digest() });
       h.init();
     }
     parentPort.postMessage({ id: m.id, digests });
@@ -70,7 +69,7 @@ export class FingerprintPool {
   constructor(buffers: Buffer[], threads = fingerprintThreads()) {
     const sabs = buffers.map((b) => b.buffer);
     this.ids = new Map(sabs.map((s, i) => [s, i]));
-    const workerData = { buffers: sabs, hashWasm: hashWasmSource() };
+    const workerData = { buffers: sabs, native: nativeModulePath(), hashWasm: hashWasmSource() };
     const fail = (e: unknown) => {
       this.failed ??= new KintsugiError('INTERNAL', `a hashing thread failed: ${String(e)}`);
       for (const p of this.pending.values()) p.reject(this.failed);

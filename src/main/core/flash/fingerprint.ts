@@ -1,4 +1,5 @@
-import { createXXHash128, createXXHash64 } from 'hash-wasm';
+import { createXXHash128 } from 'hash-wasm';
+import { createChunkHash } from './chunk-hash';
 
 // What a verify compares: a fast non-cryptographic fingerprint of the bytes written and of the bytes read back.
 // It only has to tell "the drive returned what it was given" from "it did not", against faults (a flipped bit, a
@@ -12,8 +13,8 @@ import { createXXHash128, createXXHash64 } from 'hash-wasm';
 // The chunk size is part of the definition: changing it changes every fingerprint.
 //
 // Why chunks: they are independent, so several threads hash them at once (fingerprint-pool.ts), and a thread
-// ready before the read-back starts hashes as soon as a read lands. Why XXH64 per chunk: on this code's path
-// (hash-wasm, WebAssembly, from shared buffers) one core hashes a GiB in ~0.12 s with XXH64 and ~0.20 s with
+// ready before the read-back starts hashes as soon as a read lands. Why XXH64 per chunk: when it was chosen
+// (hash-wasm, WebAssembly, from shared buffers; the chunk hash is native now, chunk-hash.ts) one core hashes a GiB in ~0.12 s with XXH64 and ~0.20 s with
 // XXH3-128 (no SIMD in hash-wasm's build), while an O_DIRECT read of a fast device costs ~0.10-0.15 s per GiB:
 // the hash, not the device, set the pace of the read-back. A 64-bit digest per 1 MiB chunk lets a corrupted
 // chunk through with odds of 2^-64, ample against faults; the 128-bit outer hash keeps the digests' order.
@@ -46,13 +47,12 @@ function lengthBytes(length: number): Uint8Array {
 
 /** The same fingerprint on the calling thread (verify-drive's image side, where the decoder sets the pace). */
 export async function createFingerprint(): Promise<Fingerprint> {
-  const [chunk, outer] = await Promise.all([createXXHash64(), createXXHash128()]);
-  chunk.init();
+  const [chunk, outer] = await Promise.all([createChunkHash(), createXXHash128()]);
   outer.init();
   let inChunk = 0;
   let length = 0;
   const endChunk = () => {
-    outer.update(chunk.digest('binary'));
+    outer.update(chunk.digest());
     chunk.init();
     inChunk = 0;
   };
