@@ -619,6 +619,17 @@ describe('the app in Chromium on a real loop device', () => {
     await page.getByRole('textbox', { name: 'Image file' }).fill('');
     await page.getByRole('button', { name: 'Restore an existing backup…' }).click();
     await page.getByRole('textbox', { name: 'Folder of backups' }).fill(backupRoot);
+    // The backup's Check (a backup-check job on the helper): every file against the manifest's checksums, the
+    // outcome on its row.
+    await page
+      .getByRole('button', { name: /^Check the backup of / })
+      .first()
+      .click();
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'OK:' }).first().textContent(), {
+        timeout: 60_000,
+      })
+      .toMatch(/^✓ OK: [1-9]\d* file\(s\) match their checksums$/);
     await page.getByRole('radio').first().check();
     await page.getByRole('button', { name: 'Restore this backup…' }).click();
     await expect.poll(h1).toBe('Choose the drive to restore into');

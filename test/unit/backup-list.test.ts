@@ -91,4 +91,23 @@ describe('freeBackupId', () => {
     await folder('kintsugi-backup-2026-11-23T11-30-00Z-2' + INCOMPLETE_SUFFIX);
     expect(await freeBackupId(root, at)).toBe('kintsugi-backup-2026-11-23T11-30-00Z-3');
   });
+
+  it('lists every backup of a destination holding more than one batch of them (read eight at a time), newest first', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 19; i++) {
+      const id = `kintsugi-backup-2026-01-${String(i + 1).padStart(2, '0')}T00-00-00Z`;
+      ids.push(id);
+      await mkdir(join(root, id));
+      await writeManifest(
+        join(root, id),
+        manifest(id, `2026-01-${String(i + 1).padStart(2, '0')}T00:00:00.000Z`),
+      );
+    }
+    await mkdir(join(root, 'not-a-backup'));
+    // The oldest one is damaged: still one folder among the others, never listed.
+    await writeFile(join(root, ids[0]!, MANIFEST_NAME), '{');
+    const listed = (await listBackups(root)).map((b) => b.manifest.id);
+    expect(listed).toEqual(ids.slice(1).reverse());
+    expect((await latestVerifiedBackup(root))?.manifest.id).toBe(ids[18]);
+  });
 });

@@ -209,4 +209,37 @@ describe('invokingUid', () => {
     for (const bad of ['', 'root', '-1', '0x10', '1000 ', '99999999999'])
       expect(() => invokingUid({ PKEXEC_UID: bad }, 0)).toThrow(KintsugiError);
   });
+
+  it('checks a backup of the user, verified or not, and nothing that is not a backup of theirs', async () => {
+    const check = (backupDir: string, ctx = asRoot) =>
+      authorizeHelperJob({ type: 'backup-check', params: { backupDir } } as ParsedJobRequest, ctx);
+    const refused = async (backupDir: string, ctx = asRoot) => {
+      const err = await check(backupDir, ctx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(KintsugiError);
+      return { code: (err as KintsugiError).code, detail: (err as KintsugiError).detail ?? '' };
+    };
+    const parent = join(dir, 'check-backups');
+    const ok = await handWrittenBackup(parent, 'kintsugi-backup-2026-03-03T00-00-00Z');
+    // Through a symlink: what runs is the real folder.
+    await symlink(ok, join(dir, 'check-link'));
+    expect(await check(join(dir, 'check-link'))).toEqual({ type: 'backup-check', params: { backupDir: ok } });
+    // Unlike a restore, an unverified backup may be checked (the check says what is wrong with it).
+    const unverified = await handWrittenBackup(parent, 'kintsugi-backup-check-unverified', false);
+    expect((await check(unverified)).params).toEqual({ backupDir: unverified });
+    // No manifest naming the folder, the folder holding backups, someone else's backup: refused.
+    const plain = join(parent, 'not-a-backup');
+    await mkdir(plain);
+    expect(await refused(plain)).toEqual({
+      code: 'BACKUP_NOT_FOUND',
+      detail: `${plain} is not a Kintsugi backup (no manifest naming this folder)`,
+    });
+    expect(await refused(parent)).toMatchObject({ code: 'BACKUP_NOT_FOUND' });
+    expect(await refused(ok, asNobody)).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      detail: expect.stringContaining(`neither is you (uid ${NOBODY})`),
+    });
+  });
 });

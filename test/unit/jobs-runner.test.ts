@@ -208,8 +208,10 @@ describe('JobRunner', () => {
     // The specification, stated once here: every verb that writes or mounts a drive needs root, and so do a
     // framework's system package (apt / .deb), linking the toolkit's scripts into a root-owned bin folder and
     // writing the system's timers, and every OS update job (apt, ostree and rpm-ostree all change the system).
+    // backup-check reads a backup the helper made (root's files) and records its outcome beside the manifest.
     expect([...HELPER_JOBS].sort()).toEqual([
       'backup',
+      'backup-check',
       'flash',
       'framework-install-system',
       'framework-uninstall-system',

@@ -25,7 +25,7 @@ export function createHandlers(deps: HandlerDeps): KintsugiApi {
     drives: drivesHandlers(deps),
     image: {},
     flash: {},
-    backup: backupHandlers(),
+    backup: backupHandlers(deps),
     reflash: reflashHandlers(deps),
     jobs: jobsHandlers(deps),
     frameworks: frameworksHandlers(deps),

@@ -6,6 +6,7 @@ import type { ParsedJobRequest } from '../core/jobs/request';
 import {
   checkedDrive,
   userBackup,
+  userCheckableBackup,
   userOwnedDirectory,
   userReadableFile,
   type CheckDrive,
@@ -87,6 +88,13 @@ const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
     return { ...job, params: { ...p, backupDir, target } };
   },
 
+  // A backup of the user's read against its own checksums (and the outcome recorded beside its manifest): only a
+  // folder whose manifest names it, owned as restore's must be; damaged or unverified ones too (that is the point).
+  'backup-check': async (job, ctx) => ({
+    ...job,
+    params: { backupDir: await userCheckableBackup(job.params.backupDir, ctx.uid) },
+  }),
+
   // A framework's apt package or .deb: safe tokens only; an uninstall removes exactly that one package.
   'framework-install-system': async (job) => ({ ...job, params: checkSystemInstall(job.params) }),
   'framework-uninstall-system': async (job) => ({
@@ -129,7 +137,7 @@ export async function authorizeHelperJob(
 ): Promise<ParsedJobRequest> {
   if (!isHelperJob(job.type))
     throw new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by the privileged helper`, {
-      hint: 'Only flash, verify-drive, backup, restore, system-package framework jobs, repo-link, the schedule jobs and the OS update jobs run as root; run other jobs without the helper.',
+      hint: 'Only flash, verify-drive, backup, restore, backup-check, system-package framework jobs, repo-link, the schedule jobs and the OS update jobs run as root; run other jobs without the helper.',
     });
   const authorize = AUTHORIZERS[job.type] as unknown as Authorizer<HelperJobType>;
   return authorize(job as Job<HelperJobType>, ctx);

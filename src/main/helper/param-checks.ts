@@ -88,6 +88,37 @@ export async function userOwnedDirectory(path: string, role: string, uid: number
  * root), inside the destination the user chose and owns.
  */
 export async function userBackup(path: string, uid: number): Promise<string> {
+  const { real, found } = await userBackupFolder(path, uid);
+  if (!found || !backupUsable(found.manifest, found.lastCheck))
+    throw new KintsugiError(
+      'BACKUP_NOT_FOUND',
+      `${describe(path, real)} is not a verified Kintsugi backup (${found ? (found.lastCheck?.ok === false ? 'its last check found it damaged' : 'never verified') : 'no manifest naming this folder'})`,
+      {
+        hint: 'Choose one backup folder made by Kintsugi (kintsugi-backup-...), not the folder holding them.',
+      },
+    );
+  return real;
+}
+
+/**
+ * A Kintsugi backup folder of the user's (the same ownership rule as userBackup), usable or not: a check may
+ * look at a backup whose last check failed, or that was never verified, and say so. Only a folder whose
+ * manifest names it: the helper never reads (or records a check into) an arbitrary folder as root.
+ */
+export async function userCheckableBackup(path: string, uid: number): Promise<string> {
+  const { real, found } = await userBackupFolder(path, uid);
+  if (!found)
+    throw new KintsugiError(
+      'BACKUP_NOT_FOUND',
+      `${describe(path, real)} is not a Kintsugi backup (no manifest naming this folder)`,
+      {
+        hint: 'Choose one backup folder made by Kintsugi (kintsugi-backup-...), not the folder holding them.',
+      },
+    );
+  return real;
+}
+
+async function userBackupFolder(path: string, uid: number) {
   const real = await realDirectory(path, 'backup', 'BACKUP_NOT_FOUND');
   const parent = dirname(real);
   const [st, up] = await Promise.all([stat(real), stat(parent)]);
@@ -98,15 +129,7 @@ export async function userBackup(path: string, uid: number): Promise<string> {
       { hint: 'Restore a backup kept in a folder of your own.' },
     );
   const found = (await listBackups(parent)).find((b) => b.path === real);
-  if (!found || !backupUsable(found.manifest, found.lastCheck))
-    throw new KintsugiError(
-      'BACKUP_NOT_FOUND',
-      `${describe(path, real)} is not a verified Kintsugi backup (${found ? (found.lastCheck?.ok === false ? 'its last check found it damaged' : 'never verified') : 'no manifest naming this folder'})`,
-      {
-        hint: 'Choose one backup folder made by Kintsugi (kintsugi-backup-...), not the folder holding them.',
-      },
-    );
-  return real;
+  return { real, found };
 }
 
 async function realDirectory(path: string, role: string, missing: ErrorCode): Promise<string> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { domain, job, method, produced } from '../ipc/define';
-import type { BackupManifest, BackupSummary } from '../model';
+import type { BackupCheckRecord, BackupManifest, BackupSummary } from '../model';
 import { absolutePath } from '../paths';
 
 export const backupParams = z.strictObject({
@@ -20,6 +20,18 @@ export const restoreParams = z.strictObject({
   includeLoop: z.boolean().default(false),
 });
 export type RestoreParams = z.output<typeof restoreParams>;
+
+/** One backup checked against its own per-file checksums (`kintsugi backup check DIR`, or the restore list's Check). */
+export const backupCheckParams = z.strictObject({ backupDir: absolutePath });
+export type BackupCheckParams = z.output<typeof backupCheckParams>;
+
+export interface BackupCheckResult extends BackupCheckRecord {
+  path: string;
+  id: string;
+  bytes: number;
+  /** Whether the outcome was kept beside the manifest (not when the folder is not writable by the caller). */
+  recorded: boolean;
+}
 
 export interface RestoreResult {
   backupDir: string;
@@ -68,6 +80,8 @@ export const backupContract = domain({
     list: method(z.tuple([z.strictObject({ dir: absolutePath })]), produced<BackupSummary[]>()),
     /** Only reads (the store's superblock); never mounts the store itself. */
     estimateNeed: method(z.tuple([estimateArgs]), produced<BackupNeed>()),
+    /** Starts a backup-check job (it reads the whole backup: never in main). */
+    check: method(z.tuple([backupCheckParams]), produced<{ jobId: string }>()),
   },
   jobs: {
     backup: job({
@@ -81,6 +95,14 @@ export const backupContract = domain({
       host: 'helper',
       params: restoreParams,
       result: produced<RestoreResult>(),
+    }),
+    // The helper: a backup the helper made is root's, its files perhaps unreadable to the user, and the outcome is
+    // recorded beside its manifest.
+    'backup-check': job({
+      title: 'Check a backup',
+      host: 'helper',
+      params: backupCheckParams,
+      result: produced<BackupCheckResult>(),
     }),
   },
 });

@@ -1,6 +1,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupCheckRecord } from '../../../shared/model';
+import type { BackupCheckResult } from '../../../shared/backup/contract';
 import { checkTreeAgainstIndex } from './check-tree';
 import { refuseWhileLocked } from './lock';
 import { MANIFEST_NAME, indexOf, readManifestState, writeLastCheck } from './manifest';
@@ -9,13 +10,7 @@ import { MANIFEST_NAME, indexOf, readManifestState, writeLastCheck } from './man
 // then every file listed (present, same size, same sha256) and no file unlisted. The outcome is kept beside
 // the manifest (kintsugi-backup.check.json): a failed check makes the backup unusable (shared/backup/usable.ts).
 
-export interface BackupCheckResult extends BackupCheckRecord {
-  path: string;
-  id: string;
-  bytes: number;
-  /** Whether the outcome was kept beside the manifest (not when the folder is not writable by the caller). */
-  recorded: boolean;
-}
+export type { BackupCheckResult };
 
 export async function checkBackup(
   dir: string,

@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackupManifest } from '../../../shared/model';
 import { createIndexWriter, indexCursor, readIndex, type IndexEntry, type SourceSeen } from './file-index';
-import { createHashPool, orderedPool } from './hash-pool';
+import { createHashPool, orderedPool, type FileStat, type HashPool } from './hash-pool';
 import { RESERVED_NAMES, indexOf } from './manifest';
 import { walkFiles } from './walk-files';
 
@@ -21,6 +21,8 @@ export interface ChecksumPassOptions {
   full: boolean;
   signal: AbortSignal;
   onFile?: (bytes: number) => void;
+  /** The backup's pool, already warm from measuring the source; the caller closes it. Default: a pool of its own. */
+  pool?: HashPool;
 }
 
 export interface ChecksumPassResult {
@@ -45,7 +47,7 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
   const prevIndex = opts.full ? undefined : indexOf(opts.previous);
   const cursor = indexCursor(prevIndex ? readIndex(prevIndex.path, prevIndex.sha256) : undefined);
   const writer = await createIndexWriter(opts.indexPath);
-  const pool = createHashPool();
+  const pool = opts.pool ?? createHashPool();
   const r: ChecksumPassResult = {
     index: { sha256: '', entries: 0, bytes: 0 },
     hashedFiles: 0,
@@ -57,6 +59,24 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
     mismatches: [],
     mismatchCount: 0,
     staleLinks: [],
+  };
+
+  // The source's files are stat'ed a folder at a time (one message to a worker per folder, not one per file:
+  // the messages were most of an unchanged backup's verify). Listings are kept for the few folders the walk is
+  // in (a parent's files come after its subfolders'), the oldest dropped first: bounded memory.
+  const listings = new Map<string, Promise<Map<string, FileStat> | undefined>>();
+  const sourceStat = async (path: string): Promise<FileStat | undefined> => {
+    const cut = path.lastIndexOf('/');
+    const dir = cut < 0 ? '' : path.slice(0, cut);
+    let listing = listings.get(dir);
+    if (!listing) {
+      listing = pool.files(dir ? join(opts.source, dir) : opts.source).catch(() => undefined);
+      listings.set(dir, listing);
+      if (listings.size > 32) listings.delete(listings.keys().next().value!);
+    }
+    const st = (await listing)?.get(path.slice(cut + 1));
+    // A folder too big to list at once, gone, or a file that is not (or no longer) there: asked by itself.
+    return st ?? pool.stat(join(opts.source, path));
   };
 
   // The cursor moves forward only: lookups are chained in walk order although the files are hashed in parallel.
@@ -73,7 +93,7 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
       ? lstatSync(join(opts.previous.path, path), { bigint: true, throwIfNoEntry: false })
       : undefined;
     // The source's lstat goes through the pool's workers, never libuv's threads (hash-pool.ts says why).
-    const [srcSt, prevEntry] = await Promise.all([pool.stat(join(opts.source, path)), found]);
+    const [srcSt, prevEntry] = await Promise.all([sourceStat(path), found]);
     const linked = prevSt !== undefined && prevSt.ino === copySt.ino && prevSt.dev === copySt.dev;
     const size = Number(copySt.size);
     if (!srcSt?.isFile)
@@ -122,7 +142,7 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
     await writer.abort();
     throw err;
   } finally {
-    await pool.close();
+    if (!opts.pool) await pool.close();
   }
   return r;
 }

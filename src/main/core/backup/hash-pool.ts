@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-// sha256 of whole files, and lstat of files on a drive, on a small pool of worker threads:
+// sha256 of whole files, lstat of files on a drive (batched: 64 per message) and listings of its folders, on a
+// small pool of worker threads:
 // - OpenSSL's sha256 (node:crypto) runs at ~1.3 GB/s per core here, so hashing, not reading the page cache, is
 //   the cost of a verify pass, and one thread per core halves it. Each worker reads with one 1 MiB buffer:
 //   memory stays bounded whatever the file sizes.
@@ -11,10 +12,13 @@ import { Worker } from 'node:worker_threads';
 //   A worker stuck in the kernel is abandoned with the job.
 // The worker's code is inline (eval) so the bundled main, helper and CLI need no extra entry file.
 
+/** The most names one `files` reply holds: bounded memory in a folder of a million files. */
+export const LISTING_MAX = 4096;
+
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync, lstatSync } = require('node:fs');
+const { openSync, readSync, closeSync, lstatSync, readdirSync } = require('node:fs');
 const buf = Buffer.allocUnsafe(1024 * 1024);
 function hash(path) {
   let fd;
@@ -39,9 +43,29 @@ function stat(path) {
   return { stat: { isFile: st.isFile(), size: Number(st.size), mtimeNs: String(st.mtimeNs),
     ctimeNs: String(st.ctimeNs), ino: String(st.ino) } };
 }
+function entry(name, st) {
+  return { name, kind: st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o', size: st.size, blocks: st.blocks,
+    nlink: st.nlink, dev: st.dev, ino: st.ino, mode: st.mode, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs };
+}
+function list(dir) {
+  return { list: readdirSync(dir).map((name) => entry(name, lstatSync(dir + '/' + name))) };
+}
+// A folder's files, stat'ed as stat() does, in one message: the verify's source side (checksum-pass.ts). A
+// folder too big to hold in one reply (LISTING_MAX) answers null, and its files are stat'ed one by one.
+function files(dir) {
+  const names = readdirSync(dir);
+  if (names.length > ${LISTING_MAX}) return { files: null };
+  const out = {};
+  for (const name of names) {
+    const st = stat(dir + '/' + name).stat;
+    if (st && st.isFile) out[name] = st;
+  }
+  return { files: out };
+}
+const OPS = { hash, stat, list, files };
 const attempt = (f) => { try { return f(); } catch (err) { return { error: String((err && err.message) || err) }; } };
 parentPort.on('message', ({ id, op, paths }) => {
-  parentPort.postMessage({ id, replies: paths.map((p) => attempt(() => (op === 'stat' ? stat(p) : hash(p)))) });
+  parentPort.postMessage({ id, replies: paths.map((p) => attempt(() => OPS[op](p))) });
 });
 `;
 
@@ -61,15 +85,46 @@ export interface FileStat {
   ino: string;
 }
 
+/** What a du-like walk needs of a folder's entry (space.ts), as plain data from a worker's lstat. */
+export interface ListedEntry {
+  name: string;
+  kind: 'f' | 'd' | 'o';
+  size: number;
+  blocks: number;
+  nlink: number;
+  dev: number;
+  ino: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+}
+
 export interface HashPool {
   hash(path: string): Promise<FileHash>;
   /** lstat in a worker; undefined when nothing is there. */
   stat(path: string): Promise<FileStat | undefined>;
+  /** A folder's names and their lstats, read in a worker in one message (a du-like walk: space.ts). */
+  list(dir: string): Promise<ListedEntry[]>;
+  /** A folder's regular files with what stat() says of each, by name; undefined for a folder of more than LISTING_MAX names. */
+  files(dir: string): Promise<Map<string, FileStat> | undefined>;
   close(): Promise<void>;
 }
 
-type Reply = { sha256?: string; size?: number; stat?: FileStat | null; error?: string };
-type Job = { op: 'hash' | 'stat'; path: string; resolve: (r: Reply) => void; reject: (e: Error) => void };
+type Reply = {
+  sha256?: string;
+  size?: number;
+  stat?: FileStat | null;
+  list?: ListedEntry[];
+  files?: Record<string, FileStat> | null;
+  error?: string;
+};
+type Job = {
+  op: 'hash' | 'stat' | 'list' | 'files';
+  path: string;
+  resolve: (r: Reply) => void;
+  reject: (e: Error) => void;
+};
 
 export function createHashPool(size = Math.min(4, Math.max(1, availableParallelism()))): HashPool {
   const workers: Worker[] = [];
@@ -84,7 +139,8 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       const w = idle.pop()!;
       // A file is hashed alone; lstats go in batches (one message each way per file cost more than the lstat).
       let n = 1;
-      if (queue[0]!.op === 'stat') while (n < STAT_BATCH && queue[n]?.op === 'stat') n++;
+      const op = queue[0]!.op;
+      if (op === 'stat') while (n < STAT_BATCH && queue[n]?.op === op) n++;
       const jobs = queue.splice(0, n);
       const id = nextId++;
       pending.set(id, { jobs, w });
@@ -129,6 +185,11 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       return { sha256: r.sha256!, size: r.size! };
     },
     stat: async (path) => (await submit('stat', path)).stat ?? undefined,
+    list: async (dir) => (await submit('list', dir)).list!,
+    files: async (dir) => {
+      const r = (await submit('files', dir)).files;
+      return r ? new Map(Object.entries(r)) : undefined;
+    },
     // Not awaited: a worker reading a drive that stopped answering sits in the kernel and cannot be stopped
     // until the read returns; the job must still be able to end (source-stall.ts) without waiting for it.
     close: async () => {

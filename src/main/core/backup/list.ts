@@ -14,14 +14,21 @@ export async function listBackups(destRoot: string): Promise<BackupSummary[]> {
   } catch {
     return [];
   }
+  // Eight folders read at a time, not one: every backup starts by listing its destination, and one read waited on
+  // after another added up to a visible part of an unchanged backup's time once a destination held a few dozen.
+  // The destination is never the drive that may stop answering, so libuv's threads may read it.
   const found: BackupSummary[] = [];
-  for (const e of entries) {
-    if (!e.isDirectory()) continue;
-    const path = join(destRoot, e.name);
-    const manifest = await readManifest(path);
-    if (!manifest || manifest.id !== basename(path)) continue;
-    const lastCheck = await readLastCheck(path);
-    found.push(lastCheck ? { path, manifest, lastCheck } : { path, manifest });
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => join(destRoot, e.name));
+  for (let i = 0; i < dirs.length; i += 8) {
+    const read = await Promise.all(
+      dirs.slice(i, i + 8).map(async (path) => {
+        const manifest = await readManifest(path);
+        if (!manifest || manifest.id !== basename(path)) return undefined;
+        const lastCheck = await readLastCheck(path);
+        return lastCheck ? { path, manifest, lastCheck } : { path, manifest };
+      }),
+    );
+    for (const b of read) if (b) found.push(b);
   }
   // Newest first; the id (a timestamp) breaks ties between backups made in the same second.
   return found.sort(

@@ -1,8 +1,9 @@
-import { lstatSync, type Stats } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { lstat, opendir, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { KintsugiError, type ErrorCode } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format-bytes';
+import type { HashPool } from './hash-pool';
 
 export { formatBytes };
 
@@ -37,29 +38,63 @@ export function neededOnDest(
   return Math.ceil(bytes / block) * block;
 }
 
+/** What the walk needs of an entry: fs.Stats has it, and so has a worker's lstat (`poolLstat`). */
+export interface EntryStat {
+  size: number;
+  blocks: number;
+  nlink: number;
+  dev: number;
+  ino: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+/** A folder's entries with their lstats, read on the hash pool's workers (off libuv's threads: hash-pool.ts). */
+export function poolLister(pool: HashPool): ListDir {
+  return async (dir) =>
+    (await pool.list(dir)).map((e) => ({
+      name: e.name,
+      st: { ...e, isFile: () => e.kind === 'f', isDirectory: () => e.kind === 'd' },
+    }));
+}
+
+export type ListDir = (dir: string) => Promise<{ name: string; st: EntryStat }[]>;
+
+/** The default lister: libuv's opendir and lstat, two lstats in flight. Not more: on a drive that stops answering
+ * each one holds a thread of libuv's pool (four) for good, and the job host needs the others to report and clean
+ * up (source-stall.ts). */
+async function libuvList(dir: string): Promise<{ name: string; st: EntryStat }[]> {
+  const names: string[] = [];
+  for await (const entry of await opendir(dir)) names.push(entry.name);
+  const stats: EntryStat[] = [];
+  for (let i = 0; i < names.length; i += 2)
+    stats.push(...(await Promise.all(names.slice(i, i + 2).map((name) => lstat(join(dir, name))))));
+  return names.map((name, i) => ({ name, st: stats[i]! }));
+}
+
 export async function measureTree(
   root: string,
   signal?: AbortSignal,
   destBlock = 4096,
   /** Sees each entry once (hard links once), with its path relative to root. */
-  visit?: (rel: string, st: Stats) => void,
+  visit?: (rel: string, st: EntryStat) => void,
+  /** Lists a folder with its entries' lstats (default: libuv's, two lstats in flight). */
+  listDir: ListDir = libuvList,
 ): Promise<TreeSize> {
   const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0 };
   const seen = new Set<string>();
   const walk = async (dir: string, rel: string): Promise<void> => {
     if (signal?.aborted) throw new KintsugiError('CANCELLED', `stopped while measuring ${root}`);
-    // Two lstats in flight, not one: one at a time, each waited on, was most of the walk's time. Not more: on a
-    // drive that stops answering each one holds a thread of libuv's pool (four) for good, and the job host needs
-    // the others to report and clean up (source-stall.ts).
-    const names: string[] = [];
-    for await (const entry of await opendir(dir)) names.push(entry.name);
-    const stats: Stats[] = [];
-    for (let i = 0; i < names.length; i += 2)
-      stats.push(...(await Promise.all(names.slice(i, i + 2).map((name) => lstat(join(dir, name))))));
-    for (const [i, name] of names.entries()) {
+    // A backup's source is listed on the hash pool's workers: readdir and lstats in one message per folder cost
+    // about half of libuv's opendir and two lstats in flight per round trip (3,100 entries: 79 ms against 142).
+    const listed = await listDir(dir);
+    for (const { name, st } of listed) {
       const path = join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
-      const st = stats[i]!;
       size.entries++;
       if (st.nlink > 1 && !st.isDirectory()) {
         const key = `${st.dev}:${st.ino}`;
@@ -104,6 +139,7 @@ export async function estimateNeed(
   linkDest: string | undefined,
   probeDest: string,
   signal?: AbortSignal,
+  listDir?: ListDir,
 ): Promise<SpaceNeed> {
   // The destination's block size: where it does not exist yet, its parent's filesystem.
   const destBlock = (await statfs(probeDest).catch(() => statfs(dirname(probeDest)))).bsize || 4096;
@@ -112,7 +148,7 @@ export async function estimateNeed(
   // previous backup holds one rsync --link-dest would link (same size, mtime, mode and owner).
   let transferBytes: number | undefined = linkDest ? 0 : undefined;
   const visit = linkDest
-    ? (rel: string, st: Stats) => {
+    ? (rel: string, st: EntryStat) => {
         if (!st.isFile()) return;
         // The previous backup is on the destination (not the drive that may stall): a cached, cheap lstat.
         const prev = lstatSync(join(linkDest, rel), { throwIfNoEntry: false });
@@ -126,7 +162,7 @@ export async function estimateNeed(
         if (!linkable) transferBytes! += st.size;
       }
     : undefined;
-  const tree = await measureTree(source, signal, destBlock, visit);
+  const tree = await measureTree(source, signal, destBlock, visit, listDir);
   return {
     requiredBytes: requiredBytes(tree, transferBytes),
     requiredInodes: linkDest ? undefined : tree.entries + 16,

@@ -5,6 +5,7 @@ import { KintsugiError } from '../../../shared/errors';
 import type { BackupSummary, BackupVerifyInfo } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
 import { checksumPass, type ChecksumPassResult } from './checksum-pass';
+import type { HashPool } from './hash-pool';
 import { leftBehind } from './left-behind';
 import { INDEX_NAME, RESERVED_NAMES } from './manifest';
 import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
@@ -30,6 +31,7 @@ export async function verifyCopy(
   fullAsked: boolean,
   ctx: JobContext,
   onBytes: (bytes: number) => void,
+  pool?: HashPool,
 ): Promise<VerifiedCopy> {
   const full = fullAsked || !previous?.manifest.index;
   if (!fullAsked && previous && !previous.manifest.index)
@@ -54,6 +56,7 @@ export async function verifyCopy(
         full,
         signal: ctx.signal,
         onFile: onBytes,
+        pool,
       });
     // Both only read: rsync's metadata pass runs beside the checksum pass (another core, and for an unchanged
     // tree both are stat passes whose waits overlap). Both are awaited before either outcome is acted on.

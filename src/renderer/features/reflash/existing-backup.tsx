@@ -9,6 +9,7 @@ import { toUiError, type UiError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
 import { backupUsable } from '../../../shared/backup/usable';
 import { BackupFacts } from './backup-facts';
+import { checkOutcome } from '../../../shared/backup/check-outcome';
 
 /**
  * "Restore an existing backup" as its own flow: choose the folder of backups, one verified backup in it, then
@@ -22,6 +23,10 @@ export function ExistingBackupPanel() {
   const [chosen, setChosen] = useState<string | undefined>();
   const [error, setError] = useState<UiError | undefined>();
   const asked = useRef(0);
+  // By backup path: the Check job started from this list, and what starting it failed with.
+  const [checks, setChecks] = useState<Record<string, string>>({});
+  const [checkErrors, setCheckErrors] = useState<Record<string, UiError>>({});
+  const jobs = useStore((s) => s.jobs);
 
   const find = useCallback(async (folder: string | undefined) => {
     const ask = ++asked.current;
@@ -41,6 +46,38 @@ export function ExistingBackupPanel() {
       if (ask === asked.current) setError(toUiError(err));
     }
   }, []);
+  // After a check ends, the list is read again: a failed check makes a backup unusable (shared/backup/usable.ts).
+  const ended = Object.values(checks).filter((id) => {
+    const state = jobs[id]?.state;
+    return state !== undefined && state !== 'running';
+  }).length;
+  useEffect(() => {
+    if (ended === 0 || !dir?.trim().startsWith('/')) return;
+    void api()
+      .backup.list({ dir: dir.trim() })
+      .then((list) => {
+        list.sort((a, b) => b.manifest.createdAt.localeCompare(a.manifest.createdAt));
+        setFound(list);
+        setChosen((c) => {
+          const b = list.find((x) => x.path === c);
+          return b && backupUsable(b.manifest, b.lastCheck) ? c : undefined;
+        });
+      })
+      .catch(() => undefined);
+    // Only when another check ended (dir is read, not watched): the folder's own changes go through find.
+  }, [ended]);
+
+  const check = async (path: string) => {
+    setCheckErrors(({ [path]: _, ...rest }) => rest);
+    try {
+      const { jobId } = await api().backup.check({ backupDir: path });
+      useStore.getState().trackJob({ id: jobId, type: 'backup-check' });
+      setChecks((c) => ({ ...c, [path]: jobId }));
+    } catch (err) {
+      setCheckErrors((e) => ({ ...e, [path]: toUiError(err) }));
+    }
+  };
+
   // Listed as the folder is typed or picked (after a pause in typing).
   useEffect(() => {
     const t = setTimeout(() => void find(dir), 300);
@@ -76,6 +113,8 @@ export function ExistingBackupPanel() {
           {found.map((b) => {
             const { path, manifest: m } = b;
             const usable = backupUsable(m, b.lastCheck);
+            const job = checks[path] ? jobs[checks[path]] : undefined;
+            const outcome = job ? checkOutcome(job) : undefined;
             return (
               <ChoiceCard
                 key={path}
@@ -93,13 +132,45 @@ export function ExistingBackupPanel() {
                   </>
                 }
                 notes={
-                  usable ? undefined : (
-                    <span className="issue block">
-                      {b.lastCheck?.ok === false
-                        ? '✕ damaged (its last check failed): cannot be restored'
-                        : '✕ not verified: cannot be restored'}
-                    </span>
+                  usable && !outcome && !checkErrors[path] ? undefined : (
+                    <>
+                      {!usable && (
+                        <span className="issue block">
+                          {b.lastCheck?.ok === false
+                            ? '✕ damaged (its last check failed): cannot be restored'
+                            : '✕ not verified: cannot be restored'}
+                        </span>
+                      )}
+                      {outcome && (
+                        <span
+                          role="status"
+                          className={`block ${outcome.kind === 'ok' ? 'ok' : outcome.kind === 'running' ? 'muted' : 'issue'}`}
+                        >
+                          {outcome.text}
+                          {outcome.kind === 'damaged' &&
+                            outcome.files.map((f) => (
+                              <code key={f} className="block">
+                                {f}
+                              </code>
+                            ))}
+                        </span>
+                      )}
+                      {checkErrors[path] && <ErrorBox error={checkErrors[path]} />}
+                    </>
                   )
+                }
+                actions={
+                  m.index ? (
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={outcome?.kind === 'running'}
+                      onClick={() => void check(path)}
+                      aria-label={`Check the backup of ${new Date(m.createdAt).toLocaleString()}`}
+                    >
+                      Check
+                    </button>
+                  ) : undefined
                 }
               />
             );

@@ -14,6 +14,8 @@ export function ChoiceCard(props: {
   meta: ReactNode;
   /** Reasons and warnings, read out with the choice. */
   notes?: ReactNode;
+  /** Buttons for this choice (e.g. a backup's Check), outside the label: pressing one does not choose it. */
+  actions?: ReactNode;
 }) {
   const id = `${props.group}-${props.value.replace(/[^a-z0-9]/gi, '-')}`;
   return (
@@ -37,6 +39,7 @@ export function ChoiceCard(props: {
           </span>
         )}
       </label>
+      {props.actions && <div className="choice-actions">{props.actions}</div>}
     </div>
   );
 }

@@ -1,11 +1,13 @@
 import { useId, useRef, useState } from 'react';
 import { useStore } from '../../app/store';
 import { useDialog } from '../use-dialog';
+import { DEFAULT_FULL_VERIFY_EVERY, parseFullVerifyEvery } from '../../../shared/backup/full-verify';
 import { PathField } from './path-field';
 import { ScheduleSettings } from './schedule-settings';
 import { ToolkitSettings } from './toolkit-settings';
 
-/** Settings: loop devices toggle, minisign public key, backup folder, the toolkit's settings and the schedule.
+/** Settings: loop devices toggle, minisign public key, backup folder, how often a backup verifies fully, the
+ * toolkit's settings and the schedule.
  * Esc closes. */
 export function SettingsPanel() {
   const settings = useStore((s) => s.settings);
@@ -16,6 +18,14 @@ export function SettingsPanel() {
   // user's fingers by an answer to an earlier keystroke.
   const [backupDir, setBackupDir] = useState(settings.backupDir ?? '');
   const saveBackupDir = (v: string | undefined) => void saveSettings({ backupDir: v ?? '' });
+  // Every Nth backup a full verify is suggested: saved when the field is left, if it is a whole number in range.
+  const [every, setEvery] = useState(String(settings.fullVerifyEvery ?? DEFAULT_FULL_VERIFY_EVERY));
+  const parsedEvery = parseFullVerifyEvery(every);
+  const saveEvery = () => {
+    if ('value' in parsedEvery && parsedEvery.value !== settings.fullVerifyEvery)
+      void saveSettings({ fullVerifyEvery: parsedEvery.value });
+  };
+  const everyId = useId();
   const loopId = useId();
   const keyId = useId();
   const firstRef = useRef<HTMLInputElement>(null);
@@ -62,6 +72,23 @@ export function SettingsPanel() {
           onChange={(v) => setBackupDir(v ?? '')}
           onCommit={saveBackupDir}
         />
+        <div className="field">
+          <label htmlFor={everyId}>Full verify every Nth backup (0: never)</label>
+          <input
+            id={everyId}
+            inputMode="numeric"
+            value={every}
+            aria-invalid={'error' in parsedEvery}
+            aria-describedby={`${everyId}-help`}
+            onChange={(e) => setEvery(e.target.value)}
+            onBlur={saveEvery}
+          />
+          <span id={`${everyId}-help`} className={`muted small${'error' in parsedEvery ? ' issue' : ''}`}>
+            {'error' in parsedEvery
+              ? parsedEvery.error
+              : 'Backups in between read only the files that changed and keep the checksums of the rest.'}
+          </span>
+        </div>
         <ToolkitSettings />
         <ScheduleSettings />
         <div className="actions">
@@ -69,6 +96,7 @@ export function SettingsPanel() {
             type="button"
             onClick={() => {
               void saveSettings({ pubkey: pubkey.trim(), backupDir });
+              saveEvery();
               close();
             }}
           >

@@ -1,0 +1,58 @@
+import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHashPool, LISTING_MAX, type HashPool } from '../../src/main/core/backup/hash-pool';
+import { measureTree, poolLister } from '../../src/main/core/backup/space';
+
+// The backup's source is walked on the hash pool's workers (a folder per message) instead of libuv's lstat: the
+// sizes it measures and the stats it hands the verify must be the ones libuv's own calls give.
+
+let dir: string;
+let pool: HashPool;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kintsugi-pool-walk-'));
+  await mkdir(join(dir, 'a', 'b'), { recursive: true });
+  await writeFile(join(dir, 'a', 'one'), 'x'.repeat(5000));
+  await writeFile(join(dir, 'a', 'b', 'two'), 'y'.repeat(70_000));
+  await writeFile(join(dir, 'empty'), '');
+  await link(join(dir, 'a', 'one'), join(dir, 'one-again')); // a hard link: counted once
+  await symlink('a/one', join(dir, 'to-one'));
+  pool = createHashPool(2);
+});
+afterAll(async () => {
+  await pool.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('hash pool walk', () => {
+  it('measures a tree as libuv lstat does, and sees the same entries', async () => {
+    const seen = (into: string[]) => (rel: string, st: { isFile(): boolean; size: number }) =>
+      into.push(`${rel}:${st.isFile() ? st.size : '-'}`);
+    const a: string[] = [];
+    const b: string[] = [];
+    const libuv = await measureTree(dir, undefined, 4096, seen(a));
+    const workers = await measureTree(dir, undefined, 4096, seen(b), poolLister(pool));
+    expect(workers).toEqual(libuv);
+    // A hard-linked pair is visited once, under whichever name comes first (listing orders differ).
+    const named = (xs: string[]) => xs.map((x) => x.replace(/^(a\/one|one-again):/, 'one:')).sort();
+    expect(named(b)).toEqual(named(a));
+    expect(named(b).filter((x) => x === 'one:5000')).toHaveLength(1);
+    expect(libuv.apparentBytes).toBe(75_000);
+    expect(libuv.dirs).toBe(2);
+  });
+
+  it("lists a folder's regular files with their stats, and gives up on a folder above LISTING_MAX", async () => {
+    const files = (await pool.files(join(dir, 'a')))!;
+    expect([...files.keys()]).toEqual(['one']); // the folder b is not a file
+    const one = files.get('one')!;
+    expect(one).toEqual(await pool.stat(join(dir, 'a', 'one')));
+    expect(one.size).toBe(5000);
+
+    const big = join(dir, 'big');
+    await mkdir(big);
+    for (let i = 0; i <= LISTING_MAX; i++) await writeFile(join(big, `f${i}`), '');
+    expect(await pool.files(big)).toBeUndefined();
+  });
+});
