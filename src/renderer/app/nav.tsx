@@ -10,11 +10,12 @@ export const PAGES: { route: Route; label: string; key: string }[] = [
   { route: 'repo', label: 'Docs & scripts', key: '4' },
   { route: 'frameworks', label: 'Frameworks', key: '5' },
   { route: 'models', label: 'Models', key: '6' },
+  { route: 'kernel', label: 'Kernel', key: '7' },
 ];
 
 /**
  * The page list. Keyboard: Tab reaches the current page's button, Left/Right (and Home/End) move between pages,
- * Enter or Space opens one; Alt+1..6 open a page from anywhere (not while a dialog is open).
+ * Enter or Space opens one; Alt+1..7 open a page from anywhere (not while a dialog is open).
  */
 export function PageNav() {
   const route = useStore((s) => s.route);

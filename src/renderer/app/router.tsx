@@ -3,6 +3,7 @@ import type { Route } from '../../shared/app/routes';
 import { FrameworksPage } from '../features/frameworks/frameworks-page';
 import { HomePage } from '../features/home/home-page';
 import { JobsPage } from '../features/jobs/jobs-page';
+import { KernelPage } from '../features/kernel/kernel-page';
 import { ModelsPage } from '../features/models/models-page';
 import { ReflashPage } from '../features/reflash/reflash-page';
 import { RepoPage } from '../features/repo/repo-page';
@@ -17,6 +18,7 @@ const PAGES: Record<Route, () => JSX.Element> = {
   repo: RepoPage,
   frameworks: FrameworksPage,
   models: ModelsPage,
+  kernel: KernelPage,
 };
 
 export function Router({ route }: { route: Route }) {

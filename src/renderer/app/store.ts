@@ -5,6 +5,7 @@ import {
   type FrameworksSlice,
 } from '../features/frameworks/store';
 import { createJobsSlice, isTerminal, type JobsSlice } from '../features/jobs/store';
+import { createKernelSlice, KERNEL_JOB_TYPES, type KernelSlice } from '../features/kernel/store';
 import { createModelsSlice, MODEL_JOB_TYPES, type ModelsSlice } from '../features/models/store';
 import { FLOW_JOB_TYPES } from '../features/reflash/flow';
 import { createReflashSlice, type ReflashSlice } from '../features/reflash/store';
@@ -13,9 +14,15 @@ import { api } from '../shared/api';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 // One zustand store made of slices: app (settings, route), jobs (every job by id) and one per page that needs
-// more (reflash, repo, frameworks, models). Pages select what they show; nothing here saves flow state: main owns it.
+// more (reflash, repo, frameworks, models, kernel). Pages select what they show; nothing here saves flow state: main owns it.
 
-export type RootState = AppSlice & JobsSlice & ReflashSlice & RepoSlice & FrameworksSlice & ModelsSlice;
+export type RootState = AppSlice &
+  JobsSlice &
+  ReflashSlice &
+  RepoSlice &
+  FrameworksSlice &
+  ModelsSlice &
+  KernelSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createAppSlice(...a),
@@ -24,6 +31,7 @@ export const useStore = create<RootState>()((...a) => ({
   ...createRepoSlice(...a),
   ...createFrameworksSlice(...a),
   ...createModelsSlice(...a),
+  ...createKernelSlice(...a),
 }));
 
 let started: Promise<void> | undefined;
@@ -34,6 +42,8 @@ export function initStore(): Promise<void> {
     api().onJobEvent((event) => {
       const s = useStore.getState();
       s.applyJobEvent(event);
+      // The kernel page shows its jobs' log lines live (the build's output); other pages read the log file.
+      if (event.type === 'log') s.applyKernelLog(event);
       if (event.type === 'progress' || event.type === 'log') return;
       if (!isTerminal(useStore.getState().jobs[event.jobId]?.state)) return;
       // Whoever started it (this page, the CLI's schedule, another window): main's state changed, read it again.
@@ -41,6 +51,7 @@ export function initStore(): Promise<void> {
       if (REPO_JOB_TYPES.has(event.jobType)) void s.loadRepo();
       if (FRAMEWORK_JOB_TYPES.has(event.jobType)) void s.loadCatalog();
       if (MODEL_JOB_TYPES.has(event.jobType)) void s.loadModels();
+      if (KERNEL_JOB_TYPES.has(event.jobType)) void s.loadKernelHost();
     });
     const s = useStore.getState();
     await Promise.all([s.loadApp(), s.loadJobs(), s.loadReflash()]);

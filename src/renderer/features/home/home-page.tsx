@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LastWrittenImage } from '../../../shared/reflash/last-written';
 import { useStore } from '../../app/store';
 import { api } from '../../shared/api';
+import { useNow } from '../../shared/use-now';
 import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
 import { frameworksGlance } from '../frameworks/summary';
 import { jobsSummary } from '../jobs/summary';
@@ -112,16 +113,6 @@ export function HomePage() {
       </ul>
     </div>
   );
-}
-
-/** The clock "last checked 5 min ago" is read against; ticks each minute so the words stay true. */
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 60_000);
-    return () => clearInterval(t);
-  }, []);
-  return now;
 }
 
 /** What the app last wrote to a drive (its ledger), read again whenever the reflash moves to another step. */

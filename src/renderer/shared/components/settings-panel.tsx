@@ -5,7 +5,7 @@ import { PathField } from './path-field';
 import { ScheduleSettings } from './schedule-settings';
 import { ToolkitSettings } from './toolkit-settings';
 
-/** Settings: loop devices toggle, minisign public key, backup folder, the toolkit's settings and the schedule.
+/** Settings: loop devices toggle, minisign public key, backup folder, the kernel workspace, the toolkit's settings and the schedule.
  * Esc closes. */
 export function SettingsPanel() {
   const settings = useStore((s) => s.settings);
@@ -16,6 +16,12 @@ export function SettingsPanel() {
   // user's fingers by an answer to an earlier keystroke.
   const [backupDir, setBackupDir] = useState(settings.backupDir ?? '');
   const saveBackupDir = (v: string | undefined) => void saveSettings({ backupDir: v ?? '' });
+  // The kernel page's workspace: saved when left, only when set (main checks it is an absolute path). The hosts
+  // are read again once main has it: the store's optimistic copy alone would have the page ask main too early.
+  const [kernelWorkspace, setKernelWorkspace] = useState(settings.kernelWorkspace ?? '');
+  const saveKernelWorkspace = (v: string | undefined) => {
+    if (v) void saveSettings({ kernelWorkspace: v }).then(() => useStore.getState().loadKernelHosts());
+  };
   const loopId = useId();
   const keyId = useId();
   const firstRef = useRef<HTMLInputElement>(null);
@@ -61,6 +67,15 @@ export function SettingsPanel() {
           placeholder="~/kintsugi-backups"
           onChange={(v) => setBackupDir(v ?? '')}
           onCommit={saveBackupDir}
+        />
+        <PathField
+          name="settings-kernel-workspace"
+          label="Kernel workspace"
+          purpose="kernel-workspace"
+          value={kernelWorkspace}
+          placeholder="~/kernel (the repository with fleet/ and patches/)"
+          onChange={(v) => setKernelWorkspace(v ?? '')}
+          onCommit={saveKernelWorkspace}
         />
         <ToolkitSettings />
         <ScheduleSettings />
