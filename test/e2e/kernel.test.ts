@@ -196,6 +196,13 @@ describe('the kernel page against a real workspace, the utility and the helper',
       text: `kernel heartbeat overdue on ${INSTALL_HOST}`,
     });
     await shot('54-kernel-overdue.png');
+    // Home says it too, with the way to the page.
+    await page.keyboard.press('Alt+1');
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Kernel' }) });
+    await expect.poll(() => card.textContent()).toContain(`Heartbeat overdue on ${INSTALL_HOST}`);
+    await shot('55-kernel-home-overdue.png');
+    await card.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(h1).toBe('Kernel');
   });
 
   it('rollback asks, then puts the replaced kernel back', async () => {
@@ -208,6 +215,9 @@ describe('the kernel page against a real workspace, the utility and the helper',
     expect(await dpkgState(k.root)).toBe(`${PKG} 6.6.1-1 ii`);
     expect(await content()).toContain(`Rolled back: package: downgraded ${PKG} to 6.6.1-1`);
     expect(await content()).toContain('Rolled back from6.6.2-1');
-    await shot('55-kernel-rolled-back.png');
+    await shot('56-kernel-rolled-back.png');
+    await page.keyboard.press('Alt+1');
+    await expect.poll(h1).toBe('What to update');
+    expect(await page.locator('#home-kernel').count()).toBe(0);
   });
 });

@@ -60,6 +60,7 @@ export function initStore(): Promise<void> {
     void s.loadRepo();
     void s.loadCatalog();
     void s.loadModels();
+    void s.loadKernelOverdue();
     useStore.setState({ loaded: true });
   })();
   return started;

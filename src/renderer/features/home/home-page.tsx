@@ -27,6 +27,7 @@ export function HomePage() {
   const modelsStorage = useStore((s) => s.modelsStorage);
   const modelsError = useStore((s) => s.modelsError);
   const navigate = useStore((s) => s.navigate);
+  const kernelOverdue = useStore((s) => s.kernelOverdue);
   const pageRef = useRef<HTMLDivElement>(null);
   usePrimaryEnter(pageRef);
   useFocusHeading(pageRef, 'home');
@@ -99,6 +100,19 @@ export function HomePage() {
             {flow.action}
           </button>
         </DomainCard>
+        {/* The kernel has a card only when it needs the person: a heartbeat past its deadline. */}
+        {kernelOverdue.length > 0 && (
+          <DomainCard
+            id="home-kernel"
+            title="Kernel"
+            state={`Heartbeat overdue on ${kernelOverdue.join(', ')}: the new kernel may not have booted.`}
+            tone="warn"
+          >
+            <button type="button" className="secondary" onClick={() => navigate('kernel')}>
+              Open
+            </button>
+          </DomainCard>
+        )}
         <DomainCard
           id="home-os"
           title="System updates"

@@ -73,7 +73,6 @@ export function HostDetail({ host }: { host: string }) {
     <div className="kernel-host">
       <h2>{host}</h2>
       {hostError && <ErrorBox error={hostError} />}
-      {manifest && <ManifestSummary m={manifest} />}
       {status && (
         <section className="card" aria-labelledby="kernel-state-title">
           <h3 id="kernel-state-title">On this machine</h3>
@@ -107,6 +106,8 @@ export function HostDetail({ host }: { host: string }) {
           </dl>
         </section>
       )}
+      {/* After the state: the heartbeat is what needs the person; the manifest is reference. */}
+      {manifest && <ManifestSummary m={manifest} />}
       {refused && <ErrorBox error={refused} onDismiss={() => setRefused(undefined)} />}
       {entries.map(({ action, job }) =>
         job ? (

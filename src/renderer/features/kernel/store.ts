@@ -32,6 +32,9 @@ export interface KernelSlice {
   kernelJobs: Record<string, Partial<Record<KernelAction, string>>>;
   /** By job id: its log lines so far. */
   kernelLogs: Record<string, string[]>;
+  /** Hosts whose heartbeat is overdue on this machine (Home's card; the tray reads the same call). */
+  kernelOverdue: string[];
+  loadKernelOverdue(): Promise<void>;
   loadKernelHosts(): Promise<void>;
   selectKernelHost(host: string): Promise<void>;
   loadKernelHost(): Promise<void>;
@@ -44,6 +47,15 @@ let hostSeq = 0;
 export const createKernelSlice: StateCreator<RootState, [], [], KernelSlice> = (set, get) => ({
   kernelJobs: {},
   kernelLogs: {},
+  kernelOverdue: [],
+
+  async loadKernelOverdue() {
+    // Home shows a card only when this says something; an error here is the kernel page's to show.
+    const kernelOverdue = await api()
+      .kernel.overdue()
+      .catch(() => []);
+    set({ kernelOverdue });
+  },
 
   async loadKernelHosts() {
     try {
@@ -78,6 +90,7 @@ export const createKernelSlice: StateCreator<RootState, [], [], KernelSlice> = (
         api().kernel.status({ host }),
       ]);
       if (seq === hostSeq) set({ kernelManifest, kernelStatus, kernelHostError: undefined });
+      void get().loadKernelOverdue();
     } catch (err) {
       if (seq === hostSeq) set({ kernelHostError: toUiError(err) });
     }
