@@ -165,6 +165,8 @@ describe('the kernel page against a real workspace, the utility and the helper',
     await page.getByRole('button', { name: 'Install…' }).click();
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.textContent()).toContain(next.file);
+    // The version being replaced, from the root's package database.
+    expect(await dialog.textContent()).toContain(`replaces ${PKG} 6.6.1-1 under ${k.root}`);
     const confirm = dialog.getByRole('button', { name: `Install on ${INSTALL_HOST}` });
     expect(await confirm.isDisabled()).toBe(true);
     await dialog.getByRole('textbox').fill(INSTALL_HOST);

@@ -3,6 +3,7 @@ import type { DomainApi } from '../../shared/ipc/define';
 import type { KernelStatus } from '../../shared/kernel/contract';
 import type { Domains } from '../../shared/registry';
 import { listHosts, loadHostManifest } from '../core/kernel/fleet-manifest';
+import { installedVersion } from '../core/kernel/install/package-db';
 import { checkPackagePath } from '../core/kernel/install/package-file';
 import { kernelStatus } from '../core/kernel/install/status';
 import type { HandlerDeps } from './deps';
@@ -57,7 +58,16 @@ export function kernelHandlers(deps: HandlerDeps): DomainApi<Domains['kernel']> 
       await loadHostManifest(w, host);
       return start({ type: 'kernel.build', params: { workspace: w, host } });
     },
-    status: async ({ host }) => status(host),
+    async status({ host }) {
+      const s = await status(host);
+      // What an install would replace, for the page's confirmation; a manifest that does not load leaves it out.
+      const m = await workspace()
+        .then((w) => loadHostManifest(w, host))
+        .catch(() => null);
+      if (!m) return s;
+      const v = await installedVersion(m.package.kind, root, m.package.pkgbase).catch(() => undefined);
+      return v === undefined ? s : { ...s, packageVersion: v?.version ?? null };
+    },
     async overdue() {
       const w = (await deps.settings.load()).kernelWorkspace;
       if (!w) return [];

@@ -102,6 +102,9 @@ export interface KernelStatus {
   replacedVersion?: string | null;
   backupPath?: string | null;
   heartbeat: { release: string; writtenAt: number } | null;
+  /** The manifest's package as the root's package database has it now: what an install would replace (null: not
+   * installed; absent: not known, e.g. the manifest does not load). Read-only query. */
+  packageVersion?: string | null;
 }
 
 export interface KernelInstallResult {

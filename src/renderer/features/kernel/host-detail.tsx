@@ -68,7 +68,11 @@ export function HostDetail({ host }: { host: string }) {
   const press = (a: KernelAction) =>
     a === 'install' ? void pickPackage() : a === 'rollback' ? setRollingBack(true) : void start(a);
 
-  const replacing = status?.installedVersion ?? 'the kernel the host runs now';
+  const pkgbase = manifest?.package.pkgbase ?? 'the kernel package';
+  const replacing =
+    status?.packageVersion === null
+      ? `nothing (${pkgbase} is not installed there)`
+      : `${pkgbase} ${status?.packageVersion ?? status?.installedVersion ?? '(version not known)'}`;
   return (
     <div className="kernel-host">
       <h2>{host}</h2>
