@@ -34,6 +34,20 @@ export function dialogOptionsFor(purpose: PickPurpose): OpenDialogOptions {
       };
     case 'backup-dir':
       return { title: 'Choose where backups go', properties: ['openDirectory', 'createDirectory'] };
+    case 'kernel-package':
+      return {
+        title: 'Choose the kernel package to install',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Kernel packages', extensions: ['deb', 'zst', 'xz', 'gz'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+    case 'kernel-workspace':
+      return {
+        title: 'Choose the kernel workspace (the repository with fleet/)',
+        properties: ['openDirectory'],
+      };
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   frameworksAttention,
+  kernelAttention,
   modelsAttention,
   reflashAttention,
   repoAttention,
@@ -8,7 +9,7 @@ import {
 import type { KintsugiApi } from '../shared/registry';
 
 // The layers' counts for the tray, read through the same handler calls the home cards make (models.missing,
-// frameworks.catalog, repo.status, reflash.getState), each on its own: one that fails (Ollama down, no clone)
+// frameworks.catalog, repo.status, reflash.getState, kernel.overdue), each on its own: one that fails (Ollama down, no clone)
 // counts nothing rather than hiding the others. No electron here: tray.ts draws, tray-state.ts decides.
 
 export async function gatherLayerAttention(api: KintsugiApi): Promise<LayerAttention[]> {
@@ -24,6 +25,7 @@ export async function gatherLayerAttention(api: KintsugiApi): Promise<LayerAtten
     one(() => api.frameworks.catalog(), frameworksAttention),
     one(() => api.repo.status(), repoAttention),
     one(() => api.reflash.getState(), reflashAttention),
+    one(() => api.kernel.overdue(), kernelAttention),
   ]);
   return all.filter((a): a is LayerAttention => a !== undefined);
 }

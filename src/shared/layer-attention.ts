@@ -9,7 +9,7 @@ import type { RepoStatus } from './repo/model';
 // home cards show), with the same rules as the home cards' glances, so the badge and the cards agree. Pure.
 
 export interface LayerAttention {
-  layer: 'models' | 'frameworks' | 'repo' | 'reflash';
+  layer: 'models' | 'frameworks' | 'repo' | 'reflash' | 'kernel';
   count: number;
   /** A few words for the tooltip. */
   text: string;
@@ -49,5 +49,13 @@ export function reflashAttention(
   const o = restoreOutcome(s);
   return o.kind === 'not-restored' || o.kind === 'incomplete'
     ? { layer: 'reflash', count: 1, text: `data not restored on ${s.writtenDevice}` }
+    : undefined;
+}
+
+/** Kernel installs past their heartbeat deadline (kernel.overdue): the new kernel may not have booted. */
+export function kernelAttention(overdueHosts: readonly string[]): LayerAttention | undefined {
+  const n = overdueHosts.length;
+  return n
+    ? { layer: 'kernel', count: n, text: `kernel heartbeat overdue on ${overdueHosts.join(', ')}` }
     : undefined;
 }

@@ -207,14 +207,17 @@ describe('JobRunner', () => {
     expect(calls).toEqual(['helper:restore', 'utility:image-check', 'helper:flash', 'helper:backup']);
     // The specification, stated once here: every verb that writes or mounts a drive needs root, and so do a
     // framework's system package (apt / .deb), linking the toolkit's scripts into a root-owned bin folder and
-    // writing the system's timers, and every OS update job (apt, ostree and rpm-ostree all change the system).
-    // backup-check reads a backup the helper made (root's files) and records its outcome beside the manifest.
+    // writing the system's timers, every OS update job (apt, ostree and rpm-ostree all change the system), and a
+    // kernel's install and rollback (dpkg/pacman and the boot files). backup-check reads a backup the helper made
+    // (root's files) and records its outcome beside the manifest.
     expect([...HELPER_JOBS].sort()).toEqual([
       'backup',
       'backup-check',
       'flash',
       'framework-install-system',
       'framework-uninstall-system',
+      'kernel.install',
+      'kernel.rollback',
       'os-apply',
       'os-check',
       'os-pin',

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function makeApi(kernelWorkspace?: string) {
+function makeApi(kernelWorkspace?: string, root?: string) {
   const seen: { host: string; req: JobRequest }[] = [];
   const recorder = (host: string): JobExecutor => ({
     run: async (req) => {
@@ -35,6 +35,7 @@ function makeApi(kernelWorkspace?: string) {
     stateDir: join(dir, 'state', String(Math.random()).slice(2)),
     settingsDefaults: { dataRoot: dir, ...(kernelWorkspace ? { kernelWorkspace } : {}) },
     hosts: { utility: () => recorder('utility'), helper: () => recorder('helper') },
+    ...(root ? { kernel: { root } } : {}),
   });
   return { api: createHandlers(handlerDeps(services, async () => null)), services, seen };
 }
@@ -83,5 +84,70 @@ describe('kernel handlers', () => {
       error: { code: 'INVALID_ARGUMENT' },
     });
     expect(seen).toHaveLength(2);
+  });
+});
+
+describe('kernel handlers: status, install, rollback (main’s root, never the page’s)', () => {
+  it('status reads the host’s record under main’s root; overdue is [] without a workspace', async () => {
+    const root = join(dir, 'root-status');
+    await mkdir(root, { recursive: true });
+    const { api } = makeApi(ws.workspace, root);
+    expect(await invokeHandler(api, 'kernel.status', [{ host: HOST }])).toMatchObject({
+      ok: true,
+      value: { host: HOST, root, state: 'not-installed', overdue: false, heartbeat: null },
+    });
+    // Mutation caught: overdue() throwing without a workspace (the tray would then count an error, not zero).
+    expect(await invokeHandler(makeApi().api, 'kernel.overdue', [])).toEqual({ ok: true, value: [] });
+  });
+
+  it('install starts kernel.install on the helper with main’s workspace and root and the checked path', async () => {
+    const root = join(dir, 'root-install');
+    await mkdir(root, { recursive: true });
+    const pkg = join(dir, 'linux-fresnel-6.9.0-1-aarch64.pkg.tar.zst');
+    await writeFile(pkg, 'not really a package: the helper reads it');
+    const { api, services, seen } = makeApi(ws.workspace, root);
+    const r = (await invokeHandler(api, 'kernel.install', [
+      { host: HOST, packageFile: `${dir}/./${pkg.slice(dir.length + 1)}` },
+    ])) as {
+      ok: true;
+      value: { jobId: string };
+    };
+    expect(r.ok).toBe(true);
+    await services.runner.wait(r.value.jobId);
+    const back = (await invokeHandler(api, 'kernel.rollback', [{ host: HOST }])) as {
+      ok: true;
+      value: { jobId: string };
+    };
+    await services.runner.wait(back.value.jobId);
+    // Mutations caught: the page's path passed on unnormalised, the root not main's, another host than helper.
+    expect(seen).toEqual([
+      {
+        host: 'helper',
+        req: {
+          type: 'kernel.install',
+          params: { workspace: ws.workspace, host: HOST, packageFile: pkg, root },
+        },
+      },
+      { host: 'helper', req: { type: 'kernel.rollback', params: { host: HOST, root } } },
+    ]);
+  });
+
+  it('install refuses, before any job, a missing file, a folder, a package of the other kind and a page-sent root', async () => {
+    const { api, seen } = makeApi(ws.workspace, join(dir, 'root-refused'));
+    const deb = join(dir, 'linux-fresnel_6.9.0-1_arm64.deb');
+    await writeFile(deb, '');
+    // Mutation caught: dropping checkPackagePath in the handler (the helper would be the first to look).
+    for (const packageFile of [join(dir, 'none.pkg.tar.zst'), dir, deb])
+      expect(await invokeHandler(api, 'kernel.install', [{ host: HOST, packageFile }])).toMatchObject({
+        ok: false,
+        error: { code: 'KERNEL_INSTALL_BAD_PACKAGE' },
+      });
+    expect(
+      await invokeHandler(api, 'kernel.install', [{ host: HOST, packageFile: deb, root: '/' }]),
+    ).toMatchObject({ ok: false });
+    expect(await invokeHandler(api, 'kernel.rollback', [{ host: HOST, root: '/' }])).toMatchObject({
+      ok: false,
+    });
+    expect(seen).toEqual([]);
   });
 });

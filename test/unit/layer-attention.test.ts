@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   frameworksAttention,
+  kernelAttention,
   modelsAttention,
   reflashAttention,
   repoAttention,
@@ -71,5 +72,13 @@ describe('layer attention', () => {
     ).toBeUndefined();
     expect(reflashAttention({ backup })).toBeUndefined();
     expect(reflashAttention({ writtenDevice: '/dev/loop9' })).toBeUndefined();
+  });
+  it('kernel: one count per host whose heartbeat is overdue, nothing when none is', () => {
+    expect(kernelAttention(['pi5', 'nas'])).toEqual({
+      layer: 'kernel',
+      count: 2,
+      text: 'kernel heartbeat overdue on pi5, nas',
+    });
+    expect(kernelAttention([])).toBeUndefined();
   });
 });

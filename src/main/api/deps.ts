@@ -5,7 +5,7 @@ import type { JobRecord } from '../../shared/jobs/record';
 import type { ReflashFlow } from '../core/reflash/flow';
 import type { JobExecutor } from '../core/jobs/executor';
 import type { JobRunner } from '../core/jobs/job-runner';
-import type { OsServices, Services } from '../core/services';
+import type { KernelServices, OsServices, Services } from '../core/services';
 
 // What the handler groups need from the outside world. Everything is injected so the same handlers run inside
 // Electron (src/main/index.ts), in the e2e harness (test/e2e) and in unit tests, with no 'electron' import.
@@ -31,6 +31,8 @@ export interface HandlerDeps {
   reflash: ReflashFlow;
   /** OS updates: the record, main's target, the backends (core/services.ts). */
   os: OsServices;
+  /** The kernel page's root (core/services.ts: / unless a harness says otherwise). */
+  kernel: KernelServices;
   /** The native chooser in Electron; a stand-in in the e2e harness. */
   pickPath(purpose: PickPurpose): Promise<string | null>;
 }
@@ -45,6 +47,7 @@ export function handlerDeps(services: Services, pickPath: HandlerDeps['pickPath'
     journalRecords: () => services.journal.list(),
     reflash: services.flow,
     os: services.os,
+    kernel: services.kernel,
     pickPath,
   };
 }

@@ -31,6 +31,13 @@ export interface ServicesOptions {
   settingsOverrides?: Partial<Settings>;
   /** OS updates: the system main updates (this machine's / unless a harness says otherwise) and the backends. */
   os?: { target?: Partial<OsTargetConfig>; backends?: OsBackendFactories };
+  /** The kernel page's root: this machine's / unless a harness gives a throwaway one (the e2e installs a .deb into
+   * a temp root; the helper allows a root other than / only to a user who is root). Never from the page. */
+  kernel?: { root?: string };
+}
+
+export interface KernelServices {
+  root: string;
 }
 
 export interface OsServices {
@@ -47,6 +54,7 @@ export interface Services {
   flow: ReflashFlow;
   ui: UiStore;
   os: OsServices;
+  kernel: KernelServices;
   /** Every host's executor behind one: jobs go where their declaration says. */
   executor: JobExecutor;
   /** The jobs an earlier process left running (it crashed or was killed), now marked interrupted. */
@@ -116,6 +124,7 @@ export function createServices(opts: ServicesOptions): Services {
     flow,
     ui,
     os,
+    kernel: { root: opts.kernel?.root ?? '/' },
     executor,
     interrupted: journal.recoverInterrupted((id) => runner.status(id) !== null),
     startedHosts,

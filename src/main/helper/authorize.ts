@@ -14,7 +14,8 @@ import {
 import { isHelperJob, type HelperJobType } from './jobs';
 import { checkLinkRequest } from '../core/repo/link-request-check';
 import { realDataRoot } from '../core/schedule/data-root-check';
-import { checkDeploymentIndex, checkOsTarget } from '../core/os/target-check';
+import { allowedRoot, checkDeploymentIndex, checkOsTarget } from '../core/os/target-check';
+import { checkKernelHost } from '../core/kernel/host-check';
 
 // Per-job authorization: the one place that says which root verbs the helper runs and what makes each parameter
 // safe to run as root for this user. The helper runs the job returned here, every path replaced by its canonical
@@ -128,6 +129,30 @@ const AUTHORIZERS: { [T in HelperJobType]: Authorizer<T> } = {
       throw new KintsugiError('INVALID_ARGUMENT', 'pinned must be true or false');
     return { ...job, params: { ...(await checkOsTarget(job.params, ctx.uid)), index } };
   },
+
+  // A kernel package into a root (core/kernel/install): the host a plain token, the package a regular file the
+  // user could read, the workspace (whose manifest says what the package must be) a directory the user owns, the
+  // root / unless the user is root (core/os/target-check.ts's rule).
+  'kernel.install': async (job, ctx) => {
+    const p = job.params;
+    const host = checkKernelHost(p.host);
+    const packageFile = await userReadableFile(
+      p.packageFile,
+      'kernel package',
+      ctx.uid,
+      'KERNEL_INSTALL_BAD_PACKAGE',
+    );
+    const workspace = await userOwnedDirectory(p.workspace, 'kernel workspace', ctx.uid);
+    const root = await allowedRoot(p.root, 'root', ctx.uid);
+    return { ...job, params: { workspace, host, packageFile, root } };
+  },
+  'kernel.rollback': async (job, ctx) => ({
+    ...job,
+    params: {
+      host: checkKernelHost(job.params.host),
+      root: await allowedRoot(job.params.root, 'root', ctx.uid),
+    },
+  }),
 };
 
 /** The job to run in place of JOB, or a KintsugiError saying which parameter was refused and what to do. */
@@ -137,7 +162,7 @@ export async function authorizeHelperJob(
 ): Promise<ParsedJobRequest> {
   if (!isHelperJob(job.type))
     throw new KintsugiError('INVALID_ARGUMENT', `job type ${job.type} is not run by the privileged helper`, {
-      hint: 'Only flash, verify-drive, backup, restore, backup-check, system-package framework jobs, repo-link, the schedule jobs and the OS update jobs run as root; run other jobs without the helper.',
+      hint: 'Only flash, verify-drive, backup, restore, backup-check, system-package framework jobs, repo-link, the schedule jobs, the OS update jobs and the kernel install and rollback run as root; run other jobs without the helper.',
     });
   const authorize = AUTHORIZERS[job.type] as unknown as Authorizer<HelperJobType>;
   return authorize(job as Job<HelperJobType>, ctx);

@@ -11,6 +11,7 @@ export const PAGES: { route: Route; label: string; key: string }[] = [
   { route: 'frameworks', label: 'Frameworks', key: '5' },
   { route: 'models', label: 'Models', key: '6' },
   { route: 'os', label: 'System', key: '7' },
+  { route: 'kernel', label: 'Kernel', key: '8' },
 ];
 
 /**

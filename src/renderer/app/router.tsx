@@ -3,6 +3,7 @@ import type { Route } from '../../shared/app/routes';
 import { FrameworksPage } from '../features/frameworks/frameworks-page';
 import { HomePage } from '../features/home/home-page';
 import { JobsPage } from '../features/jobs/jobs-page';
+import { KernelPage } from '../features/kernel/kernel-page';
 import { ModelsPage } from '../features/models/models-page';
 import { OsPage } from '../features/os/os-page';
 import { ReflashPage } from '../features/reflash/reflash-page';
@@ -19,6 +20,7 @@ const PAGES: Record<Route, () => JSX.Element> = {
   frameworks: FrameworksPage,
   models: ModelsPage,
   os: OsPage,
+  kernel: KernelPage,
 };
 
 export function Router({ route }: { route: Route }) {

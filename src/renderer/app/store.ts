@@ -5,6 +5,7 @@ import {
   type FrameworksSlice,
 } from '../features/frameworks/store';
 import { createJobsSlice, isTerminal, type JobsSlice } from '../features/jobs/store';
+import { createKernelSlice, KERNEL_JOB_TYPES, type KernelSlice } from '../features/kernel/store';
 import { createModelsSlice, MODEL_JOB_TYPES, type ModelsSlice } from '../features/models/store';
 import { createOsSlice, OS_JOB_TYPES, type OsSlice } from '../features/os/store';
 import { FLOW_JOB_TYPES } from '../features/reflash/flow';
@@ -14,7 +15,7 @@ import { api } from '../shared/api';
 import { createAppSlice, type AppSlice } from './app-slice';
 
 // One zustand store made of slices: app (settings, route), jobs (every job by id) and one per page that needs
-// more (reflash, repo, frameworks, models, os). Pages select what they show; nothing here saves flow state: main owns it.
+// more (reflash, repo, frameworks, models, os, kernel). Pages select what they show; nothing here saves flow state: main owns it.
 
 export type RootState = AppSlice &
   JobsSlice &
@@ -22,7 +23,8 @@ export type RootState = AppSlice &
   RepoSlice &
   FrameworksSlice &
   ModelsSlice &
-  OsSlice;
+  OsSlice &
+  KernelSlice;
 
 export const useStore = create<RootState>()((...a) => ({
   ...createAppSlice(...a),
@@ -32,6 +34,7 @@ export const useStore = create<RootState>()((...a) => ({
   ...createFrameworksSlice(...a),
   ...createModelsSlice(...a),
   ...createOsSlice(...a),
+  ...createKernelSlice(...a),
 }));
 
 let started: Promise<void> | undefined;
@@ -42,6 +45,8 @@ export function initStore(): Promise<void> {
     api().onJobEvent((event) => {
       const s = useStore.getState();
       s.applyJobEvent(event);
+      // The kernel page shows its jobs' log lines live (the build's output); other pages read the log file.
+      if (event.type === 'log') s.applyKernelLog(event);
       if (event.type === 'progress' || event.type === 'log') return;
       if (!isTerminal(useStore.getState().jobs[event.jobId]?.state)) return;
       // Whoever started it (this page, the CLI's schedule, another window): main's state changed, read it again.
@@ -52,6 +57,7 @@ export function initStore(): Promise<void> {
       // refresh, not overview: an apply, rollback or pin changed the system, and main's record keeps only what the
       // job returned; refresh re-reads the system (offline) and records it, so the page shows the new deployments.
       if (OS_JOB_TYPES.has(event.jobType)) void s.loadOs('refresh');
+      if (KERNEL_JOB_TYPES.has(event.jobType)) void s.loadKernelHost();
     });
     const s = useStore.getState();
     await Promise.all([s.loadApp(), s.loadJobs(), s.loadReflash()]);
@@ -61,6 +67,7 @@ export function initStore(): Promise<void> {
     void s.loadCatalog();
     void s.loadModels();
     void s.loadOs();
+    void s.loadKernelOverdue();
     useStore.setState({ loaded: true });
   })();
   return started;

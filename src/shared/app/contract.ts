@@ -6,7 +6,15 @@ import { settingsPatch, type Settings } from './settings';
 
 // The app itself: settings, the page the user is on, native pickers and free space.
 
-export const PICK_PURPOSES = ['image', 'checksum', 'signature', 'backup-dir', 'pubkey'] as const;
+export const PICK_PURPOSES = [
+  'image',
+  'checksum',
+  'signature',
+  'backup-dir',
+  'pubkey',
+  'kernel-package',
+  'kernel-workspace',
+] as const;
 export type PickPurpose = (typeof PICK_PURPOSES)[number];
 
 export const appContract = domain({

@@ -11,6 +11,7 @@ import { resolveBaseline } from './baseline';
 import { b2sumLine, blake2b512Hex } from './digest';
 import { loadHostManifest } from './fleet-manifest';
 import { normalisePatch, type Hunk } from './normalize-patch';
+import { diffstat } from './diffstat';
 import { describeDifference, firstDifference } from './parity';
 import { collectSeries } from './series';
 
@@ -80,6 +81,7 @@ export async function promote(opts: PromoteOptions, ctx: JobContext): Promise<Pr
     b2sum,
     bytes: bytes.length,
     patches,
+    diffstat: diffstat(bytes.toString('latin1')),
     baseline: {
       repo: m.baseline.repo,
       ref: m.baseline.ref,

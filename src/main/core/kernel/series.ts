@@ -2,6 +2,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { HostManifest, PatchScope } from '../../../shared/kernel/model';
+import { byteOrder, orderedIncludes } from '../../../shared/kernel/order';
 
 // Which patch files a host's cumulative patch is made of, in the one fixed order: the scope's rank in the
 // manifest's apply_order, then the series name, then the patch file name, names compared byte by byte (never
@@ -20,20 +21,9 @@ export interface SeriesPatch {
 /** NNNN-<words>.patch, the shape `git format-patch` gives. */
 const PATCH_FILE = /^[0-9]{4}-[A-Za-z0-9._+-]*\.patch$/;
 
-export const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+export { byteOrder, orderedIncludes } from '../../../shared/kernel/order';
 
 export const patchesDir = (workspace: string) => join(workspace, 'patches');
-
-/** The includes sorted by scope rank in apply_order, then by series name. */
-export function orderedIncludes(m: HostManifest): { scope: PatchScope; series: string }[] {
-  const rank = (s: string) => m.apply_order.indexOf(s as PatchScope);
-  return m.includes
-    .map((inc) => {
-      const [scope, series] = inc.split('/') as [PatchScope, string];
-      return { scope, series };
-    })
-    .sort((a, b) => rank(a.scope) - rank(b.scope) || byteOrder(a.series, b.series));
-}
 
 export async function collectSeries(workspace: string, m: HostManifest): Promise<SeriesPatch[]> {
   const out: SeriesPatch[] = [];

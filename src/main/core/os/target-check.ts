@@ -42,16 +42,19 @@ export async function checkOsTarget<P extends OsTargetParams>(p: P, uid: number)
     throw bad(`stateroot ${JSON.stringify(p.osName)}: a plain name (letters, digits, . _ -), not a path`);
   if (!osLockTimeout.safeParse(p.lockTimeoutSeconds).success)
     throw bad(`lock timeout ${JSON.stringify(p.lockTimeoutSeconds)}: whole seconds from 0 to 3600`);
-  const root = await realDirectory(p.root, 'root');
-  const sysroot = await realDirectory(p.sysroot, 'sysroot');
-  for (const [role, real] of [
-    ['root', root],
-    ['sysroot', sysroot],
-  ] as const)
-    if (real !== '/' && uid !== 0)
-      throw new KintsugiError(
-        'OS_TARGET_NOT_ALLOWED',
-        `${role} ${real} is not this machine's own /: the helper updates another system only for root (you are uid ${uid})`,
-      );
+  const root = await allowedRoot(p.root, 'root', uid);
+  const sysroot = await allowedRoot(p.sysroot, 'sysroot', uid);
   return { ...p, ...(backend ? { backend } : {}), root, sysroot };
+}
+
+/** A root the helper may change for uid: an existing directory, by its real path, and `/` unless uid is root (the
+ * rule above; the kernel install and rollback jobs use it too). */
+export async function allowedRoot(path: string, role: string, uid: number): Promise<string> {
+  const real = await realDirectory(path, role);
+  if (real !== '/' && uid !== 0)
+    throw new KintsugiError(
+      'OS_TARGET_NOT_ALLOWED',
+      `${role} ${real} is not this machine's own /: the helper updates another system only for root (you are uid ${uid})`,
+    );
+  return real;
 }

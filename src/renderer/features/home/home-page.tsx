@@ -4,6 +4,7 @@ import type { LastWrittenImage } from '../../../shared/reflash/last-written';
 import { useStore } from '../../app/store';
 import { api } from '../../shared/api';
 import { timeAgo } from '../../shared/time-ago';
+import { useNow } from '../../shared/use-now';
 import { useFocusHeading, usePrimaryEnter } from '../../shared/use-page';
 import { frameworksGlance } from '../frameworks/summary';
 import { jobsSummary } from '../jobs/summary';
@@ -30,6 +31,7 @@ export function HomePage() {
   const osOverview = useStore((s) => s.osOverview);
   const osError = useStore((s) => s.osError);
   const navigate = useStore((s) => s.navigate);
+  const kernelOverdue = useStore((s) => s.kernelOverdue);
   const pageRef = useRef<HTMLDivElement>(null);
   usePrimaryEnter(pageRef);
   useFocusHeading(pageRef, 'home');
@@ -110,6 +112,19 @@ export function HomePage() {
             {flow.action}
           </button>
         </DomainCard>
+        {/* The kernel has a card only when it needs the person: a heartbeat past its deadline. */}
+        {kernelOverdue.length > 0 && (
+          <DomainCard
+            id="home-kernel"
+            title="Kernel"
+            state={`Heartbeat overdue on ${kernelOverdue.join(', ')}: the new kernel may not have booted.`}
+            tone="warn"
+          >
+            <button type="button" className="secondary" onClick={() => navigate('kernel')}>
+              Open
+            </button>
+          </DomainCard>
+        )}
         <DomainCard
           id="home-os"
           title="System updates"
@@ -133,16 +148,6 @@ export function HomePage() {
       </ul>
     </div>
   );
-}
-
-/** The clock "last checked 5 min ago" is read against; ticks each minute so the words stay true. */
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 60_000);
-    return () => clearInterval(t);
-  }, []);
-  return now;
 }
 
 /** What the app last wrote to a drive (its ledger), read again whenever the reflash moves to another step. */

@@ -7,7 +7,7 @@ import { ScheduleSettings } from './schedule-settings';
 import { ToolkitSettings } from './toolkit-settings';
 
 /** Settings: loop devices toggle, minisign public key, backup folder, how often a backup verifies fully, the
- * toolkit's settings and the schedule.
+ * kernel workspace, the toolkit's settings and the schedule.
  * Esc closes. */
 export function SettingsPanel() {
   const settings = useStore((s) => s.settings);
@@ -26,6 +26,12 @@ export function SettingsPanel() {
       void saveSettings({ fullVerifyEvery: parsedEvery.value });
   };
   const everyId = useId();
+  // The kernel page's workspace: saved when left, only when set (main checks it is an absolute path). The hosts
+  // are read again once main has it: the store's optimistic copy alone would have the page ask main too early.
+  const [kernelWorkspace, setKernelWorkspace] = useState(settings.kernelWorkspace ?? '');
+  const saveKernelWorkspace = (v: string | undefined) => {
+    if (v) void saveSettings({ kernelWorkspace: v }).then(() => useStore.getState().loadKernelHosts());
+  };
   const loopId = useId();
   const keyId = useId();
   const firstRef = useRef<HTMLInputElement>(null);
@@ -89,6 +95,15 @@ export function SettingsPanel() {
               : 'Backups in between read only the files that changed and keep the checksums of the rest.'}
           </span>
         </div>
+        <PathField
+          name="settings-kernel-workspace"
+          label="Kernel workspace"
+          purpose="kernel-workspace"
+          value={kernelWorkspace}
+          placeholder="~/kernel (the repository with fleet/ and patches/)"
+          onChange={(v) => setKernelWorkspace(v ?? '')}
+          onCommit={saveKernelWorkspace}
+        />
         <ToolkitSettings />
         <ScheduleSettings />
         <div className="actions">
