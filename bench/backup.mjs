@@ -130,7 +130,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 async function app(args) {
-  const r = await timed(process.execPath, [cli, ...args, '--json']);
+  // Its own state dir: the bench's job records stay in its work folder, never in the person's ~/.local/state.
+  const r = await timed(process.execPath, [cli, ...args, '--json', '--state-dir', join(work, 'state')]);
   return { ...r, result: JSON.parse(r.out).result };
 }
 

@@ -173,6 +173,9 @@ async function main() {
         '--root',
         R,
         '--json',
+        // Its own state dir: the bench's job records stay in its work folder, never in ~/.local/state.
+        '--state-dir',
+        join(work, 'state'),
       ];
   if (!process.env.BENCH_APP_CMD && !existsSync(join(root, 'out', 'main', 'cli.js')))
     throw new Error('out/main/cli.js is missing: run `npm run build` first (npm run bench:os does)');
