@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import { pullModel, type PullDeps } from '../../src/main/core/models/pull';
 import { listModels } from '../../src/main/core/models/catalog';
@@ -49,6 +49,7 @@ beforeEach(async () => {
   for (const k of Object.keys(hf.faults)) delete (hf.faults as Record<string, unknown>)[k];
   hf.log.length = 0;
 });
+afterEach(() => rm(root, { recursive: true, force: true }));
 
 const deps = (extra: Partial<PullDeps['download']> = {}): PullDeps => ({
   ollama: failingOllamaFake,
