@@ -2,33 +2,21 @@ import { chmod, chown, mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveTargetDrive } from '../../src/main/core/drives/resolve-target';
 import type { ParsedJobRequest } from '../../src/main/core/jobs/request';
 import { authorizeHelperJob, type AuthorizeContext } from '../../src/main/helper/authorize';
 import { invokingUid } from '../../src/main/helper/invoker';
 import { KintsugiError } from '../../src/shared/errors';
+import { asNobody, asRoot, NOBODY, refusal as refusalOf } from '../helpers/authorize-cases';
 import { handWrittenBackup } from '../helpers/hand-written-backup';
 
 // The helper's authorizer table on plain inputs: temp files and folders (this suite runs as root, so it can give
 // them any owner), never a device. Every case here is refused before a device would be looked at; the real
 // helper process on loop devices is test/integration/helper-authorize.test.ts.
 
-const NOBODY = 65534;
 let dir: string;
 let backup: string; // a hand-written "verified backup", owned by root, in a root-owned folder
 
-const asRoot: AuthorizeContext = { uid: 0, checkDrive: resolveTargetDrive };
-const asNobody: AuthorizeContext = { uid: NOBODY, checkDrive: resolveTargetDrive };
-
-async function refusal(job: unknown, ctx: AuthorizeContext = asRoot) {
-  try {
-    await authorizeHelperJob(job as ParsedJobRequest, ctx);
-  } catch (err) {
-    if (!(err instanceof KintsugiError)) throw err;
-    return { code: err.code, detail: err.detail ?? '', hint: err.hint };
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (job: unknown, ctx: AuthorizeContext = asRoot) => refusalOf(job, ctx);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-authorize-'));

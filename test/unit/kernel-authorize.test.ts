@@ -2,18 +2,13 @@ import { chmod, chown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveTargetDrive } from '../../src/main/core/drives/resolve-target';
 import type { ParsedJobRequest } from '../../src/main/core/jobs/request';
 import { authorizeHelperJob, type AuthorizeContext } from '../../src/main/helper/authorize';
-import { KintsugiError } from '../../src/shared/errors';
+import { asNobody, asRoot, NOBODY, refusal as refusalOf } from '../helpers/authorize-cases';
 
 // The helper's kernel.install and kernel.rollback authorizers on plain inputs, each parameter refused on its own as
 // a renderer or a compromised main could send it (no schema parse first: the authorizer must not rely on one).
 // The invoking user is nobody; the files are handed to nobody with chown, so this runs as root (as the suite does).
-
-const NOBODY = 65534;
-const asRoot: AuthorizeContext = { uid: 0, checkDrive: resolveTargetDrive };
-const asNobody: AuthorizeContext = { uid: NOBODY, checkDrive: resolveTargetDrive };
 
 let dir: string;
 let workspace: string;
@@ -31,15 +26,7 @@ const install = (params: Record<string, unknown>) =>
 const rollback = (params: Record<string, unknown>) =>
   ({ type: 'kernel.rollback', params: { host: 'pi5', root: '/', ...params } }) as unknown as ParsedJobRequest;
 
-async function refusal(job: ParsedJobRequest, ctx: AuthorizeContext = asNobody) {
-  try {
-    await authorizeHelperJob(job, ctx);
-  } catch (err) {
-    if (!(err instanceof KintsugiError)) throw err;
-    return { code: err.code, detail: err.detail ?? '' };
-  }
-  throw new Error(`expected a refusal of ${JSON.stringify(job)}`);
-}
+const refusal = (job: unknown, ctx: AuthorizeContext = asNobody) => refusalOf(job, ctx);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-kernel-authorize-'));

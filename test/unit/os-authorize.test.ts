@@ -2,18 +2,13 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveTargetDrive } from '../../src/main/core/drives/resolve-target';
 import type { ParsedJobRequest } from '../../src/main/core/jobs/request';
 import { authorizeHelperJob, type AuthorizeContext } from '../../src/main/helper/authorize';
-import { KintsugiError } from '../../src/shared/errors';
+import { asNobody, asRoot, refusal as refusalOf } from '../helpers/authorize-cases';
 
 // The helper's OS authorizers on plain inputs (temp folders, symlinks): every field refused on its own, as a
 // renderer or a compromised main could send it (the server's schema parse is skipped here on purpose: the
 // authorizer must not rely on it). Each case names the mutation of core/os/target-check.ts it catches.
-
-const NOBODY = 65534;
-const asRoot: AuthorizeContext = { uid: 0, checkDrive: resolveTargetDrive };
-const asNobody: AuthorizeContext = { uid: NOBODY, checkDrive: resolveTargetDrive };
 
 let dir: string;
 let chroot: string;
@@ -37,15 +32,7 @@ const pin = (params: Record<string, unknown>) =>
     params: { ...target, index: 1, pinned: true, ...params },
   }) as unknown as ParsedJobRequest;
 
-async function refusal(job: ParsedJobRequest, ctx: AuthorizeContext = asNobody) {
-  try {
-    await authorizeHelperJob(job, ctx);
-  } catch (err) {
-    if (!(err instanceof KintsugiError)) throw err;
-    return { code: err.code, detail: err.detail ?? '' };
-  }
-  throw new Error(`expected a refusal of ${JSON.stringify(job)}`);
-}
+const refusal = (job: unknown, ctx: AuthorizeContext = asNobody) => refusalOf(job, ctx);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kintsugi-os-authorize-'));
