@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkOverdue, osBadge, updateSetKey } from '../../src/shared/os/badge';
-import type { OsState, OsUpdate } from '../../src/shared/os/model';
+import { osStateWith, osUpdate } from '../helpers/os-state';
 
 // The numbers the tray, the home card and the page header share.
 
-const u = (name: string, to: string, security = false): OsUpdate => ({
-  name,
-  to,
-  security,
-  kind: 'userspace',
-});
-const state = (updates: OsUpdate[], extra: Partial<OsState> = {}): OsState => ({
-  backend: 'apt',
-  release: { prettyName: 'Debian 12' },
-  currentVersion: '12',
-  updates,
-  notOsUpdates: [],
-  deployments: [],
-  reboot: { required: false, why: [] },
-  ...extra,
-});
+const u = osUpdate;
+const state = osStateWith;
 const now = new Date('2026-11-25T12:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 24 * 3600 * 1000).toISOString();
 

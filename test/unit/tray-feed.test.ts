@@ -6,7 +6,7 @@ import { JobRunner } from '../../src/main/core/jobs/job-runner';
 import { OsStateStore } from '../../src/main/core/os/state-store';
 import { feedTray } from '../../src/main/tray-feed';
 import type { TrayNotice, TrayState } from '../../src/main/tray-state';
-import type { OsState, OsUpdate } from '../../src/shared/os/model';
+import { osStateWith, osUpdate } from '../helpers/os-state';
 import type { KintsugiApi } from '../../src/shared/registry';
 
 // The tray's feed: the OS record and the layers re-read on refresh, the notices shown once (their keys saved in
@@ -16,21 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), 'kintsugi-tray-feed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-const up = (name: string, to: string, security = false): OsUpdate => ({
-  name,
-  to,
-  security,
-  kind: 'userspace',
-});
-const state = (updates: OsUpdate[]): OsState => ({
-  backend: 'apt',
-  release: { prettyName: 'Debian 12' },
-  currentVersion: '12',
-  updates,
-  notOsUpdates: [],
-  deployments: [],
-  reboot: { required: false, why: [] },
-});
+const up = osUpdate;
+const state = osStateWith;
 
 // The layer reads the feed makes: one model missing, the rest failing (each failure counts nothing).
 const api = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { overdueNotice, trayStateFrom, updatesNotice } from '../../src/main/tray-state';
 import type { OsBadge } from '../../src/shared/os/contract';
-import type { OsState, OsUpdate } from '../../src/shared/os/model';
+import { osStateWith, osUpdate } from '../helpers/os-state';
 
 // The tray says only what is true: what needs the person (OS updates, the layers, running jobs), or nothing.
 
@@ -13,21 +13,8 @@ const badge = (b: Partial<OsBadge>): OsBadge => ({
   checkOverdue: false,
   ...b,
 });
-const up = (name: string, to: string, security = false): OsUpdate => ({
-  name,
-  to,
-  security,
-  kind: 'userspace',
-});
-const osState = (updates: OsUpdate[]): OsState => ({
-  backend: 'apt',
-  release: { prettyName: 'Debian 12' },
-  currentVersion: '12',
-  updates,
-  notOsUpdates: [],
-  deployments: [],
-  reboot: { required: false, why: [] },
-});
+const up = osUpdate;
+const osState = osStateWith;
 
 describe('tray state', () => {
   it('shows nothing when no job runs', () => {
