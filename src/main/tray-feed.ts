@@ -1,15 +1,16 @@
 import type { LayerAttention } from '../shared/layer-attention';
 import { osBadge } from '../shared/os/badge';
 import type { OsBadge } from '../shared/os/contract';
-import type { KintsugiApi } from '../shared/registry';
+import { domainOfJob, type KintsugiApi } from '../shared/registry';
 import type { JobRunner } from './core/jobs/job-runner';
 import type { OsStateStore } from './core/os/state-store';
-import { gatherLayerAttention } from './tray-layers';
+import { ALL_LAYERS, gatherLayerAttention, layersTouchedBy, type Layer } from './tray-layers';
 import { overdueNotice, trayStateFrom, updatesNotice, type TrayNotice, type TrayState } from './tray-state';
 
 // Keeps the tray true: job events redraw at once from what is cached (progress comes up to 10 times a second:
-// no file reads there); a job's end, a background check and the start re-read the OS record and the layers,
-// then announce what is new (once: the keys are saved in os.json before anything else reads them).
+// no file reads there); the start and a background check re-read the OS record and every layer, a job's end the
+// OS record and the layers its domain touches (tray-layers.ts); then what is new is announced (once: the keys are
+// saved in os.json before anything else reads them).
 
 export interface TraySink {
   show(state: TrayState): void;
@@ -17,8 +18,8 @@ export interface TraySink {
 }
 
 export interface TrayFeed {
-  /** Re-read the OS record and the layers, redraw, announce what is new. */
-  refresh(): Promise<void>;
+  /** Re-read the OS record and these layers (all by default), redraw, announce what is new. */
+  refresh(layers?: readonly Layer[]): Promise<void>;
   stop(): void;
 }
 
@@ -31,15 +32,21 @@ export function feedTray(opts: {
 }): TrayFeed {
   const now = opts.now ?? (() => new Date());
   let os: OsBadge | undefined;
-  let layers: LayerAttention[] = [];
-  const draw = () => opts.sink.show(trayStateFrom(opts.runner.running(), { ...(os ? { os } : {}), layers }));
+  const layers = new Map<Layer, LayerAttention | undefined>();
+  const draw = () =>
+    opts.sink.show(
+      trayStateFrom(opts.runner.running(), {
+        ...(os ? { os } : {}),
+        layers: ALL_LAYERS.map((l) => layers.get(l)).filter((a): a is LayerAttention => a !== undefined),
+      }),
+    );
 
   let pending: Promise<void> | undefined;
-  async function reread(): Promise<void> {
+  async function reread(which: readonly Layer[]): Promise<void> {
     await opts.store.idle(); // a job's outcome is being recorded: read it, not the state before it
-    const [record, gathered] = await Promise.all([opts.store.load(), gatherLayerAttention(opts.api)]);
+    const [record, gathered] = await Promise.all([opts.store.load(), gatherLayerAttention(opts.api, which)]);
     os = osBadge(record, now());
-    layers = gathered;
+    for (const [l, a] of gathered) layers.set(l, a);
     draw();
     const notices = [
       updatesNotice(record.state, record.notifiedKey),
@@ -55,20 +62,25 @@ export function feedTray(opts: {
     }));
     for (const n of notices) if (n) opts.sink.notify(n);
   }
-  // One re-read at a time; a request during one runs once more after it (the last event must be seen).
-  let again = false;
-  function refresh(): Promise<void> {
+  // One re-read at a time; requests during one run once more after it, for every layer they asked for (the last
+  // event must be seen).
+  const again = new Set<Layer>();
+  let againRequested = false;
+  function refresh(which: readonly Layer[] = ALL_LAYERS): Promise<void> {
     if (pending) {
-      again = true;
+      againRequested = true;
+      for (const l of which) again.add(l);
       return pending;
     }
-    pending = reread()
+    pending = reread(which)
       .catch(() => undefined)
       .finally(() => {
         pending = undefined;
-        if (again) {
-          again = false;
-          void refresh();
+        if (againRequested) {
+          const next = [...again];
+          again.clear();
+          againRequested = false;
+          void refresh(next);
         }
       });
     return pending;
@@ -76,7 +88,7 @@ export function feedTray(opts: {
 
   const off = opts.runner.onEvent((e) => {
     draw();
-    if (e.type === 'done' || e.type === 'failed') void refresh();
+    if (e.type === 'done' || e.type === 'failed') void refresh(layersTouchedBy(domainOfJob(e.jobType)));
   });
   return { refresh, stop: off };
 }

@@ -79,6 +79,15 @@ export const jobRequest = z.discriminatedUnion(
 
 export const hostOf = (type: JobType): JobHost => JOBS[type].host;
 
+const DOMAIN_OF_JOB = new Map<string, DomainName>(
+  (Object.keys(DOMAINS) as DomainName[]).flatMap((d) =>
+    Object.keys(DOMAINS[d].jobs).map((t) => [t, d] as const),
+  ),
+);
+
+/** The domain that declares a job type. */
+export const domainOfJob = (type: JobType): DomainName => DOMAIN_OF_JOB.get(type)!;
+
 /** The job types declared to run on host H. */
 export type JobTypeOn<H extends JobHost> = {
   [T in JobType]: JobSpecs[T] extends { host: H } ? T : never;

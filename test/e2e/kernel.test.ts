@@ -192,7 +192,7 @@ describe('the kernel page against a real workspace, the utility and the helper',
     await expect.poll(heartbeat).toMatch(/^Heartbeat overdue by/);
     await expect.poll(primary).toBe('Roll back…');
     expect(await api.kernel.overdue()).toEqual([INSTALL_HOST]);
-    expect(await gatherLayerAttention(api)).toContainEqual({
+    expect([...(await gatherLayerAttention(api)).values()]).toContainEqual({
       layer: 'kernel',
       count: 1,
       text: `kernel heartbeat overdue on ${INSTALL_HOST}`,

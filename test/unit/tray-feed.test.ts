@@ -7,7 +7,7 @@ import { OsStateStore } from '../../src/main/core/os/state-store';
 import { feedTray } from '../../src/main/tray-feed';
 import type { TrayNotice, TrayState } from '../../src/main/tray-state';
 import { osStateWith, osUpdate } from '../helpers/os-state';
-import type { KintsugiApi } from '../../src/shared/registry';
+import type { JobRequest, KintsugiApi } from '../../src/shared/registry';
 
 // The tray's feed: the OS record and the layers re-read on refresh, the notices shown once (their keys saved in
 // os.json first, so a restart does not repeat them), a job event redrawn from the cache.
@@ -76,6 +76,41 @@ describe('tray feed', () => {
     await again.refresh();
     expect(notices.map((x) => x.title)).toEqual(['2 OS updates available', '1 OS update available']);
     again.stop();
+  });
+
+  it("re-reads, at a job's end, only the layers its domain touches", async () => {
+    const reads: string[] = [];
+    const counting = {
+      models: { missing: async () => (reads.push('models'), { slugs: [], totalBytes: 0, unknownSizes: [] }) },
+      frameworks: { catalog: async () => (reads.push('frameworks'), { entries: [], problems: [] }) },
+      repo: { status: async () => (reads.push('repo'), { cloned: true, behind: 2 }) },
+      reflash: { getState: async () => (reads.push('reflash'), {}) },
+      kernel: { overdue: async () => (reads.push('kernel'), []) },
+    } as unknown as KintsugiApi;
+    const runner = new JobRunner();
+    const shown: TrayState[] = [];
+    const feed = feedTray({
+      sink: { show: (s) => shown.push(s), notify: () => {} },
+      runner,
+      store: new OsStateStore(join(dir, `s-${++n}`)),
+      api: counting,
+    });
+    await feed.refresh();
+    expect(reads.sort()).toEqual(['frameworks', 'kernel', 'models', 'reflash', 'repo']);
+    const finish = async (req: JobRequest) => {
+      reads.length = 0;
+      await runner.wait(runner.start(req, { run: async () => ({}) as never }));
+      await feed.refresh([]); // queued behind the job's own re-read: settles once that one has run
+    };
+    await finish({ type: 'models-verify', params: { dataRoot: dir, slugs: [] } });
+    expect(reads).toEqual(['models']);
+    // What was not re-read stays counted: the repo's two commits behind from the first read.
+    expect(shown.at(-1)!.tooltip).toContain('docs & scripts 2 commits behind');
+    await finish({ type: 'repo-check', params: { dataRoot: dir } });
+    expect(reads).toEqual(['repo']);
+    await finish({ type: 'os-check', params: {} });
+    expect(reads).toEqual([]);
+    feed.stop();
   });
 
   it('warns once when no check has succeeded for a week', async () => {
