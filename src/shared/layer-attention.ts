@@ -23,11 +23,13 @@ export function modelsAttention(plan: Pick<MissingPlan, 'slugs'>): LayerAttentio
   return n ? { layer: 'models', count: n, text: `${plural(n, 'recommended model')} to pull` } : undefined;
 }
 
+/** The frameworks the toolkit recommends (the home card's and the tray's one rule). */
+export const recommendedFrameworks = (c: Pick<FrameworkCatalog, 'entries'>) =>
+  c.entries.filter((e) => e.source === 'recommended' && e.entry.status === 'recommended');
+
 /** Recommended frameworks (the toolkit's suggestions) not installed. */
 export function frameworksAttention(c: Pick<FrameworkCatalog, 'entries'>): LayerAttention | undefined {
-  const n = c.entries.filter(
-    (e) => e.source === 'recommended' && e.entry.status === 'recommended' && !e.state.installed,
-  ).length;
+  const n = recommendedFrameworks(c).filter((e) => !e.state.installed).length;
   return n
     ? { layer: 'frameworks', count: n, text: `${plural(n, 'recommended framework')} to install` }
     : undefined;

@@ -1,4 +1,5 @@
 import type { FrameworkCatalog } from '../../../shared/frameworks/contract';
+import { recommendedFrameworks } from '../../../shared/layer-attention';
 
 // The frameworks at a glance, for the home card: installed counts among the recommended ones (the ones the
 // toolkit suggests), the user's own counted apart, and problems named.
@@ -11,9 +12,7 @@ export interface FrameworksGlance {
 
 export function frameworksGlance(catalog: FrameworkCatalog | undefined): FrameworksGlance {
   if (!catalog) return { text: 'Reading the catalog…', tone: 'muted', action: 'Open frameworks' };
-  const recommended = catalog.entries.filter(
-    (e) => e.source === 'recommended' && e.entry.status === 'recommended',
-  );
+  const recommended = recommendedFrameworks(catalog);
   const missing = recommended.filter((e) => !e.state.installed).length;
   const installed = catalog.entries.filter((e) => e.state.installed).length;
   const problems = catalog.problems.length
