@@ -1,17 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateNeed } from '../../src/main/core/backup/space';
 import { withMountedPersistence } from '../../src/main/core/persistence/mount';
-import { createServices, type Services } from '../../src/main/core/services';
-import type { JobHostClient } from '../../src/main/job-host/client';
-import { startUtility } from '../../src/main/utility/client';
 import { buildFixtureImage, compressFixture, writeSha256File } from '../helpers/fixture-image';
 import { attachLoop, detachLoop } from '../helpers/loop';
 import { axeViolations } from './harness/axe';
-import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
+import { startE2eApp, type E2eApp } from './harness/app';
 import { screenshotsDir } from './harness/screenshots';
 import type { Harness } from './harness/server';
 
@@ -31,10 +28,8 @@ let ventoyDevice: string | undefined;
 let bareDevice: string | undefined;
 let ventoyImage: string;
 let destRoot: string;
-let services: Services;
-let utility: JobHostClient | undefined;
+let app: E2eApp;
 let harness: Harness;
-let chromium: ChromiumPage;
 let page: Page;
 
 beforeAll(async () => {
@@ -64,27 +59,20 @@ beforeAll(async () => {
   bareDevice = await attachLoop(bare.imagePath);
 
   const cacheDir = join(work, 'cache');
-  services = createServices({
-    stateDir: join(work, 'userData'),
-    settingsDefaults: { dataRoot: join(work, 'data'), cacheDir, includeLoop: true },
-    hosts: {
-      utility: async () =>
-        (utility = await startUtility({ utilityPath: resolve('out/main/utility.js'), cacheDir })),
-      helper: async () => {
-        throw new Error('no privileged job in this test');
-      },
+  app = await startE2eApp({
+    services: {
+      stateDir: join(work, 'userData'),
+      settingsDefaults: { dataRoot: join(work, 'data'), cacheDir, includeLoop: true },
     },
+    utility: { cacheDir },
+    helper: 'refuse',
+    lastShot: 'kintsugi-e2e-backup-need-last.png',
   });
-  ({ harness } = await serveApp(services));
-  chromium = await openChromiumPage('kintsugi-e2e-backup-need-last.png');
-  page = chromium.page;
+  ({ harness, page } = app);
 });
 
 afterAll(async () => {
-  await chromium?.close();
-  await harness?.close();
-  await services?.close();
-  await utility?.close();
+  await app?.close();
   if (ventoyDevice) await detachLoop(ventoyDevice);
   if (bareDevice) await detachLoop(bareDevice);
   if (work) await rm(work, { recursive: true, force: true });

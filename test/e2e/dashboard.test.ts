@@ -1,18 +1,14 @@
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolkitCloneDir, userFrameworksManifest } from '../../src/main/core/layers/data-layout';
-import { createServices, type Services } from '../../src/main/core/services';
-import type { JobHostClient } from '../../src/main/job-host/client';
-import { HelperClient } from '../../src/main/helper/client';
-import { startUtility } from '../../src/main/utility/client';
 import { type KintsugiApi } from '../../src/shared/registry';
 import { g, makeToolkitRemote, type ToolkitRemote } from '../helpers/git-fixture';
 import { refusedHost } from '../helpers/ollama-standin';
 import { axeViolations } from './harness/axe';
-import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
+import { startE2eApp, type E2eApp } from './harness/app';
 import { checkedShot } from './harness/checked-shot';
 import { screenshotsDir } from './harness/screenshots';
 import type { Harness } from './harness/server';
@@ -32,12 +28,9 @@ let data: string;
 let clone: string;
 let prefix: string;
 let remote: ToolkitRemote;
-let services: Services;
-let utility: JobHostClient | undefined;
-let helper: HelperClient | undefined;
+let app: E2eApp;
 let api: KintsugiApi;
 let harness: Harness;
-let chromium: ChromiumPage;
 let page: Page;
 
 beforeAll(async () => {
@@ -66,39 +59,29 @@ beforeAll(async () => {
     ].join('\n') + '\n',
   );
 
-  services = createServices({
-    stateDir: join(work, 'userData'),
-    settingsDefaults: {
-      dataRoot: data,
-      cacheDir: join(work, 'cache'),
-      npmPrefix: prefix,
-      binDir: join(work, 'bin'),
-      repoRemote: remote.bare,
-      metered: 'no',
+  app = await startE2eApp({
+    services: {
+      stateDir: join(work, 'userData'),
+      settingsDefaults: {
+        dataRoot: data,
+        cacheDir: join(work, 'cache'),
+        npmPrefix: prefix,
+        binDir: join(work, 'bin'),
+        repoRemote: remote.bare,
+        metered: 'no',
+      },
     },
-    hosts: {
-      utility: async () =>
-        (utility = await startUtility({
-          utilityPath: resolve('out/main/utility.js'),
-          cacheDir: join(work, 'cache'),
-        })),
-      // The link job's host: the real helper process, started directly since we are root (the app uses pkexec).
-      helper: async () =>
-        (helper = await HelperClient.start({ mode: 'direct', helperPath: resolve('out/main/helper.js') })),
-    },
+    utility: { cacheDir: join(work, 'cache') },
+    // The link job's host.
+    helper: 'direct',
+    lastShot: 'kintsugi-e2e-dash-last.png',
   });
-  ({ api, harness } = await serveApp(services));
-  chromium = await openChromiumPage('kintsugi-e2e-dash-last.png');
-  page = chromium.page;
+  ({ api, harness, page } = app);
   await mkdir(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await chromium?.close();
-  await harness?.close();
-  await services?.close();
-  await utility?.close();
-  await helper?.close();
+  await app?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -1,14 +1,12 @@
 import { execa } from 'execa';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../src/main/core/services';
-import type { JobHostClient } from '../../src/main/job-host/client';
-import { startUtility } from '../../src/main/utility/client';
+import type { Services } from '../../src/main/core/services';
 import { buildFixtureImage, compressFixture } from '../helpers/fixture-image';
-import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
+import { startE2eApp, type E2eApp } from './harness/app';
 import type { Harness } from './harness/server';
 
 // The image step's "Ignore the .bmap" checkbox in Chromium, against the real handlers and the real utility process:
@@ -17,10 +15,9 @@ import type { Harness } from './harness/server';
 
 let work: string;
 let image: string;
+let app: E2eApp;
 let services: Services;
-let utility: JobHostClient | undefined;
 let harness: Harness;
-let chromium: ChromiumPage;
 let page: Page;
 
 beforeAll(async () => {
@@ -38,27 +35,20 @@ beforeAll(async () => {
   await writeFile(bmap, xml.slice(0, Math.floor(xml.length / 2)));
 
   const cacheDir = join(work, 'cache');
-  services = createServices({
-    stateDir: join(work, 'userData'),
-    settingsDefaults: { dataRoot: join(work, 'data'), cacheDir },
-    hosts: {
-      utility: async () =>
-        (utility = await startUtility({ utilityPath: resolve('out/main/utility.js'), cacheDir })),
-      helper: async () => {
-        throw new Error('no privileged job in this test');
-      },
+  app = await startE2eApp({
+    services: {
+      stateDir: join(work, 'userData'),
+      settingsDefaults: { dataRoot: join(work, 'data'), cacheDir },
     },
+    utility: { cacheDir },
+    helper: 'refuse',
+    lastShot: 'kintsugi-e2e-image-no-bmap-last.png',
   });
-  ({ harness } = await serveApp(services));
-  chromium = await openChromiumPage('kintsugi-e2e-image-no-bmap-last.png');
-  page = chromium.page;
+  ({ services, harness, page } = app);
 });
 
 afterAll(async () => {
-  await chromium?.close();
-  await harness?.close();
-  await services?.close();
-  await utility?.close();
+  await app?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -1,14 +1,11 @@
 import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateFile } from '../../src/main/core/kernel/install/paths';
-import { createServices, type Services } from '../../src/main/core/services';
-import { HelperClient } from '../../src/main/helper/client';
-import type { JobHostClient } from '../../src/main/job-host/client';
-import { startUtility } from '../../src/main/utility/client';
+import type { Services } from '../../src/main/core/services';
 import { gatherLayerAttention } from '../../src/main/tray-layers';
 import type { KintsugiApi } from '../../src/shared/registry';
 import {
@@ -20,7 +17,7 @@ import {
   type KernelRoot,
 } from '../helpers/kernel-root';
 import { makeKernelWorkspace, type KernelWorkspace } from '../helpers/kernel-workspace';
-import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
+import { startE2eApp, type E2eApp } from './harness/app';
 import { checkedShot } from './harness/checked-shot';
 import { PickPathStandIn } from './harness/pick-stand-in';
 import { screenshotsDir } from './harness/screenshots';
@@ -39,12 +36,10 @@ let work: string;
 let ws: KernelWorkspace;
 let k: KernelRoot;
 let next: KernelDeb;
+let app: E2eApp;
 let services: Services;
-let utility: JobHostClient | undefined;
-let helper: HelperClient | undefined;
 let api: KintsugiApi;
 let harness: Harness;
-let chromium: ChromiumPage;
 let page: Page;
 const picks = new PickPathStandIn();
 
@@ -57,32 +52,23 @@ beforeAll(async () => {
   await ws.commitWorkspace('hosts for the page');
   k = await kernelRoot();
   next = await kernelDeb(k.dir, { version: '6.6.2-1', release: '6.6.2-kintsugi' });
-  services = createServices({
-    stateDir: join(work, 'userData'),
-    settingsDefaults: { cacheDir: join(work, 'cache'), metered: 'no' },
-    kernel: { root: k.root },
-    hosts: {
-      utility: async () =>
-        (utility = await startUtility({
-          utilityPath: resolve('out/main/utility.js'),
-          cacheDir: join(work, 'cache'),
-        })),
-      helper: async () =>
-        (helper = await HelperClient.start({ mode: 'direct', helperPath: resolve('out/main/helper.js') })),
+  app = await startE2eApp({
+    services: {
+      stateDir: join(work, 'userData'),
+      settingsDefaults: { cacheDir: join(work, 'cache'), metered: 'no' },
+      kernel: { root: k.root },
     },
+    utility: { cacheDir: join(work, 'cache') },
+    helper: 'direct',
+    pick: picks.pick,
+    lastShot: 'kintsugi-e2e-kernel-last.png',
   });
-  ({ api, harness } = await serveApp(services, picks.pick));
-  chromium = await openChromiumPage('kintsugi-e2e-kernel-last.png');
-  page = chromium.page;
+  ({ services, api, harness, page } = app);
   await mkdir(SHOTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await harness?.close();
-  await services?.close();
-  await utility?.close();
-  await helper?.close();
+  await app?.close();
   if (k) await rm(k.dir, { recursive: true, force: true });
   if (work) await rm(work, { recursive: true, force: true });
 });

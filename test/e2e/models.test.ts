@@ -1,17 +1,14 @@
 import { access, mkdir, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userModelsManifest } from '../../src/main/core/layers/data-layout';
-import { createServices, type Services } from '../../src/main/core/services';
-import type { JobHostClient } from '../../src/main/job-host/client';
-import { startUtility } from '../../src/main/utility/client';
 import type { KintsugiApi } from '../../src/shared/registry';
 import { writeGgufFile } from '../helpers/gguf-fixture';
 import { startHfServer } from '../helpers/hf-server';
 import { hfEntry, modelsDataRoot, writeUserManifest } from '../helpers/models-fixture';
 import { startOllamaStandin, type OllamaStandin } from '../helpers/ollama-standin';
-import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
+import { startE2eApp, type E2eApp } from './harness/app';
 import { checkedShot } from './harness/checked-shot';
 import { screenshotsDir } from './harness/screenshots';
 import type { Harness } from './harness/server';
@@ -34,11 +31,9 @@ const savedEnv = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
 let data: string;
 let hf: Awaited<ReturnType<typeof startHfServer>>;
 let ollama: OllamaStandin;
-let services: Services;
-let utility: JobHostClient | undefined;
+let app: E2eApp;
 let api: KintsugiApi;
 let harness: Harness;
-let chromium: ChromiumPage;
 let page: Page;
 
 beforeAll(async () => {
@@ -60,28 +55,20 @@ beforeAll(async () => {
   delete process.env['KINTSUGI_STORAGE_WARN_PCT'];
   delete process.env['KINTSUGI_STORAGE_REFUSE_PCT'];
 
-  services = createServices({
-    stateDir: join(data, 'userData'),
-    settingsDefaults: { dataRoot: data, cacheDir: join(data, 'cache'), metered: 'no' },
-    hosts: {
-      utility: async () =>
-        (utility = await startUtility({
-          utilityPath: resolve('out/main/utility.js'),
-          cacheDir: join(data, 'cache'),
-        })),
+  app = await startE2eApp({
+    services: {
+      stateDir: join(data, 'userData'),
+      settingsDefaults: { dataRoot: data, cacheDir: join(data, 'cache'), metered: 'no' },
     },
+    utility: { cacheDir: join(data, 'cache') },
+    lastShot: 'kintsugi-e2e-models-last.png',
   });
-  ({ api, harness } = await serveApp(services));
-  chromium = await openChromiumPage('kintsugi-e2e-models-last.png');
-  page = chromium.page;
+  ({ api, harness, page } = app);
   await mkdir(SHOTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await chromium?.close();
-  await harness?.close();
-  await services?.close();
-  await utility?.close();
+  await app?.close();
   await hf?.close();
   await ollama?.close();
   for (const k of ENV)

@@ -1,13 +1,11 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../src/main/core/services';
-import { HelperClient } from '../../src/main/helper/client';
 import type { KintsugiApi } from '../../src/shared/registry';
 import { createOstreeSysroot, type OstreeSysroot } from '../helpers/ostree-sysroot';
-import { openChromiumPage, serveApp, type ChromiumPage } from './harness/app';
+import { startE2eApp, type E2eApp } from './harness/app';
 import { checkedShot } from './harness/checked-shot';
 import { screenshotsDir } from './harness/screenshots';
 import type { Harness } from './harness/server';
@@ -23,39 +21,32 @@ const SHOTS = screenshotsDir();
 const MiB = 1024 * 1024;
 let work: string;
 let os: OstreeSysroot;
-let services: Services;
-let helper: HelperClient | undefined;
+let app: E2eApp;
 let api: KintsugiApi;
 let harness: Harness;
-let chromium: ChromiumPage;
 let page: Page;
 
 beforeAll(async () => {
   os = await createOstreeSysroot({ deployed: '42.1', published: null });
   await os.publish('42.2', { kernelBytes: 256 * MiB });
   work = await mkdtemp(join(tmpdir(), 'kintsugi-e2e-os-'));
-  services = createServices({
-    stateDir: join(work, 'userData'),
-    settingsDefaults: { dataRoot: join(work, 'data'), cacheDir: join(work, 'cache'), metered: 'yes' },
-    os: { target: { sysroot: os.sysroot, osName: os.osName } },
-    hosts: {
-      // The OS jobs' host: the real helper, started directly as root (the app starts it through pkexec). It
-      // inherits OSTREE_SYSROOT_DEBUG from the fixture, so the test can delete its deployments afterwards.
-      helper: async () =>
-        (helper = await HelperClient.start({ mode: 'direct', helperPath: resolve('out/main/helper.js') })),
+  app = await startE2eApp({
+    services: {
+      stateDir: join(work, 'userData'),
+      settingsDefaults: { dataRoot: join(work, 'data'), cacheDir: join(work, 'cache'), metered: 'yes' },
+      os: { target: { sysroot: os.sysroot, osName: os.osName } },
     },
+    // The OS jobs' host. It inherits OSTREE_SYSROOT_DEBUG from the fixture, so the test can delete its
+    // deployments afterwards.
+    helper: 'direct',
+    lastShot: 'kintsugi-e2e-os-last.png',
   });
-  ({ api, harness } = await serveApp(services));
-  chromium = await openChromiumPage('kintsugi-e2e-os-last.png');
-  page = chromium.page;
+  ({ api, harness, page } = app);
   await mkdir(SHOTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
-  await chromium?.close();
-  await harness?.close();
-  await services?.close();
-  await helper?.close();
+  await app?.close();
   await os?.cleanup();
   if (work) await rm(work, { recursive: true, force: true });
 });
