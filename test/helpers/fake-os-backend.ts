@@ -59,7 +59,9 @@ export function fakeOsBackends(built: OsBackendOptions[] = []): OsBackendFactori
         async apply(ctx) {
           const s = load();
           ctx.log(`applying ${s.available.length}`);
-          for (const u of s.available) s.installed[u.name] = u.to;
+          for (const u of s.available)
+            if (u.to === undefined) delete s.installed[u.name];
+            else s.installed[u.name] = u.to;
           const applied = s.available;
           writeFakeSystem(opts.root, { ...s, available: [], listed: [] });
           return { backend: name, applied, hooks: [], reboot: { required: true, why: ['fake-kernel'] } };

@@ -111,6 +111,8 @@ describe('rpm-ostree backend (stand-in): status and check', () => {
         source: 'FEDORA-2024-5ec',
       },
       { name: 'newtool', to: '2.0-1.fc40', kind: 'image', security: false },
+      // Removed by the new deployment: what it had, nothing it brings.
+      { name: 'oldtool', from: '1.0-1.fc40', kind: 'image', security: false },
     ]);
     expect(s.stale).toBe(true);
     expect(s.reboot.required).toBe(false);
@@ -168,7 +170,7 @@ describe('rpm-ostree backend (stand-in): upgrade, rollback, transactions', () =>
     standin = await installRpmOstreeStandin(state({ 'cached-update': CACHED }));
     const b = backend();
     const r = await b.apply(recordingContext());
-    expect(r.applied.map((u) => u.name)).toEqual(['kernel', 'openssl-libs', 'newtool']);
+    expect(r.applied.map((u) => u.name)).toEqual(['kernel', 'openssl-libs', 'newtool', 'oldtool']);
     expect(r.reboot.required).toBe(true);
     const s = await b.status(recordingContext());
     expect(s.deployments.map((d) => [d.checksum, d.staged, d.booted])).toEqual([
@@ -251,7 +253,7 @@ describe('rpm-ostree backend (stand-in): upgrade, rollback, transactions', () =>
     );
     const ctx = recordingContext();
     const r = await backend().apply(ctx);
-    expect(r.applied).toHaveLength(3);
+    expect(r.applied).toHaveLength(4);
     expect(ctx.events.filter((e) => e.phase === 'wait').map((e) => e.message)).toEqual([
       'waiting for rpm-ostree to finish Rebase (started by :1.9)',
     ]);

@@ -59,5 +59,10 @@ describe('OS badge', () => {
     expect(updateSetKey([u('bash', '5'), u('systemd', '3')])).not.toBe(a);
     expect(updateSetKey([u('bash', '5')])).not.toBe(a);
     expect(updateSetKey([])).toBe('');
+    // A removal is its own entry: the same name removed is not the same set as it upgraded.
+    expect(updateSetKey([{ name: 'bash' }])).not.toBe(updateSetKey([u('bash', '5')]));
+    expect(updateSetKey([{ name: 'bash' }, u('systemd', '2')])).toBe(
+      updateSetKey([u('systemd', '2'), { name: 'bash' }]),
+    );
   });
 });

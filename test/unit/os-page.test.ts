@@ -67,6 +67,12 @@ describe('the update list', () => {
     expect(updateLine(fresh)).toMatchObject({ change: 'new: 1.1', size: '—', kind: 'kernel' });
   });
 
+  it('a package the update removes (rpm-ostree) says so, with the version it takes away', () => {
+    const gone = upd('oldtool', { kind: 'image' });
+    delete gone.to;
+    expect(updateLine(gone).change).toBe('removed: 1.0');
+  });
+
   it('an image update without a from label shows the short commit it replaces', () => {
     const u = upd('testos:stable', { kind: 'image', fromChecksum: 'abcdef0123456789', to: '42.2' });
     delete u.from;

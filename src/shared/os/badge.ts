@@ -40,5 +40,5 @@ export function osBadge(r: OsRecordView, now: Date): OsBadge {
  * order or the check that found them. A new version of one package is a new set (worth one new notification).
  */
 export function updateSetKey(updates: readonly Pick<OsUpdate, 'name' | 'to'>[]): string {
-  return [...new Set(updates.map((u) => `${u.name}=${u.to}`))].sort().join('\n');
+  return [...new Set(updates.map((u) => `${u.name}=${u.to ?? '(removed)'}`))].sort().join('\n');
 }

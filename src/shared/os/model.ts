@@ -27,7 +27,9 @@ export interface OsUpdate {
   name: string;
   /** The installed version; absent for a package the update newly installs. */
   from?: string;
-  to: string;
+  /** The version the update brings; absent for a package the update removes (rpm-ostree's rpm-diff "removed": the
+   * new deployment no longer has it). Never both absent. */
+  to?: string;
   security: boolean;
   kind: OsUpdateKind;
   /** Bytes to download, when the backend can tell (apt --print-uris). */
@@ -38,6 +40,9 @@ export interface OsUpdate {
   fromChecksum?: string;
   toChecksum?: string;
 }
+
+/** An update that installs a version: every apt and ostree update (apt's plan, pins and rollback need `to`). */
+export type OsUpgrade = OsUpdate & { to: string };
 
 export interface OsDeployment {
   /** Position in the bootloader order, 0 = the default at next boot (as `ostree admin status` prints them). */

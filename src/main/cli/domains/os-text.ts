@@ -7,7 +7,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 function updateLine(u: OsUpdate): string {
   const tags = [u.security ? 'security' : '', u.kind !== 'userspace' ? u.kind : ''].filter(Boolean);
-  return `  ${u.name} ${u.from ?? '(new)'} -> ${u.to}${tags.length ? `  [${tags.join(', ')}]` : ''}\n`;
+  return `  ${u.name} ${u.from ?? '(new)'} -> ${u.to ?? '(removed)'}${tags.length ? `  [${tags.join(', ')}]` : ''}\n`;
 }
 
 export function updatesSummary(updates: readonly OsUpdate[]): string {

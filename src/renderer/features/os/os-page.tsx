@@ -256,7 +256,7 @@ function AppliedNote({ result }: { result: OsApplyResult | undefined }) {
     <div className="banner" role="status">
       <p>
         <strong>Applied:</strong>{' '}
-        {result.applied.map((u) => `${u.name} ${u.from ?? ''} → ${u.to}`).join(', ')}.
+        {result.applied.map((u) => `${u.name} ${u.from ?? ''} → ${u.to ?? 'removed'}`).join(', ')}.
       </p>
       {(image || result.reboot.required) && (
         <p>

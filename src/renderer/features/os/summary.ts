@@ -24,7 +24,7 @@ export function updateLine(u: OsUpdate): UpdateLine {
   const to = u.to || shortChecksum(u.toChecksum);
   return {
     name: u.name,
-    change: from !== undefined ? `${from} → ${to}` : `new: ${to}`,
+    change: !to ? `removed: ${from ?? ''}` : from !== undefined ? `${from} → ${to}` : `new: ${to}`,
     security: u.security,
     kind: u.kind,
     size: u.downloadBytes !== undefined ? formatBytes(u.downloadBytes) : '—',

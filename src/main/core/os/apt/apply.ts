@@ -1,5 +1,5 @@
 import { KintsugiError } from '../../../../shared/errors';
-import type { OsApplyResult, OsUpdate } from '../../../../shared/os/model';
+import type { OsApplyResult, OsUpgrade } from '../../../../shared/os/model';
 import type { JobContext } from '../../jobs/context';
 import type { AptTarget } from './apt-target';
 import { auditDpkg, INTERRUPTED_FIX } from './audit';
@@ -45,7 +45,7 @@ export async function applyUpdates(
     packages: updates,
   });
   const wasAuto = await autoInstalled(target, ctx);
-  const pins = (us: OsUpdate[]) => us.map((u) => `${u.name}=${u.to}`);
+  const pins = (us: OsUpgrade[]) => us.map((u) => `${u.name}=${u.to}`);
   await runInstallPhase(
     target,
     { phase: 'userspace', pins: pins(userspace), lockTimeoutSeconds: o.lockTimeoutSeconds },

@@ -1,4 +1,4 @@
-import type { OsState, OsUpdate } from '../../../../shared/os/model';
+import type { OsState, OsUpgrade } from '../../../../shared/os/model';
 import type { JobContext } from '../../jobs/context';
 import { throwIfAptFailed } from './apt-errors';
 import { runApt } from './apt-run';
@@ -17,7 +17,7 @@ export const UPGRADE_ARGS = ['--with-new-pkgs', 'upgrade'] as const;
 const READ_ONLY = ['-o', 'Debug::NoLocking=1'] as const;
 
 export interface UpgradePlan {
-  updates: OsUpdate[];
+  updates: OsUpgrade[];
   notOsUpdates: OsState['notOsUpdates'];
 }
 
@@ -40,7 +40,7 @@ export function splitPlan(
   sizes: ReadonlyMap<string, number>,
   list: RelevantList,
 ): UpgradePlan {
-  const updates: OsUpdate[] = [];
+  const updates: OsUpgrade[] = [];
   const notOsUpdates: UpgradePlan['notOsUpdates'] = [];
   for (const i of installs) {
     const phase = list.phaseOf(i.name);

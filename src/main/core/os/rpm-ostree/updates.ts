@@ -1,8 +1,9 @@
 import type { OsUpdate } from '../../../../shared/os/model';
 import type { RpmOstreeCachedUpdate, RpmOstreeDeployment } from './status-json';
 
-// The updates in rpm-ostree's cached update: one entry per package of its rpm-diff (upgraded, downgraded, added;
-// a removed package has no "to" and is left out), each flagged security when a security advisory names it. When
+// The updates in rpm-ostree's cached update: one entry per package of its rpm-diff (upgraded, downgraded, added,
+// and removed: no "to", as `rpm-ostree upgrade --check` lists them under "Removed:"), each flagged security when a
+// security advisory names it. When
 // the diff is empty but the base commit moved (a container image, or a diff rpm-ostree could not compute), one
 // entry for the whole image.
 
@@ -36,6 +37,8 @@ export function cachedUpdates(
     out.push({ name, from: fromEvr, to: toEvr, kind: 'image', ...flag(advisoriesOf.get(name)) });
   for (const [, name, evr] of diff?.added ?? [])
     out.push({ name, to: evr, kind: 'image', ...flag(advisoriesOf.get(name)) });
+  for (const [, name, evr] of diff?.removed ?? [])
+    out.push({ name, from: evr, kind: 'image', security: false });
   if (out.length === 0 && (cu['ref-has-new-commit'] ?? cu.checksum !== current.checksum))
     out.push({
       name: cu.origin ?? current.origin ?? current.osname,
