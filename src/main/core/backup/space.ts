@@ -1,8 +1,9 @@
 import { lstatSync } from 'node:fs';
 import { lstat, opendir, statfs } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { KintsugiError, type ErrorCode } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format-bytes';
+import { fsPath, toBytePath, type BytePath } from './byte-path';
 import type { HashPool } from './hash-pool';
 
 export { formatBytes };
@@ -62,17 +63,18 @@ export function poolLister(pool: HashPool): ListDir {
     }));
 }
 
-export type ListDir = (dir: string) => Promise<{ name: string; st: EntryStat }[]>;
+/** Lists a folder (a byte path) with its entries' names (as bytes) and lstats. */
+export type ListDir = (dir: BytePath) => Promise<{ name: BytePath; st: EntryStat }[]>;
 
 /** The default lister: libuv's opendir and lstat, two lstats in flight. Not more: on a drive that stops answering
  * each one holds a thread of libuv's pool (four) for good, and the job host needs the others to report and clean
  * up (source-stall.ts). */
-async function libuvList(dir: string): Promise<{ name: string; st: EntryStat }[]> {
-  const names: string[] = [];
-  for await (const entry of await opendir(dir)) names.push(entry.name);
+async function libuvList(dir: BytePath): Promise<{ name: BytePath; st: EntryStat }[]> {
+  const names: BytePath[] = [];
+  for await (const entry of await opendir(fsPath(dir), { encoding: 'latin1' })) names.push(entry.name);
   const stats: EntryStat[] = [];
   for (let i = 0; i < names.length; i += 2)
-    stats.push(...(await Promise.all(names.slice(i, i + 2).map((name) => lstat(join(dir, name))))));
+    stats.push(...(await Promise.all(names.slice(i, i + 2).map((name) => lstat(fsPath(`${dir}/${name}`))))));
   return names.map((name, i) => ({ name, st: stats[i]! }));
 }
 
@@ -80,20 +82,20 @@ export async function measureTree(
   root: string,
   signal?: AbortSignal,
   destBlock = 4096,
-  /** Sees each entry once (hard links once), with its path relative to root. */
-  visit?: (rel: string, st: EntryStat) => void,
+  /** Sees each entry once (hard links once), with its path relative to root (a byte path). */
+  visit?: (rel: BytePath, st: EntryStat) => void,
   /** Lists a folder with its entries' lstats (default: libuv's, two lstats in flight). */
   listDir: ListDir = libuvList,
 ): Promise<TreeSize> {
   const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0 };
   const seen = new Set<string>();
-  const walk = async (dir: string, rel: string): Promise<void> => {
+  const walk = async (dir: BytePath, rel: BytePath): Promise<void> => {
     if (signal?.aborted) throw new KintsugiError('CANCELLED', `stopped while measuring ${root}`);
     // A backup's source is listed on the hash pool's workers: readdir and lstats in one message per folder cost
     // about half of libuv's opendir and two lstats in flight per round trip (3,100 entries: 79 ms against 142).
     const listed = await listDir(dir);
     for (const { name, st } of listed) {
-      const path = join(dir, name);
+      const path = `${dir}/${name}`;
       const relPath = rel ? `${rel}/${name}` : name;
       size.entries++;
       if (st.nlink > 1 && !st.isDirectory()) {
@@ -110,7 +112,7 @@ export async function measureTree(
       }
     }
   };
-  await walk(root, '');
+  await walk(toBytePath(root), '');
   return size;
 }
 
@@ -147,11 +149,12 @@ export async function estimateNeed(
   // stat pass over the whole source, a good part of an unchanged backup's time): a file needs room unless the
   // previous backup holds one rsync --link-dest would link (same size, mtime, mode and owner).
   let transferBytes: number | undefined = linkDest ? 0 : undefined;
-  const visit = linkDest
-    ? (rel: string, st: EntryStat) => {
+  const linkBase = linkDest ? toBytePath(linkDest) : undefined;
+  const visit = linkBase
+    ? (rel: BytePath, st: EntryStat) => {
         if (!st.isFile()) return;
         // The previous backup is on the destination (not the drive that may stall): a cached, cheap lstat.
-        const prev = lstatSync(join(linkDest, rel), { throwIfNoEntry: false });
+        const prev = lstatSync(fsPath(`${linkBase}/${rel}`), { throwIfNoEntry: false });
         const linkable =
           prev?.isFile() &&
           prev.size === st.size &&
