@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { createHash } from 'node:crypto';
 import {
   mkdir,
   mkdtemp,
@@ -15,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
+import type { BackupManifest } from '../../src/shared/model';
+import type { Progress, ProgressOf } from '../../src/shared/progress';
 import type { JobContext } from '../../src/main/core/jobs/context';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { runRestore } from '../../src/main/core/backup/restore';
@@ -72,7 +75,7 @@ describe('incremental verify', () => {
     const first = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), {
       now: next_,
     });
-    expect(first.formatVersion).toBe(2);
+    expect(first.formatVersion).toBe(3);
     expect(first.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
     expect(first.verify!.hashedFiles).toBe(first.index!.entries);
     expect(first.index!.entries).toBeGreaterThan(10);
@@ -140,6 +143,28 @@ describe('incremental verify', () => {
     expect(after.linkDest).toBe(latest.manifest.id);
     expect(after.verify!.mode).toBe('full');
     expect(c.logs.join('\n')).toMatch(/older version made it\): every file is verified this once/);
+  });
+});
+
+describe('a backup from the previous format (2: the head does not bind its file list)', () => {
+  it('is read, listed and checked, and the next backup verifies fully once', async () => {
+    const dest = join(work, 'format-2');
+    await mkdir(dest);
+    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    const { headSha256: _h, ...v2 } = made;
+    const { path: _p, ...fields } = v2;
+    await writeFile(join(made.path, MANIFEST_NAME), JSON.stringify({ ...fields, formatVersion: 2 }));
+    expect((await latestVerifiedBackup(dest))?.manifest.formatVersion).toBe(2);
+    expect((await checkBackup(made.path)).ok).toBe(true);
+    const c = ctx();
+    const after = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, { now: next_ });
+    expect(after.linkDest).toBe(made.id);
+    expect(after.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
+    expect(c.logs.join('\n')).toMatch(
+      /does not bind its per-file checksums .* every file is verified this once/,
+    );
+    const again = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    expect(again.verify).toMatchObject({ mode: 'incremental', hashedFiles: 0, sinceFull: 1 });
   });
 });
 
@@ -237,6 +262,56 @@ describe('damage done to a backup after it was made', () => {
     expect((await checkBackup(backup)).ok).toBe(true);
   });
 
+  it('a manifest whose head and file list were edited together (data, its line and the recorded sha256) is detected', async () => {
+    // The forgery a naive edit makes: the file's bytes changed, its index line given their sha256, and the
+    // head given the new list's sha256 and length. Without the head's own checksum nothing would disagree.
+    const file = join(backup, name());
+    const st = await stat(file);
+    const forgedData = Buffer.from(original);
+    forgedData[0] = forgedData[0]! ^ 1;
+    await writeFile(file, forgedData);
+    await utimes(file, st.atime, st.mtime);
+    const indexPath = join(backup, INDEX_NAME);
+    const indexText = await readFile(indexPath, 'utf8');
+    const line = indexText.split('\n').find((l) => l.includes(`"path":${JSON.stringify(name())}`))!;
+    const sha = createHash('sha256').update(forgedData).digest('hex');
+    const forgedIndex = indexText.replace(line, line.replace(/"sha256":"[0-9a-f]{64}"/, `"sha256":"${sha}"`));
+    await writeFile(indexPath, forgedIndex);
+    const headPath = join(backup, MANIFEST_NAME);
+    const headText = await readFile(headPath, 'utf8');
+    const head = JSON.parse(headText) as BackupManifest;
+    head.index = {
+      ...head.index!,
+      sha256: createHash('sha256').update(forgedIndex).digest('hex'),
+      bytes: Buffer.byteLength(forgedIndex),
+    };
+    await writeFile(headPath, `${JSON.stringify(head, null, 2)}\n`);
+
+    const reason =
+      /kintsugi-backup\.json was changed after the backup was made \(its own checksum does not match\)/;
+    expect((await unreadableBackups(dest()))[0]?.reason).toMatch(reason);
+    expect(await latestVerifiedBackup(dest())).toBeUndefined();
+    const err = await codeOf(checkBackup(backup));
+    expect(err.code).toBe('BACKUP_VERIFY_FAILED');
+    expect(err.detail).toMatch(reason);
+    const refused = await codeOf(
+      runRestore({ backupDir: backup, target: join(work, 'never'), includeLoop: false }, ctx()),
+    );
+    expect(refused.detail).toMatch(reason);
+
+    // A head edited alone (a count, say) is caught the same way; the untouched head reads again.
+    await writeFile(
+      headPath,
+      headText.replace(/"files": (\d+)/, (_m, n: string) => `"files": ${Number(n) + 1}`),
+    );
+    expect((await unreadableBackups(dest()))[0]?.reason).toMatch(reason);
+    await writeFile(headPath, headText);
+    await writeFile(indexPath, indexText);
+    await writeFile(file, original);
+    await utimes(file, originalStat.atime, originalStat.mtime);
+    expect((await checkBackup(backup)).ok).toBe(true);
+  });
+
   it('a missing or corrupt manifest: listed as unverified, never used', async () => {
     const m = join(backup, MANIFEST_NAME);
     const text = await readFile(m, 'utf8');
@@ -253,6 +328,44 @@ describe('damage done to a backup after it was made', () => {
     expect(err.code).toBe('BACKUP_NOT_FOUND');
     await writeFile(m, text);
     expect(await readManifest(backup)).toBeDefined();
+  });
+});
+
+describe('the verify phase of a backup, a check and a restore', () => {
+  it("reports bytes of the backup's bytes and files of its files, rising to the whole, with speed and ETA fields", async () => {
+    const dest = join(work, 'progress');
+    await mkdir(dest);
+    const verifyEvents = (events: Progress[]) =>
+      events.filter((e): e is ProgressOf<'backup'> => e.kind === 'backup' && e.phase === 'verify');
+    const expectPhase = (events: Progress[], total: number, files: number) => {
+      const v = verifyEvents(events);
+      expect(v.length).toBeGreaterThanOrEqual(2);
+      expect(v[0]).toMatchObject({ bytes: 0, total, items: 0, itemsTotal: files });
+      expect(v.at(-1)).toMatchObject({ bytes: total, total, itemsTotal: files });
+      expect(v.at(-1)!.items).toBe(files);
+      for (const e of v) expect(typeof e.speed).toBe('number');
+      const bytes = v.map((e) => e.bytes!);
+      expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+    };
+
+    const backupEvents: Progress[] = [];
+    const made = await runBackup(
+      { source: src, destRoot: dest, includeLoop: false },
+      { ...ctx(), progress: (p) => backupEvents.push(p) },
+      { now: next_ },
+    );
+    expectPhase(backupEvents, made.bytes, made.index!.entries);
+
+    const checkEvents: Progress[] = [];
+    await checkBackup(made.path, { progress: (p) => checkEvents.push(p) });
+    expectPhase(checkEvents, made.bytes, made.index!.entries);
+
+    const restoreEvents: Progress[] = [];
+    await runRestore(
+      { backupDir: made.path, target: join(work, 'progress-restored'), includeLoop: false },
+      { ...ctx(), progress: (p) => restoreEvents.push(p) },
+    );
+    expectPhase(restoreEvents, made.bytes, made.index!.entries);
   });
 });
 

@@ -9,7 +9,7 @@ import type { JobContext } from '../../src/main/core/jobs/context';
 import { runBackup, INCOMPLETE_SUFFIX } from '../../src/main/core/backup/backup';
 import { runRestore } from '../../src/main/core/backup/restore';
 import { listBackups } from '../../src/main/core/backup/list';
-import { INDEX_NAME, MANIFEST_NAME, readManifest } from '../../src/main/core/backup/manifest';
+import { INDEX_NAME, MANIFEST_NAME, readManifest, writeManifest } from '../../src/main/core/backup/manifest';
 import { compareTrees } from '../../src/main/core/backup/verify-copy';
 import { describeTree, diffTrees } from '../helpers/describe-tree';
 import { populatePersistence, type FixtureFiles } from '../helpers/populate-persistence';
@@ -233,7 +233,7 @@ describe('refusals', () => {
     const unverified = join(work, 'unverified');
     await mkdir(unverified);
     const m = { ...latest!.manifest, id: 'unverified', verified: false };
-    await writeFile(join(unverified, MANIFEST_NAME), JSON.stringify(m));
+    await writeManifest(unverified, m);
     await expectCode(
       runRestore({ backupDir: unverified, target, includeLoop: false }, recordingContext()),
       'BACKUP_NOT_FOUND',

@@ -7,7 +7,8 @@ import type { JobContext } from '../jobs/context';
 import { checksumPass, type ChecksumPassResult } from './checksum-pass';
 import type { HashPool } from './hash-pool';
 import { leftBehind } from './left-behind';
-import { INDEX_NAME, RESERVED_NAMES } from './manifest';
+import { displayPath, fsPath, type BytePath } from './byte-path';
+import { INDEX_NAME, RESERVED_NAMES, headBound } from './manifest';
 import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
 import { formatBytes } from './space';
 import { compareTrees, describeDifferences, withSlash } from './verify-copy';
@@ -17,7 +18,8 @@ import { compareTrees, describeDifferences, withSlash } from './verify-copy';
 //    xattrs, symlink targets (metadata only: no file is read);
 // 2. the checksum pass (checksum-pass.ts): contents, file by file, writing the per-file index; files linked
 //    from the previous verified backup with an unchanged source inherit its checksums (incremental), unless a
-//    full verify was asked for or the previous backup has no index (made by an older version).
+//    full verify was asked for or the previous backup was made by an older version: no index (format 1), or an
+//    index its head does not bind (format 2: head and index could have been edited together, manifest.ts).
 
 export interface VerifiedCopy {
   index: { sha256: string; entries: number; bytes: number };
@@ -33,10 +35,13 @@ export async function verifyCopy(
   onBytes: (bytes: number) => void,
   pool?: HashPool,
 ): Promise<VerifiedCopy> {
-  const full = fullAsked || !previous?.manifest.index;
-  if (!fullAsked && previous && !previous.manifest.index)
+  const unbound = previous !== undefined && (!previous.manifest.index || !headBound(previous.manifest));
+  const full = fullAsked || !previous || unbound;
+  if (!fullAsked && unbound)
     ctx.log(
-      `${previous.manifest.id} has no per-file checksums (an older version made it): every file is verified this once`,
+      previous.manifest.index
+        ? `${previous.manifest.id}'s manifest does not bind its per-file checksums (an older version made it): every file is verified this once`
+        : `${previous.manifest.id} has no per-file checksums (an older version made it): every file is verified this once`,
     );
   ctx.log(
     full
@@ -81,7 +86,7 @@ export async function verifyCopy(
     if (r.staleLinks.length > 0 && r.staleLinks.length === r.mismatchCount) {
       // rsync linked them because size and mtime matched; their ctime said they changed, their bytes confirm it.
       ctx.log(
-        `${r.staleLinks.length} file(s) changed in the source although size and mtime did not (their ctime did): copying them again, e.g. ${r.staleLinks.slice(0, 3).join(', ')}`,
+        `${r.staleLinks.length} file(s) changed in the source although size and mtime did not (their ctime did): copying them again, e.g. ${r.staleLinks.slice(0, 3).map(displayPath).join(', ')}`,
       );
       await copyAgain(src, work, r.staleLinks, ctx.signal);
       await unlink(indexPath);
@@ -137,11 +142,12 @@ export function describeVerify(v: BackupVerifyInfo): string {
 }
 
 /** Copies the named files again, whatever their times say; rsync writes a new file, so the link is broken and the previous backup keeps its bytes. */
-async function copyAgain(src: string, work: string, paths: string[], signal: AbortSignal): Promise<void> {
+async function copyAgain(src: string, work: string, paths: BytePath[], signal: AbortSignal): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kintsugi-recopy-'));
   try {
     const list = join(dir, 'files');
-    await writeFile(list, paths.join('\0') + '\0');
+    // The names' own bytes, NUL-separated (--from0): rsync reads them as they are, whatever their encoding.
+    await writeFile(list, Buffer.concat(paths.map((p) => fsPath(`${p}\0`))));
     const run = await runRsync(
       [
         ...RSYNC_ARCHIVE,
