@@ -310,3 +310,21 @@ describe('cancel', () => {
     await rm(big, { recursive: true });
   });
 });
+
+describe('sparse files', () => {
+  it('a tree without holes is copied as it is: a file of zeros that was written out stays allocated', async () => {
+    // --sparse is used only for a tree with a file with holes (the tricky tree's sparse file stays sparse
+    // above); without one, rsync would also punch holes into a dense file of zeros.
+    const dense = join(work, 'dense');
+    await mkdir(dense);
+    await writeFile(join(dense, 'zeros.bin'), Buffer.alloc(1024 * 1024));
+    expect((await stat(join(dense, 'zeros.bin'))).blocks * 512).toBeGreaterThanOrEqual(1024 * 1024);
+    const dest = join(work, 'dense-backups');
+    await mkdir(dest);
+    const made = await runBackup({ source: dense, destRoot: dest, includeLoop: false }, recordingContext());
+    expect((await stat(join(made.path, 'zeros.bin'))).blocks * 512).toBeGreaterThanOrEqual(1024 * 1024);
+    const target = join(work, 'dense-restored');
+    await runRestore({ backupDir: made.path, target, includeLoop: false }, recordingContext());
+    expect((await stat(join(target, 'zeros.bin'))).blocks * 512).toBeGreaterThanOrEqual(1024 * 1024);
+  });
+});

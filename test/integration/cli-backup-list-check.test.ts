@@ -38,7 +38,11 @@ describe('kintsugi backup list | check', () => {
     const listed = await cli(['backup', 'list', dest, '--json']);
     expect(listed.exitCode, String(listed.stderr)).toBe(0);
     const l = JSON.parse(String(listed.stdout)).result as {
-      backups: { path: string; usable: boolean; manifest: { verify: Record<string, unknown> } }[];
+      backups: {
+        path: string;
+        usable: boolean;
+        manifest: { bytes: number; verify: Record<string, unknown> };
+      }[];
     };
     expect(l.backups).toHaveLength(2);
     expect(l.backups[0]!.manifest.verify).toMatchObject({

@@ -11,7 +11,7 @@ import { verifyRestored } from './verify-restore';
 import { backupUsable } from '../../../shared/backup/usable';
 import { rsyncProgressReporter } from './progress-reporter';
 import { canonicalWholeDisk, isBlockDevice } from '../drives/identity';
-import { DEFAULT_IO_TIMEOUT_MS, RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
+import { DEFAULT_IO_TIMEOUT_MS, RSYNC_ARCHIVE, runRsync, sparseArgs, stderrTail } from './run-rsync';
 import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
 import { ensureRoom, estimateNeed, formatBytes } from './space';
@@ -101,7 +101,7 @@ export async function runRestore(
         const exclude = [...RESERVED_NAMES].map((n) => `/${n}`);
         const args = [
           ...RSYNC_ARCHIVE,
-          '--sparse',
+          ...sparseArgs(need.source),
           '--no-inc-recursive',
           '--info=progress2',
           '--stats',

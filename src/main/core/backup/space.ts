@@ -24,6 +24,17 @@ export interface TreeSize {
   /** Every entry below the root (files, dirs, links, devices), hard links counted each time. */
   entries: number;
   dirs: number;
+  /** Regular files with at least one whole 4 KiB block of hole (see isSparse). */
+  sparseFiles: number;
+}
+
+/**
+ * A file with holes: at least one 4 KiB block's worth of its length is not allocated. Small files stored inline
+ * (no block at all, a few dozen bytes) do not count; a compressed file (btrfs, ZFS) may, which only costs the
+ * copy the zero scan --sparse does.
+ */
+export function isSparse(st: { size: number; blocks: number; isFile(): boolean }): boolean {
+  return st.isFile() && st.size - st.blocks * 512 >= 4096;
 }
 
 /** Bytes one entry takes on a filesystem with `block`-byte blocks: its allocation rounded up to whole blocks, and
@@ -87,7 +98,7 @@ export async function measureTree(
   /** Lists a folder with its entries' lstats (default: libuv's, two lstats in flight). */
   listDir: ListDir = libuvList,
 ): Promise<TreeSize> {
-  const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0 };
+  const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0, sparseFiles: 0 };
   const seen = new Set<string>();
   const walk = async (dir: BytePath, rel: BytePath): Promise<void> => {
     if (signal?.aborted) throw new KintsugiError('CANCELLED', `stopped while measuring ${root}`);
@@ -105,6 +116,7 @@ export async function measureTree(
       }
       size.allocatedBytes += neededOnDest(st, destBlock);
       if (st.isFile()) size.apparentBytes += st.size;
+      if (isSparse(st)) size.sparseFiles++;
       visit?.(relPath, st);
       if (st.isDirectory()) {
         size.dirs++;
@@ -130,7 +142,10 @@ const MARGIN_FIXED = 256 * 1024;
 const DIR_BLOCK = 4096;
 
 /** Pure: the room a copy needs from the measured sizes. */
-export function requiredBytes(tree: TreeSize, transferBytes?: number): number {
+export function requiredBytes(
+  tree: Pick<TreeSize, 'allocatedBytes' | 'dirs'>,
+  transferBytes?: number,
+): number {
   const incremental = transferBytes === undefined ? Infinity : transferBytes + tree.dirs * DIR_BLOCK;
   const base = Math.min(tree.allocatedBytes, incremental);
   return Math.ceil(base * 1.02) + MARGIN_FIXED;
@@ -224,10 +239,5 @@ export function neededForStore(
   destBlock: number,
 ): number {
   const rounding = destBlock > usage.blockSize ? usage.usedInodes * (destBlock - usage.blockSize) : 0;
-  return requiredBytes({
-    allocatedBytes: usage.dataBytes + rounding,
-    apparentBytes: usage.dataBytes,
-    entries: usage.usedInodes,
-    dirs: 0,
-  });
+  return requiredBytes({ allocatedBytes: usage.dataBytes + rounding, dirs: 0 });
 }
