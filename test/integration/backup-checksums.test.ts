@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import {
+  chmod,
   mkdir,
   mkdtemp,
   readFile,
@@ -165,6 +166,59 @@ describe('a backup from the previous format (2: the head does not bind its file 
     );
     const again = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
     expect(again.verify).toMatchObject({ mode: 'incremental', hashedFiles: 0, sinceFull: 1 });
+  });
+});
+
+describe('an incremental verify (rsync compares only what the previous backup does not prove)', () => {
+  // A source of its own: the files changed here must not count in the other tests' incremental backups.
+  const dest = () => join(work, 'incremental-sees');
+  const own = () => join(work, 'incremental-sees-source');
+  let tree: FixtureFiles;
+  beforeAll(async () => {
+    await mkdir(dest());
+    await mkdir(own());
+    ({ files: tree } = await populatePersistence(own()));
+    await runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), { now: next_ });
+  });
+
+  async function failsWith(afterCopy: (copy: string) => Promise<void>, detail: RegExp): Promise<void> {
+    const err = await codeOf(
+      runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), { now: next_, afterCopy }),
+    );
+    expect(err.code).toBe('BACKUP_VERIFY_FAILED');
+    expect(err.detail).toMatch(detail);
+  }
+
+  it('an entry only in the copy, or missing from it, whatever its type', async () => {
+    await failsWith((copy) => writeFile(join(copy, 'stray.txt'), 'x'), /stray\.txt: only in the copy/);
+    await failsWith((copy) => mkdir(join(copy, 'stray-dir')), /stray-dir: only in the copy/);
+    const link = tree.symlinks[0]!;
+    await failsWith((copy) => unlink(join(copy, link)), new RegExp(`${link}: missing from the copy`));
+  });
+
+  it('a folder, a file read now and a file linked from the previous backup with other attributes', async () => {
+    await failsWith(
+      (copy) => chmod(join(copy, 'owners/dir'), 0o700), // nested: the root's own entries come with "."
+      /\.d\S* owners\/dir/,
+    );
+    // A file changed in the source is read (not inherited) and rsync still compares its attributes.
+    const changed = tree.randomFiles[0]!;
+    await writeFile(join(own(), changed), 'changed for this test\n');
+    await failsWith((copy) => chmod(join(copy, changed), 0o600), new RegExp(`\\.f\\S* ${changed}`));
+    // An unchanged file is the previous backup's inode: a mode changed on it (on both backups) is seen by the
+    // checksum pass's attribute check, which stops the inheritance, and rsync then names it.
+    const prev = (await latestVerifiedBackup(dest()))!;
+    const linked = tree.randomFiles[1]!;
+    const mode = (await stat(join(prev.path, linked))).mode & 0o7777;
+    try {
+      await failsWith((copy) => chmod(join(copy, linked), 0o600), new RegExp(`\\.f\\S* ${linked}`));
+    } finally {
+      await chmod(join(prev.path, linked), mode);
+    }
+    const ok = await runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), {
+      now: next_,
+    });
+    expect(ok.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
   });
 });
 

@@ -22,6 +22,8 @@ export interface ChecksumPassOptions {
   full: boolean;
   signal: AbortSignal;
   onFile?: (bytes: number) => void;
+  /** Each file read (not inherited), as a byte path: the ones rsync's metadata comparison must still see. */
+  onHashed?: (path: BytePath) => void;
   /** The backup's pool, already warm from measuring the source; the caller closes it. Default: a pool of its own. */
   pool?: HashPool;
 }
@@ -112,7 +114,16 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
       ctimeNs: srcSt.ctimeNs,
       ino: srcSt.ino,
     };
-    if (linked && prevEntry?.src && sameSource(prevEntry.src, seen) && prevEntry.size === size)
+    // Inherited: the copy is the previous backup's inode (its bytes, mode, owner, times, xattrs and ACLs were
+    // proven equal to this source then), the source is unchanged since (ctime moves with any change to its
+    // data or attributes), and what can be read cheaply agrees: size, mode, owner, mtime.
+    if (
+      linked &&
+      prevEntry?.src &&
+      sameSource(prevEntry.src, seen) &&
+      prevEntry.size === size &&
+      sameAttributes(copySt, srcSt)
+    )
       return { entry: { path, size, sha256: prevEntry.sha256, how: 'inherited', src: seen }, linked };
     const c = await pool.compare(`${source}/${path}`, `${copy}/${path}`);
     const entry: IndexEntry = { path, size: c.size, sha256: c.sha256, how: 'hashed', src: seen };
@@ -130,6 +141,7 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
       } else {
         r.hashedFiles++;
         r.hashedBytes += o.entry.size;
+        opts.onHashed?.(o.entry.path);
       }
       if (o.linked) r.linkedBytes += o.entry.size;
       else r.newBytes += o.entry.size;
@@ -149,6 +161,18 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
     if (!opts.pool) await pool.close();
   }
   return r;
+}
+
+function sameAttributes(
+  copy: { mode: bigint; uid: bigint; gid: bigint; mtimeNs: bigint },
+  src: FileStat,
+): boolean {
+  return (
+    Number(copy.mode) === src.mode &&
+    Number(copy.uid) === src.uid &&
+    Number(copy.gid) === src.gid &&
+    String(copy.mtimeNs) === src.mtimeNs
+  );
 }
 
 function sameSource(a: SourceSeen, b: SourceSeen): boolean {

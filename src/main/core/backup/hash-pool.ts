@@ -83,7 +83,8 @@ function stat(path) {
   const st = lstatSync(P(path), { bigint: true, throwIfNoEntry: false });
   if (!st) return { stat: null };
   return { stat: { isFile: st.isFile(), size: Number(st.size), mtimeNs: String(st.mtimeNs),
-    ctimeNs: String(st.ctimeNs), ino: String(st.ino) } };
+    ctimeNs: String(st.ctimeNs), ino: String(st.ino), mode: Number(st.mode), uid: Number(st.uid),
+    gid: Number(st.gid) } };
 }
 function entry(name, st) {
   return { name, kind: st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o', size: st.size, blocks: st.blocks,
@@ -104,7 +105,11 @@ function files(dir) {
   }
   return { files: out };
 }
-const OPS = { hash, compare, stat, list, files };
+// A folder's names, nothing else (the verify's own comparison of which entries exist: tree-names.ts).
+function names(dir) {
+  return { names: readdirSync(P(dir), 'latin1') };
+}
+const OPS = { hash, compare, stat, list, files, names };
 const attempt = (f) => { try { return f(); } catch (err) { return { error: String((err && err.message) || err) }; } };
 parentPort.on('message', ({ id, op, paths }) => {
   parentPort.postMessage({ id, replies: paths.map((p) => attempt(() => OPS[op](p))) });
@@ -130,6 +135,9 @@ export interface FileStat {
   mtimeNs: string;
   ctimeNs: string;
   ino: string;
+  mode: number;
+  uid: number;
+  gid: number;
 }
 
 /** What a du-like walk needs of a folder's entry (space.ts), as plain data from a worker's lstat. */
@@ -157,6 +165,8 @@ export interface HashPool {
   list(dir: BytePath): Promise<ListedEntry[]>;
   /** A folder's regular files with what stat() says of each, by name; undefined for a folder of more than LISTING_MAX names. */
   files(dir: BytePath): Promise<Map<BytePath, FileStat> | undefined>;
+  /** A folder's names (byte paths), read in a worker. */
+  names(dir: BytePath): Promise<BytePath[]>;
   close(): Promise<void>;
 }
 
@@ -167,10 +177,11 @@ type Reply = {
   stat?: FileStat | null;
   list?: ListedEntry[];
   files?: Map<BytePath, FileStat> | null;
+  names?: BytePath[];
   error?: string;
 };
 type Job = {
-  op: 'hash' | 'compare' | 'stat' | 'list' | 'files';
+  op: 'hash' | 'compare' | 'stat' | 'list' | 'files' | 'names';
   path: string;
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
@@ -241,6 +252,7 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
     stat: async (path) => (await submit('stat', path)).stat ?? undefined,
     list: async (dir) => (await submit('list', dir)).list!,
     files: async (dir) => (await submit('files', dir)).files ?? undefined,
+    names: async (dir) => (await submit('names', dir)).names!,
     // Not awaited: a worker reading a drive that stopped answering sits in the kernel and cannot be stopped
     // until the read returns; the job must still be able to end (source-stall.ts) without waiting for it.
     close: async () => {

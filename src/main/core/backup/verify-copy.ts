@@ -14,6 +14,12 @@ export interface CompareOptions {
   checksum?: boolean;
   /** Anchored rsync exclude patterns (e.g. "/kintsugi-backup.json"); excluded entries are never deleted or compared. */
   exclude?: string[];
+  /**
+   * Compare only the entries a file lists (NUL-separated byte paths relative to the roots, "." for the roots
+   * themselves), not recursing into folders; extraIsDifference must be false (the caller checks which entries
+   * exist: tree-names.ts).
+   */
+  filesFrom?: string;
 }
 
 export interface CompareResult {
@@ -33,6 +39,7 @@ export async function compareTrees(
   const args: string[] = [...RSYNC_ARCHIVE, '--dry-run', '--itemize-changes', '--no-inc-recursive'];
   if (options.checksum !== false) args.push('--checksum');
   if (options.extraIsDifference) args.push('--delete');
+  if (options.filesFrom) args.push('--from0', `--files-from=${options.filesFrom}`);
   for (const pattern of options.exclude ?? []) args.push(`--exclude=${pattern}`);
   args.push(withSlash(source), withSlash(copy));
   const run = await runRsync(args, { signal: options.signal, keepLines: 50 });
