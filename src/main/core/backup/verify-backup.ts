@@ -101,7 +101,6 @@ export async function verifyCopy(
     return { index: r.index, info: verifyInfo(r, full, previous) };
   } catch (err) {
     await rm(`${work}.${INDEX_NAME}.tmp`, { force: true }); // a partial list of ours, never a backup's
-    await rm(`${work}${VERIFY_LIST_SUFFIX}`, { force: true });
     if (ctx.signal.aborted)
       throw new KintsugiError(
         'CANCELLED',
@@ -116,7 +115,7 @@ export async function verifyCopy(
   }
 }
 
-/** Where an incremental verify lists what rsync must still compare: beside the copy, never in it. */
+/** Where an incremental verify lists what rsync must still compare (".others", ".files"): beside the copy, never in it. */
 const VERIFY_LIST_SUFFIX = '.verify-list.tmp';
 
 /**
@@ -134,34 +133,49 @@ async function incrementalPass(
   pass: (onHashed: (path: BytePath) => void) => Promise<ChecksumPassResult>,
   exclude: string[],
 ): Promise<ChecksumPassResult> {
-  const listPath = `${work}${VERIFY_LIST_SUFFIX}`;
-  const list = await createFilesFromList(listPath);
+  const othersPath = `${work}${VERIFY_LIST_SUFFIX}.others`;
+  const filesPath = `${work}${VERIFY_LIST_SUFFIX}.files`;
+  const compare = (filesFrom: string) =>
+    compareTrees(src, work, {
+      signal: ctx.signal,
+      extraIsDifference: false,
+      checksum: false,
+      exclude,
+      filesFrom,
+    });
+  const others = await createFilesFromList(othersPath);
+  const files = await createFilesFromList(filesPath);
+  let hashed = 0;
   try {
+    // rsync compares the folders, symlinks and devices while the checksum pass still reads (another core);
+    // the files that pass reads are compared after it, in a second run only when there are any.
+    const namesThenOthers = (async () => {
+      const names = await compareNames(src, work, pool, RESERVED_NAMES, ctx.signal, (p) => others.add(p));
+      await others.close();
+      return { names, cmp: names.problemCount > 0 ? undefined : await compare(othersPath) };
+    })();
     const [namesDone, passDone] = await Promise.allSettled([
-      compareNames(src, work, pool, RESERVED_NAMES, ctx.signal, (p) => list.add(p)),
-      pass((p) => list.add(p)),
+      namesThenOthers,
+      pass((p) => {
+        hashed++;
+        files.add(p);
+      }),
     ]);
     if (namesDone.status === 'rejected') throw namesDone.reason;
-    const names = namesDone.value;
+    const { names, cmp } = namesDone.value;
     if (names.problemCount > 0)
       throw new KintsugiError(
         'BACKUP_VERIFY_FAILED',
         `${names.problemCount} difference(s) in which entries exist, first: ${names.problems.join('; ')}; ${await leftBehind(work, 'unverified')}`,
       );
+    await failOnDifferences(cmp!, work);
     if (passDone.status === 'rejected') throw passDone.reason;
-    await list.close();
-    const cmp = await compareTrees(src, work, {
-      signal: ctx.signal,
-      extraIsDifference: false,
-      checksum: false,
-      exclude,
-      filesFrom: listPath,
-    });
-    await failOnDifferences(cmp, work);
+    await files.close();
+    if (hashed > 0) await failOnDifferences(await compare(filesPath), work);
     return passDone.value;
   } finally {
-    await list.abort();
-    await rm(listPath, { force: true });
+    await Promise.all([others.abort(), files.abort()]);
+    await Promise.all([rm(othersPath, { force: true }), rm(filesPath, { force: true })]);
   }
 }
 
