@@ -2,8 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KintsugiError } from '../../src/shared/errors';
-import type { JobContext } from '../../src/main/core/jobs/context';
+import { failure, loggingContext } from '../helpers/backup-test-kit';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { runRestore } from '../../src/main/core/backup/restore';
 import { checkBackup } from '../../src/main/core/backup/check';
@@ -23,20 +22,9 @@ const C1 = B('x', [0x80], 'y'); // at the root
 const HASH = B('back\\#377slash'); // looks like rsync's own escape: must not be decoded as one
 const CTRL = B('esc', [0x1b], '[31m'); // an escape sequence in a name
 
-function ctx(): JobContext & { logs: string[] } {
-  const logs: string[] = [];
-  return { signal: new AbortController().signal, progress: () => {}, log: (m) => logs.push(m), logs };
-}
+const ctx = loggingContext;
 const at = (dir: string, ...names: Buffer[]) =>
   Buffer.concat([Buffer.from(dir), ...names.map((n) => B('/', n))]);
-async function failure(p: Promise<unknown>): Promise<KintsugiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KintsugiError);
-  return err as KintsugiError;
-}
 /** Every name below dir, as bytes, depth first, sorted: what a restore must reproduce exactly. */
 async function namesBelow(dir: Buffer, rel = Buffer.alloc(0)): Promise<string[]> {
   const out: string[] = [];

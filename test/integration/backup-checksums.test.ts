@@ -16,10 +16,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KintsugiError } from '../../src/shared/errors';
 import type { BackupManifest } from '../../src/shared/model';
 import type { Progress, ProgressOf } from '../../src/shared/progress';
-import type { JobContext } from '../../src/main/core/jobs/context';
+import { failure, loggingContext } from '../helpers/backup-test-kit';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { runRestore } from '../../src/main/core/backup/restore';
 import { checkBackup } from '../../src/main/core/backup/check';
@@ -32,19 +31,8 @@ import { populatePersistence, type FixtureFiles } from '../helpers/populate-pers
 // Per-file checksums with real rsync on the tricky fixture tree (hard links, sparse file, xattrs, ACLs): what an
 // incremental backup reads, what it inherits, and that damage done to a backup after it was made is named.
 
-function ctx(): JobContext & { logs: string[] } {
-  const logs: string[] = [];
-  return { signal: new AbortController().signal, progress: () => {}, log: (m) => logs.push(m), logs };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<KintsugiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KintsugiError);
-  return err as KintsugiError;
-}
+const ctx = loggingContext;
+const codeOf = failure;
 
 async function entries(backupPath: string) {
   const out = new Map<string, { how: string; sha256: string }>();

@@ -13,14 +13,7 @@ import { assertFitFilesystem } from './dest-fs';
 import { latestVerifiedBackup } from './list';
 import { INDEX_NAME, MANIFEST_FORMAT, MANIFEST_NAME, writeManifest } from './manifest';
 import { rsyncProgressReporter, verifyProgressReporter } from './progress-reporter';
-import {
-  DEFAULT_IO_TIMEOUT_MS,
-  RSYNC_ARCHIVE,
-  runRsync,
-  rsyncVersion,
-  sparseArgs,
-  stderrTail,
-} from './run-rsync';
+import { DEFAULT_IO_TIMEOUT_MS, runRsync, rsyncVersion, copyArgs, stderrTail } from './run-rsync';
 import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
 import { ensureRoom, estimateNeed, formatBytes, freeSpace } from './space';
@@ -187,13 +180,7 @@ async function copyAndVerify(
   const progress = rsyncProgressReporter(ctx, total);
   progress.phase('copy', 0);
 
-  const args = [
-    ...RSYNC_ARCHIVE,
-    ...sparseArgs(need.source),
-    '--no-inc-recursive',
-    '--info=progress2',
-    '--stats',
-  ];
+  const args = copyArgs(need.source);
   if (previous) args.push(`--link-dest=${previous.path}`);
   args.push(withSlash(srcDir), withSlash(work));
 

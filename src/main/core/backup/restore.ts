@@ -11,7 +11,7 @@ import { verifyRestored } from './verify-restore';
 import { backupUsable } from '../../../shared/backup/usable';
 import { rsyncProgressReporter } from './progress-reporter';
 import { canonicalWholeDisk, isBlockDevice } from '../drives/identity';
-import { DEFAULT_IO_TIMEOUT_MS, RSYNC_ARCHIVE, runRsync, sparseArgs, stderrTail } from './run-rsync';
+import { DEFAULT_IO_TIMEOUT_MS, copyArgs, runRsync, stderrTail } from './run-rsync';
 import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
 import { ensureRoom, estimateNeed, formatBytes } from './space';
@@ -99,14 +99,7 @@ export async function runRestore(
         progress.phase('copy', 0);
 
         const exclude = [...RESERVED_NAMES].map((n) => `/${n}`);
-        const args = [
-          ...RSYNC_ARCHIVE,
-          ...sparseArgs(need.source),
-          '--no-inc-recursive',
-          '--info=progress2',
-          '--stats',
-          ...exclude.map((e) => `--exclude=${e}`),
-        ];
+        const args = [...copyArgs(need.source), ...exclude.map((e) => `--exclude=${e}`)];
         args.push(withSlash(backupDir), withSlash(tree.dir));
         const run = await runRsync(args, {
           signal: ctx.signal,

@@ -13,8 +13,13 @@ export const RSYNC_ARCHIVE = ['-aHAX', '--numeric-ids'] as const;
  * so the copy keeps them. Not otherwise: rsync then scans every byte written for zeros (1 GiB of models: ~0.7 s
  * of CPU, a quarter of the copy here) and would punch holes into files that had none.
  */
-export function sparseArgs(tree: { sparseFiles: number }): string[] {
+function sparseArgs(tree: { sparseFiles: number }): string[] {
   return tree.sparseFiles > 0 ? ['--sparse'] : [];
+}
+
+/** A backup's or a restore's copy of a tree: the archive attributes, holes kept, progress and stats reported. */
+export function copyArgs(tree: { sparseFiles: number }): string[] {
+  return [...RSYNC_ARCHIVE, ...sparseArgs(tree), '--no-inc-recursive', '--info=progress2', '--stats'];
 }
 
 export interface RsyncRun {
