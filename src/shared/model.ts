@@ -101,8 +101,11 @@ export interface FlashResult {
 }
 
 export interface BackupManifest {
-  /** 1: no per-file checksums (older versions; read, and the next backup verifies fully). 2: with an index. */
-  formatVersion: 1 | 2;
+  /**
+   * 1: no per-file checksums. 2: with an index. 3: the head also carries its own checksum (headSha256), binding
+   * it to the index it records. 1 and 2 (older versions) are read, and the next backup after one verifies fully.
+   */
+  formatVersion: 1 | 2 | 3;
   id: string; // folder name
   source: string;
   sourceDescription?: string;
@@ -117,6 +120,8 @@ export interface BackupManifest {
   index?: { name: string; sha256: string; entries: number; bytes: number };
   /** Version 2: how the files' checksums were obtained. */
   verify?: BackupVerifyInfo;
+  /** Version 3: the sha256 of this head's JSON without this field (core/backup/manifest.ts). */
+  headSha256?: string;
 }
 
 export interface BackupVerifyInfo {

@@ -1,5 +1,7 @@
 import { execa } from 'execa';
+import { createHash } from 'node:crypto';
 import {
+  chmod,
   mkdir,
   mkdtemp,
   readFile,
@@ -14,8 +16,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KintsugiError } from '../../src/shared/errors';
-import type { JobContext } from '../../src/main/core/jobs/context';
+import type { BackupManifest } from '../../src/shared/model';
+import type { Progress, ProgressOf } from '../../src/shared/progress';
+import { failure, loggingContext } from '../helpers/backup-test-kit';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { runRestore } from '../../src/main/core/backup/restore';
 import { checkBackup } from '../../src/main/core/backup/check';
@@ -28,19 +31,8 @@ import { populatePersistence, type FixtureFiles } from '../helpers/populate-pers
 // Per-file checksums with real rsync on the tricky fixture tree (hard links, sparse file, xattrs, ACLs): what an
 // incremental backup reads, what it inherits, and that damage done to a backup after it was made is named.
 
-function ctx(): JobContext & { logs: string[] } {
-  const logs: string[] = [];
-  return { signal: new AbortController().signal, progress: () => {}, log: (m) => logs.push(m), logs };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<KintsugiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KintsugiError);
-  return err as KintsugiError;
-}
+const ctx = loggingContext;
+const codeOf = failure;
 
 async function entries(backupPath: string) {
   const out = new Map<string, { how: string; sha256: string }>();
@@ -72,7 +64,7 @@ describe('incremental verify', () => {
     const first = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), {
       now: next_,
     });
-    expect(first.formatVersion).toBe(2);
+    expect(first.formatVersion).toBe(3);
     expect(first.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
     expect(first.verify!.hashedFiles).toBe(first.index!.entries);
     expect(first.index!.entries).toBeGreaterThan(10);
@@ -140,6 +132,81 @@ describe('incremental verify', () => {
     expect(after.linkDest).toBe(latest.manifest.id);
     expect(after.verify!.mode).toBe('full');
     expect(c.logs.join('\n')).toMatch(/older version made it\): every file is verified this once/);
+  });
+});
+
+describe('a backup from the previous format (2: the head does not bind its file list)', () => {
+  it('is read, listed and checked, and the next backup verifies fully once', async () => {
+    const dest = join(work, 'format-2');
+    await mkdir(dest);
+    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    const { headSha256: _h, ...v2 } = made;
+    const { path: _p, ...fields } = v2;
+    await writeFile(join(made.path, MANIFEST_NAME), JSON.stringify({ ...fields, formatVersion: 2 }));
+    expect((await latestVerifiedBackup(dest))?.manifest.formatVersion).toBe(2);
+    expect((await checkBackup(made.path)).ok).toBe(true);
+    const c = ctx();
+    const after = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, { now: next_ });
+    expect(after.linkDest).toBe(made.id);
+    expect(after.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
+    expect(c.logs.join('\n')).toMatch(
+      /does not bind its per-file checksums .* every file is verified this once/,
+    );
+    const again = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    expect(again.verify).toMatchObject({ mode: 'incremental', hashedFiles: 0, sinceFull: 1 });
+  });
+});
+
+describe('an incremental verify (rsync compares only what the previous backup does not prove)', () => {
+  // A source of its own: the files changed here must not count in the other tests' incremental backups.
+  const dest = () => join(work, 'incremental-sees');
+  const own = () => join(work, 'incremental-sees-source');
+  let tree: FixtureFiles;
+  beforeAll(async () => {
+    await mkdir(dest());
+    await mkdir(own());
+    ({ files: tree } = await populatePersistence(own()));
+    await runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), { now: next_ });
+  });
+
+  async function failsWith(afterCopy: (copy: string) => Promise<void>, detail: RegExp): Promise<void> {
+    const err = await codeOf(
+      runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), { now: next_, afterCopy }),
+    );
+    expect(err.code).toBe('BACKUP_VERIFY_FAILED');
+    expect(err.detail).toMatch(detail);
+  }
+
+  it('an entry only in the copy, or missing from it, whatever its type', async () => {
+    await failsWith((copy) => writeFile(join(copy, 'stray.txt'), 'x'), /stray\.txt: only in the copy/);
+    await failsWith((copy) => mkdir(join(copy, 'stray-dir')), /stray-dir: only in the copy/);
+    const link = tree.symlinks[0]!;
+    await failsWith((copy) => unlink(join(copy, link)), new RegExp(`${link}: missing from the copy`));
+  });
+
+  it('a folder, a file read now and a file linked from the previous backup with other attributes', async () => {
+    await failsWith(
+      (copy) => chmod(join(copy, 'owners/dir'), 0o700), // nested: the root's own entries come with "."
+      /\.d\S* owners\/dir/,
+    );
+    // A file changed in the source is read (not inherited) and rsync still compares its attributes.
+    const changed = tree.randomFiles[0]!;
+    await writeFile(join(own(), changed), 'changed for this test\n');
+    await failsWith((copy) => chmod(join(copy, changed), 0o600), new RegExp(`\\.f\\S* ${changed}`));
+    // An unchanged file is the previous backup's inode: a mode changed on it (on both backups) is seen by the
+    // checksum pass's attribute check, which stops the inheritance, and rsync then names it.
+    const prev = (await latestVerifiedBackup(dest()))!;
+    const linked = tree.randomFiles[1]!;
+    const mode = (await stat(join(prev.path, linked))).mode & 0o7777;
+    try {
+      await failsWith((copy) => chmod(join(copy, linked), 0o600), new RegExp(`\\.f\\S* ${linked}`));
+    } finally {
+      await chmod(join(prev.path, linked), mode);
+    }
+    const ok = await runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), {
+      now: next_,
+    });
+    expect(ok.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
   });
 });
 
@@ -237,6 +304,56 @@ describe('damage done to a backup after it was made', () => {
     expect((await checkBackup(backup)).ok).toBe(true);
   });
 
+  it('a manifest whose head and file list were edited together (data, its line and the recorded sha256) is detected', async () => {
+    // The forgery a naive edit makes: the file's bytes changed, its index line given their sha256, and the
+    // head given the new list's sha256 and length. Without the head's own checksum nothing would disagree.
+    const file = join(backup, name());
+    const st = await stat(file);
+    const forgedData = Buffer.from(original);
+    forgedData[0] = forgedData[0]! ^ 1;
+    await writeFile(file, forgedData);
+    await utimes(file, st.atime, st.mtime);
+    const indexPath = join(backup, INDEX_NAME);
+    const indexText = await readFile(indexPath, 'utf8');
+    const line = indexText.split('\n').find((l) => l.includes(`"path":${JSON.stringify(name())}`))!;
+    const sha = createHash('sha256').update(forgedData).digest('hex');
+    const forgedIndex = indexText.replace(line, line.replace(/"sha256":"[0-9a-f]{64}"/, `"sha256":"${sha}"`));
+    await writeFile(indexPath, forgedIndex);
+    const headPath = join(backup, MANIFEST_NAME);
+    const headText = await readFile(headPath, 'utf8');
+    const head = JSON.parse(headText) as BackupManifest;
+    head.index = {
+      ...head.index!,
+      sha256: createHash('sha256').update(forgedIndex).digest('hex'),
+      bytes: Buffer.byteLength(forgedIndex),
+    };
+    await writeFile(headPath, `${JSON.stringify(head, null, 2)}\n`);
+
+    const reason =
+      /kintsugi-backup\.json was changed after the backup was made \(its own checksum does not match\)/;
+    expect((await unreadableBackups(dest()))[0]?.reason).toMatch(reason);
+    expect(await latestVerifiedBackup(dest())).toBeUndefined();
+    const err = await codeOf(checkBackup(backup));
+    expect(err.code).toBe('BACKUP_VERIFY_FAILED');
+    expect(err.detail).toMatch(reason);
+    const refused = await codeOf(
+      runRestore({ backupDir: backup, target: join(work, 'never'), includeLoop: false }, ctx()),
+    );
+    expect(refused.detail).toMatch(reason);
+
+    // A head edited alone (a count, say) is caught the same way; the untouched head reads again.
+    await writeFile(
+      headPath,
+      headText.replace(/"files": (\d+)/, (_m, n: string) => `"files": ${Number(n) + 1}`),
+    );
+    expect((await unreadableBackups(dest()))[0]?.reason).toMatch(reason);
+    await writeFile(headPath, headText);
+    await writeFile(indexPath, indexText);
+    await writeFile(file, original);
+    await utimes(file, originalStat.atime, originalStat.mtime);
+    expect((await checkBackup(backup)).ok).toBe(true);
+  });
+
   it('a missing or corrupt manifest: listed as unverified, never used', async () => {
     const m = join(backup, MANIFEST_NAME);
     const text = await readFile(m, 'utf8');
@@ -253,6 +370,44 @@ describe('damage done to a backup after it was made', () => {
     expect(err.code).toBe('BACKUP_NOT_FOUND');
     await writeFile(m, text);
     expect(await readManifest(backup)).toBeDefined();
+  });
+});
+
+describe('the verify phase of a backup, a check and a restore', () => {
+  it("reports bytes of the backup's bytes and files of its files, rising to the whole, with speed and ETA fields", async () => {
+    const dest = join(work, 'progress');
+    await mkdir(dest);
+    const verifyEvents = (events: Progress[]) =>
+      events.filter((e): e is ProgressOf<'backup'> => e.kind === 'backup' && e.phase === 'verify');
+    const expectPhase = (events: Progress[], total: number, files: number) => {
+      const v = verifyEvents(events);
+      expect(v.length).toBeGreaterThanOrEqual(2);
+      expect(v[0]).toMatchObject({ bytes: 0, total, items: 0, itemsTotal: files });
+      expect(v.at(-1)).toMatchObject({ bytes: total, total, itemsTotal: files });
+      expect(v.at(-1)!.items).toBe(files);
+      for (const e of v) expect(typeof e.speed).toBe('number');
+      const bytes = v.map((e) => e.bytes!);
+      expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+    };
+
+    const backupEvents: Progress[] = [];
+    const made = await runBackup(
+      { source: src, destRoot: dest, includeLoop: false },
+      { ...ctx(), progress: (p) => backupEvents.push(p) },
+      { now: next_ },
+    );
+    expectPhase(backupEvents, made.bytes, made.index!.entries);
+
+    const checkEvents: Progress[] = [];
+    await checkBackup(made.path, { progress: (p) => checkEvents.push(p) });
+    expectPhase(checkEvents, made.bytes, made.index!.entries);
+
+    const restoreEvents: Progress[] = [];
+    await runRestore(
+      { backupDir: made.path, target: join(work, 'progress-restored'), includeLoop: false },
+      { ...ctx(), progress: (p) => restoreEvents.push(p) },
+    );
+    expectPhase(restoreEvents, made.bytes, made.index!.entries);
   });
 });
 

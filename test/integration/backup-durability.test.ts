@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JobContext } from '../../src/main/core/jobs/context';
 import { INCOMPLETE_SUFFIX, runBackup } from '../../src/main/core/backup/backup';
-import { MANIFEST_NAME } from '../../src/main/core/backup/manifest';
+import { INDEX_NAME, MANIFEST_NAME } from '../../src/main/core/backup/manifest';
 import { runRestore } from '../../src/main/core/backup/restore';
 
 // "Verified" must mean "on the disk": a backup's manifest never exists while its data may still be only in the
@@ -67,15 +67,23 @@ describe('backup durability', () => {
       finalExists: await exists(final),
     });
     trace.length = 0;
-    const syncs: { dir: string; atEntry: Snapshot; atExit: Snapshot; copied: boolean }[] = [];
+    const syncs: {
+      dir: string;
+      atEntry: Snapshot;
+      atExit: Snapshot;
+      copied: boolean;
+      verified: boolean;
+    }[] = [];
     try {
       const result = await runBackup({ source: src, destRoot: dest, includeLoop: false }, context(), {
         now,
         syncTree: async (dir) => {
           const atEntry = await snapshot!();
           const copied = await exists(join(dir, 'notes/a.txt'));
+          // The verify's file list is moved into the copy when the verify is over.
+          const verified = await exists(join(dir, INDEX_NAME));
           await pause(); // an un-awaited flush would let the manifest and the rename happen meanwhile
-          syncs.push({ dir, atEntry, atExit: await snapshot!(), copied });
+          syncs.push({ dir, atEntry, atExit: await snapshot!(), copied, verified });
         },
       });
       expect(result.path).toBe(final);
@@ -84,7 +92,12 @@ describe('backup durability', () => {
     }
 
     const before: Snapshot = { workExists: true, manifestInWork: false, finalExists: false };
-    expect(syncs).toEqual([{ dir: work, atEntry: before, atExit: before, copied: true }]);
+    // An early flush while the verify runs (it only saves time), then the one that counts: after the verify,
+    // before the manifest.
+    expect(syncs).toEqual([
+      { dir: work, atEntry: before, atExit: before, copied: true, verified: false },
+      { dir: work, atEntry: before, atExit: before, copied: true, verified: true },
+    ]);
     // After the flush: the folder is synced with its manifest in it (restored root times included), then the
     // rename is synced through the destination root, last.
     expect(trace).toEqual([
@@ -105,6 +118,22 @@ describe('backup durability', () => {
     }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'BACKUP_FAILED', detail: expect.stringContaining('EIO') });
     expect(await readdir(dest)).toEqual([ID + INCOMPLETE_SUFFIX]);
+    expect(await exists(join(dest, ID + INCOMPLETE_SUFFIX, MANIFEST_NAME))).toBe(false);
+  });
+
+  it('a write error only the early flush (during the verify) saw still fails the backup', async () => {
+    // syncfs reports a write error once per open of the filesystem: the later flush may never see it again.
+    const dest = join(root, 'dest-early-fail');
+    await mkdir(dest);
+    let calls = 0;
+    const err = await runBackup({ source: src, destRoot: dest, includeLoop: false }, context(), {
+      now,
+      syncTree: async () => {
+        if (calls++ === 0) throw new Error('EIO: i/o error, syncfs');
+      },
+    }).catch((e: unknown) => e);
+    expect(calls).toBe(1);
+    expect(err).toMatchObject({ code: 'BACKUP_FAILED', detail: expect.stringContaining('EIO') });
     expect(await exists(join(dest, ID + INCOMPLETE_SUFFIX, MANIFEST_NAME))).toBe(false);
   });
 });

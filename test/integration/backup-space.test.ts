@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile, lstat } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KintsugiError } from '../../src/shared/errors';
+import { failure } from '../helpers/backup-test-kit';
 import { quietContext } from '../../src/main/core/jobs/context';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { runRestore } from '../../src/main/core/backup/restore';
@@ -29,15 +29,6 @@ async function fill(path: string, bytes: number): Promise<void> {
   const buf = Buffer.alloc(bytes);
   for (let i = 0; i + 4 <= bytes; i += 4) buf.writeUInt32LE((i * 2654435761 + 12345) >>> 0, i);
   await writeFile(path, buf);
-}
-
-async function failure(p: Promise<unknown>): Promise<KintsugiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KintsugiError);
-  return err as KintsugiError;
 }
 
 beforeAll(async () => {

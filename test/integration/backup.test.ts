@@ -9,7 +9,7 @@ import type { JobContext } from '../../src/main/core/jobs/context';
 import { runBackup, INCOMPLETE_SUFFIX } from '../../src/main/core/backup/backup';
 import { runRestore } from '../../src/main/core/backup/restore';
 import { listBackups } from '../../src/main/core/backup/list';
-import { INDEX_NAME, MANIFEST_NAME, readManifest } from '../../src/main/core/backup/manifest';
+import { INDEX_NAME, MANIFEST_NAME, readManifest, writeManifest } from '../../src/main/core/backup/manifest';
 import { compareTrees } from '../../src/main/core/backup/verify-copy';
 import { describeTree, diffTrees } from '../helpers/describe-tree';
 import { populatePersistence, type FixtureFiles } from '../helpers/populate-persistence';
@@ -233,7 +233,7 @@ describe('refusals', () => {
     const unverified = join(work, 'unverified');
     await mkdir(unverified);
     const m = { ...latest!.manifest, id: 'unverified', verified: false };
-    await writeFile(join(unverified, MANIFEST_NAME), JSON.stringify(m));
+    await writeManifest(unverified, m);
     await expectCode(
       runRestore({ backupDir: unverified, target, includeLoop: false }, recordingContext()),
       'BACKUP_NOT_FOUND',
@@ -308,5 +308,23 @@ describe('cancel', () => {
     expect(await size()).toBe(s1);
     expect(s1).toBeLessThan(400 * 1024 * 1024);
     await rm(big, { recursive: true });
+  });
+});
+
+describe('sparse files', () => {
+  it('a tree without holes is copied as it is: a file of zeros that was written out stays allocated', async () => {
+    // --sparse is used only for a tree with a file with holes (the tricky tree's sparse file stays sparse
+    // above); without one, rsync would also punch holes into a dense file of zeros.
+    const dense = join(work, 'dense');
+    await mkdir(dense);
+    await writeFile(join(dense, 'zeros.bin'), Buffer.alloc(1024 * 1024));
+    expect((await stat(join(dense, 'zeros.bin'))).blocks * 512).toBeGreaterThanOrEqual(1024 * 1024);
+    const dest = join(work, 'dense-backups');
+    await mkdir(dest);
+    const made = await runBackup({ source: dense, destRoot: dest, includeLoop: false }, recordingContext());
+    expect((await stat(join(made.path, 'zeros.bin'))).blocks * 512).toBeGreaterThanOrEqual(1024 * 1024);
+    const target = join(work, 'dense-restored');
+    await runRestore({ backupDir: made.path, target, includeLoop: false }, recordingContext());
+    expect((await stat(join(target, 'zeros.bin'))).blocks * 512).toBeGreaterThanOrEqual(1024 * 1024);
   });
 });

@@ -38,7 +38,11 @@ describe('kintsugi backup list | check', () => {
     const listed = await cli(['backup', 'list', dest, '--json']);
     expect(listed.exitCode, String(listed.stderr)).toBe(0);
     const l = JSON.parse(String(listed.stdout)).result as {
-      backups: { path: string; usable: boolean; manifest: { verify: Record<string, unknown> } }[];
+      backups: {
+        path: string;
+        usable: boolean;
+        manifest: { bytes: number; verify: Record<string, unknown> };
+      }[];
     };
     expect(l.backups).toHaveLength(2);
     expect(l.backups[0]!.manifest.verify).toMatchObject({
@@ -55,6 +59,28 @@ describe('kintsugi backup list | check', () => {
     const ok = await cli(['backup', 'check', newest]);
     expect(ok.exitCode).toBe(0);
     expect(String(ok.stdout)).toMatch(/ok, 2 files/);
+    // Run as a job: its verify phase is reported (bytes of the backup's bytes, files of its files).
+    const watched = await cli(['backup', 'check', newest, '--json', '--progress']);
+    const verify = String(watched.stdout)
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            progress?: {
+              kind: string;
+              phase: string;
+              bytes: number;
+              total: number;
+              items: number;
+              itemsTotal: number;
+            };
+          },
+      )
+      .map((e) => e.progress)
+      .filter((p) => p?.kind === 'backup' && p.phase === 'verify');
+    expect(verify.length).toBeGreaterThanOrEqual(2);
+    expect(verify.at(-1)).toMatchObject({ items: 2, itemsTotal: 2, bytes: l.backups[0]!.manifest.bytes });
 
     await writeFile(join(newest, 'notes.txt'), 'SECOND VERSION\n');
     const bad = await cli(['backup', 'check', newest, '--json']);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,10 @@ describe('the index order', () => {
     const paths = ['a-b', 'a/z', 'a', 'a/b/c', 'b'];
     expect([...paths].sort(comparePaths)).toEqual(['a', 'a/b/c', 'a/z', 'a-b', 'b']);
   });
+  it('orders names by their bytes (byte paths), 0xff after every UTF-8 lead byte', () => {
+    const paths = ['\xff', 'z', '\xc3\xa9', 'A'];
+    expect([...paths].sort(comparePaths)).toEqual(['A', 'z', '\xc3\xa9', '\xff']);
+  });
 });
 
 describe('a million-entry index', () => {
@@ -62,7 +66,8 @@ describe('a million-entry index', () => {
     const base = process.memoryUsage().heapUsed;
     let peak = 0;
     let n = 0;
-    for await (const e of readIndex(path, sha256)) {
+    const bytes = (await stat(path)).size;
+    for await (const e of readIndex(path, { sha256, entries: N, bytes })) {
       if (n === 123_456) expect(e.path).toBe(name(123_456));
       if (++n % 50_000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - base);
     }
@@ -73,23 +78,66 @@ describe('a million-entry index', () => {
 });
 
 describe('the index writer', () => {
-  it('records the sha256 of the bytes it wrote; a read expecting another one fails at the end', async () => {
+  it('records the sha256, length and lines it wrote; a read expecting any other fails at the end', async () => {
     const p = join(dir, 'small.ndjson');
     const w = await createIndexWriter(p);
     for (const x of ['a', 'b/c']) await w.add(entry(x));
     const done = await w.close();
     expect(done.entries).toBe(2);
+    expect(done.bytes).toBe((await stat(p)).size);
     expect(done.sha256).toBe(
       createHash('sha256')
         .update(await readFile(p))
         .digest('hex'),
     );
     const paths: string[] = [];
-    for await (const e of readIndex(p, done.sha256)) paths.push(e.path);
+    for await (const e of readIndex(p, done)) paths.push(e.path);
     expect(paths).toEqual(['a', 'b/c']);
-    await expect(async () => {
-      for await (const _ of readIndex(p, '0'.repeat(64)));
-    }).rejects.toBeInstanceOf(IndexDamaged);
+    for (const wrong of [
+      { ...done, sha256: '0'.repeat(64) },
+      { ...done, entries: 3 },
+      { ...done, bytes: done.bytes + 1 },
+    ])
+      await expect(async () => {
+        for await (const _ of readIndex(p, wrong));
+      }).rejects.toBeInstanceOf(IndexDamaged);
+  });
+
+  it('keeps a name that is not UTF-8 as its bytes (base64, flagged), and a UTF-8 one as text', async () => {
+    const p = join(dir, 'bytes.ndjson');
+    // Byte paths: one char per byte. 0xff is never UTF-8; "\xc3\xa9" is "é" in UTF-8.
+    const names = ['caf\xc3\xa9', 'd/a\xffb', 'd/x\nz'];
+    const w = await createIndexWriter(p);
+    for (const x of names) await w.add(entry(x));
+    const done = await w.close();
+    const lines = (await readFile(p, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ path: 'café' });
+    expect(lines[1]).not.toHaveProperty('path');
+    expect(Buffer.from(lines[1]!['pathBytes'] as string, 'base64')).toEqual(
+      Buffer.from([0x64, 0x2f, 0x61, 0xff, 0x62]),
+    );
+    expect(lines[2]).toMatchObject({ path: 'd/x\nz' });
+    const back: string[] = [];
+    for await (const e of readIndex(p, done)) back.push(e.path);
+    expect(back).toEqual(names);
+  });
+
+  it('refuses a name given both ways, or as base64 bytes that are UTF-8 text (one spelling per name)', async () => {
+    const p = join(dir, 'two-names.ndjson');
+    const bad = [
+      { ...entry('a'), pathBytes: Buffer.from([0xff]).toString('base64') },
+      { size: 1, sha256: SHA, how: 'hashed', pathBytes: Buffer.from('a').toString('base64') },
+      { size: 1, sha256: SHA, how: 'hashed', pathBytes: '*not base64*' },
+    ];
+    for (const line of bad) {
+      await writeFile(p, `${JSON.stringify(line)}\n`);
+      await expect(async () => {
+        for await (const _ of readIndex(p));
+      }).rejects.toThrow(/line 1 .* not a file entry/);
+    }
   });
 });
 

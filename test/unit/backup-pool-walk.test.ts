@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashPool, LISTING_MAX, type HashPool } from '../../src/main/core/backup/hash-pool';
-import { measureTree, poolLister } from '../../src/main/core/backup/space';
+import { measureTree, poolLister, type ListDir } from '../../src/main/core/backup/space';
 
 // The backup's source is walked on the hash pool's workers (a folder per message) instead of libuv's lstat: the
 // sizes it measures and the stats it hands the verify must be the ones libuv's own calls give.
@@ -41,6 +41,34 @@ describe('hash pool walk', () => {
     expect(named(b).filter((x) => x === 'one:5000')).toHaveLength(1);
     expect(libuv.apparentBytes).toBe(75_000);
     expect(libuv.dirs).toBe(2);
+  });
+
+  it('lists up to four folders at a time on the pool, measuring what libuv measures; a failing folder fails the walk', async () => {
+    const wide = join(dir, 'wide');
+    for (let i = 0; i < 12; i++) await mkdir(join(wide, `d${i}`, 'sub'), { recursive: true });
+    let inFlight = 0;
+    let most = 0;
+    const counting =
+      (inner: ListDir): ListDir =>
+      async (d) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 5));
+          return await inner(d);
+        } finally {
+          inFlight--;
+        }
+      };
+    const parallel = await measureTree(wide, undefined, 4096, undefined, counting(poolLister(pool)));
+    expect(most).toBe(4);
+    expect(parallel).toEqual(await measureTree(wide));
+    expect(parallel.dirs).toBe(24);
+
+    const failing: ListDir = async (d) => {
+      if (d.endsWith('/d7/sub')) throw new Error('EIO: i/o error, scandir');
+      return poolLister(pool)(d);
+    };
+    await expect(measureTree(wide, undefined, 4096, undefined, failing)).rejects.toThrow(/EIO/);
   });
 
   it("lists a folder's regular files with their stats, and gives up on a folder above LISTING_MAX", async () => {

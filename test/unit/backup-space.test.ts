@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   formatBytes,
+  isSparse,
   measureTree,
   neededOnDest,
   requiredBytes,
@@ -53,6 +54,14 @@ describe('neededOnDest', () => {
   });
   it('keeps sparse files sparse: their allocation, in whole blocks, not their apparent size', () => {
     expect(neededOnDest(file(1024 ** 3, 16), 4096)).toBe(8192);
+  });
+  it('calls a file sparse when a whole 4 KiB block of it is a hole, not a small file stored inline', () => {
+    expect(isSparse(file(1024 ** 3, 16))).toBe(true);
+    expect(isSparse(file(8192, 8))).toBe(true);
+    expect(isSparse(file(60, 0))).toBe(false); // ext4 inline data: no block at all
+    expect(isSparse(file(4095, 0))).toBe(false);
+    expect(isSparse(file(10_000, 24))).toBe(false);
+    expect(isSparse({ ...file(1024 ** 3, 16), isFile: () => false })).toBe(false);
   });
   it("measures a tree of small files in the destination's blocks", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kintsugi-space-'));

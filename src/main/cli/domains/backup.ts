@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { backupUsable } from '../../../shared/backup/usable';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupSummary } from '../../../shared/model';
-import { checkBackup, type BackupCheckResult } from '../../core/backup/check';
+import type { BackupCheckResult } from '../../core/backup/check';
 import { listBackups, unreadableBackups } from '../../core/backup/list';
 import { liveLock, type LockInfo } from '../../core/backup/lock';
 import { subcommand, type CliDomain, type SubcommandArgv } from '../domain-command';
@@ -85,8 +85,10 @@ const check = subcommand<{ dir: string }>({
   summary: 'read a backup and compare every file with its manifest (exit 1 when damaged)',
   arity: { min: 1, max: 1, names: 'one backup folder BACKUP_DIR' },
   parse: dirArg,
-  async run({ dir }) {
-    const r = await checkBackup(dir);
+  // As the app's backup-check job (journaled, in the device host: it reads a whole drive's worth), so the
+  // terminal shows the verify phase's bytes, speed and ETA like any long job.
+  async run({ dir }, c) {
+    const r = (await c.run({ type: 'backup-check', params: { backupDir: dir } })) as BackupCheckResult;
     if (!r.ok && r.problemCount === 0)
       throw new KintsugiError('BACKUP_VERIFY_FAILED', `${dir} failed its check`);
     return { result: r, human: checkText(r), exitCode: r.ok ? 0 : 1 };

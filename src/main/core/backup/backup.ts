@@ -11,9 +11,9 @@ import { syncFilesystem } from '../util/sync-filesystem';
 import { refuseDestOnDrive } from './dest-drive';
 import { assertFitFilesystem } from './dest-fs';
 import { latestVerifiedBackup } from './list';
-import { INDEX_NAME, MANIFEST_NAME, writeManifest } from './manifest';
-import { rsyncProgressReporter } from './progress-reporter';
-import { DEFAULT_IO_TIMEOUT_MS, RSYNC_ARCHIVE, runRsync, rsyncVersion, stderrTail } from './run-rsync';
+import { INDEX_NAME, MANIFEST_FORMAT, MANIFEST_NAME, writeManifest } from './manifest';
+import { rsyncProgressReporter, verifyProgressReporter } from './progress-reporter';
+import { DEFAULT_IO_TIMEOUT_MS, runRsync, rsyncVersion, copyArgs, stderrTail } from './run-rsync';
 import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
 import { ensureRoom, estimateNeed, formatBytes, freeSpace } from './space';
@@ -180,7 +180,7 @@ async function copyAndVerify(
   const progress = rsyncProgressReporter(ctx, total);
   progress.phase('copy', 0);
 
-  const args = [...RSYNC_ARCHIVE, '--sparse', '--no-inc-recursive', '--info=progress2', '--stats'];
+  const args = copyArgs(need.source);
   if (previous) args.push(`--link-dest=${previous.path}`);
   args.push(withSlash(srcDir), withSlash(work));
 
@@ -217,12 +217,20 @@ async function copyAndVerify(
   const bytes = stats.totalFileSize ?? need.source.apparentBytes;
 
   await options.afterCopy?.(work);
+  // The copy's pages are written out while the verify reads them from the page cache (the flush waits on the
+  // disk, the verify on the CPU): the flush after the verify, the one that counts, then has little left to do.
+  const sync = options.syncTree ?? syncFilesystem;
+  // Its failure is kept and reported below, not dropped: a write error the kernel reported to it (syncfs reports
+  // an error once per open of the filesystem) may not be reported again to the later flush.
+  const earlyFlush = sync(work).then(
+    () => undefined,
+    (err: unknown) => err as Error,
+  );
   // The index and the manifest are written into the copy's root: put its copied times back afterwards, so a
   // later comparison of the backup with its source still itemizes nothing.
   const rootTimes = await stat(work);
-  progress.phase('verify', 0, files);
-  let verified = 0;
-  let lastReport = 0;
+  const verifying = verifyProgressReporter(ctx, bytes, stats.regularFiles);
+  verifying.start();
   phases.mark('copy');
   const verify = await verifyCopy(
     srcDir,
@@ -230,21 +238,18 @@ async function copyAndVerify(
     previous,
     info.fullVerify,
     ctx,
-    (b) => {
-      verified += b;
-      if (performance.now() - lastReport < 200) return;
-      lastReport = performance.now();
-      progress.phase('verify', verified, files);
-    },
+    (b) => verifying.file(b),
     pool,
   );
-  progress.phase('verify', bytes, files);
+  verifying.end();
 
   // The verification read the page cache: flush what it saw before the manifest vouches for it.
   phases.mark('verify');
   ctx.log('Flushing the copy to disk');
   try {
-    await (options.syncTree ?? syncFilesystem)(work);
+    const early = await earlyFlush;
+    if (early) throw early;
+    await sync(work);
   } catch (err) {
     throw new KintsugiError(
       'BACKUP_FAILED',
@@ -253,7 +258,7 @@ async function copyAndVerify(
   }
 
   const manifest: BackupManifest = {
-    formatVersion: 2,
+    formatVersion: MANIFEST_FORMAT,
     id,
     source: info.source,
     sourceDescription: info.description,
@@ -271,7 +276,7 @@ async function copyAndVerify(
   // backup against its source still itemizes nothing. writeManifest syncs the manifest and the folder; the
   // restored times are synced again, then the rename, through the destination root.
   phases.mark('flush');
-  await writeManifest(work, manifest).catch(async (err: unknown) => {
+  const written = await writeManifest(work, manifest).catch(async (err: unknown) => {
     throw new KintsugiError(
       (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'BACKUP_NO_SPACE' : 'BACKUP_FAILED',
       `writing the manifest failed (${(err as Error).message}): no manifest vouches for the copy; ${await leftBehind(work, 'unverified')}`,
@@ -285,7 +290,7 @@ async function copyAndVerify(
   phases.mark('manifest');
   ctx.log(describeVerify(verify.info));
   ctx.log(`Time: ${phases.text()}`);
-  return { ...manifest, path: final };
+  return { ...written, path: final };
 }
 
 /** "kintsugi-backup-2026-11-23T11-30-00Z", with "-2", "-3"... when that name (or its unfinished twin) exists. */

@@ -2,9 +2,11 @@ import { basename, dirname, resolve } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupCheckRecord } from '../../../shared/model';
 import type { BackupCheckResult } from '../../../shared/backup/contract';
+import type { JobContext } from '../jobs/context';
 import { checkTreeAgainstIndex } from './check-tree';
 import { refuseWhileLocked } from './lock';
 import { MANIFEST_NAME, indexOf, readManifestState, writeLastCheck } from './manifest';
+import { verifyProgressReporter } from './progress-reporter';
 
 // `kintsugi backup check DIR`: a backup against its own manifest, without restoring: the index's own sha256,
 // then every file listed (present, same size, same sha256) and no file unlisted. The outcome is kept beside
@@ -14,7 +16,13 @@ export type { BackupCheckResult };
 
 export async function checkBackup(
   dir: string,
-  opts: { signal?: AbortSignal; now?: () => Date; record?: boolean } = {},
+  opts: {
+    signal?: AbortSignal;
+    now?: () => Date;
+    record?: boolean;
+    /** The verify phase's events: bytes checked of the backup's bytes, speed, ETA. */
+    progress?: JobContext['progress'];
+  } = {},
 ): Promise<BackupCheckResult> {
   const path = resolve(dir);
   await refuseWhileLocked(dirname(path));
@@ -42,7 +50,18 @@ export async function checkBackup(
       `${manifest.id} was made by an older version and records no per-file checksums: it cannot be checked on its own`,
       { hint: 'Its next backup verifies every file; restoring it compares the copy with it by checksum.' },
     );
-  const check = await checkTreeAgainstIndex(path, index, { extraIsProblem: true, signal: opts.signal });
+  const progress = verifyProgressReporter(
+    { progress: opts.progress ?? (() => {}) },
+    manifest.bytes,
+    index.entries,
+  );
+  progress.start();
+  const check = await checkTreeAgainstIndex(path, index, {
+    extraIsProblem: true,
+    signal: opts.signal,
+    onFile: (b) => progress.file(b),
+  });
+  progress.end();
   const record: BackupCheckRecord = {
     at: (opts.now ?? (() => new Date()))().toISOString(),
     ok: check.problemCount === 0,

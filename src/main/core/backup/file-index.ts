@@ -2,11 +2,14 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { displayPath, fsPath, toBytePath, utf8Text, type BytePath } from './byte-path';
 
 // The per-file half of a manifest: one JSON line per regular file, in walk order (comparePaths), written beside
 // the JSON head as "kintsugi-backup.files.ndjson". One line per file keeps a million-file tree streamable: it
 // is written and read line by line, never held whole. The head records the sha256 of these exact bytes, so an
 // edited line (a checksum changed to match damaged data) is seen before any line is trusted.
+// A file's name is kept losslessly: "path" holds it as text when its bytes are valid UTF-8, "pathBytes" holds
+// the bytes in base64 when they are not (Linux names are bytes: byte-path.ts). In memory it is a byte path.
 
 export const INDEX_NAME = 'kintsugi-backup.files.ndjson';
 
@@ -19,7 +22,8 @@ export interface SourceSeen {
 }
 
 export interface IndexEntry {
-  path: string;
+  /** The file's path below the backup's root, as bytes (byte-path.ts). */
+  path: BytePath;
   size: number;
   sha256: string;
   /** 'hashed': read and compared in this backup; 'inherited': hard-linked from linkDest, source unchanged. */
@@ -31,7 +35,8 @@ export interface IndexEntry {
 // (a zod parse cost ~20 us a line, most of an unchanged backup's verify).
 const DIGITS = /^\d+$/;
 const SHA256 = /^[0-9a-f]{64}$/;
-const ENTRY_KEYS = new Set(['path', 'size', 'sha256', 'how', 'src']);
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const ENTRY_KEYS = new Set(['path', 'pathBytes', 'size', 'sha256', 'how', 'src']);
 const SRC_KEYS = new Set(['size', 'mtimeNs', 'ctimeNs', 'ino']);
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const onlyKeys = (o: object, keys: Set<string>) => Object.keys(o).every((k) => keys.has(k));
@@ -47,18 +52,41 @@ function isSourceSeen(v: unknown): v is SourceSeen {
   );
 }
 
-/** The entry a parsed line holds, or undefined when it is not exactly one. */
+/** The entry a parsed line holds (its name as a byte path), or undefined when it is not exactly one. */
 export function asIndexEntry(v: unknown): IndexEntry | undefined {
   if (!isRecord(v) || !onlyKeys(v, ENTRY_KEYS)) return undefined;
-  const { path, size, sha256, how, src } = v;
-  if (typeof path !== 'string' || path === '' || !isCount(size)) return undefined;
+  const { size, sha256, how, src } = v;
+  const path = entryPath(v['path'], v['pathBytes']);
+  if (path === undefined || !isCount(size)) return undefined;
   if (typeof sha256 !== 'string' || !SHA256.test(sha256)) return undefined;
   if (how !== 'hashed' && how !== 'inherited') return undefined;
   if (src !== undefined && !isSourceSeen(src)) return undefined;
-  return v as unknown as IndexEntry;
+  const entry: IndexEntry = { path, size, sha256, how };
+  if (src !== undefined) entry.src = src;
+  return entry;
 }
 
-/** The order files are walked and listed in: component by component, so a folder's files stay together. */
+/** Exactly one of the two name fields: text, or base64 bytes that are not valid UTF-8 (else it would be text). */
+function entryPath(text: unknown, b64: unknown): BytePath | undefined {
+  if (text !== undefined)
+    return typeof text === 'string' && text !== '' && b64 === undefined ? toBytePath(text) : undefined;
+  if (typeof b64 !== 'string' || b64 === '' || !BASE64.test(b64)) return undefined;
+  const path = Buffer.from(b64, 'base64').toString('latin1');
+  return utf8Text(path) === undefined ? path : undefined;
+}
+
+/** One index line for an entry: its name as text when that is lossless, as base64 bytes when not. */
+export function indexLine(entry: IndexEntry): string {
+  const text = utf8Text(entry.path);
+  const name = text !== undefined ? { path: text } : { pathBytes: fsPath(entry.path).toString('base64') };
+  const { path: _path, ...rest } = entry;
+  return `${JSON.stringify({ ...name, ...rest })}\n`;
+}
+
+/**
+ * The order files are walked and listed in: component by component, so a folder's files stay together; names
+ * compare by their bytes (byte paths: one char per byte).
+ */
 export function comparePaths(a: string, b: string): number {
   const x = a.split('/');
   const y = b.split('/');
@@ -86,6 +114,7 @@ export async function createIndexWriter(path: string): Promise<IndexWriter> {
   let bytes = 0;
   const flush = async () => {
     if (pending.length === 0) return;
+    // indexLine's text is JSON: every name in it is valid UTF-8 (or base64), so this encoding is lossless.
     const buf = Buffer.from(pending.join(''), 'utf8');
     pending = [];
     pendingChars = 0;
@@ -95,7 +124,7 @@ export async function createIndexWriter(path: string): Promise<IndexWriter> {
   };
   return {
     async add(entry) {
-      pending.push(`${JSON.stringify(entry)}\n`);
+      pending.push(indexLine(entry));
       pendingChars += pending[pending.length - 1]!.length;
       entries++;
       if (pendingChars >= 256 * 1024) await flush();
@@ -117,15 +146,26 @@ export async function createIndexWriter(path: string): Promise<IndexWriter> {
 
 export class IndexDamaged extends Error {}
 
+/** What a manifest's head records of its index: checked against the file as it is read. */
+export interface IndexExpect {
+  sha256: string;
+  entries: number;
+  bytes: number;
+}
+
 /**
- * Streams the entries of an index file. The sha256 of the bytes read is compared with `expectSha256` at the
- * end: a caller acts on entries as they come but must treat the whole pass as failed when this throws
- * IndexDamaged (a line that does not parse throws at once).
+ * Streams the entries of an index file. The sha256, length and line count of what was read are compared with
+ * the head's record at the end: a caller acts on entries as they come but must treat the whole pass as failed
+ * when this throws IndexDamaged (a line that does not parse, or is out of order, throws at once).
  */
-export async function* readIndex(path: string, expectSha256?: string): AsyncGenerator<IndexEntry> {
+export async function* readIndex(path: string, expect?: IndexExpect): AsyncGenerator<IndexEntry> {
   const hash = createHash('sha256');
+  let bytes = 0;
   const stream = createReadStream(path);
-  stream.on('data', (chunk) => hash.update(chunk as Buffer));
+  stream.on('data', (chunk) => {
+    hash.update(chunk as Buffer);
+    bytes += chunk.length;
+  });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let n = 0;
   let previous: string | undefined;
@@ -139,14 +179,14 @@ export async function* readIndex(path: string, expectSha256?: string): AsyncGene
     }
     if (!entry) throw new IndexDamaged(`line ${n} of ${path} is not a file entry`);
     if (previous !== undefined && comparePaths(previous, entry.path) >= 0)
-      throw new IndexDamaged(`line ${n} of ${path} is out of order`);
+      throw new IndexDamaged(`line ${n} of ${path} (${displayPath(entry.path)}) is out of order`);
     previous = entry.path;
     yield entry;
   }
-  const got = hash.digest('hex');
-  if (expectSha256 !== undefined && got !== expectSha256)
+  if (!expect) return;
+  if (hash.digest('hex') !== expect.sha256 || bytes !== expect.bytes || n !== expect.entries)
     throw new IndexDamaged(
-      `${path} was changed after the backup was made (its sha256 is not the one recorded)`,
+      `${path} was changed after the backup was made (its sha256, length or line count is not the one recorded)`,
     );
 }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { BytePath } from './byte-path';
 
 // sha256 of whole files, lstat of files on a drive (batched: 64 per message) and listings of its folders, on a
 // small pool of worker threads:
@@ -10,6 +11,10 @@ import { Worker } from 'node:worker_threads';
 //   never on libuv's thread pool: a read of a dead drive never returns, and four of them would take every
 //   thread of that pool, so the job host could no longer write its journal, unmount or report (source-stall.ts).
 //   A worker stuck in the kernel is abandoned with the job.
+// - A copy is proven equal to its source by comparing their bytes (memcmp, ~10 GB/s from the page cache) while
+//   only the copy is hashed: equal bytes have the same sha256, so the source's was a second sha256 pass over
+//   the whole tree for nothing (a first backup of 1 GiB: 2 GiB hashed).
+// Paths are byte paths (byte-path.ts): names that are not UTF-8 stay openable.
 // The worker's code is inline (eval) so the bundled main, helper and CLI need no extra entry file.
 
 /** The most names one `files` reply holds: bounded memory in a folder of a million files. */
@@ -20,10 +25,21 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { openSync, readSync, closeSync, lstatSync, readdirSync } = require('node:fs');
 const buf = Buffer.allocUnsafe(1024 * 1024);
+const other = Buffer.allocUnsafe(1024 * 1024);
+const P = (p) => Buffer.from(p, 'latin1');
+function readFull(fd, into) {
+  let got = 0;
+  while (got < into.length) {
+    const n = readSync(fd, into, got, into.length - got, null);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
 function hash(path) {
   let fd;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(P(path), 'r');
     const h = createHash('sha256');
     let size = 0;
     for (;;) {
@@ -37,32 +53,63 @@ function hash(path) {
     if (fd !== undefined) closeSync(fd);
   }
 }
+// The copy hashed, the source compared with it chunk by chunk; equal ends at the first differing chunk.
+function compare(pair) {
+  const [source, copy] = pair.split('\\0');
+  let fs, fc;
+  try {
+    fs = openSync(P(source), 'r');
+    fc = openSync(P(copy), 'r');
+    const h = createHash('sha256');
+    let size = 0;
+    let equal = true;
+    for (;;) {
+      const n = readFull(fc, buf);
+      size += n;
+      if (n > 0) h.update(n === buf.length ? buf : buf.subarray(0, n));
+      if (equal) {
+        const m = readFull(fs, other);
+        if (m !== n || (n > 0 && buf.compare(other, 0, m, 0, n) !== 0)) equal = false;
+      }
+      if (n < buf.length) break;
+    }
+    return { sha256: h.digest('hex'), size, equal };
+  } finally {
+    if (fs !== undefined) closeSync(fs);
+    if (fc !== undefined) closeSync(fc);
+  }
+}
 function stat(path) {
-  const st = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  const st = lstatSync(P(path), { bigint: true, throwIfNoEntry: false });
   if (!st) return { stat: null };
   return { stat: { isFile: st.isFile(), size: Number(st.size), mtimeNs: String(st.mtimeNs),
-    ctimeNs: String(st.ctimeNs), ino: String(st.ino) } };
+    ctimeNs: String(st.ctimeNs), ino: String(st.ino), mode: Number(st.mode), uid: Number(st.uid),
+    gid: Number(st.gid) } };
 }
 function entry(name, st) {
   return { name, kind: st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o', size: st.size, blocks: st.blocks,
     nlink: st.nlink, dev: st.dev, ino: st.ino, mode: st.mode, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs };
 }
 function list(dir) {
-  return { list: readdirSync(dir).map((name) => entry(name, lstatSync(dir + '/' + name))) };
+  return { list: readdirSync(P(dir), 'latin1').map((name) => entry(name, lstatSync(P(dir + '/' + name)))) };
 }
 // A folder's files, stat'ed as stat() does, in one message: the verify's source side (checksum-pass.ts). A
 // folder too big to hold in one reply (LISTING_MAX) answers null, and its files are stat'ed one by one.
 function files(dir) {
-  const names = readdirSync(dir);
+  const names = readdirSync(P(dir), 'latin1');
   if (names.length > ${LISTING_MAX}) return { files: null };
-  const out = {};
+  const out = new Map();
   for (const name of names) {
     const st = stat(dir + '/' + name).stat;
-    if (st && st.isFile) out[name] = st;
+    if (st && st.isFile) out.set(name, st);
   }
   return { files: out };
 }
-const OPS = { hash, stat, list, files };
+// A folder's names, nothing else (the verify's own comparison of which entries exist: tree-names.ts).
+function names(dir) {
+  return { names: readdirSync(P(dir), 'latin1') };
+}
+const OPS = { hash, compare, stat, list, files, names };
 const attempt = (f) => { try { return f(); } catch (err) { return { error: String((err && err.message) || err) }; } };
 parentPort.on('message', ({ id, op, paths }) => {
   parentPort.postMessage({ id, replies: paths.map((p) => attempt(() => OPS[op](p))) });
@@ -77,12 +124,20 @@ export interface FileHash {
   size: number;
 }
 
+/** A copy read beside its source: the copy's sha256 and length, and whether the source held the same bytes. */
+export interface FileComparison extends FileHash {
+  equal: boolean;
+}
+
 export interface FileStat {
   isFile: boolean;
   size: number;
   mtimeNs: string;
   ctimeNs: string;
   ino: string;
+  mode: number;
+  uid: number;
+  gid: number;
 }
 
 /** What a du-like walk needs of a folder's entry (space.ts), as plain data from a worker's lstat. */
@@ -101,26 +156,32 @@ export interface ListedEntry {
 }
 
 export interface HashPool {
-  hash(path: string): Promise<FileHash>;
+  hash(path: BytePath): Promise<FileHash>;
+  /** The copy hashed and compared byte for byte with the source (one sha256 pass, not two). */
+  compare(source: BytePath, copy: BytePath): Promise<FileComparison>;
   /** lstat in a worker; undefined when nothing is there. */
-  stat(path: string): Promise<FileStat | undefined>;
+  stat(path: BytePath): Promise<FileStat | undefined>;
   /** A folder's names and their lstats, read in a worker in one message (a du-like walk: space.ts). */
-  list(dir: string): Promise<ListedEntry[]>;
+  list(dir: BytePath): Promise<ListedEntry[]>;
   /** A folder's regular files with what stat() says of each, by name; undefined for a folder of more than LISTING_MAX names. */
-  files(dir: string): Promise<Map<string, FileStat> | undefined>;
+  files(dir: BytePath): Promise<Map<BytePath, FileStat> | undefined>;
+  /** A folder's names (byte paths), read in a worker. */
+  names(dir: BytePath): Promise<BytePath[]>;
   close(): Promise<void>;
 }
 
 type Reply = {
   sha256?: string;
   size?: number;
+  equal?: boolean;
   stat?: FileStat | null;
   list?: ListedEntry[];
-  files?: Record<string, FileStat> | null;
+  files?: Map<BytePath, FileStat> | null;
+  names?: BytePath[];
   error?: string;
 };
 type Job = {
-  op: 'hash' | 'stat' | 'list' | 'files';
+  op: 'hash' | 'compare' | 'stat' | 'list' | 'files' | 'names';
   path: string;
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
@@ -184,12 +245,14 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       const r = await submit('hash', path);
       return { sha256: r.sha256!, size: r.size! };
     },
+    compare: async (source, copy) => {
+      const r = await submit('compare', `${source}\0${copy}`);
+      return { sha256: r.sha256!, size: r.size!, equal: r.equal! };
+    },
     stat: async (path) => (await submit('stat', path)).stat ?? undefined,
     list: async (dir) => (await submit('list', dir)).list!,
-    files: async (dir) => {
-      const r = (await submit('files', dir)).files;
-      return r ? new Map(Object.entries(r)) : undefined;
-    },
+    files: async (dir) => (await submit('files', dir)).files ?? undefined,
+    names: async (dir) => (await submit('names', dir)).names!,
     // Not awaited: a worker reading a drive that stopped answering sits in the kernel and cannot be stopped
     // until the read returns; the job must still be able to end (source-stall.ts) without waiting for it.
     close: async () => {

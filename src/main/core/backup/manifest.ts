@@ -1,15 +1,22 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { BackupCheckRecord, BackupManifest } from '../../../shared/model';
 import { writeFileAtomic } from '../util/atomic-write';
 import { fsyncPath } from '../util/fsync';
-import { INDEX_NAME } from './file-index';
+import { INDEX_NAME, type IndexExpect } from './file-index';
 
 // The manifest is what makes a folder a backup. It is written (atomically) only after verification
 // succeeded, so a folder without one, or with verified:false, never counts as "previous" for --link-dest and
 // never unlocks flashing. Version 2 adds the per-file index (file-index.ts) beside it: the index is written and
 // fsynced first, the head (this JSON, holding the index's sha256) last, so a head never vouches for a partial index.
+// Version 3 binds the two: the head carries its own sha256 (`headSha256`, over the head without that field), so
+// an index edited together with the index sha256 its head records is caught too. What that protects and what
+// it cannot (no key) is in README.md. Versions 1 and 2 are still read; a backup after one verifies fully once.
+
+/** The manifest format this version writes. */
+export const MANIFEST_FORMAT = 3;
 
 export const MANIFEST_NAME = 'kintsugi-backup.json';
 /** The last `backup check`, kept apart so checking never rewrites the manifest. */
@@ -31,27 +38,31 @@ const common = {
   verified: z.boolean(),
   tools: z.record(z.string(), z.string()),
 };
+const indexRecord = z.strictObject({
+  name: z.literal(INDEX_NAME),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  entries: count,
+  bytes: count,
+});
+const verifyRecord = z.strictObject({
+  mode: z.enum(['full', 'incremental']),
+  hashedFiles: count,
+  hashedBytes: count,
+  inheritedFiles: count,
+  inheritedBytes: count,
+  newBytes: count,
+  linkedBytes: count,
+  sinceFull: count,
+});
 const manifestSchema = z.discriminatedUnion('formatVersion', [
   z.object({ formatVersion: z.literal(1), ...common }),
+  z.object({ formatVersion: z.literal(2), ...common, index: indexRecord, verify: verifyRecord }),
   z.object({
-    formatVersion: z.literal(2),
+    formatVersion: z.literal(3),
     ...common,
-    index: z.strictObject({
-      name: z.literal(INDEX_NAME),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
-      entries: count,
-      bytes: count,
-    }),
-    verify: z.strictObject({
-      mode: z.enum(['full', 'incremental']),
-      hashedFiles: count,
-      hashedBytes: count,
-      inheritedFiles: count,
-      inheritedBytes: count,
-      newBytes: count,
-      linkedBytes: count,
-      sinceFull: count,
-    }),
+    index: indexRecord,
+    verify: verifyRecord,
+    headSha256: z.string().regex(/^[0-9a-f]{64}$/),
   }),
 ]);
 
@@ -67,16 +78,45 @@ export function manifestPath(backupDir: string): string {
   return join(backupDir, MANIFEST_NAME);
 }
 
-/** The index of a version-2 backup, where it is and the sha256 its head records; undefined for version 1. */
+/** The index of a backup with one (version 2 and later), where it is and what its head records; undefined for version 1. */
 export function indexOf(
   backup: { path: string; manifest: BackupManifest } | undefined,
-): { path: string; sha256: string } | undefined {
+): (IndexExpect & { path: string }) | undefined {
   const index = backup?.manifest.index;
-  return index ? { path: join(backup.path, index.name), sha256: index.sha256 } : undefined;
+  return index
+    ? {
+        path: join(backup.path, index.name),
+        sha256: index.sha256,
+        entries: index.entries,
+        bytes: index.bytes,
+      }
+    : undefined;
 }
 
-export async function writeManifest(backupDir: string, manifest: BackupManifest): Promise<void> {
-  await writeFileAtomic(manifestPath(backupDir), `${JSON.stringify(manifest, null, 2)}\n`);
+/** Whether the head binds its index (version 3): a version-2 head and index edited together go unseen. */
+export function headBound(manifest: BackupManifest): boolean {
+  return manifest.formatVersion >= 3 && manifest.headSha256 !== undefined;
+}
+
+/** The head's own checksum: the sha256 of its JSON as written, without the checksum field itself. */
+export function headChecksum(manifest: BackupManifest): string {
+  const { headSha256: _own, ...rest } = manifest;
+  return createHash('sha256').update(headText(rest)).digest('hex');
+}
+
+function headText(manifest: BackupManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/**
+ * Writes the head atomically and returns it as written: a version-3 head gets its checksum here, as its last
+ * field (any field it had is replaced).
+ */
+export async function writeManifest(backupDir: string, manifest: BackupManifest): Promise<BackupManifest> {
+  const { headSha256: _old, ...fields } = manifest;
+  const head = fields.formatVersion >= 3 ? { ...fields, headSha256: headChecksum(fields) } : fields;
+  await writeFileAtomic(manifestPath(backupDir), headText(head));
+  return head;
 }
 
 export type ManifestRead =
@@ -91,9 +131,19 @@ export async function readManifestState(backupDir: string): Promise<ManifestRead
     return { state: 'missing' };
   }
   try {
-    const parsed = manifestSchema.safeParse(JSON.parse(text));
-    if (parsed.success) return { state: 'ok', manifest: parsed.data as BackupManifest };
-    return { state: 'corrupt', reason: `${MANIFEST_NAME} does not match the manifest format` };
+    const json: unknown = JSON.parse(text);
+    const parsed = manifestSchema.safeParse(json);
+    if (!parsed.success)
+      return { state: 'corrupt', reason: `${MANIFEST_NAME} does not match the manifest format` };
+    // The checksum is taken over the head as parsed (its fields in their written order), not over the parsed
+    // schema output: a field the schema strips (an added "verified": true elsewhere) still changes it.
+    const manifest = json as BackupManifest;
+    if (manifest.formatVersion >= 3 && headChecksum(manifest) !== manifest.headSha256)
+      return {
+        state: 'corrupt',
+        reason: `${MANIFEST_NAME} was changed after the backup was made (its own checksum does not match)`,
+      };
+    return { state: 'ok', manifest: parsed.data as BackupManifest };
   } catch {
     return { state: 'corrupt', reason: `${MANIFEST_NAME} is not valid JSON` };
   }

@@ -5,13 +5,13 @@ import type { RestoreParams, RestoreResult } from '../../../shared/jobs';
 import type { JobContext } from '../jobs/context';
 import { syncFilesystem } from '../util/sync-filesystem';
 import { latestVerifiedBackup } from './list';
-import { MANIFEST_NAME, RESERVED_NAMES, readLastCheck, readManifest } from './manifest';
+import { MANIFEST_NAME, RESERVED_NAMES, readLastCheck, readManifestState } from './manifest';
 import { refuseWhileLocked } from './lock';
 import { verifyRestored } from './verify-restore';
 import { backupUsable } from '../../../shared/backup/usable';
 import { rsyncProgressReporter } from './progress-reporter';
 import { canonicalWholeDisk, isBlockDevice } from '../drives/identity';
-import { DEFAULT_IO_TIMEOUT_MS, RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
+import { DEFAULT_IO_TIMEOUT_MS, copyArgs, runRsync, stderrTail } from './run-rsync';
 import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
 import { ensureRoom, estimateNeed, formatBytes } from './space';
@@ -40,17 +40,20 @@ export async function runRestore(
 ): Promise<RestoreResult> {
   const started = performance.now();
   const backupDir = resolve(params.backupDir);
-  const manifest = await readManifest(backupDir);
-  if (!manifest) {
+  const read = await readManifestState(backupDir);
+  if (read.state !== 'ok') {
     // The backup folder (the destination root) given instead of one backup in it: name the newest to use.
-    const newest = await latestVerifiedBackup(backupDir);
+    const newest = read.state === 'missing' ? await latestVerifiedBackup(backupDir) : undefined;
     throw new KintsugiError(
       'BACKUP_NOT_FOUND',
       newest
         ? `${backupDir} is a folder of backups, not one backup; the newest verified one is ${newest.path}`
-        : `${backupDir} has no readable ${MANIFEST_NAME}`,
+        : read.state === 'corrupt'
+          ? `${backupDir}: ${read.reason}; it counts as unverified and is not restored`
+          : `${backupDir} has no readable ${MANIFEST_NAME}`,
     );
   }
+  const { manifest } = read;
   if (manifest.id !== basename(backupDir))
     throw new KintsugiError(
       'BACKUP_NOT_FOUND',
@@ -96,14 +99,7 @@ export async function runRestore(
         progress.phase('copy', 0);
 
         const exclude = [...RESERVED_NAMES].map((n) => `/${n}`);
-        const args = [
-          ...RSYNC_ARCHIVE,
-          '--sparse',
-          '--no-inc-recursive',
-          '--info=progress2',
-          '--stats',
-          ...exclude.map((e) => `--exclude=${e}`),
-        ];
+        const args = [...copyArgs(need.source), ...exclude.map((e) => `--exclude=${e}`)];
         args.push(withSlash(backupDir), withSlash(tree.dir));
         const run = await runRsync(args, {
           signal: ctx.signal,
@@ -119,7 +115,6 @@ export async function runRestore(
           throw new KintsugiError('RESTORE_FAILED', `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}`);
         const stats = parseRsyncStats(run.lines.join('\n'));
 
-        progress.phase('verify', 0, stats.files);
         await verifyRestored(backupDir, manifest, tree.dir, exclude, ctx);
         // The verification read the page cache; the user may pull the drive as soon as we say it is done.
         ctx.log('Flushing the restored files to disk');
@@ -132,7 +127,6 @@ export async function runRestore(
           );
         }
         const bytes = stats.totalFileSize ?? total;
-        progress.phase('verify', bytes, stats.files);
         ctx.log(`Restored and verified ${stats.files ?? '?'} entries, ${formatBytes(bytes)}`);
         return {
           backupDir,

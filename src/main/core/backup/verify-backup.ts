@@ -5,19 +5,24 @@ import { KintsugiError } from '../../../shared/errors';
 import type { BackupSummary, BackupVerifyInfo } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
 import { checksumPass, type ChecksumPassResult } from './checksum-pass';
+import { createFilesFromList } from './files-from-list';
+import { compareNames } from './tree-names';
 import type { HashPool } from './hash-pool';
 import { leftBehind } from './left-behind';
-import { INDEX_NAME, RESERVED_NAMES } from './manifest';
+import { displayPath, fsPath, type BytePath } from './byte-path';
+import { INDEX_NAME, RESERVED_NAMES, headBound } from './manifest';
 import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
 import { formatBytes } from './space';
-import { compareTrees, describeDifferences, withSlash } from './verify-copy';
+import { compareTrees, describeDifferences, withSlash, type CompareResult } from './verify-copy';
 
-// A fresh copy proven equal to its source, in two passes that each read only what they must:
+// A fresh copy proven equal to its source, in passes that each read only what they must:
 // 1. rsync's dry run without --checksum: names, types, modes, owners, times, sizes, hard-link groups, ACLs,
-//    xattrs, symlink targets (metadata only: no file is read);
+//    xattrs, symlink targets (metadata only: no file is read). A full verify runs it over the whole tree; an
+//    incremental one only over what the previous verified backup does not prove (incrementalPass below);
 // 2. the checksum pass (checksum-pass.ts): contents, file by file, writing the per-file index; files linked
 //    from the previous verified backup with an unchanged source inherit its checksums (incremental), unless a
-//    full verify was asked for or the previous backup has no index (made by an older version).
+//    full verify was asked for or the previous backup was made by an older version: no index (format 1), or an
+//    index its head does not bind (format 2: head and index could have been edited together, manifest.ts).
 
 export interface VerifiedCopy {
   index: { sha256: string; entries: number; bytes: number };
@@ -31,12 +36,15 @@ export async function verifyCopy(
   fullAsked: boolean,
   ctx: JobContext,
   onBytes: (bytes: number) => void,
-  pool?: HashPool,
+  pool: HashPool,
 ): Promise<VerifiedCopy> {
-  const full = fullAsked || !previous?.manifest.index;
-  if (!fullAsked && previous && !previous.manifest.index)
+  const unbound = previous !== undefined && (!previous.manifest.index || !headBound(previous.manifest));
+  const full = fullAsked || !previous || unbound;
+  if (!fullAsked && unbound)
     ctx.log(
-      `${previous.manifest.id} has no per-file checksums (an older version made it): every file is verified this once`,
+      previous.manifest.index
+        ? `${previous.manifest.id}'s manifest does not bind its per-file checksums (an older version made it): every file is verified this once`
+        : `${previous.manifest.id} has no per-file checksums (an older version made it): every file is verified this once`,
     );
   ctx.log(
     full
@@ -47,8 +55,9 @@ export async function verifyCopy(
     // Written beside the copy, moved in once rsync's comparison is over: a file appearing in the copy's root
     // while rsync compares it would show as a changed folder time.
     const indexPath = `${work}.${INDEX_NAME}.tmp`;
-    const pass = () =>
+    const pass = (onHashed?: (path: BytePath) => void) =>
       checksumPass({
+        onHashed,
         source: src,
         copy: work,
         indexPath,
@@ -58,30 +67,26 @@ export async function verifyCopy(
         onFile: onBytes,
         pool,
       });
-    // Both only read: rsync's metadata pass runs beside the checksum pass (another core, and for an unchanged
-    // tree both are stat passes whose waits overlap). Both are awaited before either outcome is acted on.
-    const [cmpDone, passDone] = await Promise.allSettled([
-      compareTrees(src, work, {
-        signal: ctx.signal,
-        extraIsDifference: true,
-        checksum: false,
-        exclude: [...RESERVED_NAMES].map((n) => `/${n}`),
-      }),
-      pass(),
-    ]);
-    if (cmpDone.status === 'rejected') throw cmpDone.reason;
-    const cmp = cmpDone.value;
-    if (!cmp.equal)
-      throw new KintsugiError(
-        'BACKUP_VERIFY_FAILED',
-        `${describeDifferences(cmp)}; ${await leftBehind(work, 'unverified')}`,
-      );
-    if (passDone.status === 'rejected') throw passDone.reason;
-    let r = passDone.value;
+    const exclude = [...RESERVED_NAMES].map((n) => `/${n}`);
+    let r: ChecksumPassResult;
+    if (full) {
+      // Both only read: rsync's metadata pass over the whole tree runs beside the checksum pass (another core).
+      // Both are awaited before either outcome is acted on.
+      const [cmpDone, passDone] = await Promise.allSettled([
+        compareTrees(src, work, { signal: ctx.signal, extraIsDifference: true, checksum: false, exclude }),
+        pass(),
+      ]);
+      if (cmpDone.status === 'rejected') throw cmpDone.reason;
+      await failOnDifferences(cmpDone.value, work);
+      if (passDone.status === 'rejected') throw passDone.reason;
+      r = passDone.value;
+    } else {
+      r = await incrementalPass(src, work, pool, ctx, pass, exclude);
+    }
     if (r.staleLinks.length > 0 && r.staleLinks.length === r.mismatchCount) {
       // rsync linked them because size and mtime matched; their ctime said they changed, their bytes confirm it.
       ctx.log(
-        `${r.staleLinks.length} file(s) changed in the source although size and mtime did not (their ctime did): copying them again, e.g. ${r.staleLinks.slice(0, 3).join(', ')}`,
+        `${r.staleLinks.length} file(s) changed in the source although size and mtime did not (their ctime did): copying them again, e.g. ${r.staleLinks.slice(0, 3).map(displayPath).join(', ')}`,
       );
       await copyAgain(src, work, r.staleLinks, ctx.signal);
       await unlink(indexPath);
@@ -108,6 +113,78 @@ export async function verifyCopy(
       );
     throw err;
   }
+}
+
+/** Where an incremental verify lists what rsync must still compare (".others", ".files"): beside the copy, never in it. */
+const VERIFY_LIST_SUFFIX = '.verify-list.tmp';
+
+/**
+ * An incremental verify: rsync's metadata comparison sees only what the previous verified backup does not
+ * already prove. The checksum pass reads every file it cannot inherit and lists it; tree-names.ts compares which
+ * entries exist (no --delete pass) and lists every entry that is not a regular file. A file inherited is the
+ * previous backup's inode with an unchanged source (checksum-pass.ts): its bytes and attributes were compared
+ * with this source when that backup was verified, and nothing about the source changed since (its ctime).
+ */
+async function incrementalPass(
+  src: string,
+  work: string,
+  pool: HashPool,
+  ctx: JobContext,
+  pass: (onHashed: (path: BytePath) => void) => Promise<ChecksumPassResult>,
+  exclude: string[],
+): Promise<ChecksumPassResult> {
+  const othersPath = `${work}${VERIFY_LIST_SUFFIX}.others`;
+  const filesPath = `${work}${VERIFY_LIST_SUFFIX}.files`;
+  const compare = (filesFrom: string) =>
+    compareTrees(src, work, {
+      signal: ctx.signal,
+      extraIsDifference: false,
+      checksum: false,
+      exclude,
+      filesFrom,
+    });
+  const others = await createFilesFromList(othersPath);
+  const files = await createFilesFromList(filesPath);
+  let hashed = 0;
+  try {
+    // rsync compares the folders, symlinks and devices while the checksum pass still reads (another core);
+    // the files that pass reads are compared after it, in a second run only when there are any.
+    const namesThenOthers = (async () => {
+      const names = await compareNames(src, work, pool, RESERVED_NAMES, ctx.signal, (p) => others.add(p));
+      await others.close();
+      return { names, cmp: names.problemCount > 0 ? undefined : await compare(othersPath) };
+    })();
+    const [namesDone, passDone] = await Promise.allSettled([
+      namesThenOthers,
+      pass((p) => {
+        hashed++;
+        files.add(p);
+      }),
+    ]);
+    if (namesDone.status === 'rejected') throw namesDone.reason;
+    const { names, cmp } = namesDone.value;
+    if (names.problemCount > 0)
+      throw new KintsugiError(
+        'BACKUP_VERIFY_FAILED',
+        `${names.problemCount} difference(s) in which entries exist, first: ${names.problems.join('; ')}; ${await leftBehind(work, 'unverified')}`,
+      );
+    await failOnDifferences(cmp!, work);
+    if (passDone.status === 'rejected') throw passDone.reason;
+    await files.close();
+    if (hashed > 0) await failOnDifferences(await compare(filesPath), work);
+    return passDone.value;
+  } finally {
+    await Promise.all([others.abort(), files.abort()]);
+    await Promise.all([rm(othersPath, { force: true }), rm(filesPath, { force: true })]);
+  }
+}
+
+async function failOnDifferences(cmp: CompareResult, work: string): Promise<void> {
+  if (!cmp.equal)
+    throw new KintsugiError(
+      'BACKUP_VERIFY_FAILED',
+      `${describeDifferences(cmp)}; ${await leftBehind(work, 'unverified')}`,
+    );
 }
 
 function verifyInfo(
@@ -137,11 +214,12 @@ export function describeVerify(v: BackupVerifyInfo): string {
 }
 
 /** Copies the named files again, whatever their times say; rsync writes a new file, so the link is broken and the previous backup keeps its bytes. */
-async function copyAgain(src: string, work: string, paths: string[], signal: AbortSignal): Promise<void> {
+async function copyAgain(src: string, work: string, paths: BytePath[], signal: AbortSignal): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kintsugi-recopy-'));
   try {
     const list = join(dir, 'files');
-    await writeFile(list, paths.join('\0') + '\0');
+    // The names' own bytes, NUL-separated (--from0): rsync reads them as they are, whatever their encoding.
+    await writeFile(list, Buffer.concat(paths.map((p) => fsPath(`${p}\0`))));
     const run = await runRsync(
       [
         ...RSYNC_ARCHIVE,

@@ -1,3 +1,4 @@
+import { decodeRsyncName, displayPath } from './byte-path';
 import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
 import { parseItemizeOutput } from './rsync-stats';
 
@@ -13,11 +14,17 @@ export interface CompareOptions {
   checksum?: boolean;
   /** Anchored rsync exclude patterns (e.g. "/kintsugi-backup.json"); excluded entries are never deleted or compared. */
   exclude?: string[];
+  /**
+   * Compare only the entries a file lists (NUL-separated byte paths relative to the roots, "." for the roots
+   * themselves), not recursing into folders; extraIsDifference must be false (the caller checks which entries
+   * exist: tree-names.ts).
+   */
+  filesFrom?: string;
 }
 
 export interface CompareResult {
   equal: boolean;
-  /** The first itemized differences (rsync %i %n lines; unprintable characters escaped as \#ooo). */
+  /** The first itemized differences ("%i %n" lines), their names printable as check's are (displayPath). */
   differences: string[];
   differenceCount: number;
   /** rsync itself failed (unreadable files...): the trees could not be proven equal. */
@@ -32,10 +39,13 @@ export async function compareTrees(
   const args: string[] = [...RSYNC_ARCHIVE, '--dry-run', '--itemize-changes', '--no-inc-recursive'];
   if (options.checksum !== false) args.push('--checksum');
   if (options.extraIsDifference) args.push('--delete');
+  if (options.filesFrom) args.push('--from0', `--files-from=${options.filesFrom}`);
   for (const pattern of options.exclude ?? []) args.push(`--exclude=${pattern}`);
   args.push(withSlash(source), withSlash(copy));
   const run = await runRsync(args, { signal: options.signal, keepLines: 50 });
-  const differences = parseItemizeOutput(run.lines.join('\n'));
+  // rsync wrote each unprintable byte of a name as \#ooo: decoded to the name's bytes, then printed the one way
+  // every name is printed (a name rsync shows as "caf\#303\#251" reads "café"; one that is not UTF-8 as \xNN).
+  const differences = parseItemizeOutput(run.lines.join('\n')).map((l) => displayPath(decodeRsyncName(l)));
   const result: CompareResult = {
     equal: run.exitCode === 0 && run.lineCount === 0,
     differences,

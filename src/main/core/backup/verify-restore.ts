@@ -3,6 +3,7 @@ import type { BackupManifest } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
 import { checkTreeAgainstIndex } from './check-tree';
 import { indexOf } from './manifest';
+import { verifyProgressReporter } from './progress-reporter';
 import { compareTrees, describeDifferences } from './verify-copy';
 
 // A restored tree is proven against the backup's manifest, not against the backup's current bytes: a backup
@@ -24,6 +25,9 @@ export async function verifyRestored(
       ? `Verifying the restored files against the backup's manifest (${manifest.index!.entries} recorded checksums)`
       : 'Verifying the restored files against the backup (checksums; the backup has no per-file checksums)',
   );
+  // The phase starts with rsync's comparison (no per-file figures from it: a version-1 backup's whole verify).
+  const progress = verifyProgressReporter(ctx, manifest.bytes, index?.entries);
+  progress.start();
   const cmp = await compareTrees(backupDir, target, {
     signal: ctx.signal,
     extraIsDifference: false,
@@ -35,8 +39,12 @@ export async function verifyRestored(
       'BACKUP_VERIFY_FAILED',
       `restored files differ from ${backupDir}: ${describeDifferences(cmp)}`,
     );
-  if (!index) return;
-  const check = await checkTreeAgainstIndex(target, index, { extraIsProblem: false, signal: ctx.signal });
+  if (!index) return progress.end();
+  const check = await checkTreeAgainstIndex(target, index, {
+    extraIsProblem: false,
+    signal: ctx.signal,
+    onFile: (b) => progress.file(b),
+  });
   if (check.problemCount > 0)
     throw new KintsugiError(
       'BACKUP_VERIFY_FAILED',
@@ -45,4 +53,5 @@ export async function verifyRestored(
         hint: `The backup itself is damaged or was changed after it was made: run kintsugi backup check ${backupDir}, and restore an older backup if it fails.`,
       },
     );
+  progress.end();
 }
