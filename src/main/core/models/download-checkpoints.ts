@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { writeDownloadState, type DownloadState } from './download-state';
 
 // Keeps the record beside a `.incomplete` file up to date while it grows, off the download's hot path:
-// - every `every` bytes, the record with the bytes written (renamed, not fsynced: a killed process loses nothing,
+// - every `every(size)` bytes, the record with the bytes written (renamed, not fsynced: a killed process loses nothing,
 //   the page cache survives it, and the record names the boot they are cached in);
 // - every `durableEvery` bytes, an fdatasync in the background, then the record with the bytes it covered (they
 //   survive a reboot: a resume after one continues from there);
@@ -13,8 +13,19 @@ import { writeDownloadState, type DownloadState } from './download-state';
 /** What the record says besides how far the bytes go. */
 export type RecordBase = Omit<DownloadState, 'bytes' | 'durableBytes' | 'bootId'>;
 
+const MiB = 1024 * 1024;
+
+/**
+ * Bytes between two records of the bytes written, for a file of `size` bytes. A killed process fetches again at
+ * most this plus the two batches it held in memory (receive-body.ts): 1/256 of the file, within 2-8 MiB, keeps
+ * that under 1 % of any file from ~1 GiB up (8 MiB of 1 GiB), at ~0.3 ms of CPU per record.
+ */
+export const recordEvery = (size: number | undefined): number =>
+  Math.min(8 * MiB, Math.max(2 * MiB, Math.floor((size ?? 0) / 256)));
+
 export interface CheckpointOptions {
-  every: number;
+  /** Bytes between records (given the file's expected size, which a response may only now tell). */
+  every(): number;
   durableEvery: number;
   bootId: string | undefined;
 }
@@ -40,7 +51,7 @@ export class DownloadCheckpoints {
   advanced(offset: number): void {
     if (this.failed !== undefined) throw this.failed;
     this.bytes = offset;
-    if (offset - this.recordedAt >= this.o.every) this.record();
+    if (offset - this.recordedAt >= this.o.every()) this.record();
     if (!this.syncing && offset - this.syncedFrom >= this.o.durableEvery) {
       this.syncedFrom = offset;
       this.syncing = this.fh.datasync().then(

@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
-import { bootId as currentBootId } from '../util/boot-id';
+import { bootId } from '../util/boot-id';
 import { fsyncPath } from '../util/fsync';
-import { DownloadCheckpoints } from './download-checkpoints';
+import { DownloadCheckpoints, recordEvery } from './download-checkpoints';
 import { resumePoint } from './download-resume';
 import { removeDownloadState, statePathFor } from './download-state';
 import { ggufPrefixProblem, readGgufHeader } from './gguf-header';
@@ -38,14 +38,13 @@ export interface DownloadOptions {
   /** Consecutive attempts without progress before giving up. */
   retries?: number;
   backoffMs?: number;
-  /** How often the record is rewritten: bounds what a killed process fetches again. */
+  /** How often the record is rewritten (default: by the file's size, recordEvery): bounds what a killed process
+   *  fetches again. */
   checkpointBytes?: number;
   /** How often the file is fsynced in the background: bounds what a reboot or a power cut fetches again. */
   durableEveryBytes?: number;
   /** How often the storage guard is asked again while writing. */
   guardEveryBytes?: number;
-  /** For tests: this boot's id (default: the kernel's). */
-  bootId?: () => Promise<string | undefined>;
 }
 
 export interface DownloadOutcome {
@@ -71,7 +70,7 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
     ctx.log(m);
   };
 
-  const boot = await (o.bootId ?? currentBootId)();
+  const boot = await bootId();
   const from = await resumePoint(t, incomplete, statePath, boot, ctx, say);
   const resumedFrom = from.bytes;
   if (resumedFrom > 0) ctx.log(`Resuming at byte ${resumedFrom}.`);
@@ -94,7 +93,7 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
         ...(validator ? { validator } : {}),
       }),
       {
-        every: o.checkpointBytes ?? 8 * 1024 * 1024,
+        every: () => o.checkpointBytes ?? recordEvery(expectedSize),
         durableEvery: o.durableEveryBytes ?? 64 * 1024 * 1024,
         bootId: boot,
       },
