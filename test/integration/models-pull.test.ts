@@ -72,6 +72,25 @@ const exists = (p: string) =>
     () => false,
   );
 
+/** A pull cancelled once half the file is in: its partial file and record stay. */
+async function cancelAtHalf(): Promise<void> {
+  const ctx = recordingContext((p, c) => {
+    if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
+  });
+  expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+}
+
+type RecordJson = Record<string, unknown> & { bytes: number };
+
+/** The partial download's record, changed by `change` and written back (what a crash or a reboot leaves). */
+async function editRecord(change: (r: RecordJson) => void): Promise<RecordJson> {
+  const path = `${dest()}.incomplete.json`;
+  const record = JSON.parse(await readFile(path, 'utf8')) as RecordJson;
+  change(record);
+  await writeFile(path, JSON.stringify(record));
+  return record;
+}
+
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -148,10 +167,7 @@ describe('models pull (Hugging Face) against a local server', () => {
 
   it('a pull cancelled at 50 % keeps its partial (listed as partial); the next pull fetches only the rest', async () => {
     await manifest({ size: SIZE, sha256: shaA });
-    const ctx = recordingContext((p, c) => {
-      if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
-    });
-    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+    await cancelAtHalf();
     expect(await exists(dest())).toBe(false);
     const partial = (await stat(`${dest()}.incomplete`)).size;
     expect(partial).toBeGreaterThanOrEqual(SIZE / 2);
@@ -169,10 +185,7 @@ describe('models pull (Hugging Face) against a local server', () => {
 
   it('a resume re-reads the bytes on disk for the sha256: a byte changed there since is caught, nothing in place', async () => {
     await manifest({ size: SIZE, sha256: shaA });
-    const ctx = recordingContext((p, c) => {
-      if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
-    });
-    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+    await cancelAtHalf();
     const partial = (await stat(`${dest()}.incomplete`)).size;
     // One byte of the kept prefix flipped on disk (bit rot, another writer): the digest covers what is on disk.
     const fh = await open(`${dest()}.incomplete`, 'r+');
@@ -223,16 +236,12 @@ describe('models pull (Hugging Face) against a local server', () => {
     ],
   ] as const)('resume: %s', async (_what, boot, from) => {
     await manifest({ size: SIZE, sha256: shaA });
-    const ctx = recordingContext((p, c) => {
-      if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
-    });
-    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+    await cancelAtHalf();
     // A cancel syncs everything; a killed process leaves fewer synced bytes than written ones, as here.
-    const path = `${dest()}.incomplete.json`;
-    const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown> & { bytes: number };
-    record['durableBytes'] = 4 * MiB;
-    if (boot === 'other') record['bootId'] = '00000000-0000-4000-8000-000000000000';
-    await writeFile(path, JSON.stringify(record));
+    const record = await editRecord((r) => {
+      r['durableBytes'] = 4 * MiB;
+      if (boot === 'other') r['bootId'] = '00000000-0000-4000-8000-000000000000';
+    });
 
     hf.log.length = 0;
     const second = recordingContext();
@@ -263,17 +272,13 @@ describe('models pull (Hugging Face) against a local server', () => {
     'a bad record (%s) is refused: the pull starts over, says so, and is right',
     async (_what, change, said) => {
       await manifest({ size: SIZE, sha256: shaA });
-      const ctx = recordingContext((p, c) => {
-        if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
-      });
-      expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
-      const path = `${dest()}.incomplete.json`;
-      const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown> & { bytes: number };
+      await cancelAtHalf();
       const size = (await stat(`${dest()}.incomplete`)).size;
-      for (const [k, v] of Object.entries(change))
-        record[k] = v === 'bytes+1' ? record.bytes + 1 : v === 'size+1' ? size + 1 : v;
-      if ('bytes' in change) record['durableBytes'] = record.bytes;
-      await writeFile(path, JSON.stringify(record));
+      await editRecord((r) => {
+        for (const [k, v] of Object.entries(change))
+          r[k] = v === 'bytes+1' ? r.bytes + 1 : v === 'size+1' ? size + 1 : v;
+        if ('bytes' in change) r['durableBytes'] = r.bytes;
+      });
 
       hf.log.length = 0;
       const second = recordingContext();
@@ -287,10 +292,7 @@ describe('models pull (Hugging Face) against a local server', () => {
 
   it('the file changed on the server between attempts: starts over, says so, gets the new file', async () => {
     await manifest({ size: SIZE }); // no sha256 in the manifest: the X-Linked-Etag one is used
-    const ctx = recordingContext((p, c) => {
-      if ((p.bytes ?? 0) >= SIZE / 2) c.abort();
-    });
-    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+    await cancelAtHalf();
     hf.files.set('tiny.gguf', { path: join(fixtures, 'b.gguf'), sha256: shaB });
     const second = recordingContext();
     const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
