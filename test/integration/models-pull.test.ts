@@ -227,6 +227,22 @@ describe('models pull (Hugging Face) against a local server', () => {
     expect(record!.bootId).toBe((await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim());
   });
 
+  it('a paused server: what arrived is on the file and in the progress within a second or so, not at the stall', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    // Not on a batch boundary (2 MiB): the last bytes before the pause sit in a batch that is not full.
+    const held = 3 * MiB + 12345;
+    hf.faults.stallAfter = { bytes: held, times: 1 };
+    const ctx = recordingContext();
+    const pull = pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps({ stallMs: 60_000 }));
+    const seen = () => ctx.progressEvents.some((p) => p.kind === 'models' && p.bytes === held);
+    for (let i = 0; i < 100 && !seen(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(seen()).toBe(true);
+    expect((await stat(`${dest()}.incomplete`)).size).toBe(held);
+    hf.dropOpen();
+    expect(await pull).toMatchObject({ bytes: SIZE, sha256: shaA });
+    expect(hf.bodyBytes()).toBe(SIZE);
+  });
+
   it.each([
     ['in the same boot, every written byte is trusted', 'same', 'bytes'],
     [

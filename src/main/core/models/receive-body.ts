@@ -3,15 +3,17 @@ import { KintsugiError } from '../../../shared/errors';
 import type { PartialFile } from './partial-file';
 
 // The hot path of a download: a response body appended to the partial file. The socket's chunks are gathered
-// (not copied: copying into fixed buffers cost ~1 s of CPU per GiB here) into batches of BATCH bytes, or of
-// whatever arrived within BATCH_MS on a slow network (progress and the record then still move every second);
-// one batch is written (writev, libuv's pool) and hashed while the next one arrives, so the network, the disk and
-// the hash overlap and a slow disk holds the socket back (at most two batches in memory). Batches of 4 MiB cost
-// more CPU than 2 MiB here, 1 MiB about as much. A stall watchdog ticks ten times per window instead of
-// re-arming a timer per chunk.
+// (not copied: copying into fixed buffers cost ~1 s of CPU per GiB here) into batches of BATCH bytes; a batch
+// that has waited BATCH_MS is written as it is (a slow or paused server: progress, the record and the file then
+// still move every second). One batch is written (writev, libuv's pool) and hashed while the next one arrives,
+// so the network, the disk and the hash overlap and a slow disk holds the socket back (at most two batches in
+// memory). Batches of 4 MiB cost more CPU than 2 MiB here, 1 MiB about as much. One timer ticks for both the
+// stall watchdog and the waiting batch, instead of a timer re-armed per chunk.
 
 const BATCH = 2 * 1024 * 1024;
 const BATCH_MS = 1000;
+/** The bytes the head check sees (a batch waits for them, or for the body's end). */
+const HEAD = 64;
 
 export interface ReceiveOptions {
   /** No bytes for this long: the response is dropped (the caller resumes). */
@@ -38,23 +40,17 @@ export async function receiveBody(res: IncomingMessage, file: PartialFile, o: Re
   let stalled = false;
   let lastByteAt = performance.now();
   let flushedAt = lastByteAt;
-  const watchdog = setInterval(
-    () => {
-      if (performance.now() - lastByteAt < o.stallMs) return;
-      stalled = true;
-      res.destroy(new Error(`no bytes for ${o.stallMs / 1000} s (stalled)`));
-    },
-    Math.max(10, o.stallMs / 10),
-  );
+  /** Flushes run one after another: the loop's, and the timer's for a batch that waited too long. */
+  let flushing: Promise<void> = Promise.resolve();
   const settle = async () => {
     const p = pending;
     pending = undefined;
     await p;
   };
-  const flush = async () => {
+  const flushNow = async () => {
     if (batchBytes === 0) return;
     if (!headChecked) {
-      o.checkHead!(firstBytes(batch, 64));
+      o.checkHead!(firstBytes(batch, HEAD));
       headChecked = true;
     }
     await settle();
@@ -67,6 +63,20 @@ export async function receiveBody(res: IncomingMessage, file: PartialFile, o: Re
     // Seen by settle(); not an unhandled rejection meanwhile.
     pending.catch(() => {});
   };
+  const flush = () => (flushing = flushing.catch(() => {}).then(flushNow));
+  const timer = setInterval(
+    () => {
+      const now = performance.now();
+      if (now - lastByteAt >= o.stallMs) {
+        stalled = true;
+        res.destroy(new Error(`no bytes for ${o.stallMs / 1000} s (stalled)`));
+      } else if (batchBytes >= (headChecked ? 1 : HEAD) && now - flushedAt >= BATCH_MS) {
+        // A refusal or a failed write found here ends the response: the loop then throws it.
+        flush().catch((err: unknown) => res.destroy(err as Error));
+      }
+    },
+    Math.max(10, Math.min(BATCH_MS / 4, o.stallMs / 10)),
+  );
   try {
     for await (const c of res as AsyncIterable<Buffer>) {
       lastByteAt = performance.now();
@@ -75,14 +85,15 @@ export async function receiveBody(res: IncomingMessage, file: PartialFile, o: Re
         throw new KintsugiError('MODEL_DOWNLOAD_FAILED', `the server sent more than ${o.limit} bytes`);
       batch.push(c);
       batchBytes += c.length;
-      if (batchBytes >= BATCH || lastByteAt - flushedAt >= BATCH_MS) await flush();
+      if (batchBytes >= BATCH) await flush();
     }
   } catch (err) {
     if (!(err instanceof KintsugiError)) await flush().catch(() => {});
+    await flushing.catch(() => {});
     await settle().catch(() => {});
     throw stalled ? new Error(`no bytes for ${o.stallMs / 1000} s (stalled)`) : err;
   } finally {
-    clearInterval(watchdog);
+    clearInterval(timer);
   }
   await flush();
   await settle();
