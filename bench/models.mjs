@@ -2,21 +2,28 @@
 // Models pull benchmark (`npm run bench:models`, which builds first). Generates a 1 GiB GGUF file (a real header,
 // then pseudo-random bytes), serves it from a Hugging Face-shaped server on 127.0.0.1 (302 from /resolve/ with
 // X-Linked-Size / X-Linked-Etag, then Range / If-Range / ETag from /cdn/), and runs in interleaved rounds (each
-// tool once per round, so a busy moment hits both):
+// tool once per round, so a busy moment hits all of them):
 //   1. `kintsugi-models pull bench --json` (sha256 on: the manifest names it) under /usr/bin/time -f %M
-//   2. `curl -sSL -o FILE URL` of the same URL
-// then a pull SIGKILLed at 50 % (the server holds the connection after half the bytes; the process is killed once
-// the .incomplete has them) and resumed by a new process, counting the body bytes the server sent in all.
-// Also prints the CPU time (user + sys) of both (the wall-time ratio is only meaningful on an otherwise idle
-// machine) and how many bytes the resume re-read from disk to carry the sha256 (the state thread lags, see
-// src/main/core/models/sha256-behind.ts).
+//   2. `curl -sSL -o FILE URL` of the same URL (the target's baseline: it neither hashes nor fsyncs)
+//   3. the floor of node itself: bench/models-floor.mjs, a bare GET + node's sha256 + a write stream + fsync
+//   4. `curl -sSL -o FILE URL && sync FILE`: what durability alone costs curl (the pull must fsync before its
+//      rename: a file in place is on disk)
+// then a pull SIGKILLed at 50 % and resumed by a new process, counting the body bytes the server sent in all. Past
+// half the file the server slows to a trickle (64 KiB every 10 ms), so the kill lands while bytes still flow, at a
+// moment that is not a record's (the bytes since the last record, and the batches in memory, are what a kill
+// costs), with the kernel's socket buffers nearly empty (a loopback at full speed holds megabytes in them, the
+// same for any client).
+// Also prints the CPU time (user + sys) of each (the wall-time ratio is only meaningful on an otherwise idle
+// machine: the server, the client and the disk's writeback share its cores) and how many bytes the resume re-read
+// from disk to carry the sha256 (all the bytes it kept: src/main/core/models/download-resume.ts), with the time
+// the resumed process took in all.
 // Prints medians and checks the targets: throughput >= 0.9 x curl, bytes fetched again after the cut <= 1 % of
 // the file, the pulling process's peak RSS <= 150 MiB.
 // Env: BENCH_ROUNDS (default 3), BENCH_MIB (default 1024), KEEP=1 keeps bench/.work/models, BENCH_NODE_ARGS.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,7 +36,9 @@ const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', '.work', 'models');
 const bin = join(root, 'bin', 'kintsugi-models.js');
+const floor = join(root, 'bench', 'models-floor.mjs');
 const MiB = 1024 * 1024;
+const TRICKLE = 64 * 1024;
 const SIZE = Number(process.env.BENCH_MIB ?? 1024) * MiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const log = (m) => process.stderr.write(`${m}\n`);
@@ -87,7 +96,7 @@ async function buildGguf(path) {
 
 // ---- the server ----
 function startServer(file, sha) {
-  const state = { bodyBytes: 0, holdAfter: Infinity, held: [] };
+  const state = { bodyBytes: 0, slowAfter: Infinity };
   const server = createServer((req, res) => {
     if (req.url === '/org/bench/resolve/main/bench.gguf') {
       res
@@ -109,8 +118,8 @@ function startServer(file, sha) {
       'accept-ranges': 'bytes',
       ...(start ? { 'content-range': `bytes ${start}-${SIZE - 1}/${SIZE}` } : {}),
     });
-    const limit = state.holdAfter;
-    state.holdAfter = Infinity;
+    const limit = state.slowAfter;
+    state.slowAfter = Infinity;
     let sent = 0;
     const rs = createReadStream(file, { start, highWaterMark: 1 * MiB });
     rs.on('data', (chunk) => {
@@ -124,12 +133,28 @@ function startServer(file, sha) {
       }
       if (part.length < chunk.length) {
         rs.destroy();
-        state.held.push(res);
-      } // hold: connection open, no bytes
+        void trickle(res, start + sent).catch(() => res.destroy());
+      }
     });
     rs.on('end', () => res.end());
     res.on('close', () => rs.destroy());
   });
+  /** The rest of the file from `from`, 64 KiB every 10 ms, until the client goes. */
+  async function trickle(res, from) {
+    const fh = await open(file, 'r');
+    try {
+      for (let pos = from; pos < SIZE && !res.destroyed; pos += TRICKLE) {
+        const buf = Buffer.allocUnsafe(Math.min(TRICKLE, SIZE - pos));
+        await fh.read(buf, 0, buf.length, pos);
+        state.bodyBytes += buf.length;
+        res.write(buf);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      if (!res.destroyed) res.end();
+    } finally {
+      await fh.close();
+    }
+  }
   return new Promise((ok) =>
     server.listen(0, '127.0.0.1', () =>
       ok({ server, state, base: `http://127.0.0.1:${server.address().port}` }),
@@ -163,15 +188,30 @@ async function main() {
     join(data, 'models', 'user', 'models.yaml'),
     `models:\n  - slug: bench\n    source: huggingface\n    repo: org/bench\n    file: bench.gguf\n    size: ${SIZE}\n    sha256: ${sha}\n    status: recommended\n`,
   );
-  const env = { HF_ENDPOINT: base, XDG_STATE_HOME: join(work, 'state') };
+  const env = { HF_ENDPOINT: base };
   // BENCH_NODE_ARGS: node flags for the pulling process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const pullArgs = [...nodeArgs, bin, 'pull', 'bench', '--json', '--data-root', data];
+  const pullArgs = [
+    ...nodeArgs,
+    bin,
+    'pull',
+    'bench',
+    '--json',
+    '--data-root',
+    data,
+    '--state-dir',
+    join(work, 'state'),
+  ];
+  const url = `${base}/org/bench/resolve/main/bench.gguf`;
   const ours = [];
   const curls = [];
   const rss = [];
   const oursCpu = [];
   const curlCpu = [];
+  const floors = [];
+  const floorCpu = [];
+  const synced = [];
+  const syncedCpu = [];
   for (let r = 1; r <= ROUNDS; r++) {
     await rm(dest, { force: true });
     const a = await timed(process.execPath, pullArgs, env);
@@ -182,40 +222,46 @@ async function main() {
     rss.push(a.rssKiB);
     await rm(dest, { force: true });
     const curlOut = join(work, 'curl.gguf');
-    const c = await timed('curl', ['-sSL', '-o', curlOut, `${base}/org/bench/resolve/main/bench.gguf`], {});
+    const c = await timed('curl', ['-sSL', '-o', curlOut, url], {});
     if ((await stat(curlOut)).size !== SIZE) throw new Error('curl fetched the wrong size');
     await rm(curlOut, { force: true });
     curls.push(c.ms);
     curlCpu.push(c.cpu);
+    const f = await timed(process.execPath, [floor, url, curlOut], {});
+    if (f.stdout.trim() !== sha) throw new Error(`the floor script got sha256 ${f.stdout.trim()}`);
+    await rm(curlOut, { force: true });
+    floors.push(f.ms);
+    floorCpu.push(f.cpu);
+    // One shell line: its time is the whole line's (curl and sync, children of the shell).
+    const p = await timed('sh', ['-c', 'curl -sSL -o "$2" "$1" && sync "$2"', 'sh', url, curlOut], {});
+    if ((await stat(curlOut)).size !== SIZE) throw new Error('curl && sync fetched the wrong size');
+    await rm(curlOut, { force: true });
+    synced.push(p.ms);
+    syncedCpu.push(p.cpu);
     log(
-      `round ${r}: kintsugi ${(a.ms / 1000).toFixed(2)} s (peak RSS ${(a.rssKiB / 1024).toFixed(0)} MiB), curl ${(c.ms / 1000).toFixed(2)} s`,
+      `round ${r}: kintsugi ${(a.ms / 1000).toFixed(2)} s (peak RSS ${(a.rssKiB / 1024).toFixed(0)} MiB), curl ${(c.ms / 1000).toFixed(2)} s, node floor ${(f.ms / 1000).toFixed(2)} s, curl && sync ${(p.ms / 1000).toFixed(2)} s`,
     );
   }
 
-  // Cut at 50 %: SIGKILL once the partial holds half the file, then a new process resumes.
+  // Cut at 50 %: SIGKILL a while after the partial holds half the file (the bytes trickle by then), then a new
+  // process resumes.
   await rm(dest, { force: true });
   state.bodyBytes = 0;
-  // Not on a checkpoint boundary (every 8 MiB): the bytes past the last one are what a kill costs.
-  state.holdAfter = SIZE / 2 + 5 * MiB + 12345;
+  state.slowAfter = SIZE / 2 + 12345;
   const child = spawn(process.execPath, pullArgs, { env: { ...process.env, ...env }, stdio: 'ignore' });
   for (;;) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
     const have = await stat(`${dest}.incomplete`).then(
       (s) => s.size,
       () => 0,
     );
-    if (have >= SIZE / 2 + 4 * MiB) {
-      await new Promise((r) => setTimeout(r, 300));
-      break;
-    }
+    if (have >= SIZE / 2) break;
   }
+  // ~5 MiB more at the trickle's pace: not on a record's boundary (every 4 MiB for 1 GiB: recordEvery).
+  await new Promise((r) => setTimeout(r, 770));
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
-  for (const h of state.held) h.destroy();
   const partial = (await stat(`${dest}.incomplete`)).size;
-  // Where the killed process's record put the savable sha256 state: the resume re-reads the bytes after it.
-  const record = JSON.parse(await readFile(`${dest}.incomplete.json`, 'utf8'));
-  const reread = record.bytes - (record.hashedBytes ?? record.bytes);
   const resumed = await timed(process.execPath, pullArgs, env);
   const rr = JSON.parse(resumed.stdout.trim().split('\n').at(-1));
   if (!rr.result || rr.result.sha256 !== sha) throw new Error(`resume failed: ${resumed.stdout}`);
@@ -226,12 +272,16 @@ async function main() {
   const mbps = (ms) => SIZE / MiB / (ms / 1000);
   const ratio = median(curls) / median(ours);
   const peak = Math.max(...rss, resumed.rssKiB) / 1024;
+  const line = (what, ms) =>
+    `${what.padEnd(27)} median ${(median(ms) / 1000).toFixed(2)} s = ${mbps(median(ms)).toFixed(0)} MiB/s (${(median(curls) / median(ms)).toFixed(2)} x curl)`;
   const lines = [
-    `kintsugi pull (sha256 on): median ${(median(ours) / 1000).toFixed(2)} s = ${mbps(median(ours)).toFixed(0)} MiB/s`,
-    `curl -o:                   median ${(median(curls) / 1000).toFixed(2)} s = ${mbps(median(curls)).toFixed(0)} MiB/s`,
-    `CPU time (user + sys, all threads): kintsugi median ${median(oursCpu).toFixed(2)} s, curl ${median(curlCpu).toFixed(2)} s (load-independent; the wall-time ratio needs an idle machine)`,
-    `throughput ratio ${ratio.toFixed(2)} x curl (target >= 0.90): ${ratio >= 0.9 ? 'MET' : 'MISSED'}`,
-    `cut at 50 %: partial ${(partial / MiB).toFixed(1)} MiB, resumed at ${(rr.result.resumedFrom / MiB).toFixed(1)} MiB; fetched again ${(again / MiB).toFixed(2)} MiB = ${((again / SIZE) * 100).toFixed(2)} % (target <= 1 %): ${again / SIZE <= 0.01 ? 'MET' : 'MISSED'}; re-read from disk to carry the sha256: ${(reread / MiB).toFixed(1)} MiB`,
+    line('kintsugi pull (sha256 on):', ours),
+    line('curl -o:', curls),
+    line('node floor (GET+sha256+fsync):', floors),
+    line('curl -o && sync FILE:', synced),
+    `CPU time (user + sys, all threads), medians: kintsugi ${median(oursCpu).toFixed(2)} s, curl ${median(curlCpu).toFixed(2)} s, node floor ${median(floorCpu).toFixed(2)} s, curl && sync ${median(syncedCpu).toFixed(2)} s (less load-sensitive than wall time)`,
+    `throughput ratio ${ratio.toFixed(2)} x curl (target >= 0.90): ${ratio >= 0.9 ? 'MET' : 'MISSED'}; against the node floor ${(median(floors) / median(ours)).toFixed(2)} x`,
+    `cut at 50 %: partial ${(partial / MiB).toFixed(1)} MiB, resumed at ${(rr.result.resumedFrom / MiB).toFixed(1)} MiB; fetched again ${(again / MiB).toFixed(2)} MiB = ${((again / SIZE) * 100).toFixed(2)} % (target <= 1 %): ${again / SIZE <= 0.01 ? 'MET' : 'MISSED'}; re-read from disk to carry the sha256: ${(rr.result.resumedFrom / MiB).toFixed(1)} MiB; the resumed process took ${(resumed.ms / 1000).toFixed(2)} s, ${resumed.cpu.toFixed(2)} s CPU`,
     `peak RSS of the pulling process ${peak.toFixed(0)} MiB (target <= 150): ${peak <= 150 ? 'MET' : 'MISSED'}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

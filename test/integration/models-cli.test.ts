@@ -75,14 +75,21 @@ describe('kintsugi-models (built bin)', () => {
     await first;
     const partial = (await stat(join(root, 'models', 'user', 'big.gguf.incomplete'))).size;
     expect(partial).toBeGreaterThanOrEqual(SIZE / 2);
+    // The killed process's record: the bytes written in this boot (the page cache kept them), fewer fsynced.
+    const record = JSON.parse(
+      await readFile(join(root, 'models', 'user', 'big.gguf.incomplete.json'), 'utf8'),
+    ) as { bytes: number; durableBytes: number; bootId: string };
+    expect(record.bootId).toBe((await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim());
+    expect(record.durableBytes).toBeLessThanOrEqual(record.bytes);
 
     const before = hf.bodyBytes();
     const second = await run(['pull', 'big', '--json', '--data-root', root]);
     expect(second.exitCode).toBe(0);
     const r = lastJson(second.stdout).result;
-    expect(r.resumedFrom).toBeGreaterThan(SIZE / 4);
+    // Same boot: from every byte the record names as written, not only the fsynced ones.
+    expect(r.resumedFrom).toBe(record.bytes);
     expect(r.resumedFrom).toBeLessThanOrEqual(partial);
-    // Fetched again: only what lay past the last checkpoint (8 MiB) plus the batch in flight.
+    // Fetched again: only what lay past the last record (8 MiB) plus the batch in flight.
     expect(hf.bodyBytes() - before).toBe(SIZE - r.resumedFrom);
     expect(r.resumedFrom).toBeGreaterThanOrEqual(partial - 12 * MiB);
     expect(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
@@ -72,6 +72,25 @@ const exists = (p: string) =>
     () => false,
   );
 
+/** A pull cancelled once half the file is in: its partial file and record stay. */
+async function cancelAtHalf(): Promise<void> {
+  const ctx = recordingContext((p, c) => {
+    if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
+  });
+  expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+}
+
+type RecordJson = Record<string, unknown> & { bytes: number };
+
+/** The partial download's record, changed by `change` and written back (what a crash or a reboot leaves). */
+async function editRecord(change: (r: RecordJson) => void): Promise<RecordJson> {
+  const path = `${dest()}.incomplete.json`;
+  const record = JSON.parse(await readFile(path, 'utf8')) as RecordJson;
+  change(record);
+  await writeFile(path, JSON.stringify(record));
+  return record;
+}
+
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -141,17 +160,14 @@ describe('models pull (Hugging Face) against a local server', () => {
     expect(cdn[1]!.range).toMatch(/^bytes=\d+-$/);
     expect(cdn[1]!.ifRange).toBe(`"${shaA}"`);
     expect(cdn[1]!.status).toBe(206);
-    // Nothing fetched twice beyond the partial batch that was in flight (batches are 4 MiB).
-    expect(hf.bodyBytes()).toBeLessThanOrEqual(SIZE + 4 * MiB);
+    // Nothing fetched twice: what arrived before the cut is written before the resume asks for the rest.
+    expect(hf.bodyBytes()).toBe(SIZE);
     expect(r.bytes).toBe(SIZE);
   });
 
   it('a pull cancelled at 50 % keeps its partial (listed as partial); the next pull fetches only the rest', async () => {
     await manifest({ size: SIZE, sha256: shaA });
-    const ctx = recordingContext((p, c) => {
-      if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
-    });
-    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+    await cancelAtHalf();
     expect(await exists(dest())).toBe(false);
     const partial = (await stat(`${dest()}.incomplete`)).size;
     expect(partial).toBeGreaterThanOrEqual(SIZE / 2);
@@ -167,78 +183,132 @@ describe('models pull (Hugging Face) against a local server', () => {
     expect(await sha(dest())).toBe(shaA);
   });
 
-  it('a cancel while the sha256 thread lags: the resume re-reads only the gap from disk, fetches only the rest', async () => {
+  it('a resume re-reads the bytes on disk for the sha256: a byte changed there since is caught, nothing in place', async () => {
     await manifest({ size: SIZE, sha256: shaA });
-    // The thread that keeps the savable state is held at 4 MiB: the record's state is far behind its bytes.
-    const ctx = recordingContext((p, c) => {
-      if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
+    await cancelAtHalf();
+    const partial = (await stat(`${dest()}.incomplete`)).size;
+    // One byte of the kept prefix flipped on disk (bit rot, another writer): the digest covers what is on disk.
+    const fh = await open(`${dest()}.incomplete`, 'r+');
+    const one = Buffer.alloc(1);
+    await fh.read(one, 0, 1, 1000);
+    await fh.write(Buffer.from([one[0]! ^ 0xff]), 0, 1, 1000);
+    await fh.close();
+
+    hf.log.length = 0;
+    const second = recordingContext();
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, second, deps()))).toBe(
+      'MODEL_CHECKSUM_MISMATCH',
+    );
+    expect(second.logs).toContain(`Re-reading ${partial} bytes from disk to carry the sha256.`);
+    expect(second.progressEvents.some((p) => p.kind === 'models' && p.phase === 'checksum')).toBe(true);
+    expect(hf.bodyBytes()).toBe(SIZE - partial);
+    expect(await exists(dest())).toBe(false);
+  });
+
+  it('while streaming, the record names the bytes written and, behind them, the bytes fsynced in the background', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    hf.faults.stallAfter = { bytes: 20 * MiB, times: 1 };
+    const pull = pullModel(
+      { dataRoot: root, slug: 'tiny' },
+      recordingContext(),
+      deps({ stallMs: 60_000, checkpointBytes: 2 * MiB, durableEveryBytes: 6 * MiB }),
+    );
+    // The server holds the connection after 20 MiB: the record there says where the bytes are, before any stop.
+    let record: { bytes: number; durableBytes: number; bootId?: string } | undefined;
+    for (let i = 0; i < 200 && !(record && record.bytes >= 18 * MiB && record.durableBytes > 0); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      record = JSON.parse(await readFile(`${dest()}.incomplete.json`, 'utf8')) as typeof record;
+    }
+    hf.dropOpen();
+    expect(await pull).toMatchObject({ bytes: SIZE, sha256: shaA });
+    expect(record!.bytes).toBeGreaterThanOrEqual(18 * MiB);
+    expect(record!.durableBytes).toBeGreaterThanOrEqual(6 * MiB);
+    expect(record!.durableBytes).toBeLessThanOrEqual(record!.bytes);
+    expect(record!.bootId).toBe((await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim());
+  });
+
+  it('a paused server: what arrived is on the file and in the progress within a second or so, not at the stall', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    // Not on a batch boundary (2 MiB): the last bytes before the pause sit in a batch that is not full.
+    const held = 3 * MiB + 12345;
+    hf.faults.stallAfter = { bytes: held, times: 1 };
+    const ctx = recordingContext();
+    const pull = pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps({ stallMs: 60_000 }));
+    const seen = () => ctx.progressEvents.some((p) => p.kind === 'models' && p.bytes === held);
+    for (let i = 0; i < 100 && !seen(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(seen()).toBe(true);
+    expect((await stat(`${dest()}.incomplete`)).size).toBe(held);
+    hf.dropOpen();
+    expect(await pull).toMatchObject({ bytes: SIZE, sha256: shaA });
+    expect(hf.bodyBytes()).toBe(SIZE);
+  });
+
+  it.each([
+    ['in the same boot, every written byte is trusted', 'same', 'bytes'],
+    [
+      'after a reboot, only the fsynced bytes are: the rest is fetched again, and said',
+      'other',
+      'durableBytes',
+    ],
+  ] as const)('resume: %s', async (_what, boot, from) => {
+    await manifest({ size: SIZE, sha256: shaA });
+    await cancelAtHalf();
+    // A cancel syncs everything; a killed process leaves fewer synced bytes than written ones, as here.
+    const record = await editRecord((r) => {
+      r['durableBytes'] = 4 * MiB;
+      if (boot === 'other') r['bootId'] = '00000000-0000-4000-8000-000000000000';
     });
-    expect(
-      await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps({ hashPauseAt: 4 * MiB }))),
-    ).toBe('CANCELLED');
-    const record = JSON.parse(await readFile(`${dest()}.incomplete.json`, 'utf8')) as {
-      bytes: number;
-      hashedBytes: number;
-    };
-    // Wherever the thread got to (it also runs at a quarter of a core), it is at most at the hold, far behind.
-    expect(record.hashedBytes).toBeLessThanOrEqual(4 * MiB);
-    expect(record.bytes).toBeGreaterThanOrEqual(SIZE / 2);
 
     hf.log.length = 0;
     const second = recordingContext();
     const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
-    expect(second.logs.join('\n')).toContain(
-      `Re-reading ${record.bytes - record.hashedBytes} bytes from disk to carry the sha256 (its state was saved at byte ${record.hashedBytes})`,
+    const start = from === 'bytes' ? record.bytes : 4 * MiB;
+    expect(r.resumedFrom).toBe(start);
+    expect(hf.bodyBytes()).toBe(SIZE - start);
+    expect(second.logs.some((l) => l.startsWith('The machine restarted since the partial download'))).toBe(
+      boot === 'other',
     );
-    expect(r.resumedFrom).toBe(record.bytes);
-    expect(hf.bodyBytes()).toBe(SIZE - record.bytes);
     expect(r.sha256).toBe(shaA);
     expect(await sha(dest())).toBe(shaA);
   });
 
   it.each([
     [
-      'a state that covers other bytes than it claims',
-      'hashedBytes',
-      /sha256 state covers \d+ bytes, not the \d+ it claims/,
+      'a record of the earlier format (v 1, a hash-wasm state)',
+      { v: 1 },
+      /record is of another format \(v 1/,
     ],
-    ['a state that is not a hash-wasm state', 'tag', /sha256 state cannot be loaded/],
-    ['a hash ahead of its bytes', 'ahead', /record invalid: the hash is ahead of the bytes/],
+    [
+      'more bytes synced than written',
+      { durableBytes: 'bytes+1' },
+      /record invalid: more bytes synced than written/,
+    ],
+    ['a record that claims more bytes than the file has', { bytes: 'size+1' }, /fewer than its record's/],
   ])(
-    'a tampered record (%s) is refused: the pull starts over, says so, and is right',
-    async (_what, how, said) => {
+    'a bad record (%s) is refused: the pull starts over, says so, and is right',
+    async (_what, change, said) => {
       await manifest({ size: SIZE, sha256: shaA });
-      const ctx = recordingContext((p, c) => {
-        if (p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2) c.abort();
+      await cancelAtHalf();
+      const size = (await stat(`${dest()}.incomplete`)).size;
+      await editRecord((r) => {
+        for (const [k, v] of Object.entries(change))
+          r[k] = v === 'bytes+1' ? r.bytes + 1 : v === 'size+1' ? size + 1 : v;
+        if ('bytes' in change) r['durableBytes'] = r.bytes;
       });
-      expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
-      const path = `${dest()}.incomplete.json`;
-      const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown> & {
-        bytes: number;
-        hashedBytes: number;
-        hashState: string;
-      };
-      const state = Buffer.from(record.hashState, 'base64');
-      if (how === 'hashedBytes') record.hashedBytes = record.hashedBytes > 0 ? record.hashedBytes - 64 : 64;
-      if (how === 'tag')
-        record.hashState = Buffer.concat([Buffer.alloc(4), state.subarray(4)]).toString('base64');
-      if (how === 'ahead') record.hashedBytes = record.bytes + 64;
-      await writeFile(path, JSON.stringify(record));
 
+      hf.log.length = 0;
       const second = recordingContext();
       const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
       expect(second.logs.join('\n')).toMatch(said);
       expect(r.resumedFrom).toBe(0);
+      expect(hf.bodyBytes()).toBe(SIZE);
       expect(await sha(dest())).toBe(shaA);
     },
   );
 
   it('the file changed on the server between attempts: starts over, says so, gets the new file', async () => {
     await manifest({ size: SIZE }); // no sha256 in the manifest: the X-Linked-Etag one is used
-    const ctx = recordingContext((p, c) => {
-      if ((p.bytes ?? 0) >= SIZE / 2) c.abort();
-    });
-    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
+    await cancelAtHalf();
     hf.files.set('tiny.gguf', { path: join(fixtures, 'b.gguf'), sha256: shaB });
     const second = recordingContext();
     const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());

@@ -6,6 +6,8 @@ import { MODELS_MANIFEST } from '../../src/main/core/manifests/models';
 import { ggufPrefixProblem, parseGgufHeader } from '../../src/main/core/models/gguf-header';
 import { checkStorage, guardLimits, type FsUsage } from '../../src/main/core/models/storage-guard';
 import { hfResolveUrl, authHeaderFor } from '../../src/main/core/models/hf-url';
+import { recordEvery } from '../../src/main/core/models/download-checkpoints';
+import { trustedBytes, type DownloadState } from '../../src/main/core/models/download-state';
 import { ggufHeader } from '../helpers/gguf-fixture';
 
 // The models layer's pure rules with plain values: the GGUF header reader, the storage guard (FAT32 included: no
@@ -91,6 +93,28 @@ describe('storage guard', () => {
       }
     })();
     expect(err?.detail).toMatch(/WARN_PCT \(96\) is above .*REFUSE_PCT \(95\)/);
+  });
+});
+
+describe('download records', () => {
+  const MiB = 1024 * 1024;
+  it('records often enough that a kill refetches under 1 % of a file from 1 GiB up (2 batches of 2 MiB in memory)', () => {
+    for (const size of [GiB, 2 * GiB, 20 * GiB])
+      expect(recordEvery(size) + 4 * MiB).toBeLessThanOrEqual(size / 100);
+    expect(recordEvery(GiB)).toBe(4 * MiB);
+    // Never a record per batch on small files, never more than 8 MiB apart on big ones.
+    expect(recordEvery(24 * MiB)).toBe(2 * MiB);
+    expect(recordEvery(undefined)).toBe(2 * MiB);
+    expect(recordEvery(100 * GiB)).toBe(8 * MiB);
+  });
+
+  it('trusts every written byte in the boot that wrote them, only the fsynced ones in another or an unknown one', () => {
+    const s: DownloadState = { v: 2, url: 'u', bytes: 100, durableBytes: 40, bootId: 'boot-a' };
+    expect(trustedBytes(s, 'boot-a')).toBe(100);
+    expect(trustedBytes(s, 'boot-b')).toBe(40);
+    expect(trustedBytes(s, undefined)).toBe(40);
+    const { bootId: _unknown, ...noBoot } = s;
+    expect(trustedBytes(noBoot, undefined)).toBe(40);
   });
 });
 

@@ -3,14 +3,15 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-write';
 
 // The record beside `<file>.incomplete` that lets a pull continue after the process died: what was being fetched
-// (URL, revision, expected size and sha256, the server's validator) and how far the bytes are hashed, with the
-// sha256 state itself (hash-wasm's save(): node's crypto cannot serialize a hash), so a resume never re-fetches
-// the bytes on disk and re-reads at most those between the state (`hashedBytes`) and the bytes' end (see
-// sha256-behind.ts: the state is kept by a thread that may lag behind the download).
+// (URL, revision, expected size and sha256, the server's validator) and how far the bytes go, twice: `bytes`
+// were written (in the page cache of the boot `bootId`: they survive a killed process) and `durableBytes` were
+// fsynced (they survive a reboot or a power cut). No hash state is kept: node's crypto cannot save one, and a
+// savable hash (hash-wasm, no SHA-NI) cost a second hashing pass on every pull; a resume re-reads the prefix
+// from disk with node's crypto instead (download-resume.ts). Re-reading is not re-fetching.
 
 export const downloadStateSchema = z
   .strictObject({
-    v: z.literal(1),
+    v: z.literal(2),
     url: z.string().max(4096),
     revision: z.string().max(100).optional(),
     expectedSize: z.number().int().nonnegative().optional(),
@@ -20,15 +21,19 @@ export const downloadStateSchema = z
       .optional(),
     /** ETag (or X-Linked-Etag) of the response the bytes came from: sent as If-Range on a resume. */
     validator: z.string().max(512).optional(),
-    /** Bytes of the .incomplete file that were written (a resume continues from here). */
+    /** Bytes of the .incomplete file that were written: a resume in the same boot continues from here. */
     bytes: z.number().int().nonnegative(),
-    /** Bytes the hash state covers (at most `bytes`; absent: all of them, as records before it was added). */
-    hashedBytes: z.number().int().nonnegative().optional(),
-    /** hash-wasm sha256 state at `hashedBytes`, base64. */
-    hashState: z.string().max(1024),
+    /** Bytes of it that were fsynced: a resume after a reboot continues from here. */
+    durableBytes: z.number().int().nonnegative(),
+    /** /proc/sys/kernel/random/boot_id when `bytes` were written (absent: unknown, only `durableBytes` count). */
+    bootId: z.string().max(64).optional(),
   })
-  .refine((s) => (s.hashedBytes ?? s.bytes) <= s.bytes, { message: 'the hash is ahead of the bytes' });
+  .refine((s) => s.durableBytes <= s.bytes, { message: 'more bytes synced than written' });
 export type DownloadState = z.output<typeof downloadStateSchema>;
+
+/** Where a resume may continue: every written byte in the boot that wrote them, else the synced ones only. */
+export const trustedBytes = (s: DownloadState, currentBootId: string | undefined): number =>
+  s.bootId !== undefined && s.bootId === currentBootId ? s.bytes : s.durableBytes;
 
 export const statePathFor = (incomplete: string) => `${incomplete}.json`;
 
@@ -43,7 +48,10 @@ export async function readDownloadState(
     return { reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no record' : String(err) };
   }
   try {
-    const r = downloadStateSchema.safeParse(JSON.parse(text));
+    const json = JSON.parse(text) as unknown;
+    const v = (json as { v?: unknown } | null)?.v;
+    if (v !== 2) return { reason: `record is of another format (v ${String(v)}, this version reads v 2)` };
+    const r = downloadStateSchema.safeParse(json);
     return r.success ? { state: r.data } : { reason: `record invalid: ${r.error.issues[0]?.message}` };
   } catch {
     return { reason: 'record is not JSON' };
@@ -51,9 +59,8 @@ export async function readDownloadState(
 }
 
 /**
- * durable: written, fsynced and renamed (at the start, on cancel, on a stop). The frequent checkpoints while
- * streaming are renamed without fsync: a killed process loses nothing (the page cache survives it); after a power
- * cut the final sha256 check catches a record ahead of its data and the pull starts over.
+ * durable: written, fsynced and renamed (at the start, on cancel, on a stop). The frequent records while streaming
+ * are renamed without fsync: a record lost to a power cut leaves an older one, whose numbers were true too.
  */
 export async function writeDownloadState(
   path: string,

@@ -21,7 +21,7 @@ export interface PullDeps {
   /** Test and bench knobs for the download (stall watchdog, back-off, checkpoints). */
   download?: Pick<
     DownloadOptions,
-    'stallMs' | 'retries' | 'backoffMs' | 'checkpointBytes' | 'guardEveryBytes' | 'hashPauseAt'
+    'stallMs' | 'retries' | 'backoffMs' | 'checkpointBytes' | 'durableEveryBytes' | 'guardEveryBytes'
   >;
 }
 

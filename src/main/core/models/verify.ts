@@ -1,10 +1,11 @@
-import { open, stat } from 'node:fs/promises';
-import { createSHA256 } from 'hash-wasm';
-import { toErrorPayload } from '../../../shared/errors';
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { KintsugiError, toErrorPayload } from '../../../shared/errors';
 import type { VerifyParams, VerifyResult, VerifyRow } from '../../../shared/models/contract';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { findModel, ggufPath, loadModels, ollamaName } from './catalog';
+import { hashFileInto } from './file-sha256';
 import type { OllamaBackend } from './ollama-backend';
 
 // `verify`: a GGUF file's sha256 against its manifest entry (a file without one is `unverifiable`, never OK),
@@ -12,24 +13,16 @@ import type { OllamaBackend } from './ollama-backend';
 // --all every entry. A missing model is reported, not an error: verify never downloads.
 
 async function sha256File(path: string, ctx: JobContext): Promise<string> {
-  const h = await createSHA256();
-  h.init();
-  const size = (await stat(path)).size;
-  const meter = new ProgressMeter(size);
-  const fh = await open(path, 'r');
-  const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+  const meter = new ProgressMeter((await stat(path)).size);
+  const h = createHash('sha256');
   try {
-    let pos = 0;
-    for (;;) {
-      if (ctx.signal.aborted) throw new Error('cancelled');
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      h.update(buf.subarray(0, bytesRead));
-      pos += bytesRead;
-      ctx.progress({ kind: 'models', phase: 'verify', ...meter.update(pos) });
-    }
-  } finally {
-    await fh.close();
+    await hashFileInto(h, path, undefined, {
+      signal: ctx.signal,
+      onBytes: (b) => ctx.progress({ kind: 'models', phase: 'verify', ...meter.update(b) }),
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `verifying ${path} was cancelled`);
+    throw err;
   }
   return h.digest('hex');
 }
