@@ -16,74 +16,21 @@
 // write; restore: durationMs); the CLI's wall time (node start-up, the device host) is printed beside them.
 // Peak RSS (target 5: <= 150 MiB) is VmHWM polled from /proc over the CLI and its node children.
 // Env: BENCH_ROUNDS (default 3), BENCH_MIB, KEEP=1 keeps bench/.work-backup. Needs root (loop devices, mount).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { clearInterval, setInterval } from 'node:timers';
+
+import { cli, log, median, MiB, root, timed } from './lib.mjs';
 
 const run = promisify(execFile);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', '.work-backup');
-const cli = join(root, 'out', 'main', 'cli.js');
-const MiB = 1024 * 1024;
 const TOTAL = Number(process.env.BENCH_MIB ?? 1024) * MiB;
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 const LARGE = 32;
 const SMALL = 3000;
-
-const log = (msg) => process.stderr.write(`${msg}\n`);
-
-/** Peak RSS (VmHWM, KiB) over a process and its node descendants, polled every 50 ms. */
-function watchPeak(pid) {
-  let peak = 0;
-  const poll = async () => {
-    const pids = [pid];
-    for (let i = 0; i < pids.length; i++) {
-      try {
-        for (const t of await readdir(`/proc/${pids[i]}/task`)) {
-          const kids = (await readFile(`/proc/${pids[i]}/task/${t}/children`, 'utf8')).trim();
-          if (kids) pids.push(...kids.split(/\s+/).map(Number));
-        }
-      } catch {
-        /* exited */
-      }
-    }
-    for (const p of pids) {
-      try {
-        const status = await readFile(`/proc/${p}/status`, 'utf8');
-        if (!/^Name:\s*node/m.test(status)) continue;
-        const m = /^VmHWM:\s*(\d+) kB/m.exec(status);
-        if (m) peak = Math.max(peak, Number(m[1]));
-      } catch {
-        /* exited */
-      }
-    }
-  };
-  const timer = setInterval(poll, 50);
-  return { stop: async () => (clearInterval(timer), await poll(), peak) };
-}
-
-function timed(cmd, args) {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const peak = watchPeak(p.pid);
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('exit', async (code) => {
-      const ms = performance.now() - t0;
-      const rssKiB = await peak.stop();
-      if (code !== 0) rej(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err || out}`));
-      else res({ ms, out, rssKiB });
-    });
-  });
-}
 
 async function writeRandom(path, size) {
   const fh = await open(path, 'w');
@@ -128,7 +75,6 @@ async function changeOnePercent(small, round) {
   return changed;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 async function app(args) {

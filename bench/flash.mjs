@@ -21,24 +21,17 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { link, mkdir, open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { clearInterval, setInterval } from 'node:timers';
+
+import { cli, log, median, MiB, root, timed } from './lib.mjs';
 
 const run = promisify(execFile);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', '.work');
-const cli = join(root, 'out', 'main', 'cli.js');
-const MiB = 1024 * 1024;
 const IMAGE_SIZE = Number(process.env.BENCH_MIB ?? 1024) * MiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-
-function log(msg) {
-  process.stderr.write(`${msg}\n`);
-}
 
 async function buildImage(path) {
   const fh = await open(path, 'w');
@@ -59,61 +52,6 @@ async function buildImage(path) {
     const p = spawn('sfdisk', ['--quiet', path], { stdio: ['pipe', 'ignore', 'inherit'] });
     p.on('exit', (c) => (c === 0 ? res() : rej(new Error(`sfdisk exit ${c}`))));
     p.stdin.end('label: gpt\nstart=2048, type=linux\n');
-  });
-}
-
-/** Peak RSS (VmHWM, KiB) over a process and its descendants that are node processes, polled every 50 ms. */
-function watchPeak(pid) {
-  let peak = 0;
-  const poll = async () => {
-    const pids = [pid];
-    for (let i = 0; i < pids.length; i++) {
-      try {
-        const tasks = await readdir(`/proc/${pids[i]}/task`);
-        for (const t of tasks) {
-          const kids = (await readFile(`/proc/${pids[i]}/task/${t}/children`, 'utf8')).trim();
-          if (kids) pids.push(...kids.split(/\s+/).map(Number));
-        }
-      } catch {
-        /* exited */
-      }
-    }
-    for (const p of pids) {
-      try {
-        const status = await readFile(`/proc/${p}/status`, 'utf8');
-        if (!/^Name:\s*node/m.test(status)) continue;
-        const m = /^VmHWM:\s*(\d+) kB/m.exec(status);
-        if (m) peak = Math.max(peak, Number(m[1]));
-      } catch {
-        /* exited */
-      }
-    }
-  };
-  const timer = setInterval(poll, 50);
-  return {
-    async stop() {
-      clearInterval(timer);
-      return peak;
-    },
-    poll,
-  };
-}
-
-function timed(cmd, args, opts = {}) {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-    const peak = watchPeak(p.pid);
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('exit', async (code) => {
-      const ms = performance.now() - t0;
-      const rssKiB = await peak.stop();
-      if (code !== 0) rej(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err || out}`));
-      else res({ ms, out, rssKiB });
-    });
   });
 }
 
@@ -186,13 +124,6 @@ async function hashAlone(mode = 'native') {
 
 async function settle() {
   await run('sync');
-}
-
-function median(xs) {
-  // An even count (the default 2 rounds) averages the middle two instead of reporting the slower one.
-  const s = [...xs].sort((a, b) => a - b);
-  const h = Math.floor(s.length / 2);
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 async function main() {
