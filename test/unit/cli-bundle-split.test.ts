@@ -88,6 +88,7 @@ describe('the built CLI loads per command', () => {
     for (const f of [
       'cli.js',
       fileHolding('src/main/cli/run-command.ts'),
+      fileHolding('src/main/core/services.ts'),
       fileHolding('src/main/core/os/jobs.ts'),
     ])
       staticClosure(f, loaded);
@@ -103,6 +104,22 @@ describe('the built CLI loads per command', () => {
       // The core commands and the device host's client: a check of another root runs in the CLI's process.
       /^src\/main\/cli\/(commands|device-host-client)\.ts$/,
       /^package (fast-xml-parser|ollama|hash-wasm|drivelist)$/,
+    ]);
+  });
+
+  it('`backup list` loads its listing and no services, execa or yaml: a command that keeps no state', () => {
+    const loaded = new Set<string>();
+    for (const f of [
+      'cli.js',
+      fileHolding('src/main/cli/run-command.ts'),
+      fileHolding('src/main/core/backup/list.ts'),
+      fileHolding('src/main/core/backup/lock.ts'),
+    ])
+      staticClosure(f, loaded);
+    expectNotLoaded(loaded, [
+      /^src\/main\/core\/(services|reflash\/flow)\.ts$/,
+      /^src\/main\/core\/os\//,
+      /^package (execa|yaml|fast-xml-parser|ollama|hash-wasm|drivelist)$/,
     ]);
   });
 });

@@ -125,7 +125,7 @@ export async function runCoreCommand(command: CoreCommand, c: Ctx): Promise<Comm
           ...(command.fullVerify ? { fullVerify: true } : {}),
         },
       })) as JobResults['backup'];
-      const every = (await c.services().settings.load()).fullVerifyEvery;
+      const every = (await (await c.services()).settings.load()).fullVerifyEvery;
       return {
         result: r,
         human: `Backup ${r.verified ? 'verified' : 'NOT verified'}: ${r.path}\n  ${r.files} files, ${formatBytes(r.bytes)}${r.linkDest ? `, incremental against ${r.linkDest}` : ''}\n${r.verify ? `  ${describeVerify(r.verify)}\n` : ''}${fullVerifyDue(r, every) ? `  ${r.verify!.sinceFull} incremental backups since the last full verify: make the next one with --full-verify\n` : ''}`,
@@ -216,7 +216,7 @@ async function reflash(
   await confirmDevice(io, { yes: cmd.yes, device: drive.device, action, drive });
 
   // The same flow and gates as the GUI, with the settings this command was given.
-  const s = services({ includeLoop: cmd.includeLoop, pubkey: cmd.pubkey });
+  const s = await services({ includeLoop: cmd.includeLoop, pubkey: cmd.pubkey });
   let state = await s.flow.state();
   if (isFinished(state)) state = await s.flow.startOver({});
   const view = progressView(io, g);

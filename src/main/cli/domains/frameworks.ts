@@ -34,7 +34,10 @@ const core = async () => {
 };
 
 async function load(c: DomainCommandContext): Promise<{ catalog: FrameworkCatalog; npmPrefix?: string }> {
-  const [s, { frameworkCatalog, processTools }] = await Promise.all([c.services().settings.load(), core()]);
+  const [s, { frameworkCatalog, processTools }] = await Promise.all([
+    c.services().then((services) => services.settings.load()),
+    core(),
+  ]);
   return { catalog: await frameworkCatalog(c.g.dataRoot, processTools(s.npmPrefix)), npmPrefix: s.npmPrefix };
 }
 
@@ -92,7 +95,7 @@ const install = subcommand<{ name: string; yes: boolean; allowMetered: boolean }
     const found = findEntry(catalog, input.name);
     requireConsent(found.entry, found.source, input.yes);
     requireRootFor(found, c, 'install');
-    const meteredSetting = (await c.services().settings.load()).metered ?? 'auto';
+    const meteredSetting = (await (await c.services()).settings.load()).metered ?? 'auto';
     const r = (await runAskingOnMetered(c, input.allowMetered, (allowMetered) =>
       installRequest(found.entry, npmPrefix, { allowMetered, meteredSetting }),
     )) as FrameworkJobResult;

@@ -25,7 +25,7 @@ const str = (a: SubcommandArgv, k: string) =>
 /** --workspace as given (made absolute in parse), else the kernelWorkspace setting, else a clear refusal. */
 export async function resolveWorkspace(given: string | undefined, c: DomainCommandContext): Promise<string> {
   if (given) return given;
-  const w = (await c.services().settings.load()).kernelWorkspace;
+  const w = (await (await c.services()).settings.load()).kernelWorkspace;
   if (!w)
     throw new KintsugiError('INVALID_ARGUMENT', 'no kernel workspace: give --workspace DIR', {
       hint: 'Pass --workspace (the git repository with fleet/ and patches/), or set kernelWorkspace in the settings.',

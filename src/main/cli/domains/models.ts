@@ -134,7 +134,7 @@ export function modelsCli(ollamaBackend?: OllamaBackendFactory): CliDomain {
       };
     },
     async run(input, c) {
-      const meteredSetting = (await c.services().settings.load()).metered ?? 'auto';
+      const meteredSetting = (await (await c.services()).settings.load()).metered ?? 'auto';
       // On a metered network each pull asks (at a terminal) unless --allow-metered said yes up front.
       const pullOne = (slug: string) =>
         runAskingOnMetered(c, input.allowMetered, (allowMetered) => ({

@@ -121,33 +121,30 @@ export function osCli(deps: OsCliDeps = {}): CliDomain {
         );
       return c.run(req);
     }
-    const { osExecutor } = await import('../../core/os/jobs');
+    const [{ osExecutor }, services] = await Promise.all([import('../../core/os/jobs'), c.services()]);
     return runJobWithView(
       req,
-      c.services().runner,
+      services.runner,
       osExecutor(await backends()),
       c.io.signal,
       progressView(c.io, c.g),
     );
   }
 
-  const withMetered = (
+  async function withMetered(
     c: DomainCommandContext,
     t: OsTargetParams,
     allow: boolean,
     type: 'os-check' | 'os-apply',
-  ) =>
-    c
-      .services()
-      .settings.load()
-      .then((s) =>
-        runAskingOnMetered(
-          { ...c, run: (req) => runOs(c, t, req) },
-          allow,
-          (allowMetered) =>
-            ({ type, params: { ...t, allowMetered, meteredSetting: s.metered ?? 'auto' } }) as JobRequest,
-        ),
-      );
+  ): Promise<unknown> {
+    const s = await (await c.services()).settings.load();
+    return runAskingOnMetered(
+      { ...c, run: (req) => runOs(c, t, req) },
+      allow,
+      (allowMetered) =>
+        ({ type, params: { ...t, allowMetered, meteredSetting: s.metered ?? 'auto' } }) as JobRequest,
+    );
+  }
 
   const status = subcommand<OsTargetParams>({
     name: 'status',
@@ -163,7 +160,7 @@ export function osCli(deps: OsCliDeps = {}): CliDomain {
       ]);
       const backend = await openOsBackend(t, await backends());
       const s = await backend.status(quietContext(c.io.signal));
-      const record = await c.services().os.store.recordState('status', s);
+      const record = await (await c.services()).os.store.recordState('status', s);
       return { result: s, human: stateText(s, record.lastCheck) };
     },
   });
@@ -206,7 +203,7 @@ export function osCli(deps: OsCliDeps = {}): CliDomain {
     }),
     async run(i, c) {
       const { allowMetered, yes, ...t } = i;
-      const last = (await c.services().os.store.load()).state;
+      const last = (await (await c.services()).os.store.load()).state;
       await confirmAction(c.io, {
         yes,
         action: `Apply OS updates to ${t.root === '/' ? 'this machine' : t.root}`,

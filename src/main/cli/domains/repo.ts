@@ -46,7 +46,7 @@ function checked<T>(
 }
 
 async function settings(c: DomainCommandContext) {
-  return c.services().settings.load();
+  return (await c.services()).settings.load();
 }
 
 const notOnPathExit = (r: { scripts: { problem?: string }[]; scriptsProblem?: string }) =>
