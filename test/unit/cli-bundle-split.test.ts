@@ -30,6 +30,13 @@ function staticClosure(file: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
+/** What a command loads: cli.js, then the files holding the modules it imports on its way (SOURCES), with theirs. */
+function loadedBy(sources: string[]): Set<string> {
+  const loaded = staticClosure('cli.js');
+  for (const src of sources) staticClosure(fileHolding(src), loaded);
+  return loaded;
+}
+
 /** What FILE holds: its marked source modules (src/...), bundled packages and packages it imports from node_modules. */
 function contents(file: string): string[] {
   const t = text(file);
@@ -84,14 +91,11 @@ describe('the built CLI loads per command', () => {
   });
 
   it('`os check` of another root loads the OS code and the job service, no other domain', () => {
-    const loaded = new Set<string>();
-    for (const f of [
-      'cli.js',
-      fileHolding('src/main/cli/run-command.ts'),
-      fileHolding('src/main/core/services.ts'),
-      fileHolding('src/main/core/os/jobs.ts'),
-    ])
-      staticClosure(f, loaded);
+    const loaded = loadedBy([
+      'src/main/cli/run-command.ts',
+      'src/main/core/services.ts',
+      'src/main/core/os/jobs.ts',
+    ]);
     const held = [...loaded].flatMap(contents);
     expect(held).toContain('src/main/core/os/apt/check.ts');
     expect(held).toContain('src/main/core/jobs/run-job.ts');
@@ -108,14 +112,11 @@ describe('the built CLI loads per command', () => {
   });
 
   it('`backup list` loads its listing and no services, execa or yaml: a command that keeps no state', () => {
-    const loaded = new Set<string>();
-    for (const f of [
-      'cli.js',
-      fileHolding('src/main/cli/run-command.ts'),
-      fileHolding('src/main/core/backup/list.ts'),
-      fileHolding('src/main/core/backup/lock.ts'),
-    ])
-      staticClosure(f, loaded);
+    const loaded = loadedBy([
+      'src/main/cli/run-command.ts',
+      'src/main/core/backup/list.ts',
+      'src/main/core/backup/lock.ts',
+    ]);
     expectNotLoaded(loaded, [
       /^src\/main\/core\/(services|reflash\/flow)\.ts$/,
       /^src\/main\/core\/os\//,
