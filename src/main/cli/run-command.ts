@@ -10,12 +10,12 @@ import { jobsCommand } from './jobs-commands';
 import { progressView } from './progress-view';
 import { runJobWithView } from './run-with-progress';
 
-// Runs one parsed command: builds what every command shares (the services under --state-dir, created and loaded on
-// first use since plain drive, image and listing commands write no state; the executor; a job runner with the
-// progress view), hands the command to its code and closes what it opened. A domain's commands are its CliDomain's; the core commands
-// (drives, image, flash, verify, backup, restore, reflash: commands.ts) are loaded only when one of them runs, so
-// `kintsugi os check` does not load the drive and image code. Jobs run on the same journaled job service as the
-// app's, so `kintsugi jobs` shows them.
+// Runs one parsed command: builds what every command shares (the services under --state-dir, created and loaded
+// on first use since plain drive, image and listing commands write no state; the executor; a job runner with the
+// progress view), hands the command to its code and closes what it opened. A domain's commands are its
+// CliDomain's; the core commands (drives, image, flash, verify, backup, restore, reflash: commands.ts) are loaded
+// only when one of them runs, so `kintsugi os check` does not load the drive and image code. Jobs run on the same
+// journaled job service as the app's, so `kintsugi jobs` shows them.
 
 export type CommandOutput = DomainCommandOutput;
 

@@ -89,7 +89,7 @@ const core = async () => {
   return { ...catalog, ...summary, ...provider };
 };
 
-/** OLLAMA_BACKEND: how to reach Ollama (the real one by default). */
+/** ollamaBackend: how to reach Ollama; the real one when absent. */
 export function modelsCli(ollamaBackend?: OllamaBackendFactory): CliDomain {
   const listAll = async (dataRoot: string) => {
     const { listModels, defaultOllamaBackend } = await core();
