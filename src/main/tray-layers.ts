@@ -6,7 +6,7 @@ import {
   repoAttention,
   type LayerAttention,
 } from '../shared/layer-attention';
-import type { DomainName, KintsugiApi } from '../shared/registry';
+import type { DomainWithJobs, KintsugiApi } from '../shared/registry';
 
 // The layers' counts for the tray, read through the same handler calls the home cards make (models.missing,
 // frameworks.catalog, repo.status, reflash.getState, kernel.overdue), each on its own: one that fails (Ollama down, no clone)
@@ -34,16 +34,12 @@ export async function gatherLayerAttention(
 }
 
 // Which layers a finished job of each domain may have changed: a job's end re-reads those only (the frameworks
-// catalog runs every framework's `--version`: not something to repeat after a model pull). Every domain is named
-// here, so a new one must say what it touches; 'all' where a job's effect is not one layer's.
-const TOUCHES: Record<DomainName, readonly Layer[] | 'all'> = {
-  app: 'all',
-  drives: 'all',
-  jobs: 'all',
+// catalog runs every framework's `--version`: not something to repeat after a model pull). Every domain with jobs
+// is named here, so a new one must say what it touches.
+const TOUCHES: Record<DomainWithJobs, readonly Layer[]> = {
   image: ['reflash'],
   flash: ['reflash'],
   backup: ['reflash'],
-  reflash: ['reflash'],
   frameworks: ['frameworks'],
   repo: ['repo'],
   schedule: ['repo'],
@@ -53,7 +49,4 @@ const TOUCHES: Record<DomainName, readonly Layer[] | 'all'> = {
   kernel: ['kernel'],
 };
 
-export function layersTouchedBy(domain: DomainName): readonly Layer[] {
-  const t = TOUCHES[domain];
-  return t === 'all' ? ALL_LAYERS : t;
-}
+export const layersTouchedBy = (domain: DomainWithJobs): readonly Layer[] => TOUCHES[domain];

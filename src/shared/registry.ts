@@ -79,14 +79,20 @@ export const jobRequest = z.discriminatedUnion(
 
 export const hostOf = (type: JobType): JobHost => JOBS[type].host;
 
-const DOMAIN_OF_JOB = new Map<string, DomainName>(
+/** The job types domain D declares. */
+export type JobTypeOf<D extends DomainName> = keyof Domains[D]['jobs'] & JobType;
+
+/** The domains that declare at least one job. */
+export type DomainWithJobs = { [D in DomainName]: JobTypeOf<D> extends never ? never : D }[DomainName];
+
+const DOMAIN_OF_JOB = new Map<string, DomainWithJobs>(
   (Object.keys(DOMAINS) as DomainName[]).flatMap((d) =>
-    Object.keys(DOMAINS[d].jobs).map((t) => [t, d] as const),
+    Object.keys(DOMAINS[d].jobs).map((t) => [t, d as DomainWithJobs] as const),
   ),
 );
 
-/** The domain that declares a job type. */
-export const domainOfJob = (type: JobType): DomainName => DOMAIN_OF_JOB.get(type)!;
+/** The domain that declares job TYPE (a parsed request's type is always declared). */
+export const domainOfJob = (type: JobType): DomainWithJobs => DOMAIN_OF_JOB.get(type)!;
 
 /** The job types declared to run on host H. */
 export type JobTypeOn<H extends JobHost> = {

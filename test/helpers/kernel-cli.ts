@@ -51,7 +51,7 @@ export function kernelCli(manifests: Record<string, HostManifest>) {
     const c: DomainCommandContext = {
       io,
       g: p,
-      services: () => {
+      services: async () => {
         throw new Error('the kernel host commands need no services');
       },
       run: () => Promise.reject(new Error('the kernel host commands run no jobs')),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import type { HostManifest } from '../../src/shared/kernel/model';
-import { checkHostName, hostManifestSchema } from '../../src/main/core/kernel/fleet-manifest';
+import { hostManifestSchema } from '../../src/main/core/kernel/fleet-manifest';
+import { checkHostName } from '../../src/shared/kernel/tokens';
 import { parseManifestObject } from '../../src/main/core/manifests/parse-manifest';
 import { normalisePatch } from '../../src/main/core/kernel/normalize-patch';
 import { firstDifference } from '../../src/main/core/kernel/parity';

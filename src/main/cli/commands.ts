@@ -8,46 +8,30 @@ import { canonicalWholeDisk, isBlockDevice } from '../core/drives/identity';
 import { listDrives } from '../core/drives/list-drives';
 import { resolveTargetDrive } from '../core/drives/resolve-target';
 import { driveViews } from '../core/drives/views';
-import { hostRoutingExecutor, type JobExecutor } from '../core/jobs/executor';
 import { runPipeline } from '../core/jobs/pipeline';
-import { inProcessExecutor } from '../core/jobs/run-job';
 import { findBmap } from '../core/image/check';
 import { flashRequestFor, imageCheckRequest } from '../core/image/requests';
 import { isFinished, reflashSteps } from '../core/reflash/pipeline';
 import { describeVerify } from '../core/backup/verify-backup';
 import { fullVerifyDue } from '../../shared/backup/full-verify';
-import { createServices, type Services, type ServicesOptions } from '../core/services';
-import type { Command, GlobalOptions } from './args';
+import type { Command } from './args';
 import { confirmDevice } from './confirm';
-import { deviceHostExecutor } from './device-host-client';
+import type { DomainCommandContext } from './domain-command';
 import { formatBytes, formatDuration } from './format';
 import type { CliIo } from './io';
-import { jobsCommand } from './jobs-commands';
 import { progressView } from './progress-view';
-import { attachView, runJobWithView } from './run-with-progress';
+import type { CommandOutput } from './run-command';
+import { attachView } from './run-with-progress';
 
-// One function per command. Each returns the JSON result and the human text; main() prints one or the other.
+// The core commands (drives, image verify, flash, verify, backup, restore, reflash), one function each, loaded by
+// run-command.ts only when one of them runs. Each returns the JSON result and the human text; main() prints one or
+// the other.
 // The CLI runs core as root on its own behalf: device commands need root, and say "run with sudo" otherwise (it
 // does not start the pkexec helper — a terminal user has sudo, and cron/SSH/fleets run as root already). Jobs
 // that do device I/O (those declared for the helper) run in a child device host, one per job, so a drive that
 // stops answering can strand that child in the kernel but never the CLI: Ctrl-C still ends it within seconds.
-// Jobs run on the same journaled job service as the app's, under --state-dir, so `kintsugi jobs` shows them.
 
-export interface CommandOutput {
-  result: unknown;
-  human: string;
-  /** 0 unless the command says otherwise (a check that found something missing). */
-  exitCode?: number;
-}
-
-type Ctx = {
-  io: CliIo;
-  g: GlobalOptions;
-  /** Created on first use (plain drive and image commands write no state); the first caller may set overrides. */
-  services: (overrides?: ServicesOptions['settingsOverrides']) => Services;
-  executor: JobExecutor;
-  run: (req: JobRequest) => Promise<unknown>;
-};
+type Ctx = DomainCommandContext;
 
 /** The image-check request for commands that take --sha256 / --minisig / --pubkey. */
 function checkRequest(
@@ -85,46 +69,15 @@ async function isDirectory(path: string): Promise<boolean> {
 
 const mbps = (bytes: number, ms: number) => (ms > 0 ? `${formatBytes((bytes * 1000) / ms)}/s` : '-');
 
-export async function runCommand(command: Command, io: CliIo, g: GlobalOptions): Promise<CommandOutput> {
-  let services: Services | undefined;
-  const executor = io.executor ?? cliExecutor();
-  const getServices = (settingsOverrides?: ServicesOptions['settingsOverrides']) =>
-    (services ??= createServices({
-      stateDir: g.stateDir,
-      hosts: { helper: () => executor },
-      ...(settingsOverrides ? { settingsOverrides } : {}),
-    }));
-  const run = (req: JobRequest) =>
-    runJobWithView(req, getServices().runner, executor, io.signal, progressView(io, g));
-  const c: Ctx = { io, g, services: getServices, executor, run };
-  try {
-    return await dispatch(command, c);
-  } finally {
-    if (services) {
-      services.flow.unsubscribe();
-      await services.interrupted.catch(() => undefined);
-      // An OS job's outcome is written by the services' recorder; it must land before the process exits.
-      await services.os.store.idle();
-    }
-  }
-}
+/** The core commands: everything args.ts parses that is not a domain's, nor jobs, help or version. */
+export type CoreCommand = Exclude<
+  Command,
+  { cmd: 'domain' | 'jobs-list' | 'jobs-show' | 'jobs-log' | 'help' | 'version' }
+>;
 
-/** Device jobs in a child host per job; the rest (image checks) in this process: it has no UI thread to free. */
-function cliExecutor(): JobExecutor {
-  const here = inProcessExecutor();
-  return hostRoutingExecutor({ main: here, utility: here, helper: deviceHostExecutor() });
-}
-
-async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
+export async function runCoreCommand(command: CoreCommand, c: Ctx): Promise<CommandOutput> {
   const { io, run } = c;
   switch (command.cmd) {
-    case 'domain':
-      return command.subcommand.run(command.input as never, {
-        io,
-        g: c.g,
-        services: c.services,
-        run,
-      });
     case 'drives': {
       const views = await driveViews(await listDrives({ includeLoop: command.includeLoop }), {
         includeLoop: command.includeLoop,
@@ -172,7 +125,7 @@ async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
           ...(command.fullVerify ? { fullVerify: true } : {}),
         },
       })) as JobResults['backup'];
-      const every = (await c.services().settings.load()).fullVerifyEvery;
+      const every = (await (await c.services()).settings.load()).fullVerifyEvery;
       return {
         result: r,
         human: `Backup ${r.verified ? 'verified' : 'NOT verified'}: ${r.path}\n  ${r.files} files, ${formatBytes(r.bytes)}${r.linkDest ? `, incremental against ${r.linkDest}` : ''}\n${r.verify ? `  ${describeVerify(r.verify)}\n` : ''}${fullVerifyDue(r, every) ? `  ${r.verify!.sinceFull} incremental backups since the last full verify: make the next one with --full-verify\n` : ''}`,
@@ -205,13 +158,6 @@ async function dispatch(command: Command, c: Ctx): Promise<CommandOutput> {
     }
     case 'reflash':
       return reflash(c, command);
-    case 'jobs-list':
-    case 'jobs-show':
-    case 'jobs-log':
-      return jobsCommand(command, c.services());
-    case 'help':
-    case 'version':
-      throw new KintsugiError('INTERNAL', `${command.cmd} is handled by main()`);
   }
 }
 
@@ -270,7 +216,7 @@ async function reflash(
   await confirmDevice(io, { yes: cmd.yes, device: drive.device, action, drive });
 
   // The same flow and gates as the GUI, with the settings this command was given.
-  const s = services({ includeLoop: cmd.includeLoop, pubkey: cmd.pubkey });
+  const s = await services({ includeLoop: cmd.includeLoop, pubkey: cmd.pubkey });
   let state = await s.flow.state();
   if (isFinished(state)) state = await s.flow.startOver({});
   const view = progressView(io, g);

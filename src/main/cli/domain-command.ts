@@ -22,8 +22,9 @@ export interface SubcommandArgv {
 export interface DomainCommandContext {
   io: CliIo;
   g: GlobalOptions;
-  /** Created on first use; the first caller may set overrides. */
-  services: (overrides?: ServicesOptions['settingsOverrides']) => Services;
+  /** Created (and its code loaded) on first use, so a command that keeps no state loads none of it; the first
+   * caller may set overrides. */
+  services: (overrides?: ServicesOptions['settingsOverrides']) => Promise<Services>;
   /** Runs a job on the journaled job service with the CLI's progress view (Ctrl-C cancels it). */
   run: (req: JobRequest) => Promise<unknown>;
 }

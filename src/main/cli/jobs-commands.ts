@@ -2,7 +2,7 @@ import { KintsugiError } from '../../shared/errors';
 import type { JobRecord } from '../../shared/jobs/record';
 import type { Services } from '../core/services';
 import type { Command } from './args';
-import type { CommandOutput } from './commands';
+import type { CommandOutput } from './run-command';
 
 // `kintsugi jobs list | show ID | log ID`: the journal under --state-dir, read as the app's jobs page reads it.
 

@@ -1,7 +1,6 @@
 import { KintsugiError, toErrorPayload } from '../../shared/errors';
 import { APP_VERSION } from '../core/app/version';
 import { parseCli } from './args';
-import { runCommand } from './commands';
 import { errorBlock, printable } from './format';
 import type { CliDomain } from './domain-command';
 import { CLI_DOMAINS } from './domains';
@@ -31,6 +30,8 @@ export async function main(
       );
       return 0;
     }
+    // Loaded here, not at start: --version and --help need none of core.
+    const { runCommand } = await import('./run-command');
     const out = await runCommand(cli.command, io, cli);
     io.stdout.write(cli.json ? JSON.stringify({ result: out.result }) + '\n' : printable(out.human));
     return out.exitCode ?? 0;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KintsugiError } from '../errors';
 
 // The plain tokens of the fleet model. A host name becomes fleet/<host>.yaml and out/<host>/, a series name a
 // folder under patches/<scope>/, a package field a word in a PKGBUILD: each is a whitelist pattern that cannot
@@ -12,6 +13,20 @@ export const hostName = z
   .min(1)
   .max(63)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be a plain host name (letters, digits, - and _)');
+
+/** Refuses a host name that is not a plain token, before it becomes a path. */
+export function checkHostName(host: string): string {
+  const r = hostName.safeParse(host);
+  if (!r.success)
+    throw new KintsugiError(
+      'INVALID_ARGUMENT',
+      `host ${JSON.stringify(host)}: ${r.error.issues[0]?.message}`,
+      {
+        hint: 'A host is the name of its fleet/<host>.yaml file: letters, digits, - and _.',
+      },
+    );
+  return r.data;
+}
 
 /** A series folder name under patches/<scope>/. */
 export const seriesName = z

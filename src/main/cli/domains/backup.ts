@@ -3,8 +3,7 @@ import { backupUsable } from '../../../shared/backup/usable';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupSummary } from '../../../shared/model';
 import type { BackupCheckResult } from '../../core/backup/check';
-import { listBackups, unreadableBackups } from '../../core/backup/list';
-import { liveLock, type LockInfo } from '../../core/backup/lock';
+import type { LockInfo } from '../../core/backup/lock';
 import { subcommand, type CliDomain, type SubcommandArgv } from '../domain-command';
 import { formatBytes } from '../format';
 
@@ -50,6 +49,10 @@ const list = subcommand<{ dir: string }>({
   arity: { min: 1, max: 1, names: 'a backup folder DIR' },
   parse: dirArg,
   async run({ dir }) {
+    const [{ listBackups, unreadableBackups }, { liveLock }] = await Promise.all([
+      import('../../core/backup/list'),
+      import('../../core/backup/lock'),
+    ]);
     const backups = (await listBackups(dir)).map((b) => ({
       ...b,
       usable: backupUsable(b.manifest, b.lastCheck),

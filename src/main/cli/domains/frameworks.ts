@@ -4,10 +4,6 @@ import type { CatalogEntry, FrameworkCatalog, FrameworkJobResult } from '../../.
 import { frameworkName } from '../../../shared/frameworks/safe-tokens';
 import { recipeKind } from '../../../shared/frameworks/entry';
 import { formatProblem } from '../../../shared/manifest-problem';
-import { findEntry, frameworkCatalog } from '../../core/frameworks/catalog';
-import { requireConsent } from '../../core/frameworks/consent';
-import { installRequest, uninstallRequest } from '../../core/frameworks/requests';
-import { processTools } from '../../core/frameworks/tools';
 import { subcommand, type CliDomain, type DomainCommandContext } from '../domain-command';
 
 // `kintsugi frameworks list [--installed] | install NAME [--yes] | uninstall NAME | verify [NAME...] [--all]`,
@@ -26,8 +22,22 @@ const nameArg = (value: string): string => {
   return r.data;
 };
 
+/** Core's framework code, imported when a subcommand runs: not with the grammar every `kintsugi` start parses. */
+const core = async () => {
+  const [catalog, consent, requests, tools] = await Promise.all([
+    import('../../core/frameworks/catalog'),
+    import('../../core/frameworks/consent'),
+    import('../../core/frameworks/requests'),
+    import('../../core/frameworks/tools'),
+  ]);
+  return { ...catalog, ...consent, ...requests, ...tools };
+};
+
 async function load(c: DomainCommandContext): Promise<{ catalog: FrameworkCatalog; npmPrefix?: string }> {
-  const s = await c.services().settings.load();
+  const [s, { frameworkCatalog, processTools }] = await Promise.all([
+    c.services().then((services) => services.settings.load()),
+    core(),
+  ]);
   return { catalog: await frameworkCatalog(c.g.dataRoot, processTools(s.npmPrefix)), npmPrefix: s.npmPrefix };
 }
 
@@ -81,10 +91,11 @@ const install = subcommand<{ name: string; yes: boolean; allowMetered: boolean }
   }),
   async run(input, c) {
     const { catalog, npmPrefix } = await load(c);
+    const { findEntry, requireConsent, installRequest } = await core();
     const found = findEntry(catalog, input.name);
     requireConsent(found.entry, found.source, input.yes);
     requireRootFor(found, c, 'install');
-    const meteredSetting = (await c.services().settings.load()).metered ?? 'auto';
+    const meteredSetting = (await (await c.services()).settings.load()).metered ?? 'auto';
     const r = (await runAskingOnMetered(c, input.allowMetered, (allowMetered) =>
       installRequest(found.entry, npmPrefix, { allowMetered, meteredSetting }),
     )) as FrameworkJobResult;
@@ -104,6 +115,7 @@ const uninstall = subcommand<{ name: string }>({
   parse: ({ args }) => ({ name: nameArg(args[0]!) }),
   async run(input, c) {
     const { catalog, npmPrefix } = await load(c);
+    const { findEntry, uninstallRequest } = await core();
     const found = findEntry(catalog, input.name);
     requireRootFor(found, c, 'uninstall');
     const r = (await c.run(uninstallRequest(found.entry, npmPrefix))) as FrameworkJobResult;
@@ -121,6 +133,7 @@ const verify = subcommand<{ names: string[]; all: boolean }>({
   parse: ({ args, values }) => ({ names: args.map(nameArg), all: values['all'] === true }),
   async run(input, c) {
     const { catalog } = await load(c);
+    const { findEntry } = await core();
     const chosen = input.names.length
       ? input.names.map((n) => findEntry(catalog, n))
       : catalog.entries.filter((e) => input.all || e.entry.status === 'recommended');

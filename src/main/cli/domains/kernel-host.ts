@@ -1,15 +1,10 @@
 import { resolve } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { HostManifest } from '../../../shared/kernel/model';
-import { loadHostManifest } from '../../core/kernel/fleet-manifest';
-import {
-  DEFAULT_HEARTBEAT_TIMEOUT_SEC,
-  installKernel,
-  type InstallResult,
-} from '../../core/kernel/install/install';
-import { defaultBackupDir } from '../../core/kernel/install/paths';
-import { rollbackKernel, type RollbackResult } from '../../core/kernel/install/rollback';
-import { kernelStatus, type KernelHostStatus } from '../../core/kernel/install/status';
+import { DEFAULT_HEARTBEAT_TIMEOUT_SEC } from '../../core/kernel/install/heartbeat';
+import type { InstallResult } from '../../core/kernel/install/install';
+import type { RollbackResult } from '../../core/kernel/install/rollback';
+import type { KernelHostStatus } from '../../core/kernel/install/status';
 import type { CliIo } from '../io';
 import {
   subcommand,
@@ -22,7 +17,8 @@ import {
 // own process (no job host: the CLI is root on its own behalf, as for `os`). The integrator composes this list
 // into `kintsugi kernel` beside promote and build. Install and rollback ask first (at a terminal) unless --yes;
 // without a terminal and without --yes they refuse. Exit codes: 0 ok; 1 failed, or `status` found the heartbeat
-// overdue; 2 bad arguments.
+// overdue; 2 bad arguments. Core's kernel code is imported when a subcommand runs, not with the grammar every
+// `kintsugi` start parses.
 
 const bad = (detail: string) => new KintsugiError('INVALID_ARGUMENT', detail);
 const str = (a: SubcommandArgv, k: string) =>
@@ -125,7 +121,8 @@ export interface KernelHostDeps {
 }
 
 const DEFAULT_DEPS: KernelHostDeps = {
-  loadManifest: loadHostManifest,
+  loadManifest: async (workspace, host) =>
+    (await import('../../core/kernel/fleet-manifest')).loadHostManifest(workspace, host),
   resolveWorkspace: (given, c) => given ?? c.io.cwd,
 };
 
@@ -141,6 +138,7 @@ export function kernelHostCli(deps: Partial<KernelHostDeps> = {}): CliSubcommand
     arity: { min: 1, max: 1, names: 'HOST' },
     parse: hostInput,
     async run(i) {
+      const { kernelStatus } = await import('../../core/kernel/install/status');
       const s = await kernelStatus({ host: i.host, root: i.root });
       return { result: s, human: statusText(s), exitCode: s.overdue ? 1 : 0 };
     },
@@ -173,6 +171,10 @@ export function kernelHostCli(deps: Partial<KernelHostDeps> = {}): CliSubcommand
     async run(i, c) {
       const manifest = await loadManifest(await resolveWorkspace(i.workspace, c), i.host);
       await confirm(c.io, i.yes, `Install ${i.pkg} as ${i.host}'s kernel under ${i.root}`);
+      const [{ installKernel }, { defaultBackupDir }] = await Promise.all([
+        import('../../core/kernel/install/install'),
+        import('../../core/kernel/install/paths'),
+      ]);
       const r = await installKernel({
         host: i.host,
         manifest,
@@ -195,6 +197,7 @@ export function kernelHostCli(deps: Partial<KernelHostDeps> = {}): CliSubcommand
     parse: hostInput,
     async run(i, c) {
       await confirm(c.io, i.yes, `Roll back ${i.host}'s kernel under ${i.root}`);
+      const { rollbackKernel } = await import('../../core/kernel/install/rollback');
       const r = await rollbackKernel({
         host: i.host,
         root: i.root,

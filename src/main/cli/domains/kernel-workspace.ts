@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BuildResult, PromoteResult } from '../../../shared/kernel/contract';
 import { buildParams } from '../../../shared/kernel/contract';
-import { checkHostName, listHosts, loadHostManifest } from '../../core/kernel/fleet-manifest';
+import { checkHostName } from '../../../shared/kernel/tokens';
 import {
   subcommand,
   type CliSubcommand,
@@ -25,7 +25,7 @@ const str = (a: SubcommandArgv, k: string) =>
 /** --workspace as given (made absolute in parse), else the kernelWorkspace setting, else a clear refusal. */
 export async function resolveWorkspace(given: string | undefined, c: DomainCommandContext): Promise<string> {
   if (given) return given;
-  const w = (await c.services().settings.load()).kernelWorkspace;
+  const w = (await (await c.services()).settings.load()).kernelWorkspace;
   if (!w)
     throw new KintsugiError('INVALID_ARGUMENT', 'no kernel workspace: give --workspace DIR', {
       hint: 'Pass --workspace (the git repository with fleet/ and patches/), or set kernelWorkspace in the settings.',
@@ -53,6 +53,7 @@ const hosts = subcommand<{ workspace?: string }>({
   parse: (a) => (str(a, 'workspace') ? { workspace: str(a, 'workspace') } : {}),
   async run(input, c) {
     const workspace = await resolveWorkspace(input.workspace, c);
+    const { listHosts } = await import('../../core/kernel/fleet-manifest');
     const list = await listHosts(workspace);
     return {
       result: { workspace, hosts: list },
@@ -69,6 +70,7 @@ const show = subcommand<HostInput>({
   arity: { min: 1, max: 1, names: 'HOST' },
   parse: hostInput,
   async run(input, c) {
+    const { loadHostManifest } = await import('../../core/kernel/fleet-manifest');
     const m = await loadHostManifest(await resolveWorkspace(input.workspace, c), input.host);
     const human = [
       `host:        ${m.host} (${m.arch})`,

@@ -10,9 +10,7 @@ import type {
   VerifyResult,
 } from '../../../shared/models/contract';
 import { modelFileArg, modelSlugArg } from '../../../shared/models/tokens';
-import { findModel, listModels, loadModels } from '../../core/models/catalog';
-import { defaultOllamaBackend, type OllamaBackendFactory } from '../../core/models/ollama-provider';
-import { missingPlan } from '../../core/models/summary';
+import type { OllamaBackendFactory } from '../../core/models/ollama-provider';
 import { subcommand, type CliDomain } from '../domain-command';
 
 // `kintsugi models list [--sizes] | pull SLUG | pull --missing [--yes] | remove SLUG [--delete-weights]
@@ -81,7 +79,22 @@ function footer(list: ModelsList): string {
   return ollama + problems;
 }
 
-export function modelsCli(ollamaBackend: OllamaBackendFactory = defaultOllamaBackend): CliDomain {
+/** Core's model code, imported when a subcommand runs: not with the grammar every `kintsugi` start parses. */
+const core = async () => {
+  const [catalog, summary, provider] = await Promise.all([
+    import('../../core/models/catalog'),
+    import('../../core/models/summary'),
+    import('../../core/models/ollama-provider'),
+  ]);
+  return { ...catalog, ...summary, ...provider };
+};
+
+/** ollamaBackend: how to reach Ollama; the real one when absent. */
+export function modelsCli(ollamaBackend?: OllamaBackendFactory): CliDomain {
+  const listAll = async (dataRoot: string) => {
+    const { listModels, defaultOllamaBackend } = await core();
+    return listModels(dataRoot, (ollamaBackend ?? defaultOllamaBackend)());
+  };
   const list = subcommand<{ sizes: boolean }>({
     name: 'list',
     synopsis: 'list [--sizes]',
@@ -91,7 +104,7 @@ export function modelsCli(ollamaBackend: OllamaBackendFactory = defaultOllamaBac
     arity: { min: 0, max: 0, names: 'no arguments' },
     parse: ({ values }) => ({ sizes: values['sizes'] === true }),
     async run(input, c) {
-      const l = await listModels(c.g.dataRoot, ollamaBackend());
+      const l = await listAll(c.g.dataRoot);
       return {
         result: l,
         human: `Recommended: ${l.recommendedFile.path} (${l.recommendedFile.from})\nYours: ${l.userFile}\nFiles: ${l.modelsDir}\n\n${table(l, input.sizes)}${footer(l)}`,
@@ -121,19 +134,20 @@ export function modelsCli(ollamaBackend: OllamaBackendFactory = defaultOllamaBac
       };
     },
     async run(input, c) {
-      const meteredSetting = (await c.services().settings.load()).metered ?? 'auto';
+      const meteredSetting = (await (await c.services()).settings.load()).metered ?? 'auto';
       // On a metered network each pull asks (at a terminal) unless --allow-metered said yes up front.
       const pullOne = (slug: string) =>
         runAskingOnMetered(c, input.allowMetered, (allowMetered) => ({
           type: 'models-pull',
           params: { dataRoot: c.g.dataRoot, slug, allowMetered, meteredSetting },
         })) as Promise<PullResult>;
+      const { findModel, loadModels, missingPlan } = await core();
       if (input.slug) {
         findModel(await loadModels(c.g.dataRoot), input.slug);
         const r = await pullOne(input.slug);
         return { result: r, human: pulledText(r) };
       }
-      const plan = missingPlan(await listModels(c.g.dataRoot, ollamaBackend()));
+      const plan = missingPlan(await listAll(c.g.dataRoot));
       if (!plan.slugs.length)
         return { result: { plan, pulled: [] }, human: 'Every recommended model is present.\n' };
       const sizeText = `${plan.slugs.length} model(s), ${formatBytes(plan.totalBytes)}${plan.unknownSizes.length ? ` plus ${plan.unknownSizes.length} of unknown size` : ''}: ${plan.slugs.join(', ')}`;
@@ -166,6 +180,7 @@ export function modelsCli(ollamaBackend: OllamaBackendFactory = defaultOllamaBac
     }),
     async run(input, c) {
       let typed = input.confirm;
+      const { loadModels } = await core();
       const named = (await loadModels(c.g.dataRoot)).entries.some((e) => e.value.slug === input.slug);
       if (!named && input.deleteWeights && typed === undefined && c.io.stdinIsTTY)
         typed = (

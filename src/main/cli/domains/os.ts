@@ -14,9 +14,7 @@ import {
   type OsState,
 } from '../../../shared/os/model';
 import type { JobRequest } from '../../../shared/registry';
-import { quietContext } from '../../core/jobs/context';
-import { OS_BACKEND_FACTORIES, openOsBackend, type OsBackendFactories } from '../../core/os/backends';
-import { osExecutor } from '../../core/os/jobs';
+import type { OsBackendFactories } from '../../core/os/backends';
 import { confirmAction } from '../confirm';
 import {
   subcommand,
@@ -40,6 +38,8 @@ import { applyText, rollbackText, stateText, updatesSummary } from './os-text';
 // a dpkg stuck on a lock or a hook cannot take the CLI's Ctrl-C with it), and it needs root; against another
 // root (a chroot, a mounted image, a test's throwaway root) in this process, with the backends this domain was
 // built with (the tests hand in a stand-in through osCli({ backends }): the one test seam).
+// Core's OS code is imported when a subcommand runs, not with the grammar: every `kintsugi` start parses with
+// every domain's grammar, and only `kintsugi os ...` needs the backends.
 
 export const OS_EXIT_UPDATES_AVAILABLE = 10;
 
@@ -105,11 +105,11 @@ export interface OsCliDeps {
 }
 
 export function osCli(deps: OsCliDeps = {}): CliDomain {
-  const backends = deps.backends ?? OS_BACKEND_FACTORIES;
+  const backends = async () => deps.backends ?? (await import('../../core/os/backends')).OS_BACKEND_FACTORIES;
 
   /** Runs one OS job where it belongs (see the header), with progress and Ctrl-C; its outcome is recorded by
    * the services' recorder in <state-dir>/os.json. */
-  function runOs(c: DomainCommandContext, t: OsTargetParams, req: JobRequest): Promise<unknown> {
+  async function runOs(c: DomainCommandContext, t: OsTargetParams, req: JobRequest): Promise<unknown> {
     if (thisMachine(t)) {
       if (c.io.getuid() !== 0)
         throw new KintsugiError(
@@ -121,32 +121,30 @@ export function osCli(deps: OsCliDeps = {}): CliDomain {
         );
       return c.run(req);
     }
+    const [{ osExecutor }, services] = await Promise.all([import('../../core/os/jobs'), c.services()]);
     return runJobWithView(
       req,
-      c.services().runner,
-      osExecutor(backends),
+      services.runner,
+      osExecutor(await backends()),
       c.io.signal,
       progressView(c.io, c.g),
     );
   }
 
-  const withMetered = (
+  async function withMetered(
     c: DomainCommandContext,
     t: OsTargetParams,
     allow: boolean,
     type: 'os-check' | 'os-apply',
-  ) =>
-    c
-      .services()
-      .settings.load()
-      .then((s) =>
-        runAskingOnMetered(
-          { ...c, run: (req) => runOs(c, t, req) },
-          allow,
-          (allowMetered) =>
-            ({ type, params: { ...t, allowMetered, meteredSetting: s.metered ?? 'auto' } }) as JobRequest,
-        ),
-      );
+  ): Promise<unknown> {
+    const s = await (await c.services()).settings.load();
+    return runAskingOnMetered(
+      { ...c, run: (req) => runOs(c, t, req) },
+      allow,
+      (allowMetered) =>
+        ({ type, params: { ...t, allowMetered, meteredSetting: s.metered ?? 'auto' } }) as JobRequest,
+    );
+  }
 
   const status = subcommand<OsTargetParams>({
     name: 'status',
@@ -156,9 +154,13 @@ export function osCli(deps: OsCliDeps = {}): CliDomain {
     arity: { min: 0, max: 0, names: 'no arguments' },
     parse: parseTarget,
     async run(t, c) {
-      const backend = await openOsBackend(t, backends);
+      const [{ openOsBackend }, { quietContext }] = await Promise.all([
+        import('../../core/os/backends'),
+        import('../../core/jobs/context'),
+      ]);
+      const backend = await openOsBackend(t, await backends());
       const s = await backend.status(quietContext(c.io.signal));
-      const record = await c.services().os.store.recordState('status', s);
+      const record = await (await c.services()).os.store.recordState('status', s);
       return { result: s, human: stateText(s, record.lastCheck) };
     },
   });
@@ -201,7 +203,7 @@ export function osCli(deps: OsCliDeps = {}): CliDomain {
     }),
     async run(i, c) {
       const { allowMetered, yes, ...t } = i;
-      const last = (await c.services().os.store.load()).state;
+      const last = (await (await c.services()).os.store.load()).state;
       await confirmAction(c.io, {
         yes,
         action: `Apply OS updates to ${t.root === '/' ? 'this machine' : t.root}`,

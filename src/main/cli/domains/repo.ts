@@ -11,9 +11,6 @@ import type {
 } from '../../../shared/repo/model';
 import { DEFAULT_BIN_DIR, DEFAULT_TOOLKIT_REMOTE } from '../../../shared/repo/remote';
 import { toolkitCloneDir } from '../../core/layers/data-layout';
-import { checkLinkRequest } from '../../core/repo/link-request-check';
-import { reflogEntries } from '../../core/repo/rollback';
-import { repoStatus } from '../../core/repo/status';
 import {
   subcommand,
   type CliDomain,
@@ -49,7 +46,7 @@ function checked<T>(
 }
 
 async function settings(c: DomainCommandContext) {
-  return c.services().settings.load();
+  return (await c.services()).settings.load();
 }
 
 const notOnPathExit = (r: { scripts: { problem?: string }[]; scriptsProblem?: string }) =>
@@ -63,6 +60,7 @@ const status = subcommand<null>({
   parse: () => null,
   async run(_i, c) {
     const s = await settings(c);
+    const { repoStatus } = await import('../../core/repo/status');
     const r = await repoStatus({
       dataRoot: c.g.dataRoot,
       binDir: s.binDir ?? DEFAULT_BIN_DIR,
@@ -181,6 +179,7 @@ const rollback = subcommand<{ ref?: string; discard: boolean }>({
   }),
   async run(i, c) {
     if (!i.ref) {
+      const { reflogEntries } = await import('../../core/repo/rollback');
       const entries = await reflogEntries(toolkitCloneDir(c.g.dataRoot));
       return { result: entries, human: reflogText(entries) };
     }
@@ -246,6 +245,7 @@ const link = subcommand<{ copy: boolean; binDir?: string }>({
     // changed, nothing outside the clone.
     if (c.io.getuid() === 0) {
       const sudoUid = Number(c.io.env['SUDO_UID']);
+      const { checkLinkRequest } = await import('../../core/repo/link-request-check');
       params = await checkLinkRequest(params, Number.isInteger(sudoUid) ? sudoUid : 0);
     }
     const r = (await c.run({ type: 'repo-link', params })) as LinkResult;

@@ -2,15 +2,6 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { ScheduleState } from '../../../shared/schedule/model';
-import { scheduleRunAs } from '../../core/schedule/run-as';
-import {
-  installSchedule,
-  removeSchedule,
-  scheduleTarget,
-  showSchedule,
-  SYSTEM_CRON_DIR,
-  SYSTEM_UNIT_DIR,
-} from '../../core/schedule/schedule';
 import {
   subcommand,
   type CliDomain,
@@ -39,7 +30,17 @@ function parseDirs(a: SubcommandArgv): Dirs {
   };
 }
 
-function requireRootFor(dir: string, c: DomainCommandContext): void {
+/** Core's schedule code, imported when a subcommand runs: not with the grammar every `kintsugi` start parses. */
+const core = async () => {
+  const [schedule, runAs] = await Promise.all([
+    import('../../core/schedule/schedule'),
+    import('../../core/schedule/run-as'),
+  ]);
+  return { ...schedule, ...runAs };
+};
+
+async function requireRootFor(dir: string, c: DomainCommandContext): Promise<void> {
+  const { SYSTEM_UNIT_DIR, SYSTEM_CRON_DIR } = await core();
   if ((dir === SYSTEM_UNIT_DIR || dir === SYSTEM_CRON_DIR) && c.io.getuid() !== 0)
     throw new KintsugiError('NEEDS_ROOT', `writing into ${dir} needs root`, {
       hint: 'Run it again with sudo.',
@@ -68,8 +69,9 @@ const install = subcommand<Dirs>({
   arity: { min: 0, max: 0, names: 'no arguments' },
   parse: parseDirs,
   async run(i, c) {
+    const { scheduleTarget, scheduleRunAs, installSchedule } = await core();
     const target = await scheduleTarget(i);
-    requireRootFor(target.dir, c);
+    await requireRootFor(target.dir, c);
     const runAs = await scheduleRunAs(c.g.dataRoot);
     const r = await installSchedule({ target, kintsugi: kintsugiArgv(), dataRoot: c.g.dataRoot, ...runAs });
     return { result: r, human: text(r, r.note) };
@@ -84,6 +86,7 @@ const show = subcommand<Dirs>({
   arity: { min: 0, max: 0, names: 'no arguments' },
   parse: parseDirs,
   async run(i) {
+    const { scheduleTarget, showSchedule } = await core();
     const r = await showSchedule(await scheduleTarget(i));
     return { result: r, human: text(r) };
   },
@@ -97,8 +100,9 @@ const remove = subcommand<Dirs>({
   arity: { min: 0, max: 0, names: 'no arguments' },
   parse: parseDirs,
   async run(i, c) {
+    const { scheduleTarget, removeSchedule } = await core();
     const target = await scheduleTarget(i);
-    requireRootFor(target.dir, c);
+    await requireRootFor(target.dir, c);
     const r = await removeSchedule(target);
     return { result: r, human: text(r, r.note) };
   },

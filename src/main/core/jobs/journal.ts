@@ -80,10 +80,7 @@ export class JobJournal {
 
   /** Every record on disk, newest first. A damaged record is skipped, not fatal. */
   async list(): Promise<JobRecord[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    const records = await Promise.all(
-      names.filter((n) => n.endsWith('.json')).map((n) => this.read(n.slice(0, -'.json'.length))),
-    );
+    const records = await Promise.all((await this.recordIds()).map((id) => this.read(id)));
     return records
       .filter((r): r is JobRecord => r !== null && typeof r.id === 'string')
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
@@ -121,8 +118,17 @@ export class JobJournal {
     return interrupted;
   }
 
+  /** The ids of the records on disk (their file names), unread. */
+  private async recordIds(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
+  }
+
   /** Keeps the newest `keep` finished jobs' files; running jobs are never pruned. */
   async prune(): Promise<void> {
+    // While the records fit, nothing can be over the limit: no need to read them all after every job (each CLI
+    // command that ran a job would wait for up to `keep` file reads before it exits).
+    if ((await this.recordIds()).length <= this.keep) return;
     const finished = (await this.list()).filter((r) => r.state !== 'running');
     for (const r of finished.slice(this.keep)) {
       await Promise.all(

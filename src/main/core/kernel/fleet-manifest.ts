@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { KintsugiError } from '../../../shared/errors';
 import { PATCH_SCOPES, type HostManifest } from '../../../shared/kernel/model';
-import { gitRefToken, hostName, pkgName, pkgVer, seriesName } from '../../../shared/kernel/tokens';
+import {
+  checkHostName,
+  gitRefToken,
+  hostName,
+  pkgName,
+  pkgVer,
+  seriesName,
+} from '../../../shared/kernel/tokens';
 import { formatProblem, type ManifestProblem } from '../../../shared/manifest-problem';
 import { parseManifestObject } from '../manifests/parse-manifest';
 import { readManifestText } from '../manifests/read-manifest';
@@ -100,20 +107,6 @@ export const hostManifestSchema = z
 export const fleetDir = (workspace: string) => join(workspace, 'fleet');
 export const hostManifestPath = (workspace: string, host: string) =>
   join(fleetDir(workspace), `${host}.yaml`);
-
-/** Refuses a host name that is not a plain token, before it becomes a path. */
-export function checkHostName(host: string): string {
-  const r = hostName.safeParse(host);
-  if (!r.success)
-    throw new KintsugiError(
-      'INVALID_ARGUMENT',
-      `host ${JSON.stringify(host)}: ${r.error.issues[0]?.message}`,
-      {
-        hint: 'A host is the name of its fleet/<host>.yaml file: letters, digits, - and _.',
-      },
-    );
-  return r.data;
-}
 
 /** The workspace must be a folder with fleet/ in it. */
 export async function checkWorkspace(workspace: string): Promise<void> {

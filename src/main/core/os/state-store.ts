@@ -8,6 +8,9 @@ import { loadJsonFile, saveJsonFile } from '../util/json-file';
 // dir, written atomically: the last state any OS job or status read returned, how the last check ended, when one
 // last succeeded, when the scheduler last tried, and the update set the person was last told about (the tray
 // notifies once per new set, never once per check). A damaged file is moved aside and the app starts fresh.
+// Written without fsync (atomic rename only): a killed process leaves the old record or the new one; a power cut
+// may bring back the previous one, which costs at most a repeated notice, and the next check rewrites the rest.
+// An fsync here would protect nothing and sit between every `kintsugi os check` and its exit.
 
 const outcomeSchema = z.object({
   at: z.string(),
@@ -54,7 +57,7 @@ export class OsStateStore {
       .catch(() => undefined)
       .then(async () => {
         const next = change(await this.load());
-        await saveJsonFile(this.path, next);
+        await saveJsonFile(this.path, next, { durable: false });
         return next;
       });
     this.chain = run;

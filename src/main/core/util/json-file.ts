@@ -1,6 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import type { z } from 'zod';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic, type AtomicWriteOptions } from './atomic-write';
 
 // Small JSON state files that must survive a crash: written atomically, validated on load. A file that does
 // not parse or does not validate is moved aside (kept for a bug report, never deleted) and the caller starts
@@ -35,8 +35,12 @@ export async function loadJsonFile<S extends z.ZodType>(
   return { value: result.data };
 }
 
-export async function saveJsonFile(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+export async function saveJsonFile(
+  path: string,
+  value: unknown,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, opts);
 }
 
 async function moveAside(path: string): Promise<string> {

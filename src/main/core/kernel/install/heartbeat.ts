@@ -7,6 +7,9 @@ import type { InstallRecord } from './state';
 // writes `uname -r` to <root>/var/lib/kintsugi/heartbeat. The decision is a pure function of the record, that
 // file and the clock, so the tray, `status` and the tests (with a fake clock) all read it the same way.
 
+/** How long an install waits for the new kernel's heartbeat unless told otherwise (--heartbeat-timeout). */
+export const DEFAULT_HEARTBEAT_TIMEOUT_SEC = 600;
+
 export interface Heartbeat {
   /** The file's first line: the release the booted kernel reports. */
   release: string;

@@ -4,6 +4,7 @@ import { runPipeline, type PipelineStep } from '../../jobs/pipeline';
 import { checkPackageArch } from './arch';
 import { cachedPackage, checkRoom, filesToBackUp, writeBackup } from './backup';
 import { crashIf, type CrashPoint } from './crash-seam';
+import { DEFAULT_HEARTBEAT_TIMEOUT_SEC } from './heartbeat';
 import { installArgv, installedVersion, packageFiles, runPackageManager } from './package-db';
 import { checkPackagePath, readPackage, releasesIn, type PackageInfo } from './package-file';
 import { backupFolder, checkHost, checkRoot, defaultBackupDir, isRealRoot } from './paths';
@@ -15,7 +16,6 @@ import { runTriggers, triggerPlan } from './triggers';
 // crash resumes at the first unfinished step with the same package, and refuses any other package until the
 // unfinished one is finished or rolled back: it never guesses what a half-done install left.
 
-export const DEFAULT_HEARTBEAT_TIMEOUT_SEC = 600;
 const INSTALL_STEPS = ['backup', 'install', 'triggers', 'await-heartbeat'] as const;
 
 export interface InstallOptions {

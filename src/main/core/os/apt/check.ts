@@ -27,11 +27,14 @@ export async function checkUpdates(
   stateDir: string,
   ctx: JobContext,
 ): Promise<OsState> {
-  // The dpkg database, os-release and the reboot flag do not depend on the refresh: read them meanwhile.
+  // The refresh is the long pole (the network): started first, so its apt-get is spawned before the readers'.
+  // The dpkg database, os-release and the reboot flag do not depend on it: read them meanwhile.
+  const refreshed = refreshMetadata(target, ctx);
+  refreshed.catch(() => undefined); // awaited below
   const offline = readOfflineParts(target, ctx);
   offline.catch(() => undefined); // awaited below, also when the refresh fails (its tools finish first)
   try {
-    await refreshMetadata(target, ctx);
+    await refreshed;
     ctx.progress({ kind: 'os', phase: 'check', message: 'simulating the upgrade' });
     const plan = await planUpgrade(target, await list, ctx);
     const check = { checkedAt: new Date().toISOString(), ...plan };

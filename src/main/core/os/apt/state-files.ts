@@ -6,7 +6,9 @@ import { loadJsonFile, saveJsonFile } from '../../util/json-file';
 
 // The apt backend's own records under opts.stateDir, one folder per root (the tests' throwaway roots and / never
 // share a record): the last check (so `status` can answer offline) and the versions an apply replaced (for
-// rollback). Written atomically (temp, fsync, rename); a damaged file is moved aside, never trusted.
+// rollback). Written atomically; a damaged file is moved aside, never trusted. The rollback record is durable
+// (fsynced: after a power cut during an apply it is what tells what to put back); the last check is not: it is
+// what the next check recomputes, so an fsync there would protect nothing and cost every check its latency.
 
 export function rootStateDir(stateDir: string, root: string): string {
   return join(stateDir, 'apt', createHash('sha256').update(root).digest('hex').slice(0, 16));
@@ -46,7 +48,8 @@ export async function loadLastCheck(dir: string, root: string): Promise<LastChec
   return value && value.root === root ? value : undefined;
 }
 
-export const saveLastCheck = (dir: string, v: LastCheck) => saveJsonFile(lastCheckFile(dir), v);
+export const saveLastCheck = (dir: string, v: LastCheck) =>
+  saveJsonFile(lastCheckFile(dir), v, { durable: false });
 
 export async function loadRollbackRecord(dir: string, root: string): Promise<RollbackRecord | undefined> {
   const { value } = await loadJsonFile(rollbackFile(dir), rollbackSchema.nullable(), () => null);

@@ -1,0 +1,75 @@
+import { KintsugiError } from '../../shared/errors';
+import type { JobRequest } from '../../shared/jobs';
+import { hostRoutingExecutor, type JobExecutor } from '../core/jobs/executor';
+import { inProcessExecutor } from '../core/jobs/run-job';
+import type { Services, ServicesOptions } from '../core/services';
+import type { Command, GlobalOptions } from './args';
+import type { DomainCommandContext, DomainCommandOutput } from './domain-command';
+import type { CliIo } from './io';
+import { jobsCommand } from './jobs-commands';
+import { progressView } from './progress-view';
+import { runJobWithView } from './run-with-progress';
+
+// Runs one parsed command: builds what every command shares (the services under --state-dir, created and loaded
+// on first use since plain drive, image and listing commands write no state; the executor; a job runner with the
+// progress view), hands the command to its code and closes what it opened. A domain's commands are its
+// CliDomain's; the core commands (drives, image, flash, verify, backup, restore, reflash: commands.ts) are loaded
+// only when one of them runs, so `kintsugi os check` does not load the drive and image code. Jobs run on the same
+// journaled job service as the app's, so `kintsugi jobs` shows them.
+
+export type CommandOutput = DomainCommandOutput;
+
+export async function runCommand(command: Command, io: CliIo, g: GlobalOptions): Promise<CommandOutput> {
+  let services: Promise<Services> | undefined;
+  const executor = io.executor ?? cliExecutor();
+  const getServices = (settingsOverrides?: ServicesOptions['settingsOverrides']) =>
+    (services ??= import('../core/services').then(({ createServices }) =>
+      createServices({
+        stateDir: g.stateDir,
+        hosts: { helper: () => executor },
+        ...(settingsOverrides ? { settingsOverrides } : {}),
+      }),
+    ));
+  const run = async (req: JobRequest) =>
+    runJobWithView(req, (await getServices()).runner, executor, io.signal, progressView(io, g));
+  const c: DomainCommandContext = { io, g, services: getServices, run };
+  try {
+    return await dispatch(command, c);
+  } finally {
+    const s = await services?.catch(() => undefined);
+    if (s) {
+      s.flow.unsubscribe();
+      await s.interrupted.catch(() => undefined);
+      // An OS job's outcome is written by the services' recorder; it must land before the process exits.
+      await s.os.store.idle();
+    }
+  }
+}
+
+/**
+ * Device jobs in a child host per job; the rest (image checks) in this process: it has no UI thread to free. The
+ * host's client is loaded by the first device job: most commands run none.
+ */
+function cliExecutor(): JobExecutor {
+  const here = inProcessExecutor();
+  const deviceHost: JobExecutor = {
+    run: async (req, ctx) => (await import('./device-host-client')).deviceHostExecutor().run(req, ctx),
+  };
+  return hostRoutingExecutor({ main: here, utility: here, helper: deviceHost });
+}
+
+async function dispatch(command: Command, c: DomainCommandContext): Promise<CommandOutput> {
+  switch (command.cmd) {
+    case 'domain':
+      return command.subcommand.run(command.input as never, c);
+    case 'jobs-list':
+    case 'jobs-show':
+    case 'jobs-log':
+      return jobsCommand(command, await c.services());
+    case 'help':
+    case 'version':
+      throw new KintsugiError('INTERNAL', `${command.cmd} is handled by main()`);
+    default:
+      return (await import('./commands')).runCoreCommand(command, c);
+  }
+}
