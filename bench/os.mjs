@@ -24,21 +24,19 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { dirname, join, normalize, resolve } from 'node:path';
+import { join, normalize } from 'node:path';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Buffer } from 'node:buffer';
+
+import { log, median, root } from './lib.mjs';
 
 const run = promisify(execFile);
 /** `kintsugi os check`: 0 up to date, 10 updates available (the bench's root always has them). */
 const APP_EXITS = [0, 10];
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', '.work', 'os');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const log = (m) => process.stderr.write(`${m}\n`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const OS_NAMES = [
   'linux-image-6.1.0-9-amd64',
