@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createSHA256 } from 'hash-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt, cliRunner } from '../helpers/cli';
 import { writeGgufFile } from '../helpers/gguf-fixture';
@@ -51,7 +52,12 @@ const run = (args: string[]): ResultPromise<{ reject: false; env: Record<string,
 
 const lastJson = (stdout: string) =>
   JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-    result: { resumedFrom: number; models: { slug: string }[]; ollama: { reachable: boolean } };
+    result: {
+      resumedFrom: number;
+      reread: number;
+      models: { slug: string }[];
+      ollama: { reachable: boolean };
+    };
     error: { code: string; detail?: string };
   };
 
@@ -78,9 +84,23 @@ describe('kintsugi-models (built bin)', () => {
     // The killed process's record: the bytes written in this boot (the page cache kept them), fewer fsynced.
     const record = JSON.parse(
       await readFile(join(root, 'models', 'user', 'big.gguf.incomplete.json'), 'utf8'),
-    ) as { bytes: number; durableBytes: number; bootId: string };
+    ) as {
+      bytes: number;
+      durableBytes: number;
+      bootId: string;
+      hashed: { bytes: number; state: string };
+      durableHashed: { bytes: number; state: string };
+    };
     expect(record.bootId).toBe((await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim());
     expect(record.durableBytes).toBeLessThanOrEqual(record.bytes);
+    // Each count goes with a sha256 state within it, and each state is the sha256 of exactly that prefix.
+    expect(record.hashed.bytes).toBeLessThanOrEqual(record.bytes);
+    expect(record.durableHashed.bytes).toBeLessThanOrEqual(record.durableBytes);
+    const onDisk = await readFile(join(root, 'models', 'user', 'big.gguf.incomplete'));
+    for (const h of [record.hashed, record.durableHashed])
+      expect((await createSHA256()).load(Buffer.from(h.state, 'base64')).digest('hex')).toBe(
+        createHash('sha256').update(onDisk.subarray(0, h.bytes)).digest('hex'),
+      );
 
     const before = hf.bodyBytes();
     const second = await run(['pull', 'big', '--json', '--data-root', root]);
@@ -89,6 +109,8 @@ describe('kintsugi-models (built bin)', () => {
     // Same boot: from every byte the record names as written, not only the fsynced ones.
     expect(r.resumedFrom).toBe(record.bytes);
     expect(r.resumedFrom).toBeLessThanOrEqual(partial);
+    // Re-read from disk for the sha256: only the bytes past the state, not the whole kept prefix.
+    expect(r.reread).toBe(record.bytes - record.hashed.bytes);
     // Fetched again: only what lay past the last record (8 MiB) plus the batch in flight.
     expect(hf.bodyBytes() - before).toBe(SIZE - r.resumedFrom);
     expect(r.resumedFrom).toBeGreaterThanOrEqual(partial - 12 * MiB);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createSHA256 } from 'hash-wasm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import { pullModel, type PullDeps } from '../../src/main/core/models/pull';
@@ -80,7 +81,50 @@ async function cancelAtHalf(): Promise<void> {
   expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, ctx, deps()))).toBe('CANCELLED');
 }
 
-type RecordJson = Record<string, unknown> & { bytes: number };
+/**
+ * A pull cancelled once half the file is in, its sha256 thread held at `hashAt` bytes (the hashPauseAt seam):
+ * the server pauses at half and the cancel waits a second, ample for the thread to reach `hashAt`.
+ */
+async function cancelWithHashAt(hashAt: number): Promise<RecordJson> {
+  hf.faults.stallAfter = { bytes: SIZE / 2, times: 1 };
+  const ctx = recordingContext();
+  const pull = pullModel(
+    { dataRoot: root, slug: 'tiny' },
+    ctx,
+    deps({ stallMs: 60_000, hashPauseAt: hashAt }),
+  );
+  const half = () => ctx.progressEvents.some((p) => p.kind === 'models' && (p.bytes ?? 0) >= SIZE / 2);
+  for (let i = 0; i < 200 && !half(); i++) await new Promise((r) => setTimeout(r, 25));
+  await new Promise((r) => setTimeout(r, 1000));
+  ctx.controller.abort();
+  expect(await codeOf(pull)).toBe('CANCELLED');
+  const record = JSON.parse(await readFile(`${dest()}.incomplete.json`, 'utf8')) as RecordJson;
+  expect(record.hashed?.bytes).toBe(hashAt);
+  return record;
+}
+
+type Hashed = { bytes: number; state: string };
+type RecordJson = Record<string, unknown> & {
+  bytes: number;
+  durableBytes: number;
+  hashed?: Hashed;
+  durableHashed?: Hashed;
+};
+
+/** The sha256 a recorded hash-wasm state stands for. */
+const digestOfState = async (h: Hashed) =>
+  (await createSHA256()).load(Buffer.from(h.state, 'base64')).digest('hex');
+
+const reReadLine = (reread: number, hashed: number, kept: number) =>
+  `Re-reading ${reread} bytes from disk to carry the sha256 (its saved state covers ${hashed} of the ${kept} kept bytes).`;
+
+/** cancelWithHashAt, then the record changed by `change`; the server's log starts afresh for the resume. */
+async function editRecordAfter(hashAt: number, change: (r: RecordJson) => void): Promise<RecordJson> {
+  await cancelWithHashAt(hashAt);
+  const record = await editRecord(change);
+  hf.log.length = 0;
+  return record;
+}
 
 /** The partial download's record, changed by `change` and written back (what a crash or a reboot leaves). */
 async function editRecord(change: (r: RecordJson) => void): Promise<RecordJson> {
@@ -183,15 +227,34 @@ describe('models pull (Hugging Face) against a local server', () => {
     expect(await sha(dest())).toBe(shaA);
   });
 
-  it('a resume re-reads the bytes on disk for the sha256: a byte changed there since is caught, nothing in place', async () => {
+  it("a cancelled pull's record carries a sha256 state within its bytes; the resume re-reads only the gap", async () => {
     await manifest({ size: SIZE, sha256: shaA });
-    await cancelAtHalf();
-    const partial = (await stat(`${dest()}.incomplete`)).size;
-    // One byte of the kept prefix flipped on disk (bit rot, another writer): the digest covers what is on disk.
+    const record = await cancelWithHashAt(4 * MiB);
+    // A cancel syncs everything: both states are the one at 4 MiB, within both counts.
+    expect(record.durableBytes).toBe(record.bytes);
+    expect(record.durableHashed).toEqual(record.hashed);
+    expect(record.hashed!.bytes).toBeLessThanOrEqual(record.bytes);
+    // The state is the sha256 of exactly the file's first 4 MiB.
+    const prefix = (await readFile(`${dest()}.incomplete`)).subarray(0, 4 * MiB);
+    expect(await digestOfState(record.hashed!)).toBe(createHash('sha256').update(prefix).digest('hex'));
+
+    hf.log.length = 0;
+    const second = recordingContext();
+    const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
+    expect(second.logs).toContain(reReadLine(record.bytes - 4 * MiB, 4 * MiB, record.bytes));
+    expect(r).toMatchObject({ resumedFrom: record.bytes, reread: record.bytes - 4 * MiB, sha256: shaA });
+    expect(hf.bodyBytes()).toBe(SIZE - record.bytes);
+    expect(await sha(dest())).toBe(shaA);
+  });
+
+  it('a byte changed on disk in the gap the resume re-reads is caught: nothing in place', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    const record = await cancelWithHashAt(4 * MiB);
+    // One byte past the state flipped on disk (bit rot, another writer): the digest covers what is on disk there.
     const fh = await open(`${dest()}.incomplete`, 'r+');
     const one = Buffer.alloc(1);
-    await fh.read(one, 0, 1, 1000);
-    await fh.write(Buffer.from([one[0]! ^ 0xff]), 0, 1, 1000);
+    await fh.read(one, 0, 1, 4 * MiB + 1000);
+    await fh.write(Buffer.from([one[0]! ^ 0xff]), 0, 1, 4 * MiB + 1000);
     await fh.close();
 
     hf.log.length = 0;
@@ -199,9 +262,8 @@ describe('models pull (Hugging Face) against a local server', () => {
     expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, second, deps()))).toBe(
       'MODEL_CHECKSUM_MISMATCH',
     );
-    expect(second.logs).toContain(`Re-reading ${partial} bytes from disk to carry the sha256.`);
-    expect(second.progressEvents.some((p) => p.kind === 'models' && p.phase === 'checksum')).toBe(true);
-    expect(hf.bodyBytes()).toBe(SIZE - partial);
+    expect(second.logs).toContain(reReadLine(record.bytes - 4 * MiB, 4 * MiB, record.bytes));
+    expect(hf.bodyBytes()).toBe(SIZE - record.bytes);
     expect(await exists(dest())).toBe(false);
   });
 
@@ -217,7 +279,9 @@ describe('models pull (Hugging Face) against a local server', () => {
     let record: { bytes: number; durableBytes: number; bootId?: string } | undefined;
     for (let i = 0; i < 200 && !(record && record.bytes >= 18 * MiB && record.durableBytes > 0); i++) {
       await new Promise((r) => setTimeout(r, 50));
-      record = JSON.parse(await readFile(`${dest()}.incomplete.json`, 'utf8')) as typeof record;
+      // The record appears once the pull has started (its sha256 thread loaded, the first request made).
+      const text = await readFile(`${dest()}.incomplete.json`, 'utf8').catch(() => undefined);
+      if (text) record = JSON.parse(text) as typeof record;
     }
     hf.dropOpen();
     expect(await pull).toMatchObject({ bytes: SIZE, sha256: shaA });
@@ -244,32 +308,100 @@ describe('models pull (Hugging Face) against a local server', () => {
   });
 
   it.each([
-    ['in the same boot, every written byte is trusted', 'same', 'bytes'],
+    ['in the same boot, every written byte is trusted, with the state within them', 'same', 4, 'bytes', 3],
     [
-      'after a reboot, only the fsynced bytes are: the rest is fetched again, and said',
+      'after a reboot, only the fsynced bytes are (the rest is fetched again, and said), with the state within them',
       'other',
-      'durableBytes',
+      4,
+      4,
+      3,
     ],
-  ] as const)('resume: %s', async (_what, boot, from) => {
+    [
+      'after a reboot, a state past the fsynced bytes is not used: they are re-read from byte 0',
+      'other',
+      2,
+      2,
+      0,
+    ],
+  ] as const)('resume: %s', async (_what, boot, durableMiB, resumeAt, hashedMiB) => {
     await manifest({ size: SIZE, sha256: shaA });
-    await cancelAtHalf();
+    await cancelWithHashAt(3 * MiB);
     // A cancel syncs everything; a killed process leaves fewer synced bytes than written ones, as here.
     const record = await editRecord((r) => {
-      r['durableBytes'] = 4 * MiB;
+      r.durableBytes = durableMiB * MiB;
       if (boot === 'other') r['bootId'] = '00000000-0000-4000-8000-000000000000';
+      // Only the state that goes with the trusted count is left: taking the other one would re-read from 0.
+      delete r[boot === 'other' ? 'hashed' : 'durableHashed'];
     });
 
     hf.log.length = 0;
     const second = recordingContext();
     const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
-    const start = from === 'bytes' ? record.bytes : 4 * MiB;
+    const start = resumeAt === 'bytes' ? record.bytes : resumeAt * MiB;
     expect(r.resumedFrom).toBe(start);
+    expect(r.reread).toBe(start - hashedMiB * MiB);
+    expect(second.logs).toContain(reReadLine(start - hashedMiB * MiB, hashedMiB * MiB, start));
     expect(hf.bodyBytes()).toBe(SIZE - start);
     expect(second.logs.some((l) => l.startsWith('The machine restarted since the partial download'))).toBe(
       boot === 'other',
     );
+    expect(
+      second.logs.includes(
+        `The record's sha256 state covers ${3 * MiB} bytes, more than the ${2 * MiB} it may trust: it is not used.`,
+      ),
+    ).toBe(hashedMiB === 0);
     expect(r.sha256).toBe(shaA);
     expect(await sha(dest())).toBe(shaA);
+  });
+
+  it.each([
+    [
+      'not a state of this hash',
+      (h: Hashed) => {
+        const b = Buffer.from(h.state, 'base64');
+        b[0]! ^= 0xff;
+        h.state = b.toString('base64');
+      },
+      /state does not load \(This state was written by an incompatible hash implementation\)/,
+    ],
+    [
+      'a byte count other than its own',
+      (h: Hashed) => {
+        h.bytes -= 1;
+      },
+      new RegExp(`state says ${4 * MiB} bytes, not the ${4 * MiB - 1} recorded`),
+    ],
+  ])(
+    'a recorded sha256 state that is %s is not used: the kept bytes are re-read, none fetched again',
+    async (_w, spoil, said) => {
+      await manifest({ size: SIZE, sha256: shaA });
+      const record = await editRecordAfter(4 * MiB, (r) => spoil(r.hashed!));
+      const second = recordingContext();
+      const r = await pullModel({ dataRoot: root, slug: 'tiny' }, second, deps());
+      expect(second.logs.join('\n')).toMatch(said);
+      expect(r).toMatchObject({ resumedFrom: record.bytes, reread: record.bytes, sha256: shaA });
+      expect(hf.bodyBytes()).toBe(SIZE - record.bytes);
+      expect(await sha(dest())).toBe(shaA);
+    },
+  );
+
+  it('a recorded state that loads but is of other bytes: the checksum fails, nothing in place, the next pull starts over', async () => {
+    await manifest({ size: SIZE, sha256: shaA });
+    const other = await createSHA256();
+    other.init();
+    other.update(Buffer.alloc(4 * MiB));
+    const state = Buffer.from(other.save()).toString('base64');
+    await editRecordAfter(4 * MiB, (r) => {
+      r.hashed = { bytes: 4 * MiB, state };
+    });
+    expect(await codeOf(pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps()))).toBe(
+      'MODEL_CHECKSUM_MISMATCH',
+    );
+    expect(await exists(dest())).toBe(false);
+    hf.log.length = 0;
+    const again = await pullModel({ dataRoot: root, slug: 'tiny' }, recordingContext(), deps());
+    expect(again).toMatchObject({ resumedFrom: 0, sha256: shaA });
+    expect(hf.bodyBytes()).toBe(SIZE);
   });
 
   it.each([

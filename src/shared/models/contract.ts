@@ -95,6 +95,8 @@ export interface PullResult {
   /** Bytes this job fetched (a resume fetches only the rest). */
   fetched: number;
   resumedFrom: number;
+  /** Bytes a resume read back from disk to carry the sha256 (those past the record's saved hash state). */
+  reread: number;
   warnings: string[];
 }
 

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import { writeDownloadState, type DownloadState } from './download-state';
+import { writeDownloadState, type DownloadState, type RecordedHash } from './download-state';
+import type { HashedAt } from './sha256-behind';
 
 // Keeps the record beside a `.incomplete` file up to date while it grows, off the download's hot path:
 // - every `every(size)` bytes, the record with the bytes written (renamed, not fsynced: a killed process loses nothing,
@@ -7,11 +8,15 @@ import { writeDownloadState, type DownloadState } from './download-state';
 // - every `durableEvery` bytes, an fdatasync in the background, then the record with the bytes it covered (they
 //   survive a reboot: a resume after one continues from there);
 // - durably (fsync, then the record written atomically) at the start of each request and when a pull stops.
+// Each count goes with the newest savable sha256 state within it (the thread keeping it lags behind the bytes).
 // Record writes never overlap (a request made while one runs is folded into the next one), and a failure of the
 // background work surfaces at the next step of the download instead of going unseen.
 
 /** What the record says besides how far the bytes go. */
-export type RecordBase = Omit<DownloadState, 'bytes' | 'durableBytes' | 'bootId'>;
+export type RecordBase = Omit<
+  DownloadState,
+  'bytes' | 'durableBytes' | 'bootId' | 'hashed' | 'durableHashed'
+>;
 
 const MiB = 1024 * 1024;
 
@@ -28,6 +33,8 @@ export interface CheckpointOptions {
   every(): number;
   durableEvery: number;
   bootId: string | undefined;
+  /** The download's savable sha256 states (DownloadSha256). */
+  hash: { atMost(bytes: number): HashedAt | undefined; forget(bytes: number): void };
 }
 
 export class DownloadCheckpoints {
@@ -92,11 +99,17 @@ export class DownloadCheckpoints {
   }
 
   private state(): DownloadState {
+    const durableBytes = Math.min(this.durableBytes, this.bytes);
+    const hashed = recorded(this.o.hash.atMost(this.bytes));
+    const durableHashed = recorded(this.o.hash.atMost(durableBytes));
+    this.o.hash.forget(durableBytes);
     return {
       ...this.base(),
       bytes: this.bytes,
-      durableBytes: Math.min(this.durableBytes, this.bytes),
+      durableBytes,
       ...(this.o.bootId ? { bootId: this.o.bootId } : {}),
+      ...(hashed ? { hashed } : {}),
+      ...(durableHashed ? { durableHashed } : {}),
     };
   }
 
@@ -121,3 +134,6 @@ export class DownloadCheckpoints {
     );
   }
 }
+
+const recorded = (h: HashedAt | undefined): RecordedHash | undefined =>
+  h && { bytes: h.bytes, state: Buffer.from(h.state).toString('base64') };

@@ -1,22 +1,21 @@
-import { createHash, type Hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { KintsugiError } from '../../../shared/errors';
-import type { JobContext } from '../jobs/context';
-import { ProgressMeter } from '../jobs/progress-meter';
-import { readDownloadState, trustedBytes, type DownloadState } from './download-state';
-import { hashFileInto } from './file-sha256';
+import { createSHA256 } from 'hash-wasm';
+import { trustedBytes, trustedHash, readDownloadState, type DownloadState } from './download-state';
+import type { Sha256From } from './download-sha256';
+import { sha256StateBytes, type HashedAt } from './sha256-behind';
 
 // Where a download continues: the record beside the `.incomplete` file, if it is about the same file (URL,
 // revision, expected sha256) and the file still holds the bytes it may trust (all it wrote in this boot, only the
-// fsynced ones after a reboot). The sha256 of those bytes is read back from disk with node's crypto (~1.5 GB/s
-// with SHA-NI, from the page cache when the pull was cut in this boot): re-read, never re-fetched.
+// fsynced ones after a reboot), with the sha256 state that goes with them. The state is checked (it covers no
+// more than the trusted bytes, it says the byte count the record does, hash-wasm loads it); one that fails is
+// dropped and the whole kept prefix is re-read instead: re-read, never re-fetched. The bytes between the state and
+// the end of the trusted ones are re-read from disk by the hash's thread (download-sha256.ts).
 
-export interface ResumeFrom {
+export interface ResumeFrom extends Sha256From {
   /** The record resumed from (its validator, expected size and sha256 carry on), or none: start at 0. */
   state?: DownloadState;
-  bytes: number;
-  /** sha256 of bytes [0, bytes). */
-  hash: Hash;
+  /** Bytes the hash re-reads from disk: [hashed.bytes, bytes). */
+  reread: number;
 }
 
 export async function resumePoint(
@@ -24,12 +23,12 @@ export async function resumePoint(
   incomplete: string,
   statePath: string,
   bootId: string | undefined,
-  ctx: JobContext,
   say: (m: string) => void,
+  log: (m: string) => void,
 ): Promise<ResumeFrom> {
   const fresh = (why?: string): ResumeFrom => {
     if (why) say(`Starting over: ${why}.`);
-    return { bytes: 0, hash: createHash('sha256') };
+    return { bytes: 0, reread: 0 };
   };
   const prior = await readDownloadState(statePath);
   if ('reason' in prior)
@@ -51,21 +50,37 @@ export async function resumePoint(
   );
   if (onDisk < bytes)
     return fresh(`the partial file has ${Math.max(onDisk, 0)} bytes, fewer than its record's ${bytes}`);
+  if (bytes === 0) return { state: s, bytes, reread: 0 };
 
-  const hash = createHash('sha256');
-  if (bytes > 0) {
-    ctx.log(`Re-reading ${bytes} bytes from disk to carry the sha256.`);
-    const meter = new ProgressMeter(bytes);
+  const hashed = await usableHash(trustedHash(s, bootId), bytes, say);
+  const reread = bytes - (hashed?.bytes ?? 0);
+  log(
+    reread === 0
+      ? `The saved sha256 state covers all ${bytes} kept bytes: nothing to re-read.`
+      : `Re-reading ${reread} bytes from disk to carry the sha256 (its saved state covers ${hashed?.bytes ?? 0} of the ${bytes} kept bytes).`,
+  );
+  return { state: s, bytes, ...(hashed ? { hashed } : {}), reread };
+}
+
+/** The recorded state as hash-wasm's bytes, or undefined (and why, said) when it cannot be trusted. */
+async function usableHash(
+  h: { bytes: number; state: string } | undefined,
+  trusted: number,
+  say: (m: string) => void,
+): Promise<HashedAt | undefined> {
+  if (!h) return undefined;
+  const state = Buffer.from(h.state, 'base64');
+  let why: string | undefined;
+  if (h.bytes > trusted) why = `covers ${h.bytes} bytes, more than the ${trusted} it may trust`;
+  else if (sha256StateBytes(state) !== h.bytes)
+    why = `says ${sha256StateBytes(state) ?? 'no'} bytes, not the ${h.bytes} recorded`;
+  else
     try {
-      await hashFileInto(hash, incomplete, bytes, {
-        signal: ctx.signal,
-        onBytes: (b) => ctx.progress({ kind: 'models', phase: 'checksum', ...meter.update(b) }),
-      });
+      (await createSHA256()).load(state);
     } catch (err) {
-      if (ctx.signal.aborted)
-        throw new KintsugiError('CANCELLED', `stopped while re-reading the partial file; it was kept`);
-      return fresh(`the partial file could not be read back (${(err as Error).message})`);
+      why = `does not load (${(err as Error).message})`;
     }
-  }
-  return { state: s, bytes, hash };
+  if (why === undefined) return { bytes: h.bytes, state };
+  say(`The record's sha256 state ${why}: it is not used.`);
+  return undefined;
 }

@@ -5,9 +5,18 @@ import { writeFileAtomic } from '../util/atomic-write';
 // The record beside `<file>.incomplete` that lets a pull continue after the process died: what was being fetched
 // (URL, revision, expected size and sha256, the server's validator) and how far the bytes go, twice: `bytes`
 // were written (in the page cache of the boot `bootId`: they survive a killed process) and `durableBytes` were
-// fsynced (they survive a reboot or a power cut). No hash state is kept: node's crypto cannot save one, and a
-// savable hash (hash-wasm, no SHA-NI) cost a second hashing pass on every pull; a resume re-reads the prefix
-// from disk with node's crypto instead (download-resume.ts). Re-reading is not re-fetching.
+// fsynced (they survive a reboot or a power cut). Beside each count, a savable sha256 state (hash-wasm's save(),
+// kept by a thread behind the download: sha256-behind.ts) covering at most that many bytes, so a resume loads it
+// and re-reads from disk only the gap between the state and the bytes it trusts (download-resume.ts). A state
+// never covers bytes its count does not: after a reboot the bytes past `durableBytes` may be lost, and a state
+// over them would carry bytes the file no longer holds.
+
+/** A hash-wasm sha256 state (116 bytes, base64) and the bytes it says it covers; checked again on a resume. */
+const hashedSchema = z.strictObject({
+  bytes: z.number().int().nonnegative(),
+  state: z.base64().max(256),
+});
+export type RecordedHash = z.output<typeof hashedSchema>;
 
 export const downloadStateSchema = z
   .strictObject({
@@ -27,6 +36,10 @@ export const downloadStateSchema = z
     durableBytes: z.number().int().nonnegative(),
     /** /proc/sys/kernel/random/boot_id when `bytes` were written (absent: unknown, only `durableBytes` count). */
     bootId: z.string().max(64).optional(),
+    /** sha256 state over [0, hashed.bytes), hashed.bytes <= bytes: what a resume in the same boot loads. */
+    hashed: hashedSchema.optional(),
+    /** sha256 state over [0, durableHashed.bytes), within `durableBytes`: what a resume after a reboot loads. */
+    durableHashed: hashedSchema.optional(),
   })
   .refine((s) => s.durableBytes <= s.bytes, { message: 'more bytes synced than written' });
 export type DownloadState = z.output<typeof downloadStateSchema>;
@@ -34,6 +47,10 @@ export type DownloadState = z.output<typeof downloadStateSchema>;
 /** Where a resume may continue: every written byte in the boot that wrote them, else the synced ones only. */
 export const trustedBytes = (s: DownloadState, currentBootId: string | undefined): number =>
   s.bootId !== undefined && s.bootId === currentBootId ? s.bytes : s.durableBytes;
+
+/** The sha256 state that goes with trustedBytes (it may still claim more than they: download-resume.ts checks). */
+export const trustedHash = (s: DownloadState, currentBootId: string | undefined): RecordedHash | undefined =>
+  s.bootId !== undefined && s.bootId === currentBootId ? s.hashed : s.durableHashed;
 
 export const statePathFor = (incomplete: string) => `${incomplete}.json`;
 

@@ -15,10 +15,10 @@ import { receiveBody } from './receive-body';
 
 // A resumable, hashed download into `<dest>.incomplete`: Range + If-Range from where the trusted bytes end
 // (download-resume.ts), a 206 required (a 200, a changed validator or a Content-Range elsewhere means start over,
-// and the log says so), sha256 while streaming (partial-file.ts, receive-body.ts), the record kept up to date
-// (download-checkpoints.ts), a stall watchdog, the storage guard re-asked as the file grows, then the GGUF header
-// check, fsync and an atomic rename into place. Nothing reaches `dest` that did not pass the size, sha256 and
-// header checks.
+// and the log says so), sha256 while streaming with a savable state carried across resumes (download-sha256.ts,
+// partial-file.ts, receive-body.ts), the record kept up to date with it (download-checkpoints.ts), a stall
+// watchdog, the storage guard re-asked as the file grows, then the GGUF header check, fsync and an atomic rename
+// into place. Nothing reaches `dest` that did not pass the size, sha256 and header checks.
 
 export interface DownloadTarget {
   url: string;
@@ -45,6 +45,8 @@ export interface DownloadOptions {
   durableEveryBytes?: number;
   /** How often the storage guard is asked again while writing. */
   guardEveryBytes?: number;
+  /** For tests: the thread keeping the savable sha256 state hashes no byte past this one (it lags behind). */
+  hashPauseAt?: number;
 }
 
 export interface DownloadOutcome {
@@ -52,6 +54,8 @@ export interface DownloadOutcome {
   sha256: string;
   fetched: number;
   resumedFrom: number;
+  /** Bytes read back from disk to carry the sha256 across the resume (those past the record's saved state). */
+  reread: number;
   warnings: string[];
 }
 
@@ -71,10 +75,10 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
   };
 
   const boot = await bootId();
-  const from = await resumePoint(t, incomplete, statePath, boot, ctx, say);
+  const from = await resumePoint(t, incomplete, statePath, boot, say, (m) => ctx.log(m));
   const resumedFrom = from.bytes;
   if (resumedFrom > 0) ctx.log(`Resuming at byte ${resumedFrom}.`);
-  const file = await PartialFile.open(incomplete, from);
+  const file = await PartialFile.open(incomplete, from, o.hashPauseAt);
   let fetched = 0;
   try {
     let expectedSize = t.expectedSize ?? from.state?.expectedSize;
@@ -96,6 +100,7 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
         every: () => o.checkpointBytes ?? recordEvery(expectedSize),
         durableEvery: o.durableEveryBytes ?? 64 * 1024 * 1024,
         bootId: boot,
+        hash: file.hash,
       },
     );
     const checkpoint = () => checkpoints.durable(file.offset);
@@ -274,7 +279,7 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
 
     await file.fh.sync();
     await checkpoints.idle();
-    const sha256 = file.hash.digest('hex');
+    const sha256 = await digestOf(file, ctx);
     if (expectedSha && sha256 !== expectedSha) {
       // The record goes (its bytes are complete but wrong): the next pull starts over. The file stays, for a look.
       await removeDownloadState(statePath);
@@ -294,9 +299,36 @@ export async function downloadFile(t: DownloadTarget, o: DownloadOptions): Promi
     await fsyncPath(dirname(t.dest));
     await removeDownloadState(statePath);
     if (!expectedSha) say(`No sha256 known for ${t.url}: the file is in place but unverifiable.`);
-    return { bytes: file.offset, sha256, fetched, resumedFrom, warnings };
+    return { bytes: file.offset, sha256, fetched, resumedFrom, reread: from.reread, warnings };
   } finally {
     await file.close();
+  }
+}
+
+/**
+ * The file's sha256. On a resumed pull the thread may still be reading behind the download (a link faster than
+ * hash-wasm): its progress is shown as the `checksum` phase, and a cancel stops the wait.
+ */
+async function digestOf(file: PartialFile, ctx: JobContext): Promise<string> {
+  const meter = new ProgressMeter(file.offset);
+  const ticker = setInterval(() => {
+    const at = file.hash.atMost(file.offset)?.bytes ?? 0;
+    ctx.progress({ kind: 'models', phase: 'checksum', ...meter.update(at) });
+  }, 250);
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      file.hash.digest(),
+      new Promise<never>((_, reject) => {
+        onAbort = () =>
+          reject(new KintsugiError('CANCELLED', `stopped while hashing the downloaded file; it was kept`));
+        if (ctx.signal.aborted) onAbort();
+        else ctx.signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    clearInterval(ticker);
+    if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,29 +1,29 @@
-import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KintsugiError } from '../../../shared/errors';
+import { DownloadSha256, type Sha256From } from './download-sha256';
 
-// The `.incomplete` file of a download and the sha256 of what it holds: `hash` always covers bytes
-// [0, `offset`), and `offset` moves only once bytes are on the file, so whatever fails, the two agree and the
-// next attempt continues from there. node's crypto (SHA-NI) hashes, on the calling thread while the next batch
-// arrives; writes are batches of the socket's own chunks (writev: no copy), in libuv's pool.
+// The `.incomplete` file of a download and the sha256 of what it holds: `hash` is given bytes [0, `offset`)
+// (download-sha256.ts), and `offset` moves only once bytes are on the file, so whatever fails, the two agree and
+// the next attempt continues from there. Writes are batches of the socket's own chunks (writev: no copy), in
+// libuv's pool; the hot-path hash runs on the calling thread while the next batch arrives.
 
 export class PartialFile {
   private constructor(
     readonly fh: FileHandle,
     public offset: number,
-    public hash: Hash,
+    readonly hash: DownloadSha256,
   ) {}
 
-  /** Opens `path` cut to `from.bytes`, whose sha256 so far is `from.hash` (a new one for 0 bytes). */
-  static async open(path: string, from: { bytes: number; hash: Hash }): Promise<PartialFile> {
+  /** Opens `path` cut to `from.bytes`; its sha256 carries on from `from.hashed` (see DownloadSha256). */
+  static async open(path: string, from: Sha256From, hashPauseAt?: number): Promise<PartialFile> {
     const fh = await open(path, from.bytes > 0 ? 'r+' : 'w', 0o644);
     try {
       await fh.truncate(from.bytes);
+      return new PartialFile(fh, from.bytes, await DownloadSha256.start(path, from, hashPauseAt));
     } catch (err) {
       await fh.close();
       throw err;
     }
-    return new PartialFile(fh, from.bytes, from.hash);
   }
 
   /** Writes `chunks` (`n` bytes) at the end; once they are on the file, hashes them and moves the end. */
@@ -44,18 +44,20 @@ export class PartialFile {
       }
       throw err;
     }
-    for (const c of chunks) this.hash.update(c);
     this.offset = at + n;
+    this.hash.appended(chunks, this.offset);
   }
 
   /** Back to an empty file and a new hash (the server's file changed, or it ignored the range). */
   async restart(): Promise<void> {
     await this.fh.truncate(0);
     this.offset = 0;
-    this.hash = createHash('sha256');
+    await this.hash.restart();
   }
 
+  /** Closes the file and stops the hash (its digest, if wanted, was taken before). */
   close(): Promise<void> {
+    this.hash.stop();
     return this.fh.close().catch(() => {});
   }
 

@@ -21,7 +21,13 @@ export interface PullDeps {
   /** Test and bench knobs for the download (stall watchdog, back-off, checkpoints). */
   download?: Pick<
     DownloadOptions,
-    'stallMs' | 'retries' | 'backoffMs' | 'checkpointBytes' | 'durableEveryBytes' | 'guardEveryBytes'
+    | 'stallMs'
+    | 'retries'
+    | 'backoffMs'
+    | 'checkpointBytes'
+    | 'durableEveryBytes'
+    | 'guardEveryBytes'
+    | 'hashPauseAt'
   >;
 }
 
@@ -48,6 +54,7 @@ export async function pullModel(
       sha256: m.digest,
       fetched: m.size,
       resumedFrom: 0,
+      reread: 0,
       warnings: before.warning ? [before.warning] : [],
     };
   }
@@ -74,7 +81,7 @@ export async function pullModel(
     );
     ctx.log(
       out.resumedFrom > 0
-        ? `Resumed at byte ${out.resumedFrom}; fetched ${out.fetched} of ${out.bytes} bytes.`
+        ? `Resumed at byte ${out.resumedFrom} (${out.reread} re-read from disk for the sha256); fetched ${out.fetched} of ${out.bytes} bytes.`
         : `Fetched ${out.fetched} bytes.`,
     );
     return {
@@ -85,6 +92,7 @@ export async function pullModel(
       sha256: out.sha256,
       fetched: out.fetched,
       resumedFrom: out.resumedFrom,
+      reread: out.reread,
       warnings: out.warnings,
     };
   } catch (err) {

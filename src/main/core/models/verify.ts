@@ -16,7 +16,7 @@ async function sha256File(path: string, ctx: JobContext): Promise<string> {
   const meter = new ProgressMeter((await stat(path)).size);
   const h = createHash('sha256');
   try {
-    await hashFileInto(h, path, undefined, {
+    await hashFileInto(h, path, {
       signal: ctx.signal,
       onBytes: (b) => ctx.progress({ kind: 'models', phase: 'verify', ...meter.update(b) }),
     });
