@@ -9,16 +9,14 @@ import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers';
 import { promisify } from 'node:util';
+import { MiB, root } from './lib.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'kintsugi-models.js');
 const work = join(root, 'bench', '.work', 'models-pace');
-const MiB = 1024 * 1024;
 const SIZE = Number(process.env.PACE_MIB ?? 256) * MiB;
 const RATES = (process.env.PACE_RATES ?? '20 40 100').split(' ').filter(Boolean).map(Number);
 const mib = (n) => `${((n ?? 0) / MiB).toFixed(1)} MiB`;

@@ -33,22 +33,18 @@ import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Buffer } from 'node:buffer';
 import { setTimeout } from 'node:timers';
+import { log, median, MiB, root } from './lib.mjs';
 
 const run = promisify(execFile);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', '.work', 'models');
 const bin = join(root, 'bin', 'kintsugi-models.js');
 const floor = join(root, 'bench', 'models-floor.mjs');
-const MiB = 1024 * 1024;
 const TRICKLE = 64 * 1024;
 const SIZE = Number(process.env.BENCH_MIB ?? 1024) * MiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const log = (m) => process.stderr.write(`${m}\n`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---- the GGUF file ----
 const u32 = (n) => {
