@@ -8,8 +8,9 @@
 //   3. the floor of node itself: bench/models-floor.mjs, a bare GET + node's sha256 + a write stream + fsync
 //   4. `curl -sSL -o FILE URL && sync FILE`: what durability alone costs curl (the pull must fsync before its
 //      rename: a file in place is on disk)
-//   5. `curl -sSL -o FILE URL && openssl dgst -sha256 FILE && sync FILE`: the pull's whole job (fetch, check, flush) done by the
-//      standard tools one after the other (openssl: SHA-NI like node; coreutils sha256sum is 3.5x slower here)
+//   5. `curl -sSL -o FILE URL && openssl dgst -sha256 FILE && sync FILE`: the pull's whole job (fetch, check,
+//      flush) done by the standard tools one after the other (openssl: SHA-NI, as node's crypto; coreutils'
+//      sha256sum is 3.5x slower here)
 // then a pull SIGKILLed at 50 % and resumed by a new process, counting the body bytes the server sent in all. Past
 // half the file the server slows to a trickle (64 KiB every 10 ms), so the kill lands while bytes still flow, at a
 // moment that is not a record's (the bytes since the last record, and the batches in memory, are what a kill
