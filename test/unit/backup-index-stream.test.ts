@@ -9,6 +9,7 @@ import {
   IndexDamaged,
   indexCursor,
   readIndex,
+  readIndexBatches,
   type IndexEntry,
 } from '../../src/main/core/backup/file-index';
 import { backupUsable } from '../../src/shared/backup/usable';
@@ -157,13 +158,64 @@ describe('damaged indexes', () => {
   it('the cursor finds entries in walk order and skips the ones the walk no longer has', async () => {
     const p = join(dir, 'cursor.ndjson');
     await writeFile(p, ['a', 'a/x', 'b', 'c'].map((x) => `${JSON.stringify(entry(x))}\n`).join(''));
-    const c = indexCursor(readIndex(p));
-    expect((await c.find('a'))?.path).toBe('a');
-    expect(await c.find('a/w')).toBeUndefined();
-    expect((await c.find('b'))?.path).toBe('b');
-    expect((await c.find('c'))?.path).toBe('c');
-    expect(await c.find('d')).toBeUndefined();
+    const c = indexCursor(readIndexBatches(p));
+    await c.ahead('a', 'a/w');
+    expect(c.take('a')?.path).toBe('a');
+    expect(c.take('a/w')).toBeUndefined();
+    await c.ahead('b', 'd');
+    expect(c.take('b')?.path).toBe('b');
+    expect(c.take('c')?.path).toBe('c');
+    expect(c.take('d')).toBeUndefined();
     await c.finish();
+  });
+
+  it('reads an index of many chunks whole: lines cut by a chunk boundary, and a last line without its newline', async () => {
+    const p = join(dir, 'chunks.ndjson');
+    // ~40,000 lines of ~200 bytes: many 256 KiB reads, nearly every boundary inside a line.
+    const paths = Array.from({ length: 40_000 }, (_, i) => `d${String(i).padStart(6, '0')}/caf\xc3\xa9-${i}`);
+    const text = paths
+      .map((x) =>
+        JSON.stringify({
+          path: Buffer.from(x, 'latin1').toString('utf8'),
+          size: 1,
+          sha256: 'a'.repeat(64),
+          how: 'hashed',
+        }),
+      )
+      .join('\n');
+    await writeFile(p, text); // no newline after the last line
+    const read: string[] = [];
+    for await (const e of readIndex(p)) read.push(e.path);
+    expect(read).toEqual(paths);
+    // Runs of 997 paths (every third one asked for), across many chunks: each run's entries are all found.
+    const c = indexCursor(readIndexBatches(p));
+    for (let i = 0; i < paths.length; i += 997) {
+      const run = paths.slice(i, i + 997);
+      await c.ahead(run[0]!, run.at(-1)!);
+      for (let j = 0; j < run.length; j += 3) expect(c.take(run[j]!)?.path).toBe(run[j]);
+      expect(c.take(run.at(-1)!)?.path).toBe(run.at(-1));
+    }
+    await c.finish();
+  });
+
+  it('orders paths component by component, as splitting them at "/" does', () => {
+    const bySplit = (a: string, b: string) => {
+      const x = a.split('/');
+      const y = b.split('/');
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+      return x.length - y.length;
+    };
+    // Bytes below and above '/' (0x2f): ' ', '-', '.', '0', 'a', 0xff; and '/' itself.
+    const alphabet = [' ', '-', '.', '/', '0', 'a', '\xff'];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const word = () => Array.from({ length: 1 + rand(5) }, () => alphabet[rand(alphabet.length)]).join('');
+    const paths = Array.from({ length: 400 }, word).filter(
+      (w) => !w.startsWith('/') && !w.endsWith('/') && !w.includes('//'),
+    );
+    for (const a of paths)
+      for (const b of paths.slice(0, 60))
+        expect(Math.sign(comparePaths(a, b))).toBe(Math.sign(bySplit(a, b)));
   });
 });
 

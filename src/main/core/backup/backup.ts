@@ -334,12 +334,17 @@ async function refuseNesting(srcDir: string, destRoot: string): Promise<void> {
 type PhaseClock = { mark(name: string): void; text(): string };
 function phaseClock(): PhaseClock {
   let last = performance.now();
+  let lastCpu = process.cpuUsage();
   const parts: string[] = [];
   return {
     mark(name) {
       const now = performance.now();
-      parts.push(`${name} ${((now - last) / 1000).toFixed(2)} s`);
+      const cpu = process.cpuUsage(lastCpu);
+      parts.push(
+        `${name} ${((now - last) / 1000).toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)})`,
+      );
       last = now;
+      lastCpu = process.cpuUsage();
     },
     text: () => parts.join(', '),
   };
