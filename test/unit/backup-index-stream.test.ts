@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import {
   indexCursor,
   readIndex,
   readIndexBatches,
+  indexLine,
+  asIndexEntry,
   type IndexEntry,
 } from '../../src/main/core/backup/file-index';
 import { backupUsable } from '../../src/shared/backup/usable';
@@ -196,6 +199,31 @@ describe('damaged indexes', () => {
       expect(c.take(run.at(-1)!)?.path).toBe(run.at(-1));
     }
     await c.finish();
+  });
+
+  it('writes each line as the JSON of its fields (names escaped, non-UTF-8 names in base64) and refuses what would not read back', () => {
+    const src = { size: 3, mtimeNs: '1700000000123456789', ctimeNs: '1700000000987654321', ino: '42' };
+    const entries: IndexEntry[] = [
+      { path: 'plain.txt', size: 3, sha256: 'a'.repeat(64), how: 'hashed', src },
+      { path: 'q"uote\\back\nline\x1b', size: 0, sha256: 'b'.repeat(64), how: 'inherited', src },
+      { path: 'caf\xc3\xa9/\xe2\x80\xa8', size: 7, sha256: 'c'.repeat(64), how: 'hashed' },
+      { path: 'x\x80y/\xff', size: 1, sha256: 'd'.repeat(64), how: 'inherited', src },
+    ];
+    for (const e of entries) {
+      const line = indexLine(e);
+      const { path, ...rest } = e;
+      const bytes = Buffer.from(path, 'latin1');
+      const name = isUtf8(bytes) ? { path: bytes.toString('utf8') } : { pathBytes: bytes.toString('base64') };
+      expect(line).toBe(`${JSON.stringify({ ...name, ...rest })}\n`);
+      expect(asIndexEntry(JSON.parse(line))).toEqual(e);
+    }
+    const good = entries[0]!;
+    expect(() => indexLine({ ...good, sha256: 'A'.repeat(64) })).toThrow(/not an index entry/);
+    expect(() => indexLine({ ...good, size: -1 })).toThrow(/not an index entry/);
+    expect(() => indexLine({ ...good, how: 'guessed' as 'hashed' })).toThrow(/not an index entry/);
+    expect(() => indexLine({ ...good, src: { ...src, ctimeNs: '1","x":"y' } })).toThrow(
+      /not a source record/,
+    );
   });
 
   it('orders paths component by component, as splitting them at "/" does', () => {

@@ -74,12 +74,27 @@ function entryPath(text: unknown, b64: unknown): BytePath | undefined {
   return utf8Text(path) === undefined ? path : undefined;
 }
 
-/** One index line for an entry: its name as text when that is lossless, as base64 bytes when not. */
+/**
+ * One index line for an entry: its name as text when that is lossless, as base64 bytes when not. Put together
+ * by hand, not by JSON.stringify of a spread copy (that was the verify's costliest line per file, ~10 us on a
+ * cold start): the same JSON, the same key order. Only the name needs escaping; the other fields are checked
+ * to be what the format allows, so a line this writes always reads back (asIndexEntry).
+ */
 export function indexLine(entry: IndexEntry): string {
-  const text = utf8Text(entry.path);
-  const name = text !== undefined ? { path: text } : { pathBytes: fsPath(entry.path).toString('base64') };
-  const { path: _path, ...rest } = entry;
-  return `${JSON.stringify({ ...name, ...rest })}\n`;
+  const { path, size, sha256, how, src } = entry;
+  if (!isCount(size) || !SHA256.test(sha256) || (how !== 'hashed' && how !== 'inherited'))
+    throw new Error(`not an index entry: ${displayPath(path)}`);
+  const text = utf8Text(path);
+  const name =
+    text !== undefined
+      ? `"path":${JSON.stringify(text)}`
+      : `"pathBytes":"${fsPath(path).toString('base64')}"`;
+  let seen = '';
+  if (src !== undefined) {
+    if (!isSourceSeen(src)) throw new Error(`not a source record: ${displayPath(path)}`);
+    seen = `,"src":{"size":${src.size},"mtimeNs":"${src.mtimeNs}","ctimeNs":"${src.ctimeNs}","ino":"${src.ino}"}`;
+  }
+  return `{${name},"size":${size},"sha256":"${sha256}","how":"${how}"${seen}}\n`;
 }
 
 /**

@@ -86,9 +86,10 @@ function stat(path) {
     ctimeNs: String(st.ctimeNs), ino: String(st.ino), mode: Number(st.mode), uid: Number(st.uid),
     gid: Number(st.gid) } };
 }
+// An entry as one record: its fields joined by NUL (decodeListed reads them back; why a string: see facts below).
 function entry(name, st) {
-  return { name, kind: st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o', size: st.size, blocks: st.blocks,
-    nlink: st.nlink, dev: st.dev, ino: st.ino, mode: st.mode, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs };
+  return name + '\0' + (st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o') + '\0' + st.size + '\0' + st.blocks +
+    '\0' + st.nlink + '\0' + st.dev + '\0' + st.ino + '\0' + st.mode + '\0' + st.uid + '\0' + st.gid + '\0' + st.mtimeMs;
 }
 // ENOENT / ENOTDIR: nothing of that name (the folder itself may be gone); any other error is thrown.
 function lstatOrNone(path, bigint) {
@@ -102,15 +103,14 @@ function lstatOrNone(path, bigint) {
 // "dir" or "dir\\0beside": beside is the same folder in the previous backup, whose file of the same name is
 // stat'ed with each regular file (space.ts decides from it whether --link-dest will link the file).
 function list(spec) {
-  const [dir, beside] = spec.split('\\0');
+  const [dir, beside] = spec.split('\0');
   return { list: readdirSync(P(dir), 'latin1').map((name) => {
-    const e = entry(name, lstatSync(P(dir + '/' + name)));
-    if (beside !== undefined && e.kind === 'f') {
-      const p = lstatOrNone(beside + '/' + name, false);
-      e.prev = p && p.isFile() ? { size: p.size, mtimeMs: p.mtimeMs, mode: p.mode, uid: p.uid, gid: p.gid } : null;
-    }
-    return e;
-  }) };
+    const st = lstatSync(P(dir + '/' + name));
+    const e = entry(name, st);
+    if (beside === undefined || !st.isFile()) return e;
+    const p = lstatOrNone(beside + '/' + name, false);
+    return p && p.isFile() ? e + '\0' + p.size + '\0' + p.mtimeMs + '\0' + p.mode + '\0' + p.uid + '\0' + p.gid : e + '\0';
+  }).join('/') };
 }
 // What the verify needs of one regular file of the copy (copy-walk.ts): its size, whether it is the previous
 // backup's inode (linked by --link-dest), whether mode, owner and mtime equal the source's, and the source as
@@ -251,7 +251,7 @@ type Reply = {
   size?: number;
   equal?: boolean;
   stat?: FileStat | null;
-  list?: ListedEntry[];
+  list?: string;
   folder?: {
     entries: string;
     gone: boolean;
@@ -333,7 +333,7 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
     },
     stat: async (path) => (await submit('stat', path)).stat ?? undefined,
     list: async (dir, beside) =>
-      (await submit('list', beside === undefined ? dir : `${dir}\0${beside}`)).list!,
+      decodeListed((await submit('list', beside === undefined ? dir : `${dir}\0${beside}`)).list!),
     folder: async (copy, source, prev) => {
       const f = (await submit('folder', `${copy}\0${source}\0${prev}`)).folder!;
       return {
@@ -357,6 +357,40 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       queue.length = 0;
     },
   };
+}
+
+/** The worker's listing records (`entry` and `list` in WORKER_CODE) as objects. */
+function decodeListed(text: string): ListedEntry[] {
+  if (text === '') return [];
+  return text.split('/').map((record) => {
+    const f = record.split('\0');
+    const e: ListedEntry = {
+      name: f[0]!,
+      kind: f[1] as ListedEntry['kind'],
+      size: Number(f[2]),
+      blocks: Number(f[3]),
+      nlink: Number(f[4]),
+      dev: Number(f[5]),
+      ino: Number(f[6]),
+      mode: Number(f[7]),
+      uid: Number(f[8]),
+      gid: Number(f[9]),
+      mtimeMs: Number(f[10]),
+    };
+    // A namesake was asked for: 11 fields when there is none (a trailing empty one), 16 when there is.
+    if (f.length > 11)
+      e.prev =
+        f.length === 12
+          ? null
+          : {
+              size: Number(f[11]),
+              mtimeMs: Number(f[12]),
+              mode: Number(f[13]),
+              uid: Number(f[14]),
+              gid: Number(f[15]),
+            };
+    return e;
+  });
 }
 
 /** The worker's facts records (`facts` in WORKER_CODE) as objects; null stays null (a folder above LISTING_MAX). */

@@ -121,7 +121,7 @@ export async function verifyCopy(
 /** Where an incremental verify lists what rsync must still compare: beside the copy, never in it. */
 const VERIFY_LIST_SUFFIX = '.verify-list.tmp';
 
-type Lists = Pick<ChecksumPassOptions, 'onHashed' | 'onOther'>;
+type Lists = Pick<ChecksumPassOptions, 'onHashed' | 'onOther' | 'onWalked'>;
 
 /**
  * An incremental verify: rsync's metadata comparison sees only what the previous verified backup does not
@@ -129,8 +129,10 @@ type Lists = Pick<ChecksumPassOptions, 'onHashed' | 'onOther'>;
  * lists every entry that is not a regular file; the pass reads every file it cannot inherit and lists it. A
  * file inherited is the previous backup's inode with an unchanged source (checksum-pass.ts): its bytes and
  * attributes were compared with this source when that backup was verified, and nothing about the source
- * changed since (its ctime). One rsync run compares the list, after the pass (and after copying stale links
- * again, so the files copied again are compared too).
+ * changed since (its ctime). rsync compares the entries that are not files as soon as the walk has listed
+ * them, while the pass still writes the index (another core), and the files read after the pass, when there
+ * are any. When stale links are copied again, everything listed is compared after that copy (it touches
+ * folders: their times must be seen as they are left).
  */
 async function incrementalPass(
   src: string,
@@ -143,37 +145,60 @@ async function incrementalPass(
   ) => Promise<ChecksumPassResult>,
   exclude: string[],
 ): Promise<ChecksumPassResult> {
-  const listPath = `${work}${VERIFY_LIST_SUFFIX}`;
-  let list: FilesFromList | undefined;
-  const listed = async () => {
-    await list?.abort();
-    await rm(listPath, { force: true });
-    list = await createFilesFromList(listPath);
-    const into = list;
-    return pass({ onHashed: (p) => into.add(p), onOther: (p) => into.add(p) });
+  const compare = (filesFrom: string) =>
+    compareTrees(src, work, {
+      signal: ctx.signal,
+      extraIsDifference: false,
+      checksum: false,
+      exclude,
+      filesFrom,
+    });
+  const othersPath = `${work}${VERIFY_LIST_SUFFIX}.others`;
+  const readPath = `${work}${VERIFY_LIST_SUFFIX}.read`;
+  const lists: FilesFromList[] = [];
+  const fresh = async (path: string) => {
+    await rm(path, { force: true });
+    const list = await createFilesFromList(path);
+    lists.push(list);
+    return list;
   };
+  let early: Promise<CompareResult> | undefined;
   try {
-    const r = await againIfStale(await listed(), listed);
+    const others = await fresh(othersPath);
+    const read = await fresh(readPath);
+    const first = await pass({
+      onOther: (p) => others.add(p),
+      onHashed: (p) => read.add(p),
+      onWalked: () => {
+        early = others.close().then(() => compare(othersPath));
+        early.catch(() => undefined); // awaited below (or in finally)
+      },
+    });
+    let again = false;
+    const r = await againIfStale(first, async () => {
+      again = true;
+      await early?.catch(() => undefined);
+      const all = await fresh(othersPath);
+      return pass({ onOther: (p) => all.add(p), onHashed: (p) => all.add(p) });
+    });
     if (r.nameProblemCount > 0)
       throw new KintsugiError(
         'BACKUP_VERIFY_FAILED',
         `${r.nameProblemCount} difference(s) in which entries exist, first: ${r.nameProblems.join('; ')}; ${await leftBehind(work, 'unverified')}`,
       );
-    await list!.close();
-    await failOnDifferences(
-      await compareTrees(src, work, {
-        signal: ctx.signal,
-        extraIsDifference: false,
-        checksum: false,
-        exclude,
-        filesFrom: listPath,
-      }),
-      work,
-    );
+    if (again) {
+      await lists.at(-1)!.close();
+      await failOnDifferences(await compare(othersPath), work);
+      return r;
+    }
+    await failOnDifferences(await early!, work);
+    await read.close();
+    if (r.hashedFiles > 0) await failOnDifferences(await compare(readPath), work);
     return r;
   } finally {
-    await list?.abort();
-    await rm(listPath, { force: true });
+    await early?.catch(() => undefined); // no rsync left reading the copy
+    await Promise.all(lists.map((l) => l.abort()));
+    await Promise.all([rm(othersPath, { force: true }), rm(readPath, { force: true })]);
   }
 }
 
