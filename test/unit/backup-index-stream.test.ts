@@ -13,6 +13,7 @@ import {
   readIndexBatches,
   indexLine,
   asIndexEntry,
+  parseIndexLine,
   type IndexEntry,
 } from '../../src/main/core/backup/file-index';
 import { backupUsable } from '../../src/shared/backup/usable';
@@ -224,6 +225,44 @@ describe('damaged indexes', () => {
     expect(() => indexLine({ ...good, src: { ...src, ctimeNs: '1","x":"y' } })).toThrow(
       /not a source record/,
     );
+  });
+
+  it('reads a line as JSON.parse and the entry rules would, whatever the line', () => {
+    const generic = (line: string) => {
+      try {
+        return asIndexEntry(JSON.parse(line));
+      } catch {
+        return undefined;
+      }
+    };
+    const src = { size: 3, mtimeNs: '1700000000123456789', ctimeNs: '0170', ino: '42' };
+    const written = [
+      { path: 'plain.txt', size: 3, sha256: 'a'.repeat(64), how: 'hashed', src },
+      { path: 'q"uote\\back\nline\x1b\u2028', size: 0, sha256: 'b'.repeat(64), how: 'inherited', src },
+      { path: 'caf\xc3\xa9', size: 7, sha256: 'c'.repeat(64), how: 'hashed' },
+      { path: 'x\x80y/\xff', size: 1, sha256: 'd'.repeat(64), how: 'inherited', src },
+    ].map((e) => indexLine(e as IndexEntry).trimEnd());
+    const line = written[0]!;
+    const lines = [
+      ...written,
+      JSON.stringify(JSON.parse(line), null, 1).replace(/\n/g, ''), // other spacing
+      line.replace('"size":3,', '"size":03,'), // a leading zero: not JSON
+      line.replace('"size":3,', '"size":9007199254740993,'), // not a safe integer
+      line.replace('"src":{"size":3,', '"src":{"size":9007199254740993,'),
+      line.replace('"how":"hashed"', '"how":"hashed","extra":1'),
+      line.replace('"ino":"42"', '"ino":"42","dev":"1"'),
+      line.replace('"ino":"42"', '"ino":"4x"'),
+      line.replace('plain.txt', ''),
+      line.replace('plain.txt', 'bad\\u12'),
+      line.replace('plain.txt', 'esc\\u00e9\\/'),
+      line.replace('a'.repeat(64), 'A'.repeat(64)),
+      line.replace('"path"', '"pathBytes"'),
+      `${line} `,
+      '{}',
+      'not json',
+    ];
+    for (const l of lines) expect(parseIndexLine(l)).toEqual(generic(l));
+    expect(lines.filter((l) => parseIndexLine(l) !== undefined)).toHaveLength(7);
   });
 
   it('orders paths component by component, as splitting them at "/" does', () => {

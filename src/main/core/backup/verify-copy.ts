@@ -17,7 +17,7 @@ export interface CompareOptions {
   /**
    * Compare only the entries a file lists (NUL-separated byte paths relative to the roots, "." for the roots
    * themselves), not recursing into folders; extraIsDifference must be false (the caller checks which entries
-   * exist: tree-names.ts).
+   * exist: copy-walk.ts).
    */
   filesFrom?: string;
 }
