@@ -31,8 +31,6 @@ export interface ChecksumPassOptions {
   onHashed?: (path: BytePath) => void;
   /** Each entry of the copy that is not a regular file ("." for the root): rsync's to compare (copy-walk.ts). */
   onOther?: (path: BytePath) => void;
-  /** The walk has listed the whole copy (every onOther was called), while the pass may still be writing. */
-  onWalked?: () => void;
   /** The backup's pool, already warm from measuring the source; the caller closes it. Default: a pool of its own. */
   pool?: HashPool;
 }
@@ -60,8 +58,6 @@ type Outcome = { entry: IndexEntry; linked: boolean; problem?: string };
 
 /** Files read at once on the pool (their reads overlap; the index is still written in order). */
 const WINDOW = 32;
-/** Files the walk may list ahead of the pass (bounded memory): a tree this small is walked before it is written. */
-const AHEAD_FILES = 16_384;
 
 export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumPassResult> {
   const prevIndex = opts.full ? undefined : indexOf(opts.previous);
@@ -148,7 +144,6 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
         },
       },
     );
-    const runs = readAhead(files, AHEAD_FILES, () => opts.onWalked?.());
     // Outcomes are written in walk order (the index's); up to WINDOW reads in flight on the pool meanwhile.
     const window: (Outcome | Promise<Outcome>)[] = [];
     const drain = async (upTo: number) => {
@@ -159,7 +154,7 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
       }
     };
     try {
-      for await (const run of runs) {
+      for await (const run of files) {
         if (opts.signal.aborted) throw opts.signal.reason;
         if (usePrevious) await cursor.ahead(run[0]!.path, run[run.length - 1]!.path);
         for (const file of run) {
@@ -186,55 +181,4 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
 
 function sameSource(a: SourceSeen, b: SourceSeen): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
-}
-
-/**
- * The walk's runs, pulled ahead of the one consuming them while fewer than maxFiles files wait: the walk (on
- * the pool's workers) then ends early in a small tree, and `walked` lets rsync compare what it listed while
- * the pass goes on. A failure of the walk is thrown to the consumer; a consumer that stops stops the pulling.
- */
-export async function* readAhead<T>(
-  runs: AsyncIterable<T[]>,
-  maxFiles: number,
-  walked: () => void,
-): AsyncGenerator<T[]> {
-  const queue: T[][] = [];
-  let waiting = 0;
-  let state: { done: boolean; error?: { e: unknown } } = { done: false };
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  let room: (() => void) | undefined;
-  const pump = (async () => {
-    try {
-      for await (const run of runs) {
-        queue.push(run);
-        waiting += run.length;
-        wake?.();
-        while (waiting >= maxFiles && !stopped) await new Promise<void>((r) => (room = r));
-        if (stopped) return;
-      }
-      state = { done: true };
-      walked();
-    } catch (e) {
-      state = { done: true, error: { e } };
-    } finally {
-      wake?.();
-    }
-  })();
-  try {
-    for (;;) {
-      if (state.error) throw state.error.e;
-      const run = queue.shift();
-      if (run) {
-        waiting -= run.length;
-        room?.();
-        yield run;
-      } else if (state.done) return;
-      else await new Promise<void>((r) => (wake = r));
-    }
-  } finally {
-    stopped = true;
-    room?.();
-    void pump; // ends by itself: its pending folder reads fail when the pool closes
-  }
 }

@@ -5,7 +5,7 @@ import { KintsugiError } from '../../../shared/errors';
 import type { BackupSummary, BackupVerifyInfo } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
 import { checksumPass, type ChecksumPassOptions, type ChecksumPassResult } from './checksum-pass';
-import { createFilesFromList, type FilesFromList } from './files-from-list';
+import { streamedFilesFromList } from './files-from-list';
 import type { HashPool } from './hash-pool';
 import { leftBehind } from './left-behind';
 import { displayPath, fsPath, type BytePath } from './byte-path';
@@ -118,10 +118,7 @@ export async function verifyCopy(
   }
 }
 
-/** Where an incremental verify lists what rsync must still compare: beside the copy, never in it. */
-const VERIFY_LIST_SUFFIX = '.verify-list.tmp';
-
-type Lists = Pick<ChecksumPassOptions, 'onHashed' | 'onOther' | 'onWalked'>;
+type Lists = Pick<ChecksumPassOptions, 'onHashed' | 'onOther'>;
 
 /**
  * An incremental verify: rsync's metadata comparison sees only what the previous verified backup does not
@@ -129,10 +126,10 @@ type Lists = Pick<ChecksumPassOptions, 'onHashed' | 'onOther' | 'onWalked'>;
  * lists every entry that is not a regular file; the pass reads every file it cannot inherit and lists it. A
  * file inherited is the previous backup's inode with an unchanged source (checksum-pass.ts): its bytes and
  * attributes were compared with this source when that backup was verified, and nothing about the source
- * changed since (its ctime). rsync compares the entries that are not files as soon as the walk has listed
- * them, while the pass still writes the index (another core), and the files read after the pass, when there
- * are any. When stale links are copied again, everything listed is compared after that copy (it touches
- * folders: their times must be seen as they are left).
+ * changed since (its ctime). rsync runs from the start of the pass, reading the list on its stdin as the pass
+ * makes it (files-from-list.ts `streamedFilesFromList`), and ends soon after the pass. When stale links are
+ * copied again, that run is dropped and another one sees everything after that copy (it touches folders: their
+ * times must be compared as the copy leaves them).
  */
 async function incrementalPass(
   src: string,
@@ -145,60 +142,39 @@ async function incrementalPass(
   ) => Promise<ChecksumPassResult>,
   exclude: string[],
 ): Promise<ChecksumPassResult> {
-  const compare = (filesFrom: string) =>
-    compareTrees(src, work, {
+  const runs: { list: ReturnType<typeof streamedFilesFromList>; result: Promise<CompareResult> }[] = [];
+  const listed = () => {
+    const list = streamedFilesFromList();
+    const result = compareTrees(src, work, {
       signal: ctx.signal,
       extraIsDifference: false,
       checksum: false,
       exclude,
-      filesFrom,
+      feedFilesFrom: (stdin) => list.feed(stdin),
     });
-  const othersPath = `${work}${VERIFY_LIST_SUFFIX}.others`;
-  const readPath = `${work}${VERIFY_LIST_SUFFIX}.read`;
-  const lists: FilesFromList[] = [];
-  const fresh = async (path: string) => {
-    await rm(path, { force: true });
-    const list = await createFilesFromList(path);
-    lists.push(list);
-    return list;
+    result.catch(() => undefined); // awaited below, or settled in finally
+    runs.push({ list, result });
+    return pass({ onOther: (p) => list.add(p), onHashed: (p) => list.add(p) });
   };
-  let early: Promise<CompareResult> | undefined;
   try {
-    const others = await fresh(othersPath);
-    const read = await fresh(readPath);
-    const first = await pass({
-      onOther: (p) => others.add(p),
-      onHashed: (p) => read.add(p),
-      onWalked: () => {
-        early = others.close().then(() => compare(othersPath));
-        early.catch(() => undefined); // awaited below (or in finally)
-      },
-    });
-    let again = false;
-    const r = await againIfStale(first, async () => {
-      again = true;
-      await early?.catch(() => undefined);
-      const all = await fresh(othersPath);
-      return pass({ onOther: (p) => all.add(p), onHashed: (p) => all.add(p) });
+    const r = await againIfStale(await listed(), async () => {
+      await runs[0]!.list.abort();
+      await runs[0]!.result.catch(() => undefined);
+      return listed();
     });
     if (r.nameProblemCount > 0)
       throw new KintsugiError(
         'BACKUP_VERIFY_FAILED',
         `${r.nameProblemCount} difference(s) in which entries exist, first: ${r.nameProblems.join('; ')}; ${await leftBehind(work, 'unverified')}`,
       );
-    if (again) {
-      await lists.at(-1)!.close();
-      await failOnDifferences(await compare(othersPath), work);
-      return r;
-    }
-    await failOnDifferences(await early!, work);
-    await read.close();
-    if (r.hashedFiles > 0) await failOnDifferences(await compare(readPath), work);
+    const last = runs.at(-1)!;
+    await last.list.close();
+    await failOnDifferences(await last.result, work);
     return r;
   } finally {
-    await early?.catch(() => undefined); // no rsync left reading the copy
-    await Promise.all(lists.map((l) => l.abort()));
-    await Promise.all([rm(othersPath, { force: true }), rm(readPath, { force: true })]);
+    // No rsync left reading the copy once this returns.
+    for (const run of runs) await run.list.abort();
+    await Promise.all(runs.map((run) => run.result.catch(() => undefined)));
   }
 }
 
