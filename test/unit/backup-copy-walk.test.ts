@@ -107,6 +107,35 @@ describe('the verify walk of a copy', () => {
     expect(files.map((f) => [f.path, f.facts.src])).toEqual([['d/now-a-folder', null]]);
   });
 
+  it('asks the pool for each folder once, ahead of the walk (more folders than the look-ahead holds)', async () => {
+    const root = join(dir, 'wide');
+    const [src, copy] = [join(root, 'src'), join(root, 'copy')];
+    // More folders than the look-ahead (16) at two levels: some are asked ahead, some only when reached.
+    for (const t of [src, copy])
+      for (let i = 0; i < 20; i++)
+        for (let j = 0; j < 3; j++) {
+          await mkdir(join(t, `d${i}`, `e${j}`), { recursive: true });
+          await writeFile(join(t, `d${i}`, `e${j}`, 'f'), `${i}/${j}`);
+        }
+    const asked: string[] = [];
+    const counting: HashPool = {
+      ...pool,
+      folder: (c, s, p) => {
+        asked.push(c.slice(copy.length));
+        return pool.folder(c, s, p);
+      },
+    };
+    const files: string[] = [];
+    for await (const run of walkCopy(counting, { copy, source: src }, new Set(), noSignal, {
+      onOther: () => undefined,
+      onProblem: () => undefined,
+    }))
+      files.push(...run.map((f) => f.path));
+    expect(files).toHaveLength(60);
+    expect(asked).toHaveLength(1 + 20 + 60);
+    expect(new Set(asked).size).toBe(asked.length);
+  });
+
   it(`describes a folder of more than LISTING_MAX (${LISTING_MAX}) files a chunk at a time, in order`, async () => {
     const root = join(dir, 'big');
     const [src, copy] = [join(root, 'src'), join(root, 'copy')];

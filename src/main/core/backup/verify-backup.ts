@@ -91,6 +91,8 @@ export async function verifyCopy(
       if (cmpDone.status === 'rejected') throw cmpDone.reason;
       await failOnDifferences(cmpDone.value, work);
       if (passDone.status === 'rejected') throw passDone.reason;
+      // rsync's --delete pass has seen any entry on one side only; the walk's own finding is not dropped.
+      await failOnNames(passDone.value, work);
       r = await againIfStale(passDone.value, () => pass());
     } else {
       r = await incrementalPass(src, work, ctx, (lists) => pass(lists), againIfStale, exclude);
@@ -162,11 +164,7 @@ async function incrementalPass(
       await runs[0]!.result.catch(() => undefined);
       return listed();
     });
-    if (r.nameProblemCount > 0)
-      throw new KintsugiError(
-        'BACKUP_VERIFY_FAILED',
-        `${r.nameProblemCount} difference(s) in which entries exist, first: ${r.nameProblems.join('; ')}; ${await leftBehind(work, 'unverified')}`,
-      );
+    await failOnNames(r, work);
     const last = runs.at(-1)!;
     await last.list.close();
     await failOnDifferences(await last.result, work);
@@ -176,6 +174,14 @@ async function incrementalPass(
     for (const run of runs) await run.list.abort();
     await Promise.all(runs.map((run) => run.result.catch(() => undefined)));
   }
+}
+
+async function failOnNames(r: ChecksumPassResult, work: string): Promise<void> {
+  if (r.nameProblemCount > 0)
+    throw new KintsugiError(
+      'BACKUP_VERIFY_FAILED',
+      `${r.nameProblemCount} difference(s) in which entries exist, first: ${r.nameProblems.join('; ')}; ${await leftBehind(work, 'unverified')}`,
+    );
 }
 
 async function failOnDifferences(cmp: CompareResult, work: string): Promise<void> {
