@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,10 @@ import {
   IndexDamaged,
   indexCursor,
   readIndex,
+  readIndexBatches,
+  indexLine,
+  asIndexEntry,
+  parseIndexLine,
   type IndexEntry,
 } from '../../src/main/core/backup/file-index';
 import { backupUsable } from '../../src/shared/backup/usable';
@@ -157,13 +162,127 @@ describe('damaged indexes', () => {
   it('the cursor finds entries in walk order and skips the ones the walk no longer has', async () => {
     const p = join(dir, 'cursor.ndjson');
     await writeFile(p, ['a', 'a/x', 'b', 'c'].map((x) => `${JSON.stringify(entry(x))}\n`).join(''));
-    const c = indexCursor(readIndex(p));
-    expect((await c.find('a'))?.path).toBe('a');
-    expect(await c.find('a/w')).toBeUndefined();
-    expect((await c.find('b'))?.path).toBe('b');
-    expect((await c.find('c'))?.path).toBe('c');
-    expect(await c.find('d')).toBeUndefined();
+    const c = indexCursor(readIndexBatches(p));
+    await c.ahead('a', 'a/w');
+    expect(c.take('a')?.path).toBe('a');
+    expect(c.take('a/w')).toBeUndefined();
+    await c.ahead('b', 'd');
+    expect(c.take('b')?.path).toBe('b');
+    expect(c.take('c')?.path).toBe('c');
+    expect(c.take('d')).toBeUndefined();
     await c.finish();
+  });
+
+  it('reads an index of many chunks whole: lines cut by a chunk boundary, and a last line without its newline', async () => {
+    const p = join(dir, 'chunks.ndjson');
+    // ~40,000 lines of ~200 bytes: many 256 KiB reads, nearly every boundary inside a line.
+    const paths = Array.from({ length: 40_000 }, (_, i) => `d${String(i).padStart(6, '0')}/caf\xc3\xa9-${i}`);
+    const text = paths
+      .map((x) =>
+        JSON.stringify({
+          path: Buffer.from(x, 'latin1').toString('utf8'),
+          size: 1,
+          sha256: 'a'.repeat(64),
+          how: 'hashed',
+        }),
+      )
+      .join('\n');
+    await writeFile(p, text); // no newline after the last line
+    const read: string[] = [];
+    for await (const e of readIndex(p)) read.push(e.path);
+    expect(read).toEqual(paths);
+    // Runs of 997 paths (every third one asked for), across many chunks: each run's entries are all found.
+    const c = indexCursor(readIndexBatches(p));
+    for (let i = 0; i < paths.length; i += 997) {
+      const run = paths.slice(i, i + 997);
+      await c.ahead(run[0]!, run.at(-1)!);
+      for (let j = 0; j < run.length; j += 3) expect(c.take(run[j]!)?.path).toBe(run[j]);
+      expect(c.take(run.at(-1)!)?.path).toBe(run.at(-1));
+    }
+    await c.finish();
+  });
+
+  it('writes each line as the JSON of its fields (names escaped, non-UTF-8 names in base64) and refuses what would not read back', () => {
+    const src = { size: 3, mtimeNs: '1700000000123456789', ctimeNs: '1700000000987654321', ino: '42' };
+    const entries: IndexEntry[] = [
+      { path: 'plain.txt', size: 3, sha256: 'a'.repeat(64), how: 'hashed', src },
+      { path: 'q"uote\\back\nline\x1b', size: 0, sha256: 'b'.repeat(64), how: 'inherited', src },
+      { path: 'caf\xc3\xa9/\xe2\x80\xa8', size: 7, sha256: 'c'.repeat(64), how: 'hashed' },
+      { path: 'x\x80y/\xff', size: 1, sha256: 'd'.repeat(64), how: 'inherited', src },
+    ];
+    for (const e of entries) {
+      const line = indexLine(e);
+      const { path, ...rest } = e;
+      const bytes = Buffer.from(path, 'latin1');
+      const name = isUtf8(bytes) ? { path: bytes.toString('utf8') } : { pathBytes: bytes.toString('base64') };
+      expect(line).toBe(`${JSON.stringify({ ...name, ...rest })}\n`);
+      expect(asIndexEntry(JSON.parse(line))).toEqual(e);
+    }
+    const good = entries[0]!;
+    expect(() => indexLine({ ...good, sha256: 'A'.repeat(64) })).toThrow(/not an index entry/);
+    expect(() => indexLine({ ...good, size: -1 })).toThrow(/not an index entry/);
+    expect(() => indexLine({ ...good, how: 'guessed' as 'hashed' })).toThrow(/not an index entry/);
+    expect(() => indexLine({ ...good, src: { ...src, ctimeNs: '1","x":"y' } })).toThrow(
+      /not a source record/,
+    );
+  });
+
+  it('reads a line as JSON.parse and the entry rules would, whatever the line', () => {
+    const generic = (line: string) => {
+      try {
+        return asIndexEntry(JSON.parse(line));
+      } catch {
+        return undefined;
+      }
+    };
+    const src = { size: 3, mtimeNs: '1700000000123456789', ctimeNs: '0170', ino: '42' };
+    const written = [
+      { path: 'plain.txt', size: 3, sha256: 'a'.repeat(64), how: 'hashed', src },
+      { path: 'q"uote\\back\nline\x1b\u2028', size: 0, sha256: 'b'.repeat(64), how: 'inherited', src },
+      { path: 'caf\xc3\xa9', size: 7, sha256: 'c'.repeat(64), how: 'hashed' },
+      { path: 'x\x80y/\xff', size: 1, sha256: 'd'.repeat(64), how: 'inherited', src },
+    ].map((e) => indexLine(e as IndexEntry).trimEnd());
+    const line = written[0]!;
+    const lines = [
+      ...written,
+      JSON.stringify(JSON.parse(line), null, 1).replace(/\n/g, ''), // other spacing
+      line.replace('"size":3,', '"size":03,'), // a leading zero: not JSON
+      line.replace('"size":3,', '"size":9007199254740993,'), // not a safe integer
+      line.replace('"src":{"size":3,', '"src":{"size":9007199254740993,'),
+      line.replace('"how":"hashed"', '"how":"hashed","extra":1'),
+      line.replace('"ino":"42"', '"ino":"42","dev":"1"'),
+      line.replace('"ino":"42"', '"ino":"4x"'),
+      line.replace('plain.txt', ''),
+      line.replace('plain.txt', 'bad\\u12'),
+      line.replace('plain.txt', 'esc\\u00e9\\/'),
+      line.replace('a'.repeat(64), 'A'.repeat(64)),
+      line.replace('"path"', '"pathBytes"'),
+      `${line} `,
+      '{}',
+      'not json',
+    ];
+    for (const l of lines) expect(parseIndexLine(l)).toEqual(generic(l));
+    expect(lines.filter((l) => parseIndexLine(l) !== undefined)).toHaveLength(7);
+  });
+
+  it('orders paths component by component, as splitting them at "/" does', () => {
+    const bySplit = (a: string, b: string) => {
+      const x = a.split('/');
+      const y = b.split('/');
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+      return x.length - y.length;
+    };
+    // Bytes below and above '/' (0x2f): ' ', '-', '.', '0', 'a', 0xff; and '/' itself.
+    const alphabet = [' ', '-', '.', '/', '0', 'a', '\xff'];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const word = () => Array.from({ length: 1 + rand(5) }, () => alphabet[rand(alphabet.length)]).join('');
+    const paths = Array.from({ length: 400 }, word).filter(
+      (w) => !w.startsWith('/') && !w.endsWith('/') && !w.includes('//'),
+    );
+    for (const a of paths)
+      for (const b of paths.slice(0, 60))
+        expect(Math.sign(comparePaths(a, b))).toBe(Math.sign(bySplit(a, b)));
   });
 });
 

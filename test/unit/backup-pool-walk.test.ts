@@ -1,8 +1,8 @@
-import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHashPool, LISTING_MAX, type HashPool } from '../../src/main/core/backup/hash-pool';
+import { createHashPool, type HashPool } from '../../src/main/core/backup/hash-pool';
 import { measureTree, poolLister, type ListDir } from '../../src/main/core/backup/space';
 
 // The backup's source is walked on the hash pool's workers (a folder per message) instead of libuv's lstat: the
@@ -71,16 +71,21 @@ describe('hash pool walk', () => {
     await expect(measureTree(wide, undefined, 4096, undefined, failing)).rejects.toThrow(/EIO/);
   });
 
-  it("lists a folder's regular files with their stats, and gives up on a folder above LISTING_MAX", async () => {
-    const files = (await pool.files(join(dir, 'a')))!;
-    expect([...files.keys()]).toEqual(['one']); // the folder b is not a file
-    const one = files.get('one')!;
-    expect(one).toEqual(await pool.stat(join(dir, 'a', 'one')));
-    expect(one.size).toBe(5000);
-
-    const big = join(dir, 'big');
-    await mkdir(big);
-    for (let i = 0; i <= LISTING_MAX; i++) await writeFile(join(big, `f${i}`), '');
-    expect(await pool.files(big)).toBeUndefined();
+  it("lists a folder with each regular file's namesake beside it (what --link-dest compares)", async () => {
+    const beside = join(dir, 'beside');
+    await mkdir(join(beside, 'b'), { recursive: true });
+    await writeFile(join(beside, 'one'), 'x'.repeat(7));
+    const listed = await pool.list(join(dir, 'a'), beside);
+    const one = listed.find((e) => e.name === 'one')!;
+    expect(one.prev).toMatchObject({ size: 7 });
+    expect(one.prev!.mtimeMs).toBe((await stat(join(beside, 'one'))).mtimeMs);
+    expect(listed.find((e) => e.name === 'b')!.prev).toBeUndefined(); // a folder: nothing asked
+    // Without a namesake, or beside a tree that lacks the folder: null, not a failure.
+    expect((await pool.list(join(dir, 'a', 'b'), join(beside, 'b'))).map((e) => e.prev)).toEqual([null]);
+    expect(
+      (await pool.list(join(dir, 'a'), join(dir, 'nowhere'))).find((e) => e.name === 'one')!.prev,
+    ).toBeNull();
+    // Not asked for: no prev at all (the walk then stats the namesake itself).
+    expect((await pool.list(join(dir, 'a'))).find((e) => e.name === 'one')!.prev).toBeUndefined();
   });
 });

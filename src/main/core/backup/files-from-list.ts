@@ -1,48 +1,52 @@
-import { open } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { fsPath, type BytePath } from './byte-path';
 
 // A list of paths for rsync's --files-from with --from0: each name's own bytes, NUL-terminated, so any name
-// (newlines, bytes that are not UTF-8) reads back as itself. Written as it grows, 256 KiB at a time: the list of
-// a big change stays out of memory. Entries may be added from several producers in any order (rsync sorts).
+// (newlines, bytes that are not UTF-8) reads back as itself. Written as it grows: the list of a big change stays
+// out of this process's memory. Entries may be added from several producers in any order (rsync sorts).
 
 export interface FilesFromList {
   add(path: BytePath): void;
-  /** Writes what is left and closes the file; the first write error, if any, is thrown here. */
+  /** Writes what is left and ends the list. */
   close(): Promise<void>;
   /** Closes without caring what was written (after a failure). */
   abort(): Promise<void>;
 }
 
-export async function createFilesFromList(path: string): Promise<FilesFromList> {
-  const fh = await open(path, 'wx', 0o600);
+/**
+ * The list written to rsync's stdin (`--files-from=-`) as it is made: rsync starts, reads and stats the
+ * names while the walk still lists them, so its start (~40 ms from here) is not paid after the walk. Names added
+ * before the stream is given are held until then; written 64 KiB at a time. The pipe's buffer is rsync's to
+ * drain (it reads as it goes); an rsync that exited early makes the writes fail, which its exit code reports.
+ */
+export function streamedFilesFromList(): FilesFromList & { feed(out: Writable): void } {
+  let out: Writable | undefined;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  let writes: Promise<unknown> = Promise.resolve();
   const flush = () => {
-    const chunk = Buffer.concat(pending);
+    if (!out || pendingBytes === 0) return;
+    out.write(Buffer.concat(pending));
     pending = [];
     pendingBytes = 0;
-    writes = writes.then(() => fh.write(chunk));
-    writes.catch(() => undefined); // handled: close() throws it
   };
   return {
+    feed(stream) {
+      out = stream;
+      flush();
+    },
     add(p) {
       const b = fsPath(`${p}\0`);
       pending.push(b);
       pendingBytes += b.length;
-      if (pendingBytes >= 256 * 1024) flush();
+      if (pendingBytes >= 64 * 1024) flush();
     },
     async close() {
       flush();
-      try {
-        await writes;
-      } finally {
-        await fh.close();
-      }
+      const stream = out;
+      if (stream) await new Promise<void>((resolve) => stream.end(() => resolve()));
     },
     async abort() {
-      await writes.catch(() => undefined);
-      await fh.close().catch(() => undefined);
+      out?.destroy();
     },
   };
 }

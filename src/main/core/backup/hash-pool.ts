@@ -17,7 +17,7 @@ import type { BytePath } from './byte-path';
 // Paths are byte paths (byte-path.ts): names that are not UTF-8 stay openable.
 // The worker's code is inline (eval) so the bundled main, helper and CLI need no extra entry file.
 
-/** The most names one `files` reply holds: bounded memory in a folder of a million files. */
+/** The most files one `folder` / `folderFiles` reply describes: bounded memory in a folder of a million files. */
 export const LISTING_MAX = 4096;
 
 const WORKER_CODE = `
@@ -86,30 +86,77 @@ function stat(path) {
     ctimeNs: String(st.ctimeNs), ino: String(st.ino), mode: Number(st.mode), uid: Number(st.uid),
     gid: Number(st.gid) } };
 }
+// An entry as one record: its fields joined by NUL (decodeListed reads them back; why a string: see facts below).
 function entry(name, st) {
-  return { name, kind: st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o', size: st.size, blocks: st.blocks,
-    nlink: st.nlink, dev: st.dev, ino: st.ino, mode: st.mode, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs };
+  return name + '\0' + (st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o') + '\0' + st.size + '\0' + st.blocks +
+    '\0' + st.nlink + '\0' + st.dev + '\0' + st.ino + '\0' + st.mode + '\0' + st.uid + '\0' + st.gid + '\0' + st.mtimeMs;
 }
-function list(dir) {
-  return { list: readdirSync(P(dir), 'latin1').map((name) => entry(name, lstatSync(P(dir + '/' + name)))) };
-}
-// A folder's files, stat'ed as stat() does, in one message: the verify's source side (checksum-pass.ts). A
-// folder too big to hold in one reply (LISTING_MAX) answers null, and its files are stat'ed one by one.
-function files(dir) {
-  const names = readdirSync(P(dir), 'latin1');
-  if (names.length > ${LISTING_MAX}) return { files: null };
-  const out = new Map();
-  for (const name of names) {
-    const st = stat(dir + '/' + name).stat;
-    if (st && st.isFile) out.set(name, st);
+// ENOENT / ENOTDIR: nothing of that name (the folder itself may be gone); any other error is thrown.
+function lstatOrNone(path, bigint) {
+  try {
+    return lstatSync(P(path), { bigint, throwIfNoEntry: false });
+  } catch (err) {
+    if (err && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return undefined;
+    throw err;
   }
-  return { files: out };
 }
-// A folder's names, nothing else (the verify's own comparison of which entries exist: tree-names.ts).
-function names(dir) {
-  return { names: readdirSync(P(dir), 'latin1') };
+// "dir" or "dir\\0beside": beside is the same folder in the previous backup, whose file of the same name is
+// stat'ed with each regular file (space.ts decides from it whether --link-dest will link the file).
+function list(spec) {
+  const [dir, beside] = spec.split('\0');
+  return { list: readdirSync(P(dir), 'latin1').map((name) => {
+    const st = lstatSync(P(dir + '/' + name));
+    const e = entry(name, st);
+    if (beside === undefined || !st.isFile()) return e;
+    const p = lstatOrNone(beside + '/' + name, false);
+    return p && p.isFile() ? e + '\0' + p.size + '\0' + p.mtimeMs + '\0' + p.mode + '\0' + p.uid + '\0' + p.gid : e + '\0';
+  }).join('/') };
 }
-const OPS = { hash, compare, stat, list, files, names };
+// What the verify needs of one regular file of the copy (copy-walk.ts): its size, whether it is the previous
+// backup's inode (linked by --link-dest), whether mode, owner and mtime equal the source's, and the source as
+// seen now (no source fields: not a regular file there, or gone). Stat'ed copy first, source last: before it is
+// read. One record is its fields joined by NUL, records joined by '/' (no name holds either): a reply is one
+// string, which crosses to the main thread as a copy of its bytes; as objects it cost ~10 us a file there
+// (structured clone), most of an unchanged backup's verify. decodeFacts reads it back.
+function facts(copy, source, prev, name) {
+  const c = lstatSync(P(copy + '/' + name), { bigint: true });
+  const p = prev ? lstatOrNone(prev + '/' + name, true) : undefined;
+  const s = lstatOrNone(source + '/' + name, true);
+  const linked = p !== undefined && p.ino === c.ino && p.dev === c.dev ? 1 : 0;
+  if (!s || !s.isFile()) return name + '\0' + c.size + '\0' + linked + '\0' + 0;
+  const same = c.mode === s.mode && c.uid === s.uid && c.gid === s.gid && c.mtimeNs === s.mtimeNs ? 1 : 0;
+  return name + '\0' + c.size + '\0' + linked + '\0' + same + '\0' + s.size + '\0' + s.mtimeNs + '\0' + s.ctimeNs + '\0' + s.ino;
+}
+// One folder of the copy beside the same folder of the source and of the previous backup ("copy\0source\0prev",
+// prev may be empty), in one message: its entries sorted by their bytes (each its kind, f d or o, then its name;
+// '/'-separated), the names only one side has, and the facts of its regular files (null above LISTING_MAX:
+// asked for in chunks, folderFiles).
+function folder(spec) {
+  const [copy, source, prev] = spec.split('\0');
+  const entries = readdirSync(P(copy), { withFileTypes: true, encoding: 'latin1' })
+    .map((e) => (e.isFile() ? 'f' : e.isDirectory() ? 'd' : 'o') + e.name)
+    .sort((a, b) => { const x = a.slice(1), y = b.slice(1); return x < y ? -1 : x > y ? 1 : 0; });
+  let names;
+  try {
+    names = readdirSync(P(source), 'latin1');
+  } catch (err) {
+    if (err && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return { folder: { entries: entries.join('/'), gone: true } };
+    throw err;
+  }
+  const inSource = new Set(names);
+  const copyOnly = [];
+  for (const e of entries) if (!inSource.delete(e.slice(1))) copyOnly.push(e.slice(1));
+  const extra = new Set(copyOnly);
+  const files = entries.filter((e) => e[0] === 'f' && !extra.has(e.slice(1)));
+  return { folder: { entries: entries.join('/'), gone: false, copyOnly, sourceOnly: [...inSource],
+    files: files.length > ${LISTING_MAX} ? null : files.map((e) => facts(copy, source, prev, e.slice(1))).join('/') } };
+}
+// "copy\0source\0prev\0name\0name...": the facts of those files (a big folder's, LISTING_MAX at a time).
+function folderFiles(spec) {
+  const [copy, source, prev, ...names] = spec.split('\0');
+  return { facts: names.map((name) => facts(copy, source, prev, name)).join('/') };
+}
+const OPS = { hash, compare, stat, list, folder, folderFiles };
 const attempt = (f) => { try { return f(); } catch (err) { return { error: String((err && err.message) || err) }; } };
 parentPort.on('message', ({ id, op, paths }) => {
   parentPort.postMessage({ id, replies: paths.map((p) => attempt(() => OPS[op](p))) });
@@ -153,6 +200,32 @@ export interface ListedEntry {
   uid: number;
   gid: number;
   mtimeMs: number;
+  /** With `list(dir, beside)`, for a regular file: the file of that name beside it, if it is a regular file. */
+  prev?: { size: number; mtimeMs: number; mode: number; uid: number; gid: number } | null;
+}
+
+/** A regular file of a backup's copy as the verify needs it (the worker's `facts`). */
+export interface CopyFileFacts {
+  name: BytePath;
+  size: number;
+  /** The copy is the previous backup's inode (hard-linked by --link-dest). */
+  linked: boolean;
+  /** The copy's mode, owner and mtime equal the source's. */
+  same: boolean;
+  /** The source file as stat'ed now; null when it is not a regular file (or is gone). */
+  src: { size: number; mtimeNs: string; ctimeNs: string; ino: string } | null;
+}
+
+/** One folder of a copy read beside the source's (`HashPool.folder`). */
+export interface CopyFolder {
+  /** The copy's entries, sorted by their bytes: 'f' regular file, 'd' folder, 'o' anything else. */
+  entries: [BytePath, 'f' | 'd' | 'o'][];
+  /** The source has no such folder (any more). */
+  gone: boolean;
+  copyOnly?: BytePath[];
+  sourceOnly?: BytePath[];
+  /** The facts of the regular files both sides have, in entry order; null above LISTING_MAX (folderFiles). */
+  files?: CopyFileFacts[] | null;
 }
 
 export interface HashPool {
@@ -161,12 +234,15 @@ export interface HashPool {
   compare(source: BytePath, copy: BytePath): Promise<FileComparison>;
   /** lstat in a worker; undefined when nothing is there. */
   stat(path: BytePath): Promise<FileStat | undefined>;
-  /** A folder's names and their lstats, read in a worker in one message (a du-like walk: space.ts). */
-  list(dir: BytePath): Promise<ListedEntry[]>;
-  /** A folder's regular files with what stat() says of each, by name; undefined for a folder of more than LISTING_MAX names. */
-  files(dir: BytePath): Promise<Map<BytePath, FileStat> | undefined>;
-  /** A folder's names (byte paths), read in a worker. */
-  names(dir: BytePath): Promise<BytePath[]>;
+  /**
+   * A folder's names and their lstats, read in a worker in one message (a du-like walk: space.ts); with
+   * `beside` (the same folder elsewhere), each regular file's namesake there too (`ListedEntry.prev`).
+   */
+  list(dir: BytePath, beside?: BytePath): Promise<ListedEntry[]>;
+  /** One folder of a copy beside the source's and the previous backup's (prev: '' for none), in one message. */
+  folder(copy: BytePath, source: BytePath, prev: BytePath): Promise<CopyFolder>;
+  /** The facts of some of a folder's files (a folder above LISTING_MAX, a chunk at a time). */
+  folderFiles(copy: BytePath, source: BytePath, prev: BytePath, names: BytePath[]): Promise<CopyFileFacts[]>;
   close(): Promise<void>;
 }
 
@@ -175,13 +251,19 @@ type Reply = {
   size?: number;
   equal?: boolean;
   stat?: FileStat | null;
-  list?: ListedEntry[];
-  files?: Map<BytePath, FileStat> | null;
-  names?: BytePath[];
+  list?: string;
+  folder?: {
+    entries: string;
+    gone: boolean;
+    copyOnly?: BytePath[];
+    sourceOnly?: BytePath[];
+    files?: string | null;
+  };
+  facts?: string;
   error?: string;
 };
 type Job = {
-  op: 'hash' | 'compare' | 'stat' | 'list' | 'files' | 'names';
+  op: 'hash' | 'compare' | 'stat' | 'list' | 'folder' | 'folderFiles';
   path: string;
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
@@ -235,8 +317,12 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
   const submit = (op: Job['op'], path: string) =>
     new Promise<Reply>((resolve, reject) => {
       if (closed) return reject(new Error('the hash pool was closed'));
-      // Started on first use: a pass that needs no worker should not pay for the threads.
-      if (workers.length === 0) for (let i = 0; i < size; i++) startWorker();
+      // Started on first use, one for stats and listings; the others with the first file to read. A worker's
+      // start costs ~30-50 ms of CPU: on two cores, starting them all at once slowed the measuring walk of an
+      // unchanged backup, which then never read a file.
+      if (workers.length === 0) startWorker();
+      if ((op === 'hash' || op === 'compare') && workers.length < size)
+        while (workers.length < size) startWorker();
       queue.push({ op, path, resolve, reject });
       dispatch();
     });
@@ -250,9 +336,19 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       return { sha256: r.sha256!, size: r.size!, equal: r.equal! };
     },
     stat: async (path) => (await submit('stat', path)).stat ?? undefined,
-    list: async (dir) => (await submit('list', dir)).list!,
-    files: async (dir) => (await submit('files', dir)).files ?? undefined,
-    names: async (dir) => (await submit('names', dir)).names!,
+    list: async (dir, beside) =>
+      decodeListed((await submit('list', beside === undefined ? dir : `${dir}\0${beside}`)).list!),
+    folder: async (copy, source, prev) => {
+      const f = (await submit('folder', `${copy}\0${source}\0${prev}`)).folder!;
+      return {
+        entries:
+          f.entries === '' ? [] : f.entries.split('/').map((e) => [e.slice(1), e[0] as 'f' | 'd' | 'o']),
+        gone: f.gone,
+        ...(f.gone ? {} : { copyOnly: f.copyOnly, sourceOnly: f.sourceOnly, files: decodeFacts(f.files) }),
+      };
+    },
+    folderFiles: async (copy, source, prev, names) =>
+      decodeFacts((await submit('folderFiles', [copy, source, prev, ...names].join('\0'))).facts!)!,
     // Not awaited: a worker reading a drive that stopped answering sits in the kernel and cannot be stopped
     // until the read returns; the job must still be able to end (source-stall.ts) without waiting for it.
     close: async () => {
@@ -265,6 +361,56 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       queue.length = 0;
     },
   };
+}
+
+/** The worker's listing records (`entry` and `list` in WORKER_CODE) as objects. */
+function decodeListed(text: string): ListedEntry[] {
+  if (text === '') return [];
+  return text.split('/').map((record) => {
+    const f = record.split('\0');
+    const e: ListedEntry = {
+      name: f[0]!,
+      kind: f[1] as ListedEntry['kind'],
+      size: Number(f[2]),
+      blocks: Number(f[3]),
+      nlink: Number(f[4]),
+      dev: Number(f[5]),
+      ino: Number(f[6]),
+      mode: Number(f[7]),
+      uid: Number(f[8]),
+      gid: Number(f[9]),
+      mtimeMs: Number(f[10]),
+    };
+    // A namesake was asked for: 11 fields when there is none (a trailing empty one), 16 when there is.
+    if (f.length > 11)
+      e.prev =
+        f.length === 12
+          ? null
+          : {
+              size: Number(f[11]),
+              mtimeMs: Number(f[12]),
+              mode: Number(f[13]),
+              uid: Number(f[14]),
+              gid: Number(f[15]),
+            };
+    return e;
+  });
+}
+
+/** The worker's facts records (`facts` in WORKER_CODE) as objects; null stays null (a folder above LISTING_MAX). */
+function decodeFacts(text: string | null | undefined): CopyFileFacts[] | null {
+  if (text === null || text === undefined) return null;
+  if (text === '') return [];
+  return text.split('/').map((record) => {
+    const f = record.split('\0');
+    return {
+      name: f[0]!,
+      size: Number(f[1]),
+      linked: f[2] === '1',
+      same: f[3] === '1',
+      src: f.length > 4 ? { size: Number(f[4]), mtimeNs: f[5]!, ctimeNs: f[6]!, ino: f[7]! } : null,
+    };
+  });
 }
 
 /**

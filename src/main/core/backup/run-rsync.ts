@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { logStderr, spawnTool, toolError } from '../util/run-tool';
 import { KintsugiError } from '../../../shared/errors';
 import { createLineSplitter, parseProgressLine, type RsyncProgress } from './rsync-progress';
@@ -40,6 +41,11 @@ export interface RsyncRunOptions {
   keepLines?: number;
   /** rsync's --timeout: it gives up after this many seconds without data moving (a stalled network share). */
   ioTimeoutS?: number;
+  /**
+   * Given rsync's stdin once it runs (for `--files-from=-`): the caller writes to it and ends it. Without this,
+   * stdin is closed, so rsync never waits on a terminal.
+   */
+  feed?: (stdin: Writable) => void;
 }
 
 /** After a cancel, how long rsync has to exit before it is abandoned (SIGKILLed, no longer waited for). */
@@ -66,11 +72,11 @@ export async function runRsync(args: readonly string[], options: RsyncRunOptions
     if (lines.length < keep) lines.push(line);
   };
 
-  // LC_ALL=C: fixed number formats for the parsers; stdin ignored so rsync never waits on a terminal.
+  // LC_ALL=C: fixed number formats for the parsers; stdin closed (unless fed) so rsync never waits on a terminal.
   const fullArgs = options.ioTimeoutS ? [`--timeout=${options.ioTimeoutS}`, ...args] : args;
   const child = spawnTool('rsync', fullArgs, {
     env: { LC_ALL: 'C' },
-    stdin: 'ignore',
+    stdin: options.feed ? 'pipe' : 'ignore',
     reject: false,
     buffer: { stdout: false, stderr: true },
     maxBuffer: { stderr: 4 * 1024 * 1024 },
@@ -78,6 +84,11 @@ export async function runRsync(args: readonly string[], options: RsyncRunOptions
     forceKillAfterDelay: 1000,
     encoding: 'utf8',
   });
+  if (options.feed && child.stdin) {
+    // rsync exiting early (an error) closes the pipe: the write error is its exit code's to report, not ours.
+    child.stdin.on('error', () => undefined);
+    options.feed(child.stdin);
+  }
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (chunk: string) => {
     for (const line of splitter.push(chunk)) onLine(line);

@@ -63,19 +63,33 @@ export interface EntryStat {
   mtimeMs: number;
   isFile(): boolean;
   isDirectory(): boolean;
+  /** Asked for with `beside` (pool lister): the regular file of the same name in that tree, or null. */
+  prev?: PrevStat | null;
+}
+
+/** What --link-dest compares of the previous backup's file (estimateNeed's `linkable`). */
+export interface PrevStat {
+  size: number;
+  mtimeMs: number;
+  mode: number;
+  uid: number;
+  gid: number;
 }
 
 /** A folder's entries with their lstats, read on the hash pool's workers (off libuv's threads: hash-pool.ts). */
 export function poolLister(pool: HashPool): ListDir {
-  return async (dir) =>
-    (await pool.list(dir)).map((e) => ({
+  return async (dir, beside) =>
+    (await pool.list(dir, beside)).map((e) => ({
       name: e.name,
       st: { ...e, isFile: () => e.kind === 'f', isDirectory: () => e.kind === 'd' },
     }));
 }
 
-/** Lists a folder (a byte path) with its entries' names (as bytes) and lstats. */
-export type ListDir = (dir: BytePath) => Promise<{ name: BytePath; st: EntryStat }[]>;
+/**
+ * Lists a folder (a byte path) with its entries' names (as bytes) and lstats; a lister that can also stats each
+ * regular file's namesake in `beside` (the same folder in another tree) and says so in `st.prev`.
+ */
+export type ListDir = (dir: BytePath, beside?: BytePath) => Promise<{ name: BytePath; st: EntryStat }[]>;
 
 /** The default lister: libuv's opendir and lstat, two lstats in flight. Not more: on a drive that stops answering
  * each one holds a thread of libuv's pool (four) for good, and the job host needs the others to report and clean
@@ -97,6 +111,8 @@ export async function measureTree(
   visit?: (rel: BytePath, st: EntryStat) => void,
   /** Lists a folder with its entries' lstats (default: libuv's, two lstats in flight). */
   listDir?: ListDir,
+  /** The same tree elsewhere (the previous backup): passed to the lister, folder by folder (`EntryStat.prev`). */
+  beside?: string,
 ): Promise<TreeSize> {
   const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0, sparseFiles: 0 };
   const seen = new Set<string>();
@@ -104,12 +120,16 @@ export async function measureTree(
   // trip after another left the workers idle between replies (62 folders: most of a 0.16 s walk). libuv's
   // lister stays one folder at a time: on a drive that stops answering each lstat holds a libuv thread for good.
   const pending: [BytePath, BytePath][] = [[toBytePath(root), '']];
+  const besideRoot = beside === undefined ? undefined : toBytePath(beside);
   const width = listDir ? 4 : 1;
   const list = listDir ?? libuvList;
   const one = async (dir: BytePath, rel: BytePath): Promise<void> => {
     // A backup's source is listed on the hash pool's workers: readdir and lstats in one message per folder cost
     // about half of libuv's opendir and two lstats in flight per round trip (3,100 entries: 79 ms against 142).
-    const listed = await list(dir);
+    const listed = await list(
+      dir,
+      besideRoot === undefined ? undefined : rel ? `${besideRoot}/${rel}` : besideRoot,
+    );
     for (const { name, st } of listed) {
       const relPath = rel ? `${rel}/${name}` : name;
       size.entries++;
@@ -197,10 +217,11 @@ export async function estimateNeed(
   const visit = linkBase
     ? (rel: BytePath, st: EntryStat) => {
         if (!st.isFile()) return;
-        // The previous backup is on the destination (not the drive that may stall): a cached, cheap lstat.
-        const prev = lstatSync(fsPath(`${linkBase}/${rel}`), { throwIfNoEntry: false });
+        // Stat'ed by the pool's lister with the source's file (no lstat per file on this thread); otherwise
+        // here: the previous backup is on the destination (not the drive that may stall), a cached lstat.
+        const prev = st.prev !== undefined ? st.prev : prevFile(`${linkBase}/${rel}`);
         const linkable =
-          prev?.isFile() &&
+          prev &&
           prev.size === st.size &&
           Math.trunc(prev.mtimeMs / 1000) === Math.trunc(st.mtimeMs / 1000) &&
           prev.mode === st.mode &&
@@ -209,7 +230,7 @@ export async function estimateNeed(
         if (!linkable) transferBytes! += st.size;
       }
     : undefined;
-  const tree = await measureTree(source, signal, destBlock, visit, listDir);
+  const tree = await measureTree(source, signal, destBlock, visit, listDir, linkDest);
   return {
     requiredBytes: requiredBytes(tree, transferBytes),
     requiredInodes: linkDest ? undefined : tree.entries + 16,
@@ -217,6 +238,11 @@ export async function estimateNeed(
     transferBytes,
     files: tree.entries,
   };
+}
+
+function prevFile(path: BytePath): PrevStat | null {
+  const st = lstatSync(fsPath(path), { throwIfNoEntry: false });
+  return st?.isFile() ? st : null;
 }
 
 export interface FreeSpace {

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupSummary, BackupVerifyInfo } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
-import { checksumPass, type ChecksumPassResult } from './checksum-pass';
-import { createFilesFromList } from './files-from-list';
-import { compareNames } from './tree-names';
+import { checksumPass, type ChecksumPassOptions, type ChecksumPassResult } from './checksum-pass';
+import { streamedFilesFromList } from './files-from-list';
 import type { HashPool } from './hash-pool';
 import { leftBehind } from './left-behind';
 import { displayPath, fsPath, type BytePath } from './byte-path';
@@ -55,9 +54,9 @@ export async function verifyCopy(
     // Written beside the copy, moved in once rsync's comparison is over: a file appearing in the copy's root
     // while rsync compares it would show as a changed folder time.
     const indexPath = `${work}.${INDEX_NAME}.tmp`;
-    const pass = (onHashed?: (path: BytePath) => void) =>
+    const pass = (lists: Pick<ChecksumPassOptions, 'onHashed' | 'onOther'> = {}) =>
       checksumPass({
-        onHashed,
+        ...lists,
         source: src,
         copy: work,
         indexPath,
@@ -68,6 +67,19 @@ export async function verifyCopy(
         pool,
       });
     const exclude = [...RESERVED_NAMES].map((n) => `/${n}`);
+    const againIfStale = async (
+      r: ChecksumPassResult,
+      again: () => Promise<ChecksumPassResult>,
+    ): Promise<ChecksumPassResult> => {
+      if (r.staleLinks.length === 0 || r.staleLinks.length !== r.mismatchCount) return r;
+      // rsync linked them because size and mtime matched; their ctime said they changed, their bytes confirm it.
+      ctx.log(
+        `${r.staleLinks.length} file(s) changed in the source although size and mtime did not (their ctime did): copying them again, e.g. ${r.staleLinks.slice(0, 3).map(displayPath).join(', ')}`,
+      );
+      await copyAgain(src, work, r.staleLinks, ctx.signal);
+      await unlink(indexPath);
+      return again();
+    };
     let r: ChecksumPassResult;
     if (full) {
       // Both only read: rsync's metadata pass over the whole tree runs beside the checksum pass (another core).
@@ -79,18 +91,11 @@ export async function verifyCopy(
       if (cmpDone.status === 'rejected') throw cmpDone.reason;
       await failOnDifferences(cmpDone.value, work);
       if (passDone.status === 'rejected') throw passDone.reason;
-      r = passDone.value;
+      // rsync's --delete pass has seen any entry on one side only; the walk's own finding is not dropped.
+      await failOnNames(passDone.value, work);
+      r = await againIfStale(passDone.value, () => pass());
     } else {
-      r = await incrementalPass(src, work, pool, ctx, pass, exclude);
-    }
-    if (r.staleLinks.length > 0 && r.staleLinks.length === r.mismatchCount) {
-      // rsync linked them because size and mtime matched; their ctime said they changed, their bytes confirm it.
-      ctx.log(
-        `${r.staleLinks.length} file(s) changed in the source although size and mtime did not (their ctime did): copying them again, e.g. ${r.staleLinks.slice(0, 3).map(displayPath).join(', ')}`,
-      );
-      await copyAgain(src, work, r.staleLinks, ctx.signal);
-      await unlink(indexPath);
-      r = await pass();
+      r = await incrementalPass(src, work, ctx, (lists) => pass(lists), againIfStale, exclude);
     }
     await rename(indexPath, join(work, INDEX_NAME));
     if (r.mismatchCount > 0)
@@ -115,68 +120,68 @@ export async function verifyCopy(
   }
 }
 
-/** Where an incremental verify lists what rsync must still compare (".others", ".files"): beside the copy, never in it. */
-const VERIFY_LIST_SUFFIX = '.verify-list.tmp';
+type Lists = Pick<ChecksumPassOptions, 'onHashed' | 'onOther'>;
 
 /**
  * An incremental verify: rsync's metadata comparison sees only what the previous verified backup does not
- * already prove. The checksum pass reads every file it cannot inherit and lists it; tree-names.ts compares which
- * entries exist (no --delete pass) and lists every entry that is not a regular file. A file inherited is the
- * previous backup's inode with an unchanged source (checksum-pass.ts): its bytes and attributes were compared
- * with this source when that backup was verified, and nothing about the source changed since (its ctime).
+ * already prove. The checksum pass's walk (copy-walk.ts) compares which entries exist (no --delete pass) and
+ * lists every entry that is not a regular file; the pass reads every file it cannot inherit and lists it. A
+ * file inherited is the previous backup's inode with an unchanged source (checksum-pass.ts): its bytes and
+ * attributes were compared with this source when that backup was verified, and nothing about the source
+ * changed since (its ctime). rsync runs from the start of the pass, reading the list on its stdin as the pass
+ * makes it (files-from-list.ts `streamedFilesFromList`), and ends soon after the pass. When stale links are
+ * copied again, that run is dropped and another one sees everything after that copy (it touches folders: their
+ * times must be compared as the copy leaves them).
  */
 async function incrementalPass(
   src: string,
   work: string,
-  pool: HashPool,
   ctx: JobContext,
-  pass: (onHashed: (path: BytePath) => void) => Promise<ChecksumPassResult>,
+  pass: (lists: Lists) => Promise<ChecksumPassResult>,
+  againIfStale: (
+    r: ChecksumPassResult,
+    again: () => Promise<ChecksumPassResult>,
+  ) => Promise<ChecksumPassResult>,
   exclude: string[],
 ): Promise<ChecksumPassResult> {
-  const othersPath = `${work}${VERIFY_LIST_SUFFIX}.others`;
-  const filesPath = `${work}${VERIFY_LIST_SUFFIX}.files`;
-  const compare = (filesFrom: string) =>
-    compareTrees(src, work, {
+  const runs: { list: ReturnType<typeof streamedFilesFromList>; result: Promise<CompareResult> }[] = [];
+  const listed = () => {
+    const list = streamedFilesFromList();
+    const result = compareTrees(src, work, {
       signal: ctx.signal,
       extraIsDifference: false,
       checksum: false,
       exclude,
-      filesFrom,
+      feedFilesFrom: (stdin) => list.feed(stdin),
     });
-  const others = await createFilesFromList(othersPath);
-  const files = await createFilesFromList(filesPath);
-  let hashed = 0;
+    result.catch(() => undefined); // awaited below, or settled in finally
+    runs.push({ list, result });
+    return pass({ onOther: (p) => list.add(p), onHashed: (p) => list.add(p) });
+  };
   try {
-    // rsync compares the folders, symlinks and devices while the checksum pass still reads (another core);
-    // the files that pass reads are compared after it, in a second run only when there are any.
-    const namesThenOthers = (async () => {
-      const names = await compareNames(src, work, pool, RESERVED_NAMES, ctx.signal, (p) => others.add(p));
-      await others.close();
-      return { names, cmp: names.problemCount > 0 ? undefined : await compare(othersPath) };
-    })();
-    const [namesDone, passDone] = await Promise.allSettled([
-      namesThenOthers,
-      pass((p) => {
-        hashed++;
-        files.add(p);
-      }),
-    ]);
-    if (namesDone.status === 'rejected') throw namesDone.reason;
-    const { names, cmp } = namesDone.value;
-    if (names.problemCount > 0)
-      throw new KintsugiError(
-        'BACKUP_VERIFY_FAILED',
-        `${names.problemCount} difference(s) in which entries exist, first: ${names.problems.join('; ')}; ${await leftBehind(work, 'unverified')}`,
-      );
-    await failOnDifferences(cmp!, work);
-    if (passDone.status === 'rejected') throw passDone.reason;
-    await files.close();
-    if (hashed > 0) await failOnDifferences(await compare(filesPath), work);
-    return passDone.value;
+    const r = await againIfStale(await listed(), async () => {
+      await runs[0]!.list.abort();
+      await runs[0]!.result.catch(() => undefined);
+      return listed();
+    });
+    await failOnNames(r, work);
+    const last = runs.at(-1)!;
+    await last.list.close();
+    await failOnDifferences(await last.result, work);
+    return r;
   } finally {
-    await Promise.all([others.abort(), files.abort()]);
-    await Promise.all([rm(othersPath, { force: true }), rm(filesPath, { force: true })]);
+    // No rsync left reading the copy once this returns.
+    for (const run of runs) await run.list.abort();
+    await Promise.all(runs.map((run) => run.result.catch(() => undefined)));
   }
+}
+
+async function failOnNames(r: ChecksumPassResult, work: string): Promise<void> {
+  if (r.nameProblemCount > 0)
+    throw new KintsugiError(
+      'BACKUP_VERIFY_FAILED',
+      `${r.nameProblemCount} difference(s) in which entries exist, first: ${r.nameProblems.join('; ')}; ${await leftBehind(work, 'unverified')}`,
+    );
 }
 
 async function failOnDifferences(cmp: CompareResult, work: string): Promise<void> {
@@ -219,7 +224,10 @@ async function copyAgain(src: string, work: string, paths: BytePath[], signal: A
   try {
     const list = join(dir, 'files');
     // The names' own bytes, NUL-separated (--from0): rsync reads them as they are, whatever their encoding.
-    await writeFile(list, Buffer.concat(paths.map((p) => fsPath(`${p}\0`))));
+    // "." too: writing a file at the root changes the root's mtime, and rsync puts back the times only of the
+    // folders it is given (a file's parents below the root are implied and fixed; the root is not). The
+    // metadata comparison that follows would see it (it runs after this copy: verify-backup's incrementalPass).
+    await writeFile(list, Buffer.concat(['.', ...paths].map((p) => fsPath(`${p}\0`))));
     const run = await runRsync(
       [
         ...RSYNC_ARCHIVE,
