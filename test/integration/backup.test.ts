@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,9 +158,11 @@ describe('backup and restore of a tricky tree', () => {
 
     // Same size and mtime, different content: only a checksum comparison sees it.
     const victim = join(path, files.spaceName);
-    const before = await stat(victim);
+    // touch -r keeps the nanoseconds (utimes through a Date would not, and rsync would then itemize a time change).
+    const reference = join(work, 'space-mtime');
+    await execa('touch', ['-r', victim, reference]);
     await writeFile(victim, 'SPACE\n');
-    await utimes(victim, before.atime, before.mtime);
+    await execa('touch', ['-r', reference, victim]);
     await execa('setfattr', ['-n', 'user.kintsugi.note', '-v', 'tampered', join(path, files.xattrFile)]);
     await writeFile(join(path, 'stray-file'), 'x');
     const cmp = await compareTrees(src, path, opts);
@@ -180,10 +182,11 @@ describe('a copy that does not match', () => {
         afterCopy: async (dir) => {
           // Same size and mtime: only the checksum comparison can notice.
           const victim = join(dir, files.randomFiles[2]!);
-          const before = await stat(victim);
+          const reference = join(work, 'small-mtime');
+          await execa('touch', ['-r', victim, reference]);
           const text = await readFile(victim, 'utf8');
           await writeFile(victim, text.toUpperCase());
-          await utimes(victim, before.atime, before.mtime);
+          await execa('touch', ['-r', reference, victim]);
         },
       }),
       'BACKUP_VERIFY_FAILED',
