@@ -9,7 +9,8 @@ import type { ProgressOf } from '../../../shared/progress';
 import type { JobContext } from '../jobs/context';
 import { ProgressMeter } from '../jobs/progress-meter';
 import { bmapMappedBytes, readBmapFile } from './bmap';
-import { decoderTool, decompressedSize, openDecompressed, readDecompressedHead } from './decompress';
+import { decodeInto, type DecodeRun } from '../flash/decode-into';
+import { decoderTool, decompressedSize, readDecompressedHead } from './decompress';
 import { DISK_HEAD_BYTES, diskSignature, guessNonImage } from './disk-signature';
 import { detectFileCompression } from './detect-compression';
 import { loadPublicKey, verifyMinisign } from './minisign';
@@ -234,7 +235,12 @@ async function hashFile(path: string, ctx: JobContext, total: number): Promise<s
   return h.digest('hex');
 }
 
-/** Hashes the decompressed stream; progress counts compressed bytes read against the file size. */
+/**
+ * Hashes the decompressed stream; progress counts compressed bytes read against the file size. The decoder's
+ * output lands in one reused buffer through the flash's decodeInto (a Unix socket read in place): a stdout pipe
+ * gave Node a new 64 KiB Buffer per read, and counting a 1 GiB image that way took ~1.6 s where zstd decodes it
+ * in ~0.5 s.
+ */
 async function hashDecompressed(
   path: string,
   compression: ImageReport['compression'],
@@ -243,21 +249,30 @@ async function hashDecompressed(
   phase: CheckPhase,
   hash = true,
 ): Promise<{ digest: string; size: number }> {
-  // Without `hash` it only counts: the integrity pass (like `gzip -dc | wc -c`, in one process fewer).
+  // Without `hash` it only counts: the integrity pass (like `zstd -dc | wc -c`).
   const h = hash ? createHash('sha256') : undefined;
   const progress = phaseProgress(ctx, phase, fileSize);
-  const dec = openDecompressed(path, compression, { signal: ctx.signal });
+  const buf = Buffer.allocUnsafe(DECODE_BUFFER);
   let size = 0;
+  let run: DecodeRun | undefined;
   try {
-    for await (const chunk of dec.stream as AsyncIterable<Buffer>) {
-      h?.update(chunk);
-      size += chunk.length;
-      progress.set(dec.compressedBytes());
-    }
-    await dec.done;
+    run = await decodeInto(
+      path,
+      compression,
+      {
+        next: () => buf,
+        filled: (n) => {
+          h?.update(buf.subarray(0, n));
+          size += n;
+          progress.set(run?.compressedBytes() ?? 0);
+          return undefined;
+        },
+      },
+      { signal: ctx.signal, countCompressed: true },
+    );
+    await run.done;
   } catch (err) {
-    dec.destroy();
-    await dec.done.catch(() => {});
+    run?.destroy();
     if (ctx.signal.aborted) throw new KintsugiError('CANCELLED', `checking ${path} was cancelled`);
     // Say how far it got: a truncated download decodes up to its cut.
     if (err instanceof KintsugiError && err.code === 'IMAGE_CORRUPT')
@@ -268,3 +283,6 @@ async function hashDecompressed(
   }
   return { digest: h?.digest('hex') ?? '', size };
 }
+
+/** One socket read lands in it: the kernel hands a read ~250 KiB at most. */
+const DECODE_BUFFER = 1024 * 1024;
