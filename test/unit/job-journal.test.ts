@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KintsugiError } from '../../src/shared/errors';
 import { JobJournal } from '../../src/main/core/jobs/journal';
+import type { JobRecord } from '../../src/shared/jobs/record';
 import { JobRunner } from '../../src/main/core/jobs/job-runner';
 import { redactText, redactValue } from '../../src/main/core/jobs/redact';
 import { runTool } from '../../src/main/core/util/run-tool';
@@ -75,6 +76,55 @@ describe('job journal', () => {
     expect(await reopened.read('job-1')).toMatchObject({ state: 'interrupted', last: { bytes: 40 } });
     expect((await reopened.tail('job-1')).text).toMatch(/marked interrupted/);
     expect(await reopened.recoverInterrupted()).toEqual([]);
+  });
+
+  it('at start-up reads only the records marked running, and clears a marker whose job ended', async () => {
+    const folder = join(dir, 'marked');
+    const journal = new JobJournal(folder);
+    expect(await journal.recoverInterrupted()).toEqual([]); // a new folder: stamped, nothing to scan later
+    const rec = (id: string, state: JobRecord['state']) => ({
+      id,
+      type: 'flash' as const,
+      title: 'Flash a drive',
+      host: 'helper' as const,
+      params: {},
+      state,
+      startedAt: '2026-11-24T10:00:00.000Z',
+    });
+    await journal.write(rec('runs', 'running'));
+    await journal.write(rec('ended', 'running'));
+    await journal.write(rec('ended', 'done'));
+    const names = await readdir(folder);
+    expect(names).toContain('runs.running');
+    expect(names).not.toContain('ended.running');
+    // A record that says running but was never marked is not read (it is not any job this journal ran)...
+    await writeFile(join(folder, 'unmarked.json'), JSON.stringify(rec('unmarked', 'running')));
+    // ...and a marker left by a crash after its job's last record is cleared, its job left alone.
+    await writeFile(join(folder, 'ended.running'), '');
+    const interrupted = await new JobJournal(folder).recoverInterrupted();
+    expect(interrupted.map((r) => r.id)).toEqual(['runs']);
+    expect(await journal.read('ended')).toMatchObject({ state: 'done' });
+    expect(await readdir(folder)).not.toContain('ended.running');
+    expect(await readdir(folder)).not.toContain('runs.running');
+  });
+
+  it('a folder from before the markers is scanned whole once, then only the markers are read', async () => {
+    const folder = join(dir, 'legacy');
+    await mkdir(folder, { recursive: true });
+    const old = {
+      id: 'old',
+      type: 'flash',
+      title: 't',
+      host: 'helper',
+      params: {},
+      startedAt: '2026-11-24T10:00:00.000Z',
+    };
+    await writeFile(join(folder, 'old.json'), JSON.stringify({ ...old, state: 'running' }));
+    const journal = new JobJournal(folder);
+    expect((await journal.recoverInterrupted()).map((r) => r.id)).toEqual(['old']);
+    // Stamped now: an unmarked running record is no longer read.
+    await writeFile(join(folder, 'later.json'), JSON.stringify({ ...old, id: 'later', state: 'running' }));
+    expect(await journal.recoverInterrupted()).toEqual([]);
   });
 
   it('rotates a long log and keeps only the newest finished jobs', async () => {
