@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BytePath } from './byte-path';
+import type { PrevStat, StatFields } from './space';
 
 // sha256 of whole files, lstat of files on a drive (batched: 64 per message) and listings of its folders, on a
 // small pool of worker threads:
@@ -188,20 +189,11 @@ export interface FileStat {
 }
 
 /** What a du-like walk needs of a folder's entry (space.ts), as plain data from a worker's lstat. */
-export interface ListedEntry {
+export interface ListedEntry extends StatFields {
   name: string;
   kind: 'f' | 'd' | 'o';
-  size: number;
-  blocks: number;
-  nlink: number;
-  dev: number;
-  ino: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtimeMs: number;
   /** With `list(dir, beside)`, for a regular file: the file of that name beside it, if it is a regular file. */
-  prev?: { size: number; mtimeMs: number; mode: number; uid: number; gid: number } | null;
+  prev?: PrevStat | null;
 }
 
 /** A regular file of a backup's copy as the verify needs it (the worker's `facts`). */

@@ -50,8 +50,8 @@ export function neededOnDest(
   return Math.ceil(bytes / block) * block;
 }
 
-/** What the walk needs of an entry: fs.Stats has it, and so has a worker's lstat (`poolLstat`). */
-export interface EntryStat {
+/** The lstat fields the walk reads: fs.Stats has them, and so does a worker's listing (hash-pool.ts). */
+export interface StatFields {
   size: number;
   blocks: number;
   nlink: number;
@@ -61,6 +61,10 @@ export interface EntryStat {
   uid: number;
   gid: number;
   mtimeMs: number;
+}
+
+/** What the walk needs of an entry: fs.Stats has it, and so has a worker's lstat (`poolLstat`). */
+export interface EntryStat extends StatFields {
   isFile(): boolean;
   isDirectory(): boolean;
   /** Asked for with `beside` (pool lister): the regular file of the same name in that tree, or null. */
