@@ -1,5 +1,5 @@
-import { mkdir, realpath, rename, stat, utimes } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { mkdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupParams } from '../../../shared/jobs';
 import type { BackupManifest, BackupSummary } from '../../../shared/model';
@@ -16,12 +16,13 @@ import { rsyncProgressReporter, verifyProgressReporter } from './progress-report
 import { DEFAULT_IO_TIMEOUT_MS, runRsync, rsyncVersion, copyArgs, stderrTail } from './run-rsync';
 import { whileDeviceAnswers } from './source-stall';
 import { parseRsyncStats } from './rsync-stats';
-import { ensureRoom, estimateNeed, formatBytes, freeSpace } from './space';
+import { ensureRoom, estimateNeed, formatBytes, freeSpace, roomForChanges, roomShortfall } from './space';
 import { leftBehind } from './left-behind';
 import { withTreeAt, type MountPersistence } from './source';
 import { withSlash } from './verify-copy';
 import { acquireLock, refuseWhileLocked } from './lock';
-import { describeVerify, verifyCopy } from './verify-backup';
+import { describeVerify, incrementalBase, verifyCopy } from './verify-backup';
+import { describePlan, planAndLink, type LinkPlan } from './link-plan';
 import { createHashPool, type HashPool } from './hash-pool';
 import { poolLister } from './space';
 
@@ -161,27 +162,135 @@ async function copyAndVerify(
   pool: HashPool,
   phases: PhaseClock,
 ): Promise<BackupResult> {
+  const work = join(info.destRoot, id + INCOMPLETE_SUFFIX);
+  phases.mark('prepare'); // the lock, the destination's backups listed, the pool's first worker
+  const base = incrementalBase(previous, info.fullVerify, (line) => ctx.log(line));
+  const copy = base
+    ? await linkUnchanged(srcDir, work, base, ctx, options, pool)
+    : await measureForCopy(srcDir, work, previous, info, ctx, options, pool);
+  try {
+    phases.mark('measure');
+    return await copyVerifyAndSeal(srcDir, info, id, createdAt, previous, copy, ctx, options, pool, phases);
+  } finally {
+    if (copy.plan) await removeScratch(copy.plan);
+  }
+}
+
+/** How rsync is to make the copy: its arguments, what it will transfer, and an incremental backup's plan. */
+interface CopyJob {
+  args: string[];
+  /** Bytes rsync is expected to transfer (the copy phase's progress total). */
+  transferBytes: number;
+  /** An incremental backup's plan: its unchanged files are already linked, rsync copies its list. */
+  plan?: LinkPlan;
+  /** What the measuring walk counted (entries, regular files' bytes), should rsync's stats lack it. */
+  measured: { files: number; bytes: number };
+}
+
+/**
+ * A full backup, or one a full verify is asked or due for: the source measured (the room check), then rsync over
+ * the whole tree, with --link-dest against the previous backup when there is one.
+ */
+async function measureForCopy(
+  srcDir: string,
+  work: string,
+  previous: BackupSummary | undefined,
+  info: { description: string; destRoot: string },
+  ctx: JobContext,
+  options: BackupOptions,
+  pool: HashPool,
+): Promise<CopyJob> {
+  ctx.log(`Measuring ${info.description}${previous ? `, against ${previous.manifest.id}` : ''}`);
+  const need = await estimateNeed(srcDir, previous?.path, work, ctx.signal, poolLister(pool));
+  if (!options.skipSpaceCheck) await ensureRoom(need, info.destRoot, 'BACKUP_NO_SPACE');
+  await mkdir(work); // not recursive: a name clash fails instead of mixing two backups
+  const args = copyArgs(need.source);
+  if (previous) args.push(`--link-dest=${previous.path}`);
+  args.push(withSlash(srcDir), withSlash(work));
+  return {
+    args,
+    transferBytes: need.transferBytes ?? need.source.apparentBytes,
+    measured: { files: need.files, bytes: need.source.apparentBytes },
+  };
+}
+
+/**
+ * An incremental backup: the files whose source is unchanged since the previous backup verified them are
+ * linked from it by the app (link-plan.ts); rsync then copies the rest and sets the folders' attributes, from the
+ * plan's list. The room check counts what rsync will copy; when it fails, the new folder (folders and hard links
+ * this run made, nothing else) is removed again, so nothing is left.
+ */
+async function linkUnchanged(
+  srcDir: string,
+  work: string,
+  base: BackupSummary,
+  ctx: JobContext,
+  options: BackupOptions,
+  pool: HashPool,
+): Promise<CopyJob> {
+  ctx.log(`Linking the files unchanged since ${base.manifest.id}`);
+  await mkdir(work); // not recursive: a name clash fails instead of mixing two backups
+  let plan: LinkPlan;
+  try {
+    plan = await planAndLink({
+      source: srcDir,
+      copy: work,
+      previous: base,
+      pool,
+      signal: ctx.signal,
+      scratch: work,
+    });
+  } catch (err) {
+    await rm(`${work}.plan`, { force: true });
+    await rm(`${work}.list`, { force: true });
+    if (ctx.signal.aborted)
+      throw new KintsugiError(
+        'CANCELLED',
+        `backup stopped while linking unchanged files; ${await leftBehind(work)}`,
+      );
+    throw err;
+  }
+  ctx.log(describePlan(plan, base.manifest.id, formatBytes));
+  if (!options.skipSpaceCheck) {
+    const shortfall = roomShortfall({ requiredBytes: roomForChanges(plan) }, await freeSpace(work));
+    if (shortfall) {
+      await removeScratch(plan);
+      await rm(work, { recursive: true, force: true });
+      throw new KintsugiError('BACKUP_NO_SPACE', `${dirname(work)}: ${shortfall}`);
+    }
+  }
+  const args = copyArgs(plan);
+  args.push(`--link-dest=${base.path}`, '--from0', `--files-from=${plan.listPath}`);
+  args.push(withSlash(srcDir), withSlash(work));
+  return { args, transferBytes: plan.copyBytes, plan, measured: { files: plan.entries, bytes: plan.bytes } };
+}
+
+async function removeScratch(plan: LinkPlan): Promise<void> {
+  await rm(plan.planPath, { force: true });
+  await rm(plan.listPath, { force: true });
+}
+
+async function copyVerifyAndSeal(
+  srcDir: string,
+  info: { source: string; description: string; destRoot: string; fullVerify: boolean },
+  id: string,
+  createdAt: Date,
+  previous: BackupSummary | undefined,
+  job: CopyJob,
+  ctx: JobContext,
+  options: BackupOptions,
+  pool: HashPool,
+  phases: PhaseClock,
+): Promise<BackupResult> {
   const { destRoot } = info;
   const work = join(destRoot, id + INCOMPLETE_SUFFIX);
   const final = join(destRoot, id);
-
-  phases.mark('prepare'); // the lock, the destination's backups listed, the pool's first worker
-  ctx.log(`Measuring ${info.description}${previous ? `, incremental against ${previous.manifest.id}` : ''}`);
-  const need = await estimateNeed(srcDir, previous?.path, work, ctx.signal, poolLister(pool));
-  if (!options.skipSpaceCheck) await ensureRoom(need, destRoot, 'BACKUP_NO_SPACE');
-  const total = need.transferBytes ?? need.source.apparentBytes;
-
-  await mkdir(work); // not recursive: a name clash fails instead of mixing two backups
-  phases.mark('measure');
+  const total = job.transferBytes;
   ctx.log(`Copying into ${work} (${formatBytes(total)} to transfer)`);
   const progress = rsyncProgressReporter(ctx, total);
   progress.phase('copy', 0);
 
-  const args = copyArgs(need.source);
-  if (previous) args.push(`--link-dest=${previous.path}`);
-  args.push(withSlash(srcDir), withSlash(work));
-
-  const copying = runRsync(args, {
+  const copying = runRsync(job.args, {
     signal: ctx.signal,
     onProgress: (p) => progress.copy(p),
     ioTimeoutS: Math.ceil((options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS) / 1000),
@@ -214,9 +323,15 @@ async function copyAndVerify(
       `rsync exit ${run.exitCode}: ${stderrTail(run.stderr)}; ${await leftBehind(work)}`,
     );
 
+  // rsync counts what it was given: the whole tree, or only an incremental backup's list (the plan counted all).
   const stats = parseRsyncStats(run.lines.join('\n'));
-  const files = stats.files ?? need.files;
-  const bytes = stats.totalFileSize ?? need.source.apparentBytes;
+  const { files, bytes, regularFiles } = job.plan
+    ? { files: job.plan.entries, bytes: job.plan.bytes, regularFiles: job.plan.files }
+    : {
+        files: stats.files ?? job.measured.files,
+        bytes: stats.totalFileSize ?? job.measured.bytes,
+        regularFiles: stats.regularFiles,
+      };
 
   await options.afterCopy?.(work);
   // The copy's pages are written out while the verify reads them from the page cache (the flush waits on the
@@ -231,18 +346,10 @@ async function copyAndVerify(
   // The index and the manifest are written into the copy's root: put its copied times back afterwards, so a
   // later comparison of the backup with its source still itemizes nothing.
   const rootTimes = await stat(work);
-  const verifying = verifyProgressReporter(ctx, bytes, stats.regularFiles);
+  const verifying = verifyProgressReporter(ctx, bytes, regularFiles);
   verifying.start();
   phases.mark('copy');
-  const verify = await verifyCopy(
-    srcDir,
-    work,
-    previous,
-    info.fullVerify,
-    ctx,
-    (b) => verifying.file(b),
-    pool,
-  );
+  const verify = await verifyCopy(srcDir, work, previous, job.plan, ctx, (b) => verifying.file(b), pool);
   verifying.end();
 
   // The verification read the page cache: flush what it saw before the manifest vouches for it.

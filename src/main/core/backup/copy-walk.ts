@@ -10,23 +10,33 @@ import { LISTING_MAX, type CopyFileFacts, type CopyFolder, type HashPool } from 
 // separately, and two lstats per file on the main thread (most of an unchanged backup's verify).
 // Files come out in the index's order (comparePaths: depth first, each folder's names by their bytes), in runs.
 
-export interface CopyFile {
+export interface CopyFile<F = CopyFileFacts> {
   /** Byte path relative to the roots. */
   path: BytePath;
-  facts: CopyFileFacts;
+  facts: F;
 }
 
 export interface CopyWalkEvents {
   /** An entry of the copy that is not a regular file (".": the root itself), for rsync's metadata comparison. */
-  onOther(path: BytePath): void;
+  onOther(path: BytePath, kind: 'd' | 'o'): void;
   /** An entry only one side has, or a folder gone from the source. */
   onProblem(path: BytePath, what: string): void;
+}
+
+/** Where a walk reads its folders: one message per folder, and a big folder's file facts a chunk at a time. */
+export interface FolderReader<F> {
+  folder(rel: BytePath): Promise<CopyFolder<F>>;
+  files(rel: BytePath, names: BytePath[]): Promise<F[]>;
 }
 
 /** Folders asked for ahead of the walk: the workers read the next ones while the caller handles this one's files. */
 const AHEAD = 16;
 
-export async function* walkCopy(
+/** Joins a root and a relative byte path; '' (no such tree) stays ''. */
+export const under = (root: BytePath, rel: BytePath): BytePath =>
+  root === '' ? '' : rel ? `${root}/${rel}` : root;
+
+export function walkCopy(
   pool: HashPool,
   roots: { copy: string; source: string; previous?: string },
   skipAtRoot: ReadonlySet<string>,
@@ -36,10 +46,30 @@ export async function* walkCopy(
   const copy = toBytePath(roots.copy);
   const source = toBytePath(roots.source);
   const prev = roots.previous === undefined ? '' : toBytePath(roots.previous);
-  const at = (root: BytePath, rel: BytePath) => (root === '' ? '' : rel ? `${root}/${rel}` : root);
-  const ahead = new Map<BytePath, Promise<CopyFolder>>();
+  return walkTree(
+    {
+      folder: (rel) => pool.folder(under(copy, rel), under(source, rel), under(prev, rel)),
+      files: (rel, names) => pool.folderFiles(under(copy, rel), under(source, rel), under(prev, rel), names),
+    },
+    skipAtRoot,
+    signal,
+    events,
+  );
+}
+
+/**
+ * The walk itself, over any tree a FolderReader reads (a copy beside its source, or a source alone: the link
+ * plan, link-plan.ts): depth first, each folder's entries by their bytes, its files in runs.
+ */
+export async function* walkTree<F extends { name: BytePath }>(
+  reader: FolderReader<F>,
+  skipAtRoot: ReadonlySet<string>,
+  signal: AbortSignal,
+  events: CopyWalkEvents,
+): AsyncGenerator<CopyFile<F>[]> {
+  const ahead = new Map<BytePath, Promise<CopyFolder<F>>>();
   const ask = (rel: BytePath) => {
-    const p = pool.folder(at(copy, rel), at(source, rel), at(prev, rel));
+    const p = reader.folder(rel);
     p.catch(() => undefined); // awaited when its turn comes; a walk that stopped early must not leave it unhandled
     ahead.set(rel, p);
     return p;
@@ -55,8 +85,8 @@ export async function* walkCopy(
     }
   };
 
-  events.onOther('.');
-  async function* walk(rel: BytePath): AsyncGenerator<CopyFile[]> {
+  events.onOther('.', 'd');
+  async function* walk(rel: BytePath): AsyncGenerator<CopyFile<F>[]> {
     if (signal.aborted) throw signal.reason;
     const reply = ahead.get(rel) ?? ask(rel);
     ahead.delete(rel);
@@ -77,13 +107,12 @@ export async function* walkCopy(
     };
     levels.push(level);
     topUp();
-    const facts =
-      folder.files ?? chunked(pool, rel, entries, (r) => [at(copy, r), at(source, r), at(prev, r)]);
+    const facts = folder.files ?? chunked(reader, rel, entries);
     let file = 0;
     let dir = 0;
     // Files come out in runs (a folder's files up to its next subfolder, at most LISTING_MAX): one await per
     // run, not per file (an async generator's yield costs a promise at every level of the walk).
-    let run: CopyFile[] = [];
+    let run: CopyFile<F>[] = [];
     for (const [name, kind] of entries) {
       const i = kind === 'f' ? file++ : -1;
       if (skip(name)) continue;
@@ -98,7 +127,7 @@ export async function* walkCopy(
         }
         continue;
       }
-      events.onOther(path(name));
+      events.onOther(path(name), kind);
       if (kind !== 'd') continue;
       if (run.length > 0) {
         yield run;
@@ -119,18 +148,17 @@ export async function* walkCopy(
 }
 
 /** A folder above LISTING_MAX files: their facts asked for a chunk at a time, as the walk reaches them. */
-function chunked(
-  pool: HashPool,
+function chunked<F>(
+  reader: FolderReader<F>,
   rel: BytePath,
   entries: [BytePath, 'f' | 'd' | 'o'][],
-  dirs: (rel: BytePath) => [BytePath, BytePath, BytePath],
-): (i: number) => Promise<CopyFileFacts> {
+): (i: number) => Promise<F> {
   const names = entries.filter(([, kind]) => kind === 'f').map(([name]) => name);
-  let chunk: { start: number; facts: Promise<CopyFileFacts[]> } | undefined;
+  let chunk: { start: number; facts: Promise<F[]> } | undefined;
   return async (i) => {
     if (!chunk || i < chunk.start || i >= chunk.start + LISTING_MAX) {
       const start = i - (i % LISTING_MAX);
-      chunk = { start, facts: pool.folderFiles(...dirs(rel), names.slice(start, start + LISTING_MAX)) };
+      chunk = { start, facts: reader.files(rel, names.slice(start, start + LISTING_MAX)) };
     }
     const facts = await chunk.facts;
     return facts[i - chunk.start]!;

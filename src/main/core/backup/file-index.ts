@@ -20,6 +20,11 @@ export interface SourceSeen {
   ino: string;
 }
 
+/** The rule for "the source is unchanged since its checksum was taken": all four equal. */
+export function sameSource(a: SourceSeen, b: SourceSeen): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+}
+
 export interface IndexEntry {
   /** The file's path below the backup's root, as bytes (byte-path.ts). */
   path: BytePath;
@@ -156,8 +161,14 @@ export interface IndexWriter {
   abort(): Promise<void>;
 }
 
-/** Buffered writes (256 KiB), hashed as they are written; an ENOSPC surfaces from add() or close(). */
-export async function createIndexWriter(path: string): Promise<IndexWriter> {
+/**
+ * Buffered writes (256 KiB), hashed as they are written; an ENOSPC surfaces from add() or close(). `sync: false`
+ * for a scratch file that never outlives the run (the link plan): no fsync at close.
+ */
+export async function createIndexWriter(
+  path: string,
+  { sync = true }: { sync?: boolean } = {},
+): Promise<IndexWriter> {
   const fh: FileHandle = await open(path, 'wx', 0o600);
   const hash: Hash = createHash('sha256');
   let pending: string[] = [];
@@ -185,7 +196,7 @@ export async function createIndexWriter(path: string): Promise<IndexWriter> {
     async close() {
       try {
         await flush();
-        await fh.sync();
+        if (sync) await fh.sync();
       } finally {
         await fh.close();
       }

@@ -24,7 +24,7 @@ export const LISTING_MAX = 4096;
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync, lstatSync, readdirSync } = require('node:fs');
+const { openSync, readSync, closeSync, fstatSync, lstatSync, readdirSync, mkdirSync, linkSync } = require('node:fs');
 const buf = Buffer.allocUnsafe(1024 * 1024);
 const other = Buffer.allocUnsafe(1024 * 1024);
 const P = (p) => Buffer.from(p, 'latin1');
@@ -55,8 +55,10 @@ function hash(path) {
   }
 }
 // The copy hashed, the source compared with it chunk by chunk; equal ends at the first differing chunk.
-function compare(pair) {
-  const [source, copy] = pair.split('\\0');
+// With a third path (the previous backup's file of that name): whether the copy is that file's inode (rsync
+// --link-dest linked it rather than writing it).
+function compare(spec) {
+  const [source, copy, prev] = spec.split('\\0');
   let fs, fc;
   try {
     fs = openSync(P(source), 'r');
@@ -74,7 +76,11 @@ function compare(pair) {
       }
       if (n < buf.length) break;
     }
-    return { sha256: h.digest('hex'), size, equal };
+    const reply = { sha256: h.digest('hex'), size, equal };
+    if (prev === undefined) return reply;
+    const c = fstatSync(fc, { bigint: true });
+    const p = lstatOrNone(prev, true);
+    return { ...reply, linked: p !== undefined && p.ino === c.ino && p.dev === c.dev };
   } finally {
     if (fs !== undefined) closeSync(fs);
     if (fc !== undefined) closeSync(fc);
@@ -134,14 +140,19 @@ function facts(copy, source, prev, name) {
 // asked for in chunks, folderFiles).
 function folder(spec) {
   const [copy, source, prev] = spec.split('\0');
-  const entries = readdirSync(P(copy), { withFileTypes: true, encoding: 'latin1' })
-    .map((e) => (e.isFile() ? 'f' : e.isDirectory() ? 'd' : 'o') + e.name)
-    .sort((a, b) => { const x = a.slice(1), y = b.slice(1); return x < y ? -1 : x > y ? 1 : 0; });
+  const r = namesBeside(copy, source);
+  if (r.gone) return { folder: r };
+  return { folder: { ...r, files: r.files.length > ${LISTING_MAX} ? null : r.files.map((e) => facts(copy, source, prev, e.slice(1))).join('/') } };
+}
+// A folder of the copy beside the same folder of the source: the copy's entries sorted by their bytes (kind,
+// then name), the names only one side has, and the copy's regular files the source has too.
+function namesBeside(copy, source) {
+  const entries = sortedEntries(copy);
   let names;
   try {
     names = readdirSync(P(source), 'latin1');
   } catch (err) {
-    if (err && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return { folder: { entries: entries.join('/'), gone: true } };
+    if (err && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return { entries: entries.join('/'), gone: true };
     throw err;
   }
   const inSource = new Set(names);
@@ -149,15 +160,77 @@ function folder(spec) {
   for (const e of entries) if (!inSource.delete(e.slice(1))) copyOnly.push(e.slice(1));
   const extra = new Set(copyOnly);
   const files = entries.filter((e) => e[0] === 'f' && !extra.has(e.slice(1)));
-  return { folder: { entries: entries.join('/'), gone: false, copyOnly, sourceOnly: [...inSource],
-    files: files.length > ${LISTING_MAX} ? null : files.map((e) => facts(copy, source, prev, e.slice(1))).join('/') } };
+  return { entries: entries.join('/'), gone: false, copyOnly, sourceOnly: [...inSource], files };
+}
+// A folder's entries as kind (f d o) and name, sorted by the names' bytes (the index's order).
+function sortedEntries(dir) {
+  return readdirSync(P(dir), { withFileTypes: true, encoding: 'latin1' })
+    .map((e) => (e.isFile() ? 'f' : e.isDirectory() ? 'd' : 'o') + e.name)
+    .sort((a, b) => { const x = a.slice(1), y = b.slice(1); return x < y ? -1 : x > y ? 1 : 0; });
 }
 // "copy\0source\0prev\0name\0name...": the facts of those files (a big folder's, LISTING_MAX at a time).
 function folderFiles(spec) {
   const [copy, source, prev, ...names] = spec.split('\0');
   return { facts: names.map((name) => facts(copy, source, prev, name)).join('/') };
 }
-const OPS = { hash, compare, stat, list, folder, folderFiles };
+// The names check of an incremental backup the app linked itself ("copy\0source"): a folder's entries sorted by
+// their bytes, the names only one side has, and the regular files whose size, mode, owner or mtime differ from
+// the source's now ('differ': a linked inode changed since the plan looked at it, or a source changed since).
+function folderCheck(spec) {
+  const [copy, source] = spec.split('\0');
+  const r = namesBeside(copy, source);
+  if (r.gone) return { folder: r };
+  const differ = [];
+  for (const e of r.files) {
+    const name = e.slice(1);
+    const c = lstatSync(P(copy + '/' + name));
+    const s = lstatOrNone(source + '/' + name, false);
+    if (!s || c.size !== s.size || c.mode !== s.mode || c.uid !== s.uid || c.gid !== s.gid || c.mtimeMs !== s.mtimeMs) differ.push(name);
+  }
+  return { folder: { ...r, files: '' }, differ };
+}
+// What deciding "link it from the previous backup, or copy it" needs of one regular file of the source
+// (link-plan.ts): its lstat, and whether the previous backup's file of that name is a regular file with the
+// same size, mode, owner and mtime (the attributes a hard link to it would show; ctime is the index's to judge).
+function planFacts(source, prev, name) {
+  const s = lstatSync(P(source + '/' + name), { bigint: true });
+  const p = prev ? lstatOrNone(prev + '/' + name, true) : undefined;
+  const match = p !== undefined && p.isFile() && p.size === s.size && p.mode === s.mode && p.uid === s.uid &&
+    p.gid === s.gid && p.mtimeNs === s.mtimeNs ? 1 : 0;
+  return name + '\0' + s.size + '\0' + s.blocks + '\0' + match + '\0' + s.mtimeNs + '\0' + s.ctimeNs + '\0' + s.ino;
+}
+// One folder of the source beside the same folder of the previous backup ("source\0prev"): its entries sorted
+// by their bytes (kind then name, '/'-separated) and the plan facts of its regular files (null above
+// LISTING_MAX: asked for in chunks, planFiles). The shape of folder's reply, so one walk reads both.
+function plan(spec) {
+  const [source, prev] = spec.split('\0');
+  const entries = sortedEntries(source);
+  const files = entries.filter((e) => e[0] === 'f');
+  return { folder: { entries: entries.join('/'), gone: false, copyOnly: [], sourceOnly: [],
+    files: files.length > ${LISTING_MAX} ? null : files.map((e) => planFacts(source, prev, e.slice(1))).join('/') } };
+}
+function planFiles(spec) {
+  const [source, prev, ...names] = spec.split('\0');
+  return { facts: names.map((name) => planFacts(source, prev, name)).join('/') };
+}
+// "prevDir\0copyDir\0name\0name...": the copy's folder made (with its parents) and each file hard-linked from
+// the previous backup's. A link the filesystem refuses (EMLINK: the inode has too many links; EXDEV, EPERM)
+// is answered, not thrown: that file is copied by rsync instead. Out of space is thrown.
+function link(spec) {
+  const [prev, copy, ...names] = spec.split('\0');
+  mkdirSync(P(copy), { recursive: true });
+  const refused = [];
+  for (const name of names) {
+    try {
+      linkSync(P(prev + '/' + name), P(copy + '/' + name));
+    } catch (err) {
+      if (err && err.code === 'ENOSPC') throw err;
+      refused.push(name);
+    }
+  }
+  return { refused };
+}
+const OPS = { hash, compare, stat, list, folder, folderFiles, folderCheck, plan, planFiles, link };
 const attempt = (f) => { try { return f(); } catch (err) { return { error: String((err && err.message) || err) }; } };
 parentPort.on('message', ({ id, op, paths }) => {
   parentPort.postMessage({ id, replies: paths.map((p) => attempt(() => OPS[op](p))) });
@@ -175,6 +248,8 @@ export interface FileHash {
 /** A copy read beside its source: the copy's sha256 and length, and whether the source held the same bytes. */
 export interface FileComparison extends FileHash {
   equal: boolean;
+  /** Asked with the previous backup's file: the copy is that inode (hard-linked, not written). */
+  linked?: boolean;
 }
 
 export interface FileStat {
@@ -208,8 +283,19 @@ export interface CopyFileFacts {
   src: { size: number; mtimeNs: string; ctimeNs: string; ino: string } | null;
 }
 
-/** One folder of a copy read beside the source's (`HashPool.folder`). */
-export interface CopyFolder {
+/** A regular file of a backup's source as the link plan needs it (the worker's `planFacts`). */
+export interface PlanFacts {
+  name: BytePath;
+  size: number;
+  /** 512-byte blocks allocated: a file with holes makes the copy use --sparse (space.ts isSparse). */
+  blocks: number;
+  /** The previous backup's file of that name is a regular file with this one's size, mode, owner and mtime. */
+  prevMatch: boolean;
+  src: { size: number; mtimeNs: string; ctimeNs: string; ino: string };
+}
+
+/** One folder of a copy read beside the source's (`HashPool.folder`), or of a source alone (`HashPool.plan`). */
+export interface CopyFolder<F = CopyFileFacts> {
   /** The copy's entries, sorted by their bytes: 'f' regular file, 'd' folder, 'o' anything else. */
   entries: [BytePath, 'f' | 'd' | 'o'][];
   /** The source has no such folder (any more). */
@@ -217,13 +303,13 @@ export interface CopyFolder {
   copyOnly?: BytePath[];
   sourceOnly?: BytePath[];
   /** The facts of the regular files both sides have, in entry order; null above LISTING_MAX (folderFiles). */
-  files?: CopyFileFacts[] | null;
+  files?: F[] | null;
 }
 
 export interface HashPool {
   hash(path: BytePath): Promise<FileHash>;
   /** The copy hashed and compared byte for byte with the source (one sha256 pass, not two). */
-  compare(source: BytePath, copy: BytePath): Promise<FileComparison>;
+  compare(source: BytePath, copy: BytePath, prev?: BytePath): Promise<FileComparison>;
   /** lstat in a worker; undefined when nothing is there. */
   stat(path: BytePath): Promise<FileStat | undefined>;
   /**
@@ -235,6 +321,17 @@ export interface HashPool {
   folder(copy: BytePath, source: BytePath, prev: BytePath): Promise<CopyFolder>;
   /** The facts of some of a folder's files (a folder above LISTING_MAX, a chunk at a time). */
   folderFiles(copy: BytePath, source: BytePath, prev: BytePath, names: BytePath[]): Promise<CopyFileFacts[]>;
+  /**
+   * A folder of the copy beside the source's: which names exist on one side only, and which regular files'
+   * size, mode, owner or mtime differ (`differ`).
+   */
+  folderCheck(copy: BytePath, source: BytePath): Promise<CopyFolder<never> & { differ: BytePath[] }>;
+  /** One folder of a source beside the previous backup's (prev: '' for none): entries and plan facts. */
+  plan(source: BytePath, prev: BytePath): Promise<CopyFolder<PlanFacts>>;
+  /** The plan facts of some of a folder's files (a folder above LISTING_MAX, a chunk at a time). */
+  planFiles(source: BytePath, prev: BytePath, names: BytePath[]): Promise<PlanFacts[]>;
+  /** Makes copyDir (and its parents) and hard-links the named files of prevDir into it; the names refused. */
+  link(prevDir: BytePath, copyDir: BytePath, names: BytePath[]): Promise<BytePath[]>;
   close(): Promise<void>;
 }
 
@@ -242,6 +339,7 @@ type Reply = {
   sha256?: string;
   size?: number;
   equal?: boolean;
+  linked?: boolean;
   stat?: FileStat | null;
   list?: string;
   folder?: {
@@ -252,10 +350,22 @@ type Reply = {
     files?: string | null;
   };
   facts?: string;
+  refused?: BytePath[];
+  differ?: BytePath[];
   error?: string;
 };
 type Job = {
-  op: 'hash' | 'compare' | 'stat' | 'list' | 'folder' | 'folderFiles';
+  op:
+    | 'hash'
+    | 'compare'
+    | 'stat'
+    | 'list'
+    | 'folder'
+    | 'folderFiles'
+    | 'folderCheck'
+    | 'plan'
+    | 'planFiles'
+    | 'link';
   path: string;
   resolve: (r: Reply) => void;
   reject: (e: Error) => void;
@@ -313,7 +423,7 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       // start costs ~30-50 ms of CPU: on two cores, starting them all at once slowed the measuring walk of an
       // unchanged backup, which then never read a file.
       if (workers.length === 0) startWorker();
-      if ((op === 'hash' || op === 'compare') && workers.length < size)
+      if ((op === 'hash' || op === 'compare' || op === 'plan') && workers.length < size)
         while (workers.length < size) startWorker();
       queue.push({ op, path, resolve, reject });
       dispatch();
@@ -323,24 +433,32 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       const r = await submit('hash', path);
       return { sha256: r.sha256!, size: r.size! };
     },
-    compare: async (source, copy) => {
-      const r = await submit('compare', `${source}\0${copy}`);
-      return { sha256: r.sha256!, size: r.size!, equal: r.equal! };
+    compare: async (source, copy, prev) => {
+      const r = await submit('compare', [source, copy, ...(prev === undefined ? [] : [prev])].join('\0'));
+      return {
+        sha256: r.sha256!,
+        size: r.size!,
+        equal: r.equal!,
+        ...(prev === undefined ? {} : { linked: r.linked! }),
+      };
     },
     stat: async (path) => (await submit('stat', path)).stat ?? undefined,
     list: async (dir, beside) =>
       decodeListed((await submit('list', beside === undefined ? dir : `${dir}\0${beside}`)).list!),
-    folder: async (copy, source, prev) => {
-      const f = (await submit('folder', `${copy}\0${source}\0${prev}`)).folder!;
-      return {
-        entries:
-          f.entries === '' ? [] : f.entries.split('/').map((e) => [e.slice(1), e[0] as 'f' | 'd' | 'o']),
-        gone: f.gone,
-        ...(f.gone ? {} : { copyOnly: f.copyOnly, sourceOnly: f.sourceOnly, files: decodeFacts(f.files) }),
-      };
-    },
+    folder: async (copy, source, prev) =>
+      decodeFolder((await submit('folder', `${copy}\0${source}\0${prev}`)).folder!, decodeFacts),
     folderFiles: async (copy, source, prev, names) =>
       decodeFacts((await submit('folderFiles', [copy, source, prev, ...names].join('\0'))).facts!)!,
+    folderCheck: async (copy, source) => {
+      const r = await submit('folderCheck', `${copy}\0${source}`);
+      return { ...decodeFolder(r.folder!, () => []), differ: r.differ ?? [] };
+    },
+    plan: async (source, prev) =>
+      decodeFolder((await submit('plan', `${source}\0${prev}`)).folder!, decodePlanFacts),
+    planFiles: async (source, prev, names) =>
+      decodePlanFacts((await submit('planFiles', [source, prev, ...names].join('\0'))).facts!)!,
+    link: async (prevDir, copyDir, names) =>
+      (await submit('link', [prevDir, copyDir, ...names].join('\0'))).refused!,
     // Not awaited: a worker reading a drive that stopped answering sits in the kernel and cannot be stopped
     // until the read returns; the job must still be able to end (source-stall.ts) without waiting for it.
     close: async () => {
@@ -386,6 +504,34 @@ function decodeListed(text: string): ListedEntry[] {
               gid: Number(f[15]),
             };
     return e;
+  });
+}
+
+/** A worker's folder reply (`folder`, `folderCheck`, `plan` in WORKER_CODE) as an object. */
+function decodeFolder<F>(
+  f: NonNullable<Reply['folder']>,
+  decode: (text: string | null | undefined) => F[] | null,
+): CopyFolder<F> {
+  return {
+    entries: f.entries === '' ? [] : f.entries.split('/').map((e) => [e.slice(1), e[0] as 'f' | 'd' | 'o']),
+    gone: f.gone,
+    ...(f.gone ? {} : { copyOnly: f.copyOnly, sourceOnly: f.sourceOnly, files: decode(f.files) }),
+  };
+}
+
+/** The worker's plan records (`planFacts` in WORKER_CODE) as objects; null stays null (above LISTING_MAX). */
+function decodePlanFacts(text: string | null | undefined): PlanFacts[] | null {
+  if (text === null || text === undefined) return null;
+  if (text === '') return [];
+  return text.split('/').map((record) => {
+    const f = record.split('\0');
+    return {
+      name: f[0]!,
+      size: Number(f[1]),
+      blocks: Number(f[2]),
+      prevMatch: f[3] === '1',
+      src: { size: Number(f[1]), mtimeNs: f[4]!, ctimeNs: f[5]!, ino: f[6]! },
+    };
   });
 }
 

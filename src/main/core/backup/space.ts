@@ -5,6 +5,7 @@ import { KintsugiError, type ErrorCode } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format-bytes';
 import { fsPath, toBytePath, type BytePath } from './byte-path';
 import type { HashPool } from './hash-pool';
+import { visitTree } from './visit-tree';
 
 export { formatBytes };
 
@@ -123,17 +124,21 @@ export async function measureTree(
   // Folders still to list. A given lister (the hash pool's workers) lists four at a time: one folder's round
   // trip after another left the workers idle between replies (62 folders: most of a 0.16 s walk). libuv's
   // lister stays one folder at a time: on a drive that stops answering each lstat holds a libuv thread for good.
-  const pending: [BytePath, BytePath][] = [[toBytePath(root), '']];
   const besideRoot = beside === undefined ? undefined : toBytePath(beside);
+  // A given lister (the hash pool's workers) lists four folders at a time: one folder's round trip after
+  // another left the workers idle between replies (62 folders: most of a 0.16 s walk). libuv's lister stays one
+  // folder at a time: on a drive that stops answering each lstat holds a libuv thread for good.
   const width = listDir ? 4 : 1;
   const list = listDir ?? libuvList;
-  const one = async (dir: BytePath, rel: BytePath): Promise<void> => {
+  await visitTree<[BytePath, BytePath]>([toBytePath(root), ''], width, async ([dir, rel]) => {
+    if (signal?.aborted) throw new KintsugiError('CANCELLED', `stopped while measuring ${root}`);
     // A backup's source is listed on the hash pool's workers: readdir and lstats in one message per folder cost
     // about half of libuv's opendir and two lstats in flight per round trip (3,100 entries: 79 ms against 142).
     const listed = await list(
       dir,
       besideRoot === undefined ? undefined : rel ? `${besideRoot}/${rel}` : besideRoot,
     );
+    const folders: [BytePath, BytePath][] = [];
     for (const { name, st } of listed) {
       const relPath = rel ? `${rel}/${name}` : name;
       size.entries++;
@@ -148,36 +153,11 @@ export async function measureTree(
       visit?.(relPath, st);
       if (st.isDirectory()) {
         size.dirs++;
-        pending.push([`${dir}/${name}`, relPath]);
+        folders.push([`${dir}/${name}`, relPath]);
       }
     }
-  };
-  // A runner never rejects: the first failure (a cancel, a folder that cannot be listed) stops every runner and
-  // is thrown once all of them returned, so none is left running unawaited.
-  let failure: { error: unknown } | undefined;
-  const runner = async (): Promise<void> => {
-    for (let next = pending.pop(); next && !failure; next = pending.pop()) {
-      try {
-        if (signal?.aborted) throw new KintsugiError('CANCELLED', `stopped while measuring ${root}`);
-        await one(...next);
-      } catch (error) {
-        failure ??= { error };
-        return;
-      }
-      // Folders this one revealed are listed by more runners, up to the width.
-      while (running < width && pending.length > 0) start();
-    }
-  };
-  let running = 0;
-  const runners: Promise<void>[] = [];
-  const start = () => {
-    running++;
-    runners.push(runner().finally(() => running--));
-  };
-  start();
-  // Runners start others as folders appear: wait for every one, the late ones included.
-  for (let i = 0; i < runners.length; i++) await runners[i];
-  if (failure) throw failure.error;
+    return folders;
+  });
   return size;
 }
 
@@ -202,6 +182,11 @@ export function requiredBytes(
   const incremental = transferBytes === undefined ? Infinity : transferBytes + tree.dirs * DIR_BLOCK;
   const base = Math.min(tree.allocatedBytes, incremental);
   return Math.ceil(base * 1.02) + MARGIN_FIXED;
+}
+
+/** The room an incremental backup the app links itself needs: what rsync will copy, and its folders. */
+export function roomForChanges(plan: { copyBytes: number; dirs: number }): number {
+  return requiredBytes({ allocatedBytes: Number.POSITIVE_INFINITY, dirs: plan.dirs }, plan.copyBytes);
 }
 
 export async function estimateNeed(

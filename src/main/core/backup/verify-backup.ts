@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupSummary, BackupVerifyInfo } from '../../../shared/model';
 import type { JobContext } from '../jobs/context';
-import { checksumPass, type ChecksumPassOptions, type ChecksumPassResult } from './checksum-pass';
-import { streamedFilesFromList } from './files-from-list';
+import { checksumPass, type ChecksumPassResult } from './checksum-pass';
 import type { HashPool } from './hash-pool';
+import type { LinkPlan } from './link-plan';
+import { listedPass } from './listed-pass';
+import { checkTree, type TreeCheck } from './tree-check';
 import { leftBehind } from './left-behind';
 import { displayPath, fsPath, type BytePath } from './byte-path';
 import { INDEX_NAME, RESERVED_NAMES, headBound } from './manifest';
@@ -17,95 +19,70 @@ import { compareTrees, describeDifferences, withSlash, type CompareResult } from
 // A fresh copy proven equal to its source, in passes that each read only what they must:
 // 1. rsync's dry run without --checksum: names, types, modes, owners, times, sizes, hard-link groups, ACLs,
 //    xattrs, symlink targets (metadata only: no file is read). A full verify runs it over the whole tree; an
-//    incremental one only over what the previous verified backup does not prove (incrementalPass below);
-// 2. the checksum pass (checksum-pass.ts): contents, file by file, writing the per-file index; files linked
-//    from the previous verified backup with an unchanged source inherit its checksums (incremental), unless a
-//    full verify was asked for or the previous backup was made by an older version: no index (format 1), or an
-//    index its head does not bind (format 2: head and index could have been edited together, manifest.ts).
+//    incremental one only over what rsync was given (the plan's list: link-plan.ts), while the names on each
+//    side are compared folder by folder (names-check.ts);
+// 2. the checksum pass: contents, file by file, writing the per-file index. Full (checksum-pass.ts): every file
+//    is read. Incremental (listed-pass.ts): the files the plan linked keep the checksums it carried, the ones
+//    rsync copied are read. A full verify is asked for, or due because the previous backup was made by an older
+//    version (incrementalBase below).
 
 export interface VerifiedCopy {
   index: { sha256: string; entries: number; bytes: number };
   info: BackupVerifyInfo;
 }
 
+/**
+ * The previous backup an incremental backup may carry checksums from, or undefined for a full one (none, a
+ * full verify asked for, or an older version's manifest: no index, format 1; an index its head does not bind,
+ * format 2: head and index could have been edited together, manifest.ts).
+ */
+export function incrementalBase(
+  previous: BackupSummary | undefined,
+  fullAsked: boolean,
+  log: (line: string) => void,
+): BackupSummary | undefined {
+  if (!previous || fullAsked) return undefined;
+  if (previous.manifest.index && headBound(previous.manifest)) return previous;
+  log(
+    previous.manifest.index
+      ? `${previous.manifest.id}'s manifest does not bind its per-file checksums (an older version made it): every file is verified this once`
+      : `${previous.manifest.id} has no per-file checksums (an older version made it): every file is verified this once`,
+  );
+  return undefined;
+}
+
 export async function verifyCopy(
   src: string,
   work: string,
   previous: BackupSummary | undefined,
-  fullAsked: boolean,
+  /** An incremental backup's plan (its unchanged files already linked); none: a full verify. */
+  plan: LinkPlan | undefined,
   ctx: JobContext,
   onBytes: (bytes: number) => void,
   pool: HashPool,
 ): Promise<VerifiedCopy> {
-  const unbound = previous !== undefined && (!previous.manifest.index || !headBound(previous.manifest));
-  const full = fullAsked || !previous || unbound;
-  if (!fullAsked && unbound)
-    ctx.log(
-      previous.manifest.index
-        ? `${previous.manifest.id}'s manifest does not bind its per-file checksums (an older version made it): every file is verified this once`
-        : `${previous.manifest.id} has no per-file checksums (an older version made it): every file is verified this once`,
-    );
   ctx.log(
-    full
-      ? 'Verifying the copy against the source: every file (full verify)'
-      : `Verifying the copy against the source: files copied now are read; files linked from ${previous!.manifest.id} whose source is unchanged (size, mtime, ctime, inode) keep their recorded checksums`,
+    plan
+      ? `Verifying the copy against the source: the ${plan.copyFiles} file(s) rsync copied are read; the ${plan.linkedFiles} linked from ${previous!.manifest.id}, whose source is unchanged (size, mtime, ctime, inode), keep their recorded checksums`
+      : 'Verifying the copy against the source: every file (full verify)',
   );
+  // Written beside the copy, moved in once rsync's comparison is over: a file appearing in the copy's root
+  // while rsync compares it would show as a changed folder time.
+  const indexPath = `${work}.${INDEX_NAME}.tmp`;
   try {
-    // Written beside the copy, moved in once rsync's comparison is over: a file appearing in the copy's root
-    // while rsync compares it would show as a changed folder time.
-    const indexPath = `${work}.${INDEX_NAME}.tmp`;
-    const pass = (lists: Pick<ChecksumPassOptions, 'onHashed' | 'onOther'> = {}) =>
-      checksumPass({
-        ...lists,
-        source: src,
-        copy: work,
-        indexPath,
-        previous,
-        full,
-        signal: ctx.signal,
-        onFile: onBytes,
-        pool,
-      });
     const exclude = [...RESERVED_NAMES].map((n) => `/${n}`);
-    const againIfStale = async (
-      r: ChecksumPassResult,
-      again: () => Promise<ChecksumPassResult>,
-    ): Promise<ChecksumPassResult> => {
-      if (r.staleLinks.length === 0 || r.staleLinks.length !== r.mismatchCount) return r;
-      // rsync linked them because size and mtime matched; their ctime said they changed, their bytes confirm it.
-      ctx.log(
-        `${r.staleLinks.length} file(s) changed in the source although size and mtime did not (their ctime did): copying them again, e.g. ${r.staleLinks.slice(0, 3).map(displayPath).join(', ')}`,
-      );
-      await copyAgain(src, work, r.staleLinks, ctx.signal);
-      await unlink(indexPath);
-      return again();
-    };
-    let r: ChecksumPassResult;
-    if (full) {
-      // Both only read: rsync's metadata pass over the whole tree runs beside the checksum pass (another core).
-      // Both are awaited before either outcome is acted on.
-      const [cmpDone, passDone] = await Promise.allSettled([
-        compareTrees(src, work, { signal: ctx.signal, extraIsDifference: true, checksum: false, exclude }),
-        pass(),
-      ]);
-      if (cmpDone.status === 'rejected') throw cmpDone.reason;
-      await failOnDifferences(cmpDone.value, work);
-      if (passDone.status === 'rejected') throw passDone.reason;
-      // rsync's --delete pass has seen any entry on one side only; the walk's own finding is not dropped.
-      await failOnNames(passDone.value, work);
-      r = await againIfStale(passDone.value, () => pass());
-    } else {
-      r = await incrementalPass(src, work, ctx, (lists) => pass(lists), againIfStale, exclude);
-    }
+    const r = plan
+      ? await listedVerify(src, work, previous!, plan, indexPath, ctx, onBytes, pool, exclude)
+      : await fullVerify(src, work, previous, indexPath, ctx, onBytes, pool, exclude);
     await rename(indexPath, join(work, INDEX_NAME));
     if (r.mismatchCount > 0)
       throw new KintsugiError(
         'BACKUP_VERIFY_FAILED',
         `${r.mismatchCount} file(s) differ from the source, first: ${r.mismatches.join('; ')}; ${await leftBehind(work, 'unverified')}`,
       );
-    return { index: r.index, info: verifyInfo(r, full, previous) };
+    return { index: r.index, info: verifyInfo(r, !plan, previous) };
   } catch (err) {
-    await rm(`${work}.${INDEX_NAME}.tmp`, { force: true }); // a partial list of ours, never a backup's
+    await rm(indexPath, { force: true }); // a partial list of ours, never a backup's
     if (ctx.signal.aborted)
       throw new KintsugiError(
         'CANCELLED',
@@ -120,63 +97,148 @@ export async function verifyCopy(
   }
 }
 
-type Lists = Pick<ChecksumPassOptions, 'onHashed' | 'onOther'>;
-
 /**
- * An incremental verify: rsync's metadata comparison sees only what the previous verified backup does not
- * already prove. The checksum pass's walk (copy-walk.ts) compares which entries exist (no --delete pass) and
- * lists every entry that is not a regular file; the pass reads every file it cannot inherit and lists it. A
- * file inherited is the previous backup's inode with an unchanged source (checksum-pass.ts): its bytes and
- * attributes were compared with this source when that backup was verified, and nothing about the source
- * changed since (its ctime). rsync runs from the start of the pass, reading the list on its stdin as the pass
- * makes it (files-from-list.ts `streamedFilesFromList`), and ends soon after the pass. When stale links are
- * copied again, that run is dropped and another one sees everything after that copy (it touches folders: their
- * times must be compared as the copy leaves them).
+ * Every file read, and rsync's metadata pass over the whole tree with --delete beside it (another core; both
+ * only read). Both are awaited before either outcome is acted on.
  */
-async function incrementalPass(
+async function fullVerify(
   src: string,
   work: string,
+  previous: BackupSummary | undefined,
+  indexPath: string,
   ctx: JobContext,
-  pass: (lists: Lists) => Promise<ChecksumPassResult>,
-  againIfStale: (
-    r: ChecksumPassResult,
-    again: () => Promise<ChecksumPassResult>,
-  ) => Promise<ChecksumPassResult>,
+  onBytes: (bytes: number) => void,
+  pool: HashPool,
   exclude: string[],
 ): Promise<ChecksumPassResult> {
-  const runs: { list: ReturnType<typeof streamedFilesFromList>; result: Promise<CompareResult> }[] = [];
-  const listed = () => {
-    const list = streamedFilesFromList();
-    const result = compareTrees(src, work, {
+  const pass = () =>
+    checksumPass({ source: src, copy: work, indexPath, previous, signal: ctx.signal, onFile: onBytes, pool });
+  const [cmpDone, passDone] = await Promise.allSettled([
+    compareTrees(src, work, { signal: ctx.signal, extraIsDifference: true, checksum: false, exclude }),
+    pass(),
+  ]);
+  if (cmpDone.status === 'rejected') throw cmpDone.reason;
+  await failOnDifferences(cmpDone.value, work);
+  if (passDone.status === 'rejected') throw passDone.reason;
+  // rsync's --delete pass has seen any entry on one side only; the walk's own finding is not dropped.
+  await failOnNames(passDone.value, work);
+  return againIfStale(src, work, ctx, indexPath, passDone.value, pass);
+}
+
+/**
+ * A copy the app built from its plan (link-plan.ts): both trees compared folder by folder (names, and each
+ * regular file's size, mode, owner and mtime: tree-check.ts), rsync's
+ * metadata pass over the plan's list (the root, the folders, the other entries and the files rsync copied: a
+ * linked file is the previous backup's inode, whose attributes were proven equal to this unchanged source when
+ * it was verified), and the checksum pass over the plan, all three at once. Stale links copied again are
+ * followed by a second metadata pass: that copy touches folders.
+ */
+async function listedVerify(
+  src: string,
+  work: string,
+  previous: BackupSummary,
+  plan: LinkPlan,
+  indexPath: string,
+  ctx: JobContext,
+  onBytes: (bytes: number) => void,
+  pool: HashPool,
+  exclude: string[],
+): Promise<ChecksumPassResult> {
+  const metadata = () =>
+    compareTrees(src, work, {
       signal: ctx.signal,
       extraIsDifference: false,
       checksum: false,
       exclude,
-      feedFilesFrom: (stdin) => list.feed(stdin),
+      filesFrom: plan.listPath,
     });
-    result.catch(() => undefined); // awaited below, or settled in finally
-    runs.push({ list, result });
-    return pass({ onOther: (p) => list.add(p), onHashed: (p) => list.add(p) });
-  };
-  try {
-    const r = await againIfStale(await listed(), async () => {
-      await runs[0]!.list.abort();
-      await runs[0]!.result.catch(() => undefined);
-      return listed();
+  const pass = () =>
+    listedPass({
+      source: src,
+      copy: work,
+      previous: previous.path,
+      planPath: plan.planPath,
+      indexPath,
+      pool,
+      signal: ctx.signal,
+      onFile: onBytes,
     });
-    await failOnNames(r, work);
-    const last = runs.at(-1)!;
-    await last.list.close();
-    await failOnDifferences(await last.result, work);
-    return r;
-  } finally {
-    // No rsync left reading the copy once this returns.
-    for (const run of runs) await run.list.abort();
-    await Promise.all(runs.map((run) => run.result.catch(() => undefined)));
-  }
+  const [treeDone, cmpDone, passDone] = await Promise.allSettled([
+    checkTree(pool, { copy: work, source: src }, RESERVED_NAMES, ctx.signal),
+    metadata(),
+    pass(),
+  ]);
+  if (treeDone.status === 'rejected') throw treeDone.reason;
+  if (cmpDone.status === 'rejected') throw cmpDone.reason;
+  if (passDone.status === 'rejected') throw passDone.reason;
+  const tree = treeDone.value;
+  await failOnNames({ nameProblems: tree.problems, nameProblemCount: tree.count }, work);
+  const r = await againIfStale(src, work, ctx, indexPath, passDone.value, pass);
+  await failOnDifferences(r === passDone.value ? cmpDone.value : await metadata(), work);
+  await failOnAttributes(src, work, tree, ctx.signal, exclude);
+  return r;
 }
 
-async function failOnNames(r: ChecksumPassResult, work: string): Promise<void> {
+/**
+ * Files whose size, mode, owner or mtime differ from the source's (tree-check.ts): named through rsync's own
+ * comparison of them (its itemized line says which attribute), or by name when rsync sees no difference (a
+ * difference below what it compares).
+ */
+async function failOnAttributes(
+  src: string,
+  work: string,
+  tree: TreeCheck,
+  signal: AbortSignal,
+  exclude: string[],
+): Promise<void> {
+  if (tree.differCount === 0) return;
+  const dir = await mkdtemp(join(tmpdir(), 'kintsugi-differ-'));
+  try {
+    const list = join(dir, 'files');
+    await writeFile(list, Buffer.concat(tree.differ.map((p) => fsPath(`${p}\0`))));
+    const cmp = await compareTrees(src, work, {
+      signal,
+      extraIsDifference: false,
+      checksum: false,
+      exclude,
+      filesFrom: list,
+    });
+    await failOnDifferences(cmp, work);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  throw new KintsugiError(
+    'BACKUP_VERIFY_FAILED',
+    `${tree.differCount} file(s) whose size, mode, owner or mtime differ from the source, first: ${tree.differ.slice(0, 5).map(displayPath).join(', ')}; ${await leftBehind(work, 'unverified')}`,
+  );
+}
+
+/**
+ * Files rsync linked because size and mtime matched, whose ctime said they changed and whose bytes confirm it:
+ * copied again (a new file: the previous backup keeps its bytes), then the pass runs again. Any other mismatch
+ * is the verify's failure to report, not repaired.
+ */
+async function againIfStale(
+  src: string,
+  work: string,
+  ctx: JobContext,
+  indexPath: string,
+  r: ChecksumPassResult,
+  again: () => Promise<ChecksumPassResult>,
+): Promise<ChecksumPassResult> {
+  if (r.staleLinks.length === 0 || r.staleLinks.length !== r.mismatchCount) return r;
+  ctx.log(
+    `${r.staleLinks.length} file(s) changed in the source although size and mtime did not (their ctime did): copying them again, e.g. ${r.staleLinks.slice(0, 3).map(displayPath).join(', ')}`,
+  );
+  await copyAgain(src, work, r.staleLinks, ctx.signal);
+  await unlink(indexPath);
+  return again();
+}
+
+async function failOnNames(
+  r: Pick<ChecksumPassResult, 'nameProblems' | 'nameProblemCount'>,
+  work: string,
+): Promise<void> {
   if (r.nameProblemCount > 0)
     throw new KintsugiError(
       'BACKUP_VERIFY_FAILED',
