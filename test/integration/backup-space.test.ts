@@ -93,6 +93,19 @@ describe('room on the destination', () => {
     expect(second.linkDest).toBe(first.id);
     expect((await listBackups(dest)).map((b) => b.manifest.id)).toEqual([second.id, first.id]);
 
+    // A change that does not fit even incrementally: refused after the plan linked the unchanged files, and the
+    // folder it made (folders and hard links only) is removed with its scratch files: nothing is left.
+    await fill(join(src, 'part-2.bin'), 3 * MiB);
+    const tooBig = await failure(
+      runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext(), {
+        now: () => new Date('2026-01-01T02:00:00Z'),
+      }),
+    );
+    expect(tooBig.code).toBe('BACKUP_NO_SPACE');
+    expect(tooBig.detail).toMatch(/needs 3\.\d MiB, only \d\.\d MiB free/);
+    expect((await readdir(dest)).sort()).toEqual([first.id, second.id].sort());
+    await fill(join(src, 'part-2.bin'), MiB); // back to a size that fits, for what follows
+
     // The same change into a folder with no previous backup is a full copy: on what is left of the tmpfs, refused.
     await writeFile(join(src, 'part-1.bin'), 'changed too');
     const other = join(dest, 'elsewhere');

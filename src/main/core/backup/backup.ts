@@ -183,7 +183,7 @@ interface CopyJob {
   transferBytes: number;
   /** An incremental backup's plan: its unchanged files are already linked, rsync copies its list. */
   plan?: LinkPlan;
-  /** What the measuring walk counted (entries, regular files' bytes), should rsync's stats lack it. */
+  /** What was counted before the copy: entries (should rsync's stats lack them) and regular files' bytes. */
   measured: { files: number; bytes: number };
 }
 
@@ -210,7 +210,7 @@ async function measureForCopy(
   return {
     args,
     transferBytes: need.transferBytes ?? need.source.apparentBytes,
-    measured: { files: need.files, bytes: need.source.apparentBytes },
+    measured: { files: need.files, bytes: need.source.fileBytes },
   };
 }
 
@@ -324,12 +324,13 @@ async function copyVerifyAndSeal(
     );
 
   // rsync counts what it was given: the whole tree, or only an incremental backup's list (the plan counted all).
+  // The byte total is the verify's to tell, below; this one only sizes its progress.
   const stats = parseRsyncStats(run.lines.join('\n'));
-  const { files, bytes, regularFiles } = job.plan
-    ? { files: job.plan.entries, bytes: job.plan.bytes, regularFiles: job.plan.files }
+  const { files, expectBytes, regularFiles } = job.plan
+    ? { files: job.plan.entries, expectBytes: job.plan.bytes, regularFiles: job.plan.files }
     : {
         files: stats.files ?? job.measured.files,
-        bytes: stats.totalFileSize ?? job.measured.bytes,
+        expectBytes: job.measured.bytes,
         regularFiles: stats.regularFiles,
       };
 
@@ -346,7 +347,7 @@ async function copyVerifyAndSeal(
   // The index and the manifest are written into the copy's root: put its copied times back afterwards, so a
   // later comparison of the backup with its source still itemizes nothing.
   const rootTimes = await stat(work);
-  const verifying = verifyProgressReporter(ctx, bytes, regularFiles);
+  const verifying = verifyProgressReporter(ctx, expectBytes, regularFiles);
   verifying.start();
   phases.mark('copy');
   const verify = await verifyCopy(srcDir, work, previous, job.plan, ctx, (b) => verifying.file(b), pool);
@@ -366,6 +367,9 @@ async function copyVerifyAndSeal(
     );
   }
 
+  // The bytes of its regular files, every path counted: what the index lists, whichever way the copy was made
+  // (rsync's own total also counts symlinks' targets).
+  const bytes = verify.info.hashedBytes + verify.info.inheritedBytes;
   const manifest: BackupManifest = {
     formatVersion: MANIFEST_FORMAT,
     id,

@@ -22,6 +22,8 @@ export interface TreeSize {
   allocatedBytes: number;
   /** Sum of apparent sizes of regular files, each inode once. */
   apparentBytes: number;
+  /** Sum of apparent sizes of regular files, every path counted (what a backup's index lists). */
+  fileBytes: number;
   /** Every entry below the root (files, dirs, links, devices), hard links counted each time. */
   entries: number;
   dirs: number;
@@ -119,7 +121,14 @@ export async function measureTree(
   /** The same tree elsewhere (the previous backup): passed to the lister, folder by folder (`EntryStat.prev`). */
   beside?: string,
 ): Promise<TreeSize> {
-  const size: TreeSize = { allocatedBytes: 0, apparentBytes: 0, entries: 0, dirs: 0, sparseFiles: 0 };
+  const size: TreeSize = {
+    allocatedBytes: 0,
+    apparentBytes: 0,
+    fileBytes: 0,
+    entries: 0,
+    dirs: 0,
+    sparseFiles: 0,
+  };
   const seen = new Set<string>();
   // Folders still to list. A given lister (the hash pool's workers) lists four at a time: one folder's round
   // trip after another left the workers idle between replies (62 folders: most of a 0.16 s walk). libuv's
@@ -142,6 +151,7 @@ export async function measureTree(
     for (const { name, st } of listed) {
       const relPath = rel ? `${rel}/${name}` : name;
       size.entries++;
+      if (st.isFile()) size.fileBytes += st.size;
       if (st.nlink > 1 && !st.isDirectory()) {
         const key = `${st.dev}:${st.ino}`;
         if (seen.has(key)) continue;

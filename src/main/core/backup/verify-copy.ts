@@ -1,4 +1,3 @@
-import type { Writable } from 'node:stream';
 import { decodeRsyncName, displayPath } from './byte-path';
 import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
 import { parseItemizeOutput } from './rsync-stats';
@@ -18,11 +17,9 @@ export interface CompareOptions {
   /**
    * Compare only the entries a file lists (NUL-separated byte paths relative to the roots, "." for the roots
    * themselves), not recursing into folders; extraIsDifference must be false (the caller checks which entries
-   * exist: copy-walk.ts).
+   * exist: tree-check.ts).
    */
   filesFrom?: string;
-  /** As filesFrom, the list written by the caller to rsync's stdin as it is made (`--files-from=-`). */
-  feedFilesFrom?: (stdin: Writable) => void;
 }
 
 export interface CompareResult {
@@ -43,13 +40,11 @@ export async function compareTrees(
   if (options.checksum !== false) args.push('--checksum');
   if (options.extraIsDifference) args.push('--delete');
   if (options.filesFrom) args.push('--from0', `--files-from=${options.filesFrom}`);
-  else if (options.feedFilesFrom) args.push('--from0', '--files-from=-');
   for (const pattern of options.exclude ?? []) args.push(`--exclude=${pattern}`);
   args.push(withSlash(source), withSlash(copy));
   const run = await runRsync(args, {
     signal: options.signal,
     keepLines: 50,
-    ...(options.feedFilesFrom ? { feed: options.feedFilesFrom } : {}),
   });
   // rsync wrote each unprintable byte of a name as \#ooo: decoded to the name's bytes, then printed the one way
   // every name is printed (a name rsync shows as "caf\#303\#251" reads "café"; one that is not UTF-8 as \xNN).
