@@ -155,6 +155,8 @@ const SLASH = 0x2f;
 export interface IndexWriter {
   /** Buffers the entry's line; a promise only when the buffer was full and is being written (await it). */
   add(entry: IndexEntry): Promise<void> | undefined;
+  /** As add, for a line indexLine wrote (read back from a file of ours, newline included): kept as it is. */
+  addLine(line: string): Promise<void> | undefined;
   /** Flushes and fsyncs the file; returns the sha256 and line count of what was written. */
   close(): Promise<{ sha256: string; entries: number; bytes: number }>;
   /** Closes without syncing (after a failure). */
@@ -185,14 +187,15 @@ export async function createIndexWriter(
     bytes += buf.length;
     await fh.write(buf);
   };
+  const addLine = (line: string) => {
+    pending.push(line);
+    pendingChars += line.length;
+    entries++;
+    return pendingChars >= 256 * 1024 ? flush() : undefined;
+  };
   return {
-    add(entry) {
-      const line = indexLine(entry);
-      pending.push(line);
-      pendingChars += line.length;
-      entries++;
-      return pendingChars >= 256 * 1024 ? flush() : undefined;
-    },
+    add: (entry) => addLine(indexLine(entry)),
+    addLine,
     async close() {
       try {
         await flush();

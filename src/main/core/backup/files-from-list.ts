@@ -2,8 +2,8 @@ import type { Writable } from 'node:stream';
 import { fsPath, type BytePath } from './byte-path';
 
 // A list of paths for rsync's --files-from with --from0: each name's own bytes, NUL-terminated, so any name
-// (newlines, bytes that are not UTF-8) reads back as itself. Written as it grows: the list of a big change stays
-// out of this process's memory. Entries may be added from several producers in any order (rsync sorts).
+// (newlines, bytes that are not UTF-8) reads back as itself. Written as it grows, to a file or to rsync's stdin:
+// the list of a big change stays out of this process's memory. Entries may be in any order (rsync sorts).
 
 export interface FilesFromList {
   add(path: BytePath): void;
@@ -21,11 +21,12 @@ export interface FilesFromList {
  */
 export function streamedFilesFromList(): FilesFromList & { feed(out: Writable): void } {
   let out: Writable | undefined;
-  let pending: Buffer[] = [];
+  // Byte paths (one latin1 char per byte), each NUL-terminated: one Buffer per flush, not one per name.
+  let pending: string[] = [];
   let pendingBytes = 0;
   const flush = () => {
     if (!out || pendingBytes === 0) return;
-    out.write(Buffer.concat(pending));
+    out.write(fsPath(pending.join('')));
     pending = [];
     pendingBytes = 0;
   };
@@ -35,9 +36,8 @@ export function streamedFilesFromList(): FilesFromList & { feed(out: Writable): 
       flush();
     },
     add(p) {
-      const b = fsPath(`${p}\0`);
-      pending.push(b);
-      pendingBytes += b.length;
+      pending.push(`${p}\0`);
+      pendingBytes += p.length + 1;
       if (pendingBytes >= 64 * 1024) flush();
     },
     async close() {

@@ -1,14 +1,15 @@
-import { displayPath, toBytePath, type BytePath } from './byte-path';
+import { createReadStream } from 'node:fs';
+import { displayPath, toBytePath } from './byte-path';
 import type { ChecksumPassResult } from './checksum-pass';
-import { createIndexWriter, readIndexBatches, type IndexEntry } from './file-index';
+import { createIndexWriter, parseIndexLine, type IndexEntry } from './file-index';
 import type { HashPool } from './hash-pool';
 
 // The checksum pass of a backup whose unchanged files the app linked itself (link-plan.ts): the plan, in the
-// index's order, is turned into the index. A linked file keeps the checksum the plan carried (no read: it is the
-// previous backup's inode, its source unchanged since that backup verified it); every file left to rsync is read
-// on both sides, the copy hashed and the source compared with it byte for byte (hash-pool.ts `compare`), and
-// whether rsync linked it rather than writing it is noted (a stale link when the bytes differ: its ctime moved,
-// size and mtime did not, so rsync's quick check linked the old bytes).
+// index's order, is turned into the index. A linked file's line is kept as the plan wrote it (no read: it is
+// the previous backup's inode, its source unchanged since that backup verified it, and its checksum carried);
+// every file left to rsync is read on both sides, the copy hashed and the source compared with it byte for byte
+// (hash-pool.ts `compare`), and whether rsync linked it rather than writing it is noted (a stale link when the
+// bytes differ: its ctime moved, size and mtime did not, so rsync's quick check linked the old bytes).
 
 export interface ListedPassOptions {
   source: string;
@@ -22,7 +23,13 @@ export interface ListedPassOptions {
   onFile?: (bytes: number) => void;
 }
 
-type Outcome = { entry: IndexEntry; linked: boolean; problem?: string };
+/** A line left to read: the plan writes "hashed" only for those (inside a JSON string a quote is escaped, so
+ * this text can only be the key and its value). */
+const TO_READ = '"how":"hashed"';
+/** An inherited line's size, the first "size" key (the entry's own; the source record's comes after it). */
+const SIZE = /"size":(\d+)/;
+
+type Outcome = { line?: string; entry?: IndexEntry; size: number; linked: boolean; problem?: string };
 
 /** Files read at once on the pool (their reads overlap; the index is still written in order). */
 const WINDOW = 32;
@@ -47,7 +54,9 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
     nameProblemCount: 0,
   };
 
-  const read = async (planned: IndexEntry): Promise<Outcome> => {
+  const read = async (line: string): Promise<Outcome> => {
+    const planned = parseIndexLine(line.slice(0, -1));
+    if (!planned) throw new Error(`the backup's plan holds a line that is not a file entry: ${line}`);
     const { path } = planned;
     let c;
     try {
@@ -55,35 +64,36 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
     } catch (err) {
       // Gone since the plan saw it (a live source): rsync said it vanished and copied nothing.
       if (!/^ENOENT/.test((err as Error).message)) throw err;
-      return { entry: planned, linked: false, problem: 'gone from the source' };
+      return { entry: planned, size: planned.size, linked: false, problem: 'gone from the source' };
     }
     const entry: IndexEntry = { ...planned, size: c.size, sha256: c.sha256 };
+    const linked = c.linked === true;
     return c.equal
-      ? { entry, linked: c.linked === true }
-      : { entry, linked: c.linked === true, problem: 'content differs' };
+      ? { entry, size: c.size, linked }
+      : { entry, size: c.size, linked, problem: 'content differs' };
   };
   const count = (o: Outcome): Promise<void> | undefined => {
-    const { entry } = o;
-    if (entry.how === 'inherited') {
-      r.inheritedFiles++;
-      r.inheritedBytes += entry.size;
-    } else {
+    if (o.entry) {
       r.hashedFiles++;
-      r.hashedBytes += entry.size;
+      r.hashedBytes += o.size;
+    } else {
+      r.inheritedFiles++;
+      r.inheritedBytes += o.size;
     }
-    if (o.linked) r.linkedBytes += entry.size;
-    else r.newBytes += entry.size;
+    if (o.linked) r.linkedBytes += o.size;
+    else r.newBytes += o.size;
     if (o.problem) {
       r.mismatchCount++;
-      if (r.mismatches.length < 20) r.mismatches.push(`${displayPath(entry.path)} (${o.problem})`);
-      if (o.linked && o.problem === 'content differs') r.staleLinks.push(entry.path);
+      const path = o.entry!.path;
+      if (r.mismatches.length < 20) r.mismatches.push(`${displayPath(path)} (${o.problem})`);
+      if (o.linked && o.problem === 'content differs') r.staleLinks.push(path);
     }
-    opts.onFile?.(entry.size);
-    return writer.add(entry);
+    opts.onFile?.(o.size);
+    return o.entry ? writer.add(o.entry) : writer.addLine(o.line!);
   };
 
-  // Outcomes are counted and written in plan order; up to WINDOW reads in flight meanwhile. An inherited file
-  // is an outcome at once (no promise: most files of an unchanged backup).
+  // Outcomes are counted and written in plan order; up to WINDOW reads in flight meanwhile. An inherited line
+  // is an outcome at once (no promise, no parse: most files of an unchanged backup).
   const window: (Outcome | Promise<Outcome>)[] = [];
   const drain = async (upTo: number) => {
     while (window.length > upTo || (window.length > 0 && !(window[0] instanceof Promise))) {
@@ -93,18 +103,36 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
     }
   };
   try {
-    for await (const batch of readIndexBatches(opts.planPath)) {
+    let rest = '';
+    // The plan is UTF-8 JSON lines (file-index.ts indexLine's own output): decoding a chunk at a time splits no line
+    // that matters, as the last partial line is carried over (a multi-byte character is decoded by the stream).
+    for await (const chunk of createReadStream(opts.planPath, {
+      encoding: 'utf8',
+      highWaterMark: 256 * 1024,
+    })) {
       if (opts.signal.aborted) throw opts.signal.reason;
-      for (const planned of batch) {
-        if (planned.how === 'inherited') window.push({ entry: planned, linked: true });
-        else {
-          const o = read(planned);
+      const lines = (rest + (chunk as string)).split('\n');
+      rest = lines.pop()!;
+      for (const text of lines) {
+        const line = `${text}\n`;
+        if (!line.includes(TO_READ)) {
+          const inherited = { line, size: Number(SIZE.exec(line)![1]), linked: true };
+          // Nothing read ahead of it: counted now, without a turn of the event loop.
+          if (window.length > 0) window.push(inherited);
+          else {
+            const w = count(inherited);
+            if (w) await w;
+            continue;
+          }
+        } else {
+          const o = read(line);
           o.catch(() => undefined); // awaited in turn; handled if the pass fails first
           window.push(o);
         }
         await drain(WINDOW - 1);
       }
     }
+    if (rest !== '') throw new Error(`the backup's plan ends inside a line`);
     await drain(0);
     r.index = await writer.close();
   } catch (err) {
@@ -114,5 +142,3 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
   }
   return r;
 }
-
-export type { BytePath };
