@@ -22,7 +22,7 @@ import { withTreeAt, type MountPersistence } from './source';
 import { withSlash } from './verify-copy';
 import { acquireLock, refuseWhileLocked } from './lock';
 import { describeVerify, incrementalBase, verifyCopy } from './verify-backup';
-import { describePlan, planAndLink, type LinkPlan } from './link-plan';
+import { describePlan, planAndLink, removePlan, type LinkPlan } from './link-plan';
 import { createHashPool, type HashPool } from './hash-pool';
 import { poolLister } from './space';
 
@@ -172,7 +172,7 @@ async function copyAndVerify(
     phases.mark('measure');
     return await copyVerifyAndSeal(srcDir, info, id, createdAt, previous, copy, ctx, options, pool, phases);
   } finally {
-    if (copy.plan) await removeScratch(copy.plan);
+    if (copy.plan) await removePlan(copy.plan);
   }
 }
 
@@ -241,8 +241,6 @@ async function linkUnchanged(
       scratch: work,
     });
   } catch (err) {
-    await rm(`${work}.plan`, { force: true });
-    await rm(`${work}.list`, { force: true });
     if (ctx.signal.aborted)
       throw new KintsugiError(
         'CANCELLED',
@@ -254,7 +252,7 @@ async function linkUnchanged(
   if (!options.skipSpaceCheck) {
     const shortfall = roomShortfall({ requiredBytes: roomForChanges(plan) }, await freeSpace(work));
     if (shortfall) {
-      await removeScratch(plan);
+      await removePlan(plan);
       await rm(work, { recursive: true, force: true });
       throw new KintsugiError('BACKUP_NO_SPACE', `${dirname(work)}: ${shortfall}`);
     }
@@ -263,11 +261,6 @@ async function linkUnchanged(
   args.push(`--link-dest=${base.path}`, '--from0', `--files-from=${plan.listPath}`);
   args.push(withSlash(srcDir), withSlash(work));
   return { args, transferBytes: plan.copyBytes, plan, measured: { files: plan.entries, bytes: plan.bytes } };
-}
-
-async function removeScratch(plan: LinkPlan): Promise<void> {
-  await rm(plan.planPath, { force: true });
-  await rm(plan.listPath, { force: true });
 }
 
 async function copyVerifyAndSeal(

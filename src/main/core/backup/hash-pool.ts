@@ -423,7 +423,7 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       // start costs ~30-50 ms of CPU: on two cores, starting them all at once slowed the measuring walk of an
       // unchanged backup, which then never read a file.
       if (workers.length === 0) startWorker();
-      if ((op === 'hash' || op === 'compare' || op === 'plan') && workers.length < size)
+      if ((op === 'hash' || op === 'compare') && workers.length < size)
         while (workers.length < size) startWorker();
       queue.push({ op, path, resolve, reject });
       dispatch();

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { KintsugiError } from '../../../shared/errors';
 import type { BackupManifest } from '../../../shared/model';
 import { toBytePath, type BytePath } from './byte-path';
@@ -179,6 +180,7 @@ export async function planAndLink(opts: LinkPlanOptions): Promise<LinkPlan> {
     await Promise.allSettled(pending.map((p) => p.refused)); // no link still being made once this returns
     await writer.abort();
     await list.abort();
+    await removePlan(plan);
     if (err instanceof IndexDamaged)
       throw new KintsugiError(
         'BACKUP_FAILED',
@@ -190,6 +192,12 @@ export async function planAndLink(opts: LinkPlanOptions): Promise<LinkPlan> {
     throw err;
   }
   return plan;
+}
+
+/** Removes the plan's scratch files (at the end of the backup, or when it fails). */
+export async function removePlan(plan: Pick<LinkPlan, 'planPath' | 'listPath'>): Promise<void> {
+  await rm(plan.planPath, { force: true });
+  await rm(plan.listPath, { force: true });
 }
 
 /** The folder of a relative byte path ('' for the root's files). */
