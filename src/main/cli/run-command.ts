@@ -58,6 +58,8 @@ export async function runCommand(command: Command, io: CliIo, g: GlobalOptions):
     if (s) {
       s.flow.unsubscribe();
       await s.interrupted.catch(() => undefined);
+      // The journal's prune after the job: index.ts exits 50 ms after main() returns, whatever is still running.
+      await s.journal.idle();
       // An OS job's outcome is written by the services' recorder; it must land before the process exits.
       await s.os.store.idle();
     }

@@ -33,6 +33,8 @@ export class JobJournal {
   private readonly logSizes = new Map<string, number>();
   /** Jobs this process has marked running (the marker need not be made again at each progress record). */
   private readonly marked = new Set<string>();
+  /** The prunes started so far, one after another. */
+  private pruning: Promise<void> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -178,7 +180,21 @@ export class JobJournal {
    * read, so the prune after every job costs a folder listing: ids carry their start time (job-id.ts). Ids that do
    * not (made before they did, or given by a caller) are aged by their record's mtime, a stat each.
    */
-  async prune(): Promise<void> {
+  prune(): Promise<void> {
+    const next = this.pruning.then(() => this.pruneNow());
+    this.pruning = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Resolves when the prunes started so far are done. A process that exits after its jobs (the CLI) waits for this:
+   * its exit does not wait for stray handles, and a prune cut short every time would let the folder grow forever.
+   */
+  idle(): Promise<void> {
+    return this.pruning;
+  }
+
+  private async pruneNow(): Promise<void> {
     let names = await readdir(this.dir).catch(() => [] as string[]);
     // A folder from before the markers: mark its running records first (its one full scan), so none looks finished.
     if (names.length > 0 && !names.includes(MARKED_STAMP)) {
