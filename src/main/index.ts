@@ -114,7 +114,7 @@ async function start(): Promise<void> {
     settings: () => services.settings.load(),
     store: services.os.store,
     target: services.os.target,
-    backends: services.os.backends,
+    backends: await services.os.backends(),
     privileged: process.getuid?.() === 0,
   });
   const timer = startOsCheckTimer({

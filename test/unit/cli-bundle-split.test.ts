@@ -111,6 +111,24 @@ describe('the built CLI loads per command', () => {
     ]);
   });
 
+  it('`backup SRC DEST` loads the core commands, the job service and the device host client: no image checking, no OS backends', () => {
+    // A backup runs in the device host; the CLI itself formats its result. The image checking code (decoders,
+    // the .bmap parser) is imported by the commands that check an image, not by every core command.
+    const loaded = loadedBy([
+      'src/main/cli/run-command.ts',
+      'src/main/cli/commands.ts',
+      'src/main/core/services.ts',
+      'src/main/cli/device-host-client.ts',
+    ]);
+    expectNotLoaded(loaded, [
+      /^src\/main\/core\/image\/(?!requests\.ts)/,
+      /^src\/main\/core\/(flash|models|repo|frameworks|schedule)\//,
+      // The services load the OS backends when OS work asks for them (os.backends()), not when they are made.
+      /^src\/main\/core\/os\/(apt|ostree|rpm-ostree)\//,
+      /^package (yaml|fast-xml-parser|ollama|hash-wasm|drivelist)$/,
+    ]);
+  });
+
   it('`backup list` loads its listing and no services, execa or yaml: a command that keeps no state', () => {
     const loaded = loadedBy([
       'src/main/cli/run-command.ts',

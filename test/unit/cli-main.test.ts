@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { confirmDevice } from '../../src/main/cli/confirm';
 import { errorBlock, formatBytes, progressLine } from '../../src/main/cli/format';
 import type { CliIo } from '../../src/main/cli/io';
 import { main } from '../../src/main/cli/main';
+import { newJobId } from '../../src/main/core/jobs/job-id';
 
 // main(argv, io) in-process: parsing, exit codes, JSON vs human output, confirmation and Ctrl-C. Jobs are answered
 // by a scripted executor here; test/integration/cli-*.test.ts runs the built CLI against real tools and loop devices.
@@ -225,6 +226,31 @@ describe('kintsugi main()', () => {
   });
 
   const hasRawControl = (text: string) => text.includes('\u001b') || text.includes('\u0007');
+
+  it('returns once the journal is pruned after its job: the process exits 50 ms after, whatever still runs', async () => {
+    // A journal over its 200 kept records, as anyone's is after 200 jobs.
+    const stateDir = mkdtempSync(join(stateHome, 'full-'));
+    const jobs = join(stateDir, 'jobs');
+    mkdirSync(jobs);
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    for (let n = 0; n < 205; n++) {
+      const id = newJobId(t0 + n * 60_000);
+      const startedAt = new Date(t0 + n * 60_000).toISOString();
+      const rec = {
+        id,
+        type: 'image-check',
+        title: 'Check an image',
+        host: 'main',
+        params: {},
+        state: 'done',
+        startedAt,
+      };
+      writeFileSync(join(jobs, `${id}.json`), JSON.stringify(rec));
+    }
+    const io = fakeIo({ run: async () => report });
+    expect(await main(['--state-dir', stateDir, 'image', 'verify', '/img/k.img.zst'], io)).toBe(0);
+    expect(readdirSync(jobs).filter((n) => n.endsWith('.json'))).toHaveLength(200);
+  });
 
   it('shows escape sequences from file names and tool messages escaped, never raw, on the terminal', async () => {
     const evil = '/img/k\x1b]0;pwned\x07\x1b[2J.img.zst';

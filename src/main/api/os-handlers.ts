@@ -52,7 +52,7 @@ export function osHandlers(deps: HandlerDeps, now: () => Date = () => new Date()
     async refresh() {
       // Offline and unprivileged: release, deployments, reboot-required, an interrupted apply, updates as last
       // checked. Run here in main (no job, no password prompt); its failure is the person's to read.
-      const backend = await openOsBackend(await target(), os.backends);
+      const backend = await openOsBackend(await target(), await os.backends());
       await os.store.recordState('status', await backend.status(quietContext()));
       return overview();
     },

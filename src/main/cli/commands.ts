@@ -9,7 +9,6 @@ import { listDrives } from '../core/drives/list-drives';
 import { resolveTargetDrive } from '../core/drives/resolve-target';
 import { driveViews } from '../core/drives/views';
 import { runPipeline } from '../core/jobs/pipeline';
-import { findBmap } from '../core/image/check';
 import { flashRequestFor, imageCheckRequest } from '../core/image/requests';
 import { isFinished, reflashSteps } from '../core/reflash/pipeline';
 import { describeVerify } from '../core/backup/verify-backup';
@@ -25,7 +24,8 @@ import { attachView } from './run-with-progress';
 
 // The core commands (drives, image verify, flash, verify, backup, restore, reflash), one function each, loaded by
 // run-command.ts only when one of them runs. Each returns the JSON result and the human text; main() prints one or
-// the other.
+// the other. The image checking code (image/check: its decoders and .bmap parser) is imported by the command that
+// needs it: a backup or a restore does not wait for it.
 // The CLI runs core as root on its own behalf: device commands need root, and say "run with sudo" otherwise (it
 // does not start the pkexec helper — a terminal user has sudo, and cron/SSH/fleets run as root already). Jobs
 // that do device I/O (those declared for the helper) run in a child device host, one per job, so a drive that
@@ -94,7 +94,9 @@ export async function runCoreCommand(command: CoreCommand, c: Ctx): Promise<Comm
       requireRoot(io, 'verify reads the whole drive');
       // As flash does: a .bmap beside the image says which ranges were written. Without it, the holes a bmap
       // flash skipped (old bytes on the drive) would read as a failing drive.
-      const bmap = command.noBmap ? undefined : await findBmap(command.image);
+      const bmap = command.noBmap
+        ? undefined
+        : await (await import('../core/image/check')).findBmap(command.image);
       const r = (await run({
         type: 'verify-drive',
         params: {

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { JobExecutor } from '../core/jobs/executor';
+import type { DeviceHostOptions } from './device-host-client';
 
 // Everything the CLI touches in the outside world, injected so main() runs in-process in tests.
 
@@ -23,6 +24,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Where jobs run; core in this process by default. */
   executor?: JobExecutor;
+  /** The device host to start (tests: a stand-in program); out/main/device-host.js by default. */
+  deviceHost?: DeviceHostOptions;
 }
 
 /** The real process; `interrupt` is aborted by SIGINT (index.ts) and by Ctrl-C at the confirmation prompt. */

@@ -11,7 +11,7 @@ import { inProcessExecutor } from './jobs/run-job';
 import { ReflashFlow } from './reflash/flow';
 import { WrittenDrivesLedger } from './reflash/ledger';
 import { ReflashStore } from './reflash/store';
-import { OS_BACKEND_FACTORIES, type OsBackendFactories } from './os/backends';
+import type { OsBackendFactories } from './os/backends';
 import { recordOsJobs } from './os/record-jobs';
 import { OsStateStore } from './os/state-store';
 import { THIS_MACHINE, type OsTargetConfig } from './os/target';
@@ -44,7 +44,8 @@ export interface OsServices {
   /** The last state and check outcome, in <stateDir>/os.json; every OS job's outcome lands here. */
   store: OsStateStore;
   target: OsTargetConfig;
-  backends: OsBackendFactories;
+  /** Loaded on first use: only OS work needs the three backends (and yaml), not every command that has services. */
+  backends(): Promise<OsBackendFactories>;
 }
 
 export interface Services {
@@ -110,7 +111,7 @@ export function createServices(opts: ServicesOptions): Services {
   const os: OsServices = {
     store: new OsStateStore(opts.stateDir),
     target: { ...THIS_MACHINE, ...opts.os?.target },
-    backends: opts.os?.backends ?? OS_BACKEND_FACTORIES,
+    backends: async () => opts.os?.backends ?? (await import('./os/backends')).OS_BACKEND_FACTORIES,
   };
   const stopOsRecord = recordOsJobs(runner, os.store);
   const startedHosts = async () =>

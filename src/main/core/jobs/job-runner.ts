@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { KintsugiError, toErrorPayload, type ErrorPayload } from '../../../shared/errors';
 import type { JobRecord } from '../../../shared/jobs/record';
 import { JOBS, type JobEvent, type JobRequest, type JobType } from '../../../shared/registry';
 import type { Progress } from '../../../shared/progress';
 import type { JobContext } from './context';
 import type { JobExecutor } from './executor';
+import { newJobId } from './job-id';
 import type { JobJournal } from './journal';
 import { withJobLog } from './log-scope';
 import { parseJobRequest } from './request';
@@ -48,7 +48,7 @@ export class JobRunner {
 
   constructor(private readonly opts: JobRunnerOptions = {}) {
     this.progressPerSecond = opts.progressPerSecond ?? 10;
-    this.newId = opts.newId ?? (() => randomUUID());
+    this.newId = opts.newId ?? (() => newJobId());
     this.keepFinished = opts.keepFinished ?? 100;
   }
 

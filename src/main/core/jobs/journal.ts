@@ -2,6 +2,7 @@ import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile
 import { join } from 'node:path';
 import type { JobRecord } from '../../../shared/jobs/record';
 import { writeFileAtomic } from '../util/atomic-write';
+import { jobIdTime } from './job-id';
 import { redactText, redactValue } from './redact';
 
 // The job journal: one record (<id>.json, written atomically) and one log file (<id>.log) per job, under the
@@ -11,7 +12,8 @@ import { redactText, redactValue } from './redact';
 // its last: at start-up only those records are read (every CLI command starts this way, and reading all 200 kept
 // records cost ~70 ms). A folder written before the markers existed is scanned whole once, then stamped.
 // Logs rotate: a log over maxLogBytes moves to <id>.log.1 (one generation kept), and only the newest `keep`
-// finished jobs keep their files. Nothing secret is written (redact.ts).
+// finished jobs keep their files: the prune after each job orders them by their ids, which carry the job's start
+// time (job-id.ts), instead of reading every record. Nothing secret is written (redact.ts).
 
 export interface JournalOptions {
   keep?: number;
@@ -31,6 +33,8 @@ export class JobJournal {
   private readonly logSizes = new Map<string, number>();
   /** Jobs this process has marked running (the marker need not be made again at each progress record). */
   private readonly marked = new Set<string>();
+  /** The prunes started so far, one after another. */
+  private pruning: Promise<void> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -171,20 +175,62 @@ export class JobJournal {
     return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
   }
 
-  /** Keeps the newest `keep` finished jobs' files; running jobs are never pruned. */
-  async prune(): Promise<void> {
-    // While the records fit, nothing can be over the limit: no need to read them all after every job (each CLI
-    // command that ran a job would wait for up to `keep` file reads before it exits).
-    if ((await this.recordIds()).length <= this.keep) return;
-    const finished = (await this.list()).filter((r) => r.state !== 'running');
-    for (const r of finished.slice(this.keep)) {
-      await Promise.all(
-        [this.recordPath(r.id), this.logPath(r.id), `${this.logPath(r.id)}.1`].map((p) =>
-          rm(p, { force: true }),
-        ),
-      );
-      this.logSizes.delete(r.id);
+  /**
+   * Keeps the newest `keep` finished jobs' files; running jobs (those with a marker) are never pruned. No record is
+   * read, so the prune after every job costs a folder listing: ids carry their start time (job-id.ts). Ids that do
+   * not (made before they did, or given by a caller) are aged by their record's mtime, a stat each.
+   */
+  prune(): Promise<void> {
+    const next = this.pruning.then(() => this.pruneNow());
+    this.pruning = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Resolves when the prunes started so far are done. A process that exits after its jobs (the CLI) waits for this:
+   * its exit does not wait for stray handles, and a prune cut short every time would let the folder grow forever.
+   */
+  idle(): Promise<void> {
+    return this.pruning;
+  }
+
+  private async pruneNow(): Promise<void> {
+    let names = await readdir(this.dir).catch(() => [] as string[]);
+    // A folder from before the markers: mark its running records first (its one full scan), so none looks finished.
+    if (names.length > 0 && !names.includes(MARKED_STAMP)) {
+      await this.runningRecords();
+      names = await readdir(this.dir).catch(() => [] as string[]);
     }
+    const running = new Set(names.filter((n) => n.endsWith(RUNNING)).map((n) => n.slice(0, -RUNNING.length)));
+    const finished = names
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -'.json'.length))
+      .filter((id) => ID.test(id) && !running.has(id));
+    if (finished.length <= this.keep) return;
+    for (const id of (await this.oldestFirst(finished)).slice(0, finished.length - this.keep)) {
+      await Promise.all(
+        [this.recordPath(id), this.logPath(id), `${this.logPath(id)}.1`].map((p) => rm(p, { force: true })),
+      );
+      this.logSizes.delete(id);
+    }
+  }
+
+  /** The ids, oldest first: by the time in the id, else by the record's mtime; ties by id. */
+  private async oldestFirst(ids: string[]): Promise<string[]> {
+    const aged = await Promise.all(
+      ids.map(
+        async (id) =>
+          [
+            id,
+            jobIdTime(id) ??
+              (await stat(this.recordPath(id)).then(
+                (s) => s.mtimeMs,
+                () => 0,
+              )),
+          ] as const,
+      ),
+    );
+    return aged.sort(([a, ta], [b, tb]) => ta - tb || (a < b ? -1 : a > b ? 1 : 0)).map(([id]) => id);
   }
 
   private queue(id: string, task: () => Promise<void>): Promise<void> {
