@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,6 +69,33 @@ describe('an unchanged tree', () => {
     // The source's hard-link group is one inode in the new backup too.
     const [h0, ...hs] = await Promise.all(files.hardLinks.map((p) => stat(join(second.path, p))));
     for (const h of hs) expect(h.ino).toBe(h0!.ino);
+    expect((await checkBackup(second.path)).ok).toBe(true);
+  });
+});
+
+describe('a file rsync links although it changed', () => {
+  it('rewritten at the same size within the same second (rsync compares whole seconds): copied again, the backup verifies', async () => {
+    const dest = join(work, 'same-second');
+    await mkdir(dest);
+    const first = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    const victim = join(src, files.randomFiles[2]!);
+    const before = await stat(victim, { bigint: true });
+    const text = await readFile(victim);
+    text[0] = text[0]! ^ 0xff; // same size, other bytes
+    await writeFile(victim, text);
+    // The same whole second as the backed-up copy's mtime, another nanosecond: the plan sees a change (mtime,
+    // ctime), rsync's quick check does not, and links the old bytes.
+    const sec = before.mtimeNs / 1_000_000_000n;
+    const frac = before.mtimeNs % 1_000_000_000n;
+    const ns = frac + (frac >= 500_000_000n ? -300_000_000n : 300_000_000n); // 0.3 s away, same second
+    await execa('touch', ['-m', '-d', `@${sec}.${String(ns).padStart(9, '0')}`, victim]);
+    expect((await stat(victim, { bigint: true })).mtimeNs).not.toBe(before.mtimeNs);
+    const c = ctx();
+    const second = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, { now: next });
+    expect(c.logs.join('\n')).toMatch(/their ctime did\): copying them again/);
+    expect(second.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
+    expect((await readFile(join(second.path, files.randomFiles[2]!))).equals(text)).toBe(true);
+    expect((await readFile(join(first.path, files.randomFiles[2]!))).equals(text)).toBe(false);
     expect((await checkBackup(second.path)).ok).toBe(true);
   });
 });

@@ -60,7 +60,12 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
     const { path } = planned;
     let c;
     try {
-      c = await opts.pool.compare(`${source}/${path}`, `${copy}/${path}`, `${previous}/${path}`);
+      c = await opts.pool.compare(
+        `${source}/${path}`,
+        `${copy}/${path}`,
+        `${previous}/${path}`,
+        planned.size,
+      );
     } catch (err) {
       // Gone since the plan saw it (a live source): rsync said it vanished and copied nothing.
       if (!/^ENOENT/.test((err as Error).message)) throw err;

@@ -163,19 +163,18 @@ async function listedVerify(
       signal: ctx.signal,
       onFile: onBytes,
     });
-  const [treeDone, cmpDone, passDone] = await Promise.allSettled([
-    checkTree(pool, { copy: work, source: src }, RESERVED_NAMES, ctx.signal),
-    metadata(),
-    pass(),
-  ]);
+  const tree = () => checkTree(pool, { copy: work, source: src }, RESERVED_NAMES, ctx.signal);
+  const [treeDone, cmpDone, passDone] = await Promise.allSettled([tree(), metadata(), pass()]);
   if (treeDone.status === 'rejected') throw treeDone.reason;
   if (cmpDone.status === 'rejected') throw cmpDone.reason;
   if (passDone.status === 'rejected') throw passDone.reason;
-  const tree = treeDone.value;
-  await failOnNames({ nameProblems: tree.problems, nameProblemCount: tree.count }, work);
+  await failOnNames({ nameProblems: treeDone.value.problems, nameProblemCount: treeDone.value.count }, work);
   const r = await againIfStale(src, work, ctx, indexPath, passDone.value, pass);
-  await failOnDifferences(r === passDone.value ? cmpDone.value : await metadata(), work);
-  await failOnAttributes(src, work, tree, ctx.signal, exclude);
+  // A stale link copied again is a new file with the source's attributes: both comparisons see the copy anew
+  // (the first saw the stale link: same size, an mtime rsync's second-granular check took as the same).
+  const copiedAgain = r !== passDone.value;
+  await failOnDifferences(copiedAgain ? await metadata() : cmpDone.value, work);
+  await failOnAttributes(src, work, copiedAgain ? await tree() : treeDone.value, ctx.signal, exclude);
   return r;
 }
 
