@@ -43,6 +43,10 @@ let dest: string;
 let t = Date.parse('2026-11-24T10:00:00Z');
 const next = () => new Date((t += 60_000));
 
+// racyWindowMs: 0 - these trees are written seconds before they are backed up, and every file changed less than
+// 3 s before its read is recorded to be read again next time (file-index.ts RACY_WINDOW_MS, tested on its own in
+// backup-link-plan.test.ts); here the inheritance itself is under test.
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kintsugi-byte-names-'));
   src = join(work, 'source');
@@ -68,7 +72,10 @@ describe('names that are not UTF-8', () => {
   let first: string;
 
   it('are backed up as their bytes, indexed losslessly (base64, flagged) and verified', async () => {
-    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next,
+      racyWindowMs: 0,
+    });
     first = made.path;
     expect(await namesBelow(Buffer.from(first))).toEqual(await namesBelow(Buffer.from(src)));
     expect(made.verify).toMatchObject({ mode: 'full', hashedFiles: 5 });
@@ -87,7 +94,10 @@ describe('names that are not UTF-8', () => {
 
   it('an incremental backup reads only the changed one; a stale link (touch -r) is copied again by its bytes', async () => {
     await writeFile(at(src, DIR, FF), 'changed, and longer than before\n');
-    const second = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    const second = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next,
+      racyWindowMs: 0,
+    });
     expect(second.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1, inheritedFiles: 4 });
 
     // Same size and mtime, new bytes: only its ctime tells, and the re-copy must name the file by its bytes.
@@ -96,7 +106,10 @@ describe('names that are not UTF-8', () => {
     await writeFile(victim, 'THE 0x80 FILE\n');
     await utimes(victim, before.atime, before.mtime);
     const c = ctx();
-    const third = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, { now: next });
+    const third = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, {
+      now: next,
+      racyWindowMs: 0,
+    });
     expect(c.logs.join('\n')).toMatch(/copying them again, e\.g\. x\\x80y/);
     expect(await readFile(at(third.path, C1), 'utf8')).toBe('THE 0x80 FILE\n');
     expect((await checkBackup(third.path)).ok).toBe(true);
@@ -121,6 +134,7 @@ describe('names that are not UTF-8', () => {
     const err = await failure(
       runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
         now: next,
+        racyWindowMs: 0,
         afterCopy: async (copy) => chmod(at(copy, DIR, FF), 0o600),
       }),
     );
@@ -134,6 +148,7 @@ describe('names that are not UTF-8', () => {
     const err = await failure(
       runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
         now: next,
+        racyWindowMs: 0,
         afterCopy: async (copy) => chmod(at(copy, changed), 0o600),
       }),
     );

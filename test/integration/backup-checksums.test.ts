@@ -46,6 +46,10 @@ let files: FixtureFiles;
 let at = Date.parse('2026-11-23T10:00:00Z');
 const next_ = () => new Date((at += 60_000));
 
+// racyWindowMs: 0 - these trees are written seconds before they are backed up, and every file changed less than
+// 3 s before its read is recorded to be read again next time (file-index.ts RACY_WINDOW_MS, tested on its own in
+// backup-link-plan.test.ts); here the inheritance itself is under test.
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kintsugi-checksums-it-'));
   src = join(work, 'source');
@@ -63,6 +67,7 @@ describe('incremental verify', () => {
     await mkdir(dest());
     const first = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), {
       now: next_,
+      racyWindowMs: 0,
     });
     expect(first.formatVersion).toBe(3);
     expect(first.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
@@ -71,7 +76,10 @@ describe('incremental verify', () => {
 
     await writeFile(join(src, files.randomFiles[0]!), 'a new content, of another size\n');
     const c = ctx();
-    const second = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next_ });
+    const second = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, {
+      now: next_,
+      racyWindowMs: 0,
+    });
     expect(second.linkDest).toBe(first.id);
     expect(second.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1, sinceFull: 1 });
     expect(second.verify!.inheritedFiles).toBe(second.index!.entries - 1);
@@ -97,7 +105,10 @@ describe('incremental verify', () => {
     expect(after.ctimeNs).not.toBe(before.ctimeNs);
     const prev = (await latestVerifiedBackup(dest()))!;
     const c = ctx();
-    const third = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next_ });
+    const third = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, {
+      now: next_,
+      racyWindowMs: 0,
+    });
     expect(third.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
     expect(c.logs.join('\n')).toMatch(/their ctime did\): copying them again/);
     // (Buffer.equals: a deep toEqual of 1 MiB buffers costs seconds)
@@ -113,6 +124,7 @@ describe('incremental verify', () => {
       ctx(),
       {
         now: next_,
+        racyWindowMs: 0,
       },
     );
     expect(full.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
@@ -128,7 +140,10 @@ describe('incremental verify', () => {
     const err = await codeOf(checkBackup(latest.path));
     expect(err.detail ?? err.message).toMatch(/older version and records no per-file checksums/);
     const c = ctx();
-    const after = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, { now: next_ });
+    const after = await runBackup({ source: src, destRoot: dest(), includeLoop: false }, c, {
+      now: next_,
+      racyWindowMs: 0,
+    });
     expect(after.linkDest).toBe(latest.manifest.id);
     expect(after.verify!.mode).toBe('full');
     expect(c.logs.join('\n')).toMatch(/older version made it\): every file is verified this once/);
@@ -139,20 +154,29 @@ describe('a backup from the previous format (2: the head does not bind its file 
   it('is read, listed and checked, and the next backup verifies fully once', async () => {
     const dest = join(work, 'format-2');
     await mkdir(dest);
-    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next_,
+      racyWindowMs: 0,
+    });
     const { headSha256: _h, ...v2 } = made;
     const { path: _p, ...fields } = v2;
     await writeFile(join(made.path, MANIFEST_NAME), JSON.stringify({ ...fields, formatVersion: 2 }));
     expect((await latestVerifiedBackup(dest))?.manifest.formatVersion).toBe(2);
     expect((await checkBackup(made.path)).ok).toBe(true);
     const c = ctx();
-    const after = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, { now: next_ });
+    const after = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, {
+      now: next_,
+      racyWindowMs: 0,
+    });
     expect(after.linkDest).toBe(made.id);
     expect(after.verify).toMatchObject({ mode: 'full', inheritedFiles: 0, sinceFull: 0 });
     expect(c.logs.join('\n')).toMatch(
       /does not bind its per-file checksums .* every file is verified this once/,
     );
-    const again = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    const again = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next_,
+      racyWindowMs: 0,
+    });
     expect(again.verify).toMatchObject({ mode: 'incremental', hashedFiles: 0, sinceFull: 1 });
   });
 });
@@ -166,12 +190,19 @@ describe('an incremental verify (rsync compares only what the previous backup do
     await mkdir(dest());
     await mkdir(own());
     ({ files: tree } = await populatePersistence(own()));
-    await runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), { now: next_ });
+    await runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), {
+      now: next_,
+      racyWindowMs: 0,
+    });
   });
 
   async function failsWith(afterCopy: (copy: string) => Promise<void>, detail: RegExp): Promise<void> {
     const err = await codeOf(
-      runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), { now: next_, afterCopy }),
+      runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), {
+        now: next_,
+        racyWindowMs: 0,
+        afterCopy,
+      }),
     );
     expect(err.code).toBe('BACKUP_VERIFY_FAILED');
     expect(err.detail).toMatch(detail);
@@ -205,6 +236,7 @@ describe('an incremental verify (rsync compares only what the previous backup do
     }
     const ok = await runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), {
       now: next_,
+      racyWindowMs: 0,
     });
     expect(ok.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
   });
@@ -218,7 +250,10 @@ describe('a previous backup whose file was replaced', () => {
     const original = await readFile(victim);
     await unlink(victim); // a new inode in the previous backup: rsync no longer links it, it copies the source
     await writeFile(victim, original.subarray(1));
-    const next = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    const next = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next_,
+      racyWindowMs: 0,
+    });
     expect(next.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
     expect((await entries(next.path)).get(files.randomFiles[2]!)?.how).toBe('hashed');
     expect((await checkBackup(next.path)).ok).toBe(true);
@@ -235,8 +270,12 @@ describe('damage done to a backup after it was made', () => {
 
   beforeAll(async () => {
     await mkdir(dest());
-    backup = (await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), { now: next_ }))
-      .path;
+    backup = (
+      await runBackup({ source: src, destRoot: dest(), includeLoop: false }, ctx(), {
+        now: next_,
+        racyWindowMs: 0,
+      })
+    ).path;
     original = await readFile(join(backup, name()));
     originalStat = await stat(join(backup, name()));
     expect((await checkBackup(backup)).ok).toBe(true);
@@ -394,7 +433,7 @@ describe('the verify phase of a backup, a check and a restore', () => {
     const made = await runBackup(
       { source: src, destRoot: dest, includeLoop: false },
       { ...ctx(), progress: (p) => backupEvents.push(p) },
-      { now: next_ },
+      { now: next_, racyWindowMs: 0 },
     );
     expectPhase(backupEvents, made.bytes, made.index!.entries);
 
@@ -422,7 +461,10 @@ describe('a backup folder being written by another run', () => {
         JSON.stringify({ pid: sleeper.pid, id: 'kintsugi-backup-x', startedAt: 'now' }),
       );
       const err = await codeOf(
-        runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ }),
+        runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+          now: next_,
+          racyWindowMs: 0,
+        }),
       );
       expect(err.detail ?? err.message).toContain(`pid ${sleeper.pid}`);
       expect(await readdir(dest)).toEqual([LOCK_NAME]);
@@ -430,7 +472,10 @@ describe('a backup folder being written by another run', () => {
       sleeper.kill();
       await sleeper.catch(() => {});
     }
-    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next_ });
+    const made = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next_,
+      racyWindowMs: 0,
+    });
     expect(made.verified).toBe(true);
     expect((await readdir(dest)).sort()).toEqual([made.id]);
   });
@@ -448,6 +493,7 @@ describe('a destination that fills up while the manifest is written', () => {
       const err = await codeOf(
         runBackup({ source: many, destRoot: mnt, includeLoop: false }, ctx(), {
           now: next_,
+          racyWindowMs: 0,
           skipSpaceCheck: true,
         }),
       );

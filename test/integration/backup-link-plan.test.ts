@@ -8,7 +8,7 @@ import { failure, loggingContext } from '../helpers/backup-test-kit';
 import { populatePersistence, type FixtureFiles } from '../helpers/populate-persistence';
 import { runBackup } from '../../src/main/core/backup/backup';
 import { checkBackup } from '../../src/main/core/backup/check';
-import { readIndex } from '../../src/main/core/backup/file-index';
+import { RACY_WINDOW_MS, readIndex } from '../../src/main/core/backup/file-index';
 import { LISTING_MAX, createHashPool } from '../../src/main/core/backup/hash-pool';
 import { PENDING_SHA256, planAndLink } from '../../src/main/core/backup/link-plan';
 import { latestVerifiedBackup, listBackups } from '../../src/main/core/backup/list';
@@ -24,6 +24,10 @@ let src: string;
 let files: FixtureFiles;
 let at = Date.parse('2026-11-25T10:00:00Z');
 const next = () => new Date((at += 60_000));
+
+// racyWindowMs: 0 - these trees are written seconds before they are backed up, and every file changed less than
+// 3 s before its read is recorded to be read again next time (file-index.ts RACY_WINDOW_MS, tested on its own in
+// backup-link-plan.test.ts); here the inheritance itself is under test.
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kintsugi-link-plan-it-'));
@@ -41,7 +45,7 @@ const under = (root: string, path: string) =>
 
 /** An index file's entries by path: a backup's (join(backup, INDEX_NAME)) or a plan's. */
 async function entries(file: string) {
-  const out = new Map<string, { how: string; sha256: string; size: number }>();
+  const out = new Map<string, { how: string; sha256: string; size: number; src?: object }>();
   for await (const e of readIndex(file)) out.set(e.path, e);
   return out;
 }
@@ -50,9 +54,15 @@ describe('an unchanged tree', () => {
   it('is linked file by file from the previous backup, hard-link groups kept; rsync copies no file', async () => {
     const dest = join(work, 'unchanged');
     await mkdir(dest);
-    const first = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    const first = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next,
+      racyWindowMs: 0,
+    });
     const c = ctx();
-    const second = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, { now: next });
+    const second = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, {
+      now: next,
+      racyWindowMs: 0,
+    });
     expect(c.logs.join('\n')).toMatch(
       new RegExp(
         `${second.index!.entries} unchanged file\\(s\\) .* linked from ${first.id}; 0 file\\(s\\) \\(0 B\\)`,
@@ -77,7 +87,10 @@ describe('a file rsync links although it changed', () => {
   it('rewritten at the same size within the same second (rsync compares whole seconds): copied again, the backup verifies', async () => {
     const dest = join(work, 'same-second');
     await mkdir(dest);
-    const first = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    const first = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next,
+      racyWindowMs: 0,
+    });
     const victim = join(src, files.randomFiles[2]!);
     const before = await stat(victim, { bigint: true });
     const text = await readFile(victim);
@@ -91,7 +104,10 @@ describe('a file rsync links although it changed', () => {
     await execa('touch', ['-m', '-d', `@${sec}.${String(ns).padStart(9, '0')}`, victim]);
     expect((await stat(victim, { bigint: true })).mtimeNs).not.toBe(before.mtimeNs);
     const c = ctx();
-    const second = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, { now: next });
+    const second = await runBackup({ source: src, destRoot: dest, includeLoop: false }, c, {
+      now: next,
+      racyWindowMs: 0,
+    });
     expect(c.logs.join('\n')).toMatch(/their ctime did\): copying them again/);
     expect(second.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
     expect((await readFile(join(second.path, files.randomFiles[2]!))).equals(text)).toBe(true);
@@ -100,11 +116,40 @@ describe('a file rsync links although it changed', () => {
   });
 });
 
+describe('a file changed just before it was read (racily clean)', () => {
+  it('is recorded without its source, so the next backup reads it again; an older one is inherited', async () => {
+    const tree = join(work, 'racy');
+    const dest = join(work, 'racy-dest');
+    await mkdir(tree);
+    await mkdir(dest);
+    await writeFile(join(tree, 'settled.txt'), 'written a while ago\n');
+    // Past the window (3 s): this file's ctime is older than any read of it.
+    await new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 200));
+    await writeFile(join(tree, 'fresh.txt'), 'written just now\n');
+    const c = ctx();
+    const first = await runBackup({ source: tree, destRoot: dest, includeLoop: false }, c, { now: next });
+    expect(c.logs.join('\n')).toMatch(/1 file\(s\) had changed less than 3 s before they were read/);
+    const idx = await entries(join(first.path, INDEX_NAME));
+    expect(idx.get('settled.txt')?.src).toBeDefined();
+    expect(idx.get('fresh.txt')?.src).toBeUndefined();
+    const second = await runBackup({ source: tree, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next,
+    });
+    expect(second.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1, inheritedFiles: 1 });
+    const again = await entries(join(second.path, INDEX_NAME));
+    expect(again.get('fresh.txt')?.how).toBe('hashed');
+    expect(again.get('settled.txt')?.how).toBe('inherited');
+  });
+});
+
 describe('the plan', () => {
   it('gives rsync a file whose link is refused, and the verify reads it', async () => {
     const dest = join(work, 'refused');
     await mkdir(dest);
-    await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next,
+      racyWindowMs: 0,
+    });
     const prev = (await latestVerifiedBackup(dest))!;
     const copy = join(dest, 'plan-copy');
     await mkdir(copy);
@@ -152,10 +197,14 @@ describe('the plan', () => {
     await mkdir(dest);
     const n = LISTING_MAX + 5;
     for (let i = 0; i < n; i++) await writeFile(join(tree, 'many', `f${i}`), `file ${i}\n`);
-    await runBackup({ source: tree, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    await runBackup({ source: tree, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next,
+      racyWindowMs: 0,
+    });
     await writeFile(join(tree, 'many', `f${n - 1}`), 'the last one changed\n');
     const second = await runBackup({ source: tree, destRoot: dest, includeLoop: false }, ctx(), {
       now: next,
+      racyWindowMs: 0,
     });
     expect(second.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1, inheritedFiles: n - 1 });
     const idx = await entries(join(second.path, INDEX_NAME));
@@ -169,14 +218,17 @@ describe('the plan', () => {
   it('a previous index edited since (a checksum changed) is refused with what to do, and nothing is inherited from it', async () => {
     const dest = join(work, 'edited');
     await mkdir(dest);
-    const first = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    const first = await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next,
+      racyWindowMs: 0,
+    });
     const indexFile = join(first.path, INDEX_NAME);
     const text = await readFile(indexFile, 'utf8');
     const line = text.split('\n').find((l) => l.includes(`"path":${JSON.stringify(files.randomFiles[1])}`))!;
     const forged = line.replace(/"sha256":"(.)/, (_m, c: string) => `"sha256":"${c === '0' ? '1' : '0'}`);
     await writeFile(indexFile, text.replace(line, forged));
     const err = await failure(
-      runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next }),
+      runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next, racyWindowMs: 0 }),
     );
     expect(err.code).toBe('BACKUP_FAILED');
     expect(err.detail ?? err.message).toMatch(
@@ -186,7 +238,7 @@ describe('the plan', () => {
     const full = await runBackup(
       { source: src, destRoot: dest, includeLoop: false, fullVerify: true },
       ctx(),
-      { now: next },
+      { now: next, racyWindowMs: 0 },
     );
     expect(full.verify).toMatchObject({ mode: 'full', inheritedFiles: 0 });
     expect((await checkBackup(full.path)).ok).toBe(true);
@@ -195,7 +247,10 @@ describe('the plan', () => {
   it('a cancel while linking stops the backup, says what was left, and nothing lists', async () => {
     const dest = join(work, 'cancelled');
     await mkdir(dest);
-    await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), { now: next });
+    await runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
+      now: next,
+      racyWindowMs: 0,
+    });
     const ac = new AbortController();
     const c = {
       ...ctx(),
@@ -203,7 +258,7 @@ describe('the plan', () => {
       log: (m: string) => (/^Linking the files/.test(m) ? ac.abort() : undefined),
     };
     const err = await failure(
-      runBackup({ source: src, destRoot: dest, includeLoop: false }, c, { now: next }),
+      runBackup({ source: src, destRoot: dest, includeLoop: false }, c, { now: next, racyWindowMs: 0 }),
     );
     expect(err.code).toBe('CANCELLED');
     expect(err.detail ?? err.message).toMatch(/stopped while linking unchanged files.*\.incomplete/);

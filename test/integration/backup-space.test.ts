@@ -31,6 +31,10 @@ async function fill(path: string, bytes: number): Promise<void> {
   await writeFile(path, buf);
 }
 
+// racyWindowMs: 0 - these trees are written seconds before they are backed up, and every file changed less than
+// 3 s before its read is recorded to be read again next time (file-index.ts RACY_WINDOW_MS, tested on its own in
+// backup-link-plan.test.ts); here the inheritance itself is under test.
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kintsugi-backup-space-'));
 });
@@ -84,11 +88,13 @@ describe('room on the destination', () => {
     const dest = await tmpfs(6);
     const first = await runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext(), {
       now: () => new Date('2026-01-01T00:00:00Z'),
+      racyWindowMs: 0,
     });
     // 4 MiB used of 6: a full second copy would not fit, an incremental one does.
     await writeFile(join(src, 'part-0.bin'), 'small now');
     const second = await runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext(), {
       now: () => new Date('2026-01-01T01:00:00Z'),
+      racyWindowMs: 0,
     });
     expect(second.linkDest).toBe(first.id);
     expect((await listBackups(dest)).map((b) => b.manifest.id)).toEqual([second.id, first.id]);
@@ -99,6 +105,7 @@ describe('room on the destination', () => {
     const tooBig = await failure(
       runBackup({ source: src, destRoot: dest, includeLoop: false }, quietContext(), {
         now: () => new Date('2026-01-01T02:00:00Z'),
+        racyWindowMs: 0,
       }),
     );
     expect(tooBig.code).toBe('BACKUP_NO_SPACE');

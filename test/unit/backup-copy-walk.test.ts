@@ -156,5 +156,5 @@ describe('the verify walk of a copy', () => {
     expect(files.map((f) => f.path)).toEqual(files.map((f) => f.path).sort());
     expect(files.every((f) => f.facts.name === f.path.split('/').pop())).toBe(true);
     expect(files.find((f) => f.path === 'f4100')!.facts.src!.size).toBe(6);
-  });
+  }, 30_000); // making 8,200 files took 4.6 s on a quiet machine, past the unit project's 5 s under load
 });

@@ -45,6 +45,11 @@ export interface BackupOptions {
   /** Flushes the copy in workDir to disk before its manifest is written (default: syncfs of its filesystem). */
   syncTree?: (workDir: string) => Promise<void>;
   /**
+   * Tests only: how recently changed a file read by the verify must be to be recorded without its source's times
+   * (file-index.ts RACY_WINDOW_MS, 3 s).
+   */
+  racyWindowMs?: number;
+  /**
    * A source drive with requests waiting and none completing for this long has stopped answering: the backup
    * fails (default 60 s). Also rsync's --timeout, for sources that are folders (a network share).
    */
@@ -343,7 +348,16 @@ async function copyVerifyAndSeal(
   const verifying = verifyProgressReporter(ctx, expectBytes, regularFiles);
   verifying.start();
   phases.mark('copy');
-  const verify = await verifyCopy(srcDir, work, previous, job.plan, ctx, (b) => verifying.file(b), pool);
+  const verify = await verifyCopy(
+    srcDir,
+    work,
+    previous,
+    job.plan,
+    ctx,
+    (b) => verifying.file(b),
+    pool,
+    options.racyWindowMs,
+  );
   verifying.end();
 
   // The verification read the page cache: flush what it saw before the manifest vouches for it.

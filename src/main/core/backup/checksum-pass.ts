@@ -1,7 +1,7 @@
 import type { BackupManifest } from '../../../shared/model';
 import { displayPath, toBytePath, type BytePath } from './byte-path';
 import { walkCopy, type CopyFile } from './copy-walk';
-import { createIndexWriter, type IndexEntry, type SourceSeen } from './file-index';
+import { createIndexWriter, seenUnlessRacy, type IndexEntry, type SourceSeen } from './file-index';
 import { createHashPool, type HashPool } from './hash-pool';
 import { RESERVED_NAMES } from './manifest';
 
@@ -22,6 +22,8 @@ export interface ChecksumPassOptions {
   onFile?: (bytes: number) => void;
   /** The backup's pool, already warm from measuring the source; the caller closes it. Default: a pool of its own. */
   pool?: HashPool;
+  /** Tests only: the racily-changed window (file-index.ts RACY_WINDOW_MS). */
+  racyWindowMs?: number;
 }
 
 export interface ChecksumPassResult {
@@ -41,6 +43,8 @@ export interface ChecksumPassResult {
   /** Entries only one side has (first 20, printable: "x: only in the copy"), and how many in all. */
   nameProblems: string[];
   nameProblemCount: number;
+  /** Files read that had changed within the racy window: recorded without their source, read again next time. */
+  racyFiles: number;
 }
 
 type Outcome = { entry: IndexEntry; linked: boolean; problem?: string };
@@ -66,6 +70,7 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
     staleLinks: [],
     nameProblems: [],
     nameProblemCount: 0,
+    racyFiles: 0,
   };
 
   const read = async ({ path, facts }: CopyFile): Promise<Outcome> => {
@@ -79,13 +84,22 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
         problem: 'gone from the source',
       };
     const seen: SourceSeen = { size: src.size, mtimeNs: src.mtimeNs, ctimeNs: src.ctimeNs, ino: src.ino };
+    const readAt = Date.now();
     const c = await pool.compare(`${source}/${path}`, `${copy}/${path}`);
-    const entry: IndexEntry = { path, size: c.size, sha256: c.sha256, how: 'hashed', src: seen };
+    const recorded = seenUnlessRacy(seen, readAt, opts.racyWindowMs);
+    const entry: IndexEntry = {
+      path,
+      size: c.size,
+      sha256: c.sha256,
+      how: 'hashed',
+      ...(recorded ? { src: recorded } : {}),
+    };
     return c.equal ? { entry, linked } : { entry, linked, problem: 'content differs' };
   };
   const count = (o: Outcome): Promise<void> | undefined => {
     r.hashedFiles++;
     r.hashedBytes += o.entry.size;
+    if (!o.entry.src && !o.problem) r.racyFiles++;
     if (o.linked) r.linkedBytes += o.entry.size;
     else r.newBytes += o.entry.size;
     if (o.problem) {

@@ -20,6 +20,24 @@ export interface SourceSeen {
   ino: string;
 }
 
+/**
+ * A file changed shortly before it was read may change again within the same tick of its filesystem's clock
+ * (ext4 stamps with a clock that moves every few ms, FAT in 2 s steps), after the read, and keep the same size,
+ * mtime and ctime: recorded, those would let the next backup inherit a checksum of bytes that are gone (git's
+ * "racily clean" entries). So a file whose ctime is within this window of its read is recorded without its
+ * source (`src`), and the next backup reads it again.
+ */
+export const RACY_WINDOW_MS = 3000;
+
+/** The source as seen, or undefined when it changed within `windowMs` of `readAtMs` (see RACY_WINDOW_MS). */
+export function seenUnlessRacy(
+  src: SourceSeen,
+  readAtMs: number,
+  windowMs = RACY_WINDOW_MS,
+): SourceSeen | undefined {
+  return BigInt(src.ctimeNs) > BigInt(Math.floor(readAtMs - windowMs)) * 1_000_000n ? undefined : src;
+}
+
 /** The rule for "the source is unchanged since its checksum was taken": all four equal. */
 export function sameSource(a: SourceSeen, b: SourceSeen): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { displayPath, toBytePath } from './byte-path';
 import type { ChecksumPassResult } from './checksum-pass';
-import { createIndexWriter, parseIndexLine, type IndexEntry } from './file-index';
+import { createIndexWriter, parseIndexLine, seenUnlessRacy, type IndexEntry } from './file-index';
 import type { HashPool } from './hash-pool';
 
 // The checksum pass of a backup whose unchanged files the app linked itself (link-plan.ts): the plan, in the
@@ -21,6 +21,8 @@ export interface ListedPassOptions {
   pool: HashPool;
   signal: AbortSignal;
   onFile?: (bytes: number) => void;
+  /** Tests only: the racily-changed window (file-index.ts RACY_WINDOW_MS). */
+  racyWindowMs?: number;
 }
 
 /** A line left to read: the plan writes "hashed" only for those (inside a JSON string a quote is escaped, so
@@ -52,12 +54,14 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
     staleLinks: [],
     nameProblems: [],
     nameProblemCount: 0,
+    racyFiles: 0,
   };
 
   const read = async (line: string): Promise<Outcome> => {
     const planned = parseIndexLine(line.slice(0, -1));
     if (!planned) throw new Error(`the backup's plan holds a line that is not a file entry: ${line}`);
     const { path } = planned;
+    const readAt = Date.now();
     let c;
     try {
       c = await opts.pool.compare(
@@ -71,7 +75,9 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
       if (!/^ENOENT/.test((err as Error).message)) throw err;
       return { entry: planned, size: planned.size, linked: false, problem: 'gone from the source' };
     }
-    const entry: IndexEntry = { ...planned, size: c.size, sha256: c.sha256 };
+    const { src: _planned, ...rest } = planned;
+    const seen = planned.src && seenUnlessRacy(planned.src, readAt, opts.racyWindowMs);
+    const entry: IndexEntry = { ...rest, size: c.size, sha256: c.sha256, ...(seen ? { src: seen } : {}) };
     const linked = c.linked === true;
     return c.equal
       ? { entry, size: c.size, linked }
@@ -81,6 +87,7 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
     if (o.entry) {
       r.hashedFiles++;
       r.hashedBytes += o.size;
+      if (!o.entry.src && !o.problem) r.racyFiles++;
     } else {
       r.inheritedFiles++;
       r.inheritedBytes += o.size;

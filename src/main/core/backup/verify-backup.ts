@@ -11,6 +11,7 @@ import { listedPass } from './listed-pass';
 import { checkTree, type TreeCheck } from './tree-check';
 import { leftBehind } from './left-behind';
 import { displayPath, fsPath, type BytePath } from './byte-path';
+import { RACY_WINDOW_MS } from './file-index';
 import { INDEX_NAME, RESERVED_NAMES, headBound } from './manifest';
 import { RSYNC_ARCHIVE, runRsync, stderrTail } from './run-rsync';
 import { formatBytes } from './space';
@@ -60,6 +61,8 @@ export async function verifyCopy(
   ctx: JobContext,
   onBytes: (bytes: number) => void,
   pool: HashPool,
+  /** Tests only: the racily-changed window (file-index.ts RACY_WINDOW_MS). */
+  racyWindowMs?: number,
 ): Promise<VerifiedCopy> {
   ctx.log(
     plan
@@ -71,9 +74,14 @@ export async function verifyCopy(
   const indexPath = `${work}.${INDEX_NAME}.tmp`;
   try {
     const exclude = [...RESERVED_NAMES].map((n) => `/${n}`);
+    const passes = { indexPath, ctx, onBytes, pool, exclude, racyWindowMs };
     const r = plan
-      ? await listedVerify(src, work, previous!, plan, indexPath, ctx, onBytes, pool, exclude)
-      : await fullVerify(src, work, previous, indexPath, ctx, onBytes, pool, exclude);
+      ? await listedVerify(src, work, previous!, plan, passes)
+      : await fullVerify(src, work, previous, passes);
+    if (r.racyFiles > 0)
+      ctx.log(
+        `${r.racyFiles} file(s) had changed less than ${(racyWindowMs ?? RACY_WINDOW_MS) / 1000} s before they were read: recorded without their source's times, so the next backup reads them again`,
+      );
     await rename(indexPath, join(work, INDEX_NAME));
     if (r.mismatchCount > 0)
       throw new KintsugiError(
@@ -101,18 +109,33 @@ export async function verifyCopy(
  * Every file read, and rsync's metadata pass over the whole tree with --delete beside it (another core; both
  * only read). Both are awaited before either outcome is acted on.
  */
+/** What both kinds of verify take: where the index goes, the job, the pool, rsync's excludes. */
+interface PassSetup {
+  indexPath: string;
+  ctx: JobContext;
+  onBytes: (bytes: number) => void;
+  pool: HashPool;
+  exclude: string[];
+  racyWindowMs: number | undefined;
+}
+
 async function fullVerify(
   src: string,
   work: string,
   previous: BackupSummary | undefined,
-  indexPath: string,
-  ctx: JobContext,
-  onBytes: (bytes: number) => void,
-  pool: HashPool,
-  exclude: string[],
+  { indexPath, ctx, onBytes, pool, exclude, racyWindowMs }: PassSetup,
 ): Promise<ChecksumPassResult> {
   const pass = () =>
-    checksumPass({ source: src, copy: work, indexPath, previous, signal: ctx.signal, onFile: onBytes, pool });
+    checksumPass({
+      source: src,
+      copy: work,
+      indexPath,
+      previous,
+      signal: ctx.signal,
+      onFile: onBytes,
+      pool,
+      racyWindowMs,
+    });
   const [cmpDone, passDone] = await Promise.allSettled([
     compareTrees(src, work, { signal: ctx.signal, extraIsDifference: true, checksum: false, exclude }),
     pass(),
@@ -138,11 +161,7 @@ async function listedVerify(
   work: string,
   previous: BackupSummary,
   plan: LinkPlan,
-  indexPath: string,
-  ctx: JobContext,
-  onBytes: (bytes: number) => void,
-  pool: HashPool,
-  exclude: string[],
+  { indexPath, ctx, onBytes, pool, exclude, racyWindowMs }: PassSetup,
 ): Promise<ChecksumPassResult> {
   const metadata = () =>
     compareTrees(src, work, {
@@ -162,6 +181,7 @@ async function listedVerify(
       pool,
       signal: ctx.signal,
       onFile: onBytes,
+      racyWindowMs,
     });
   const tree = () => checkTree(pool, { copy: work, source: src }, RESERVED_NAMES, ctx.signal);
   const [treeDone, cmpDone, passDone] = await Promise.allSettled([tree(), metadata(), pass()]);
