@@ -4,6 +4,7 @@ import { walkCopy, type CopyFile } from './copy-walk';
 import { createIndexWriter, seenUnlessRacy, type IndexEntry, type SourceSeen } from './file-index';
 import { createHashPool, type HashPool } from './hash-pool';
 import { RESERVED_NAMES } from './manifest';
+import { emptyPassResult, inOrder } from './pass-window';
 
 // The full verify pass of a backup, file by file, writing the index as it goes: every regular file of the copy
 // is read on both sides, the copy hashed and the source compared with it byte for byte (hash-pool.ts
@@ -49,29 +50,12 @@ export interface ChecksumPassResult {
 
 type Outcome = { entry: IndexEntry; linked: boolean; problem?: string };
 
-/** Files read at once on the pool (their reads overlap; the index is still written in order). */
-const WINDOW = 32;
-
 export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumPassResult> {
   const writer = await createIndexWriter(opts.indexPath);
   const pool = opts.pool ?? createHashPool();
   const source = toBytePath(opts.source);
   const copy = toBytePath(opts.copy);
-  const r: ChecksumPassResult = {
-    index: { sha256: '', entries: 0, bytes: 0 },
-    hashedFiles: 0,
-    hashedBytes: 0,
-    inheritedFiles: 0,
-    inheritedBytes: 0,
-    linkedBytes: 0,
-    newBytes: 0,
-    mismatches: [],
-    mismatchCount: 0,
-    staleLinks: [],
-    nameProblems: [],
-    nameProblemCount: 0,
-    racyFiles: 0,
-  };
+  const r = emptyPassResult();
 
   const read = async ({ path, facts }: CopyFile): Promise<Outcome> => {
     // The copy, the previous backup and the source were stat'ed by the walk, on the pool's workers
@@ -125,28 +109,16 @@ export async function checksumPass(opts: ChecksumPassOptions): Promise<ChecksumP
         },
       },
     );
-    // Outcomes are written in walk order (the index's); up to WINDOW reads in flight on the pool meanwhile.
-    const window: (Outcome | Promise<Outcome>)[] = [];
-    const drain = async (upTo: number) => {
-      while (window.length > upTo || (window.length > 0 && !(window[0] instanceof Promise))) {
-        const head = window.shift()!;
-        const w = count(head instanceof Promise ? await head : head);
-        if (w) await w;
-      }
-    };
+    // Outcomes are written in walk order (the index's); up to PASS_WINDOW reads in flight on the pool meanwhile.
+    const outcomes = inOrder(count);
     try {
       for await (const run of files) {
         if (opts.signal.aborted) throw opts.signal.reason;
-        for (const file of run) {
-          const o = read(file);
-          o.catch(() => undefined); // awaited in turn; handled if the pass fails first
-          window.push(o);
-          await drain(WINDOW - 1);
-        }
+        for (const file of run) await outcomes.add(read(file));
       }
-      await drain(0);
+      await outcomes.finish();
     } finally {
-      window.length = 0;
+      outcomes.clear();
     }
     r.index = await writer.close();
   } catch (err) {

@@ -3,6 +3,7 @@ import { displayPath, toBytePath } from './byte-path';
 import type { ChecksumPassResult } from './checksum-pass';
 import { createIndexWriter, parseIndexLine, seenUnlessRacy, type IndexEntry } from './file-index';
 import type { HashPool } from './hash-pool';
+import { emptyPassResult, inOrder } from './pass-window';
 
 // The checksum pass of a backup whose unchanged files the app linked itself (link-plan.ts): the plan, in the
 // index's order, is turned into the index. A linked file's line is kept as the plan wrote it (no read: it is
@@ -33,29 +34,12 @@ const SIZE = /"size":(\d+)/;
 
 type Outcome = { line?: string; entry?: IndexEntry; size: number; linked: boolean; problem?: string };
 
-/** Files read at once on the pool (their reads overlap; the index is still written in order). */
-const WINDOW = 32;
-
 export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassResult> {
   const writer = await createIndexWriter(opts.indexPath);
   const source = toBytePath(opts.source);
   const copy = toBytePath(opts.copy);
   const previous = toBytePath(opts.previous);
-  const r: ChecksumPassResult = {
-    index: { sha256: '', entries: 0, bytes: 0 },
-    hashedFiles: 0,
-    hashedBytes: 0,
-    inheritedFiles: 0,
-    inheritedBytes: 0,
-    linkedBytes: 0,
-    newBytes: 0,
-    mismatches: [],
-    mismatchCount: 0,
-    staleLinks: [],
-    nameProblems: [],
-    nameProblemCount: 0,
-    racyFiles: 0,
-  };
+  const r = emptyPassResult();
 
   const read = async (line: string): Promise<Outcome> => {
     const planned = parseIndexLine(line.slice(0, -1));
@@ -104,20 +88,13 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
     return o.entry ? writer.add(o.entry) : writer.addLine(o.line!);
   };
 
-  // Outcomes are counted and written in plan order; up to WINDOW reads in flight meanwhile. An inherited line
-  // is an outcome at once (no promise, no parse: most files of an unchanged backup).
-  const window: (Outcome | Promise<Outcome>)[] = [];
-  const drain = async (upTo: number) => {
-    while (window.length > upTo || (window.length > 0 && !(window[0] instanceof Promise))) {
-      const head = window.shift()!;
-      const w = count(head instanceof Promise ? await head : head);
-      if (w) await w;
-    }
-  };
+  // Outcomes are counted and written in plan order; up to PASS_WINDOW reads in flight meanwhile. An inherited
+  // line is an outcome at once (no promise, no parse: most files of an unchanged backup).
+  const outcomes = inOrder(count);
   try {
     let rest = '';
-    // The plan is UTF-8 JSON lines (file-index.ts indexLine's own output): decoding a chunk at a time splits no line
-    // that matters, as the last partial line is carried over (a multi-byte character is decoded by the stream).
+    // The plan is UTF-8 JSON lines (file-index.ts indexLine's own output): decoding a chunk at a time splits no
+    // line that matters, as the last partial line is carried over (a multi-byte character is decoded by the stream).
     for await (const chunk of createReadStream(opts.planPath, {
       encoding: 'utf8',
       highWaterMark: 256 * 1024,
@@ -127,28 +104,16 @@ export async function listedPass(opts: ListedPassOptions): Promise<ChecksumPassR
       rest = lines.pop()!;
       for (const text of lines) {
         const line = `${text}\n`;
-        if (!line.includes(TO_READ)) {
-          const inherited = { line, size: Number(SIZE.exec(line)![1]), linked: true };
-          // Nothing read ahead of it: counted now, without a turn of the event loop.
-          if (window.length > 0) window.push(inherited);
-          else {
-            const w = count(inherited);
-            if (w) await w;
-            continue;
-          }
-        } else {
-          const o = read(line);
-          o.catch(() => undefined); // awaited in turn; handled if the pass fails first
-          window.push(o);
-        }
-        await drain(WINDOW - 1);
+        await outcomes.add(
+          line.includes(TO_READ) ? read(line) : { line, size: Number(SIZE.exec(line)![1]), linked: true },
+        );
       }
     }
     if (rest !== '') throw new Error(`the backup's plan ends inside a line`);
-    await drain(0);
+    await outcomes.finish();
     r.index = await writer.close();
   } catch (err) {
-    window.length = 0;
+    outcomes.clear();
     await writer.abort();
     throw err;
   }
