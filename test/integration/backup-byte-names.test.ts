@@ -131,6 +131,8 @@ describe('names that are not UTF-8', () => {
   });
 
   it("a copy whose attributes differ is named from rsync's own escaped output, decoded", async () => {
+    // Changed in the source, so rsync copies it and its metadata pass compares it.
+    await writeFile(at(src, DIR, FF), 'rewritten so that rsync copies it\n');
     const err = await failure(
       runBackup({ source: src, destRoot: dest, includeLoop: false }, ctx(), {
         now: next,

@@ -215,7 +215,7 @@ describe('an incremental verify (rsync compares only what the previous backup do
     await failsWith((copy) => unlink(join(copy, link)), new RegExp(`${link}: missing from the copy`));
   });
 
-  it('a folder, a file read now and a file linked from the previous backup with other attributes', async () => {
+  it('a folder and a file read now with other attributes; a previous copy whose mode changed is not linked', async () => {
     await failsWith(
       (copy) => chmod(join(copy, 'owners/dir'), 0o700), // nested: the root's own entries come with "."
       /\.d\S* owners\/dir/,
@@ -224,21 +224,27 @@ describe('an incremental verify (rsync compares only what the previous backup do
     const changed = tree.randomFiles[0]!;
     await writeFile(join(own(), changed), 'changed for this test\n');
     await failsWith((copy) => chmod(join(copy, changed), 0o600), new RegExp(`\\.f\\S* ${changed}`));
-    // An unchanged file is the previous backup's inode: a mode changed on it (on both backups) is seen by the
-    // checksum pass's attribute check, which stops the inheritance, and rsync then names it.
+    // An unchanged file whose copy in the previous backup no longer shows the source's mode is not linked (a
+    // link would carry that mode): the plan sees its namesake differ, rsync copies it anew, the verify reads it.
     const prev = (await latestVerifiedBackup(dest()))!;
-    const linked = tree.randomFiles[1]!;
-    const mode = (await stat(join(prev.path, linked))).mode & 0o7777;
+    const unchanged = tree.randomFiles[1]!;
+    const mode = (await stat(join(prev.path, unchanged))).mode & 0o7777;
+    await chmod(join(prev.path, unchanged), mode ^ 0o044);
     try {
-      await failsWith((copy) => chmod(join(copy, linked), 0o600), new RegExp(`\\.f\\S* ${linked}`));
+      const ok = await runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), {
+        now: next_,
+        racyWindowMs: 0,
+      });
+      expect(ok.verify).toMatchObject({ mode: 'incremental', hashedFiles: 2 });
+      const [copied, before] = await Promise.all([
+        stat(join(ok.path, unchanged)),
+        stat(join(prev.path, unchanged)),
+      ]);
+      expect(copied.mode & 0o7777).toBe(mode);
+      expect(copied.ino).not.toBe(before.ino);
     } finally {
-      await chmod(join(prev.path, linked), mode);
+      await chmod(join(prev.path, unchanged), mode);
     }
-    const ok = await runBackup({ source: own(), destRoot: dest(), includeLoop: false }, ctx(), {
-      now: next_,
-      racyWindowMs: 0,
-    });
-    expect(ok.verify).toMatchObject({ mode: 'incremental', hashedFiles: 1 });
   });
 });
 

@@ -174,20 +174,11 @@ function folderFiles(spec) {
   return { facts: names.map((name) => facts(copy, source, prev, name)).join('/') };
 }
 // The names check of an incremental backup the app linked itself ("copy\0source"): a folder's entries sorted by
-// their bytes, the names only one side has, and the regular files whose size, mode, owner or mtime differ from
-// the source's now ('differ': a linked inode changed since the plan looked at it, or a source changed since).
+// their bytes and the names only one side has, without the files' facts (link-plan.ts proved them).
 function folderCheck(spec) {
   const [copy, source] = spec.split('\0');
   const r = namesBeside(copy, source);
-  if (r.gone) return { folder: r };
-  const differ = [];
-  for (const e of r.files) {
-    const name = e.slice(1);
-    const c = lstatSync(P(copy + '/' + name));
-    const s = lstatOrNone(source + '/' + name, false);
-    if (!s || c.size !== s.size || c.mode !== s.mode || c.uid !== s.uid || c.gid !== s.gid || c.mtimeMs !== s.mtimeMs) differ.push(name);
-  }
-  return { folder: { ...r, files: '' }, differ };
+  return { folder: r.gone ? r : { ...r, files: '' } };
 }
 // What deciding "link it from the previous backup, or copy it" needs of one regular file of the source
 // (link-plan.ts): its lstat, and whether the previous backup's file of that name is a regular file with the
@@ -345,11 +336,8 @@ export interface HashPool {
   folder(copy: BytePath, source: BytePath, prev: BytePath): Promise<CopyFolder>;
   /** The facts of some of a folder's files (a folder above LISTING_MAX, a chunk at a time). */
   folderFiles(copy: BytePath, source: BytePath, prev: BytePath, names: BytePath[]): Promise<CopyFileFacts[]>;
-  /**
-   * A folder of the copy beside the source's: which names exist on one side only, and which regular files'
-   * size, mode, owner or mtime differ (`differ`).
-   */
-  folderCheck(copy: BytePath, source: BytePath): Promise<CopyFolder<never> & { differ: BytePath[] }>;
+  /** A folder of the copy beside the source's: which names exist on one side only (no file facts). */
+  folderCheck(copy: BytePath, source: BytePath): Promise<CopyFolder<never>>;
   /** One folder of a source beside the previous backup's (prev: '' for none): entries and plan facts. */
   plan(source: BytePath, prev: BytePath): Promise<CopyFolder<PlanFacts>>;
   /** The plan facts of some of a folder's files (a folder above LISTING_MAX, a chunk at a time). */
@@ -375,7 +363,6 @@ type Reply = {
   };
   facts?: string;
   refused?: BytePath[];
-  differ?: BytePath[];
   error?: string;
 };
 type Job = {
@@ -478,10 +465,8 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
       decodeFolder((await submit('folder', `${copy}\0${source}\0${prev}`)).folder!, decodeFacts),
     folderFiles: async (copy, source, prev, names) =>
       decodeFacts((await submit('folderFiles', [copy, source, prev, ...names].join('\0'))).facts!)!,
-    folderCheck: async (copy, source) => {
-      const r = await submit('folderCheck', `${copy}\0${source}`);
-      return { ...decodeFolder(r.folder!, () => []), differ: r.differ ?? [] };
-    },
+    folderCheck: async (copy, source) =>
+      decodeFolder((await submit('folderCheck', `${copy}\0${source}`)).folder!, () => []),
     plan: async (source, prev) =>
       decodeFolder((await submit('plan', `${source}\0${prev}`)).folder!, decodePlanFacts),
     planFiles: async (source, prev, names) =>

@@ -8,7 +8,7 @@ import { checksumPass, type ChecksumPassResult } from './checksum-pass';
 import type { HashPool } from './hash-pool';
 import type { LinkPlan } from './link-plan';
 import { listedPass } from './listed-pass';
-import { checkTree, type TreeCheck } from './tree-check';
+import { checkTree } from './tree-check';
 import { leftBehind } from './left-behind';
 import { displayPath, fsPath, type BytePath } from './byte-path';
 import { RACY_WINDOW_MS } from './file-index';
@@ -149,8 +149,8 @@ async function fullVerify(
 }
 
 /**
- * A copy the app built from its plan (link-plan.ts): both trees compared folder by folder (names, and each
- * regular file's size, mode, owner and mtime: tree-check.ts), rsync's
+ * A copy the app built from its plan (link-plan.ts): the names of both trees compared folder by folder
+ * (tree-check.ts), rsync's
  * metadata pass over the plan's list (the root, the folders, the other entries and the files rsync copied: a
  * linked file is the previous backup's inode, whose attributes were proven equal to this unchanged source when
  * it was verified), and the checksum pass over the plan, all three at once. Stale links copied again are
@@ -183,53 +183,18 @@ async function listedVerify(
       onFile: onBytes,
       racyWindowMs,
     });
-  const tree = () => checkTree(pool, { copy: work, source: src }, RESERVED_NAMES, ctx.signal);
-  const [treeDone, cmpDone, passDone] = await Promise.allSettled([tree(), metadata(), pass()]);
+  const [treeDone, cmpDone, passDone] = await Promise.allSettled([
+    checkTree(pool, { copy: work, source: src }, RESERVED_NAMES, ctx.signal),
+    metadata(),
+    pass(),
+  ]);
   if (treeDone.status === 'rejected') throw treeDone.reason;
   if (cmpDone.status === 'rejected') throw cmpDone.reason;
   if (passDone.status === 'rejected') throw passDone.reason;
   await failOnNames({ nameProblems: treeDone.value.problems, nameProblemCount: treeDone.value.count }, work);
   const r = await againIfStale(src, work, ctx, indexPath, passDone.value, pass);
-  // A stale link copied again is a new file with the source's attributes: both comparisons see the copy anew
-  // (the first saw the stale link: same size, an mtime rsync's second-granular check took as the same).
-  const copiedAgain = r !== passDone.value;
-  await failOnDifferences(copiedAgain ? await metadata() : cmpDone.value, work);
-  await failOnAttributes(src, work, copiedAgain ? await tree() : treeDone.value, ctx.signal, exclude);
+  await failOnDifferences(r === passDone.value ? cmpDone.value : await metadata(), work);
   return r;
-}
-
-/**
- * Files whose size, mode, owner or mtime differ from the source's (tree-check.ts): named through rsync's own
- * comparison of them (its itemized line says which attribute), or by name when rsync sees no difference (a
- * difference below what it compares).
- */
-async function failOnAttributes(
-  src: string,
-  work: string,
-  tree: TreeCheck,
-  signal: AbortSignal,
-  exclude: string[],
-): Promise<void> {
-  if (tree.differCount === 0) return;
-  const dir = await mkdtemp(join(tmpdir(), 'kintsugi-differ-'));
-  try {
-    const list = join(dir, 'files');
-    await writeFile(list, Buffer.concat(tree.differ.map((p) => fsPath(`${p}\0`))));
-    const cmp = await compareTrees(src, work, {
-      signal,
-      extraIsDifference: false,
-      checksum: false,
-      exclude,
-      filesFrom: list,
-    });
-    await failOnDifferences(cmp, work);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  throw new KintsugiError(
-    'BACKUP_VERIFY_FAILED',
-    `${tree.differCount} file(s) whose size, mode, owner or mtime differ from the source, first: ${tree.differ.slice(0, 5).map(displayPath).join(', ')}; ${await leftBehind(work, 'unverified')}`,
-  );
 }
 
 /**
