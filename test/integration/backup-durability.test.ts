@@ -77,6 +77,7 @@ describe('backup durability', () => {
     try {
       const result = await runBackup({ source: src, destRoot: dest, includeLoop: false }, context(), {
         now,
+        earlyFlushFrom: 0, // a small tree: flushed early only when told to
         syncTree: async (dir) => {
           const atEntry = await snapshot!();
           const copied = await exists(join(dir, 'notes/a.txt'));
@@ -107,6 +108,19 @@ describe('backup durability', () => {
     expect(await exists(join(final, MANIFEST_NAME))).toBe(true);
   });
 
+  it('a small copy is flushed once, after the verify (an early flush would only compete with it)', async () => {
+    const dest = join(root, 'dest-small');
+    await mkdir(dest);
+    const syncs: boolean[] = [];
+    await runBackup({ source: src, destRoot: dest, includeLoop: false }, context(), {
+      now,
+      syncTree: async (dir) => {
+        syncs.push(await exists(join(dir, INDEX_NAME))); // the verify's file list is in: the verify is over
+      },
+    });
+    expect(syncs).toEqual([true]);
+  });
+
   it('a failed flush is BACKUP_FAILED: no manifest, the folder stays unfinished', async () => {
     const dest = join(root, 'dest-fail');
     await mkdir(dest);
@@ -128,6 +142,7 @@ describe('backup durability', () => {
     let calls = 0;
     const err = await runBackup({ source: src, destRoot: dest, includeLoop: false }, context(), {
       now,
+      earlyFlushFrom: 0,
       syncTree: async () => {
         if (calls++ === 0) throw new Error('EIO: i/o error, syncfs');
       },

@@ -44,6 +44,8 @@ export interface BackupOptions {
   afterCopy?: (workDir: string) => Promise<void>;
   /** Flushes the copy in workDir to disk before its manifest is written (default: syncfs of its filesystem). */
   syncTree?: (workDir: string) => Promise<void>;
+  /** Tests only: a copy that wrote at least this many bytes is also flushed during the verify (64 MiB). */
+  earlyFlushFrom?: number;
   /**
    * Tests only: how recently changed a file read by the verify must be to be recorded without its source's times
    * (file-index.ts RACY_WINDOW_MS, 3 s).
@@ -57,6 +59,9 @@ export interface BackupOptions {
 }
 
 export type BackupResult = BackupManifest & { path: string };
+
+/** A copy that wrote at least this much is flushed during the verify too (see copyVerifyAndSeal). */
+const EARLY_FLUSH_FROM = 64 * 1024 * 1024;
 
 export async function runBackup(
   params: BackupParams,
@@ -333,12 +338,16 @@ async function copyVerifyAndSeal(
       };
 
   await options.afterCopy?.(work);
-  // The copy's pages are written out while the verify reads them from the page cache (the flush waits on the
+  // A big copy's pages are written out while the verify reads them from the page cache (the flush waits on the
   // disk, the verify on the CPU): the flush after the verify, the one that counts, then has little left to do.
+  // A small one is not: that flush only competed with the verify (an unchanged 1 GiB tree, 9 alternating runs
+  // each: job 316 -> 298 ms, median, without it).
   const sync = options.syncTree ?? syncFilesystem;
   // Its failure is kept and reported below, not dropped: a write error the kernel reported to it (syncfs reports
   // an error once per open of the filesystem) may not be reported again to the later flush.
-  const earlyFlush = sync(work).then(
+  const earlyFlush = (
+    total >= (options.earlyFlushFrom ?? EARLY_FLUSH_FROM) ? sync(work) : Promise.resolve()
+  ).then(
     () => undefined,
     (err: unknown) => err as Error,
   );
