@@ -258,7 +258,7 @@ async function linkUnchanged(
       );
     throw err;
   }
-  ctx.log(describePlan(plan, base.manifest.id, formatBytes));
+  ctx.log(describePlan(plan, base.manifest.id));
   if (!options.skipSpaceCheck) {
     const shortfall = roomShortfall({ requiredBytes: roomForChanges(plan) }, await freeSpace(work));
     if (shortfall) {
@@ -329,13 +329,8 @@ async function copyVerifyAndSeal(
   // rsync counts what it was given: the whole tree, or only an incremental backup's list (the plan counted all).
   // The byte total is the verify's to tell, below; this one only sizes its progress.
   const stats = parseRsyncStats(run.lines.join('\n'));
-  const { files, expectBytes, regularFiles } = job.plan
-    ? { files: job.plan.entries, expectBytes: job.plan.bytes, regularFiles: job.plan.files }
-    : {
-        files: stats.files ?? job.measured.files,
-        expectBytes: job.measured.bytes,
-        regularFiles: stats.regularFiles,
-      };
+  const files = job.plan ? job.measured.files : (stats.files ?? job.measured.files);
+  const regularFiles = job.plan ? job.plan.files : stats.regularFiles;
 
   await options.afterCopy?.(work);
   // A big copy's pages are written out while the verify reads them from the page cache (the flush waits on the
@@ -354,7 +349,7 @@ async function copyVerifyAndSeal(
   // The index and the manifest are written into the copy's root: put its copied times back afterwards, so a
   // later comparison of the backup with its source still itemizes nothing.
   const rootTimes = await stat(work);
-  const verifying = verifyProgressReporter(ctx, expectBytes, regularFiles);
+  const verifying = verifyProgressReporter(ctx, job.measured.bytes, regularFiles);
   verifying.start();
   phases.mark('copy');
   const verify = await verifyCopy(

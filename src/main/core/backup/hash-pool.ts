@@ -489,9 +489,7 @@ export function createHashPool(size = Math.min(4, Math.max(1, availableParalleli
 
 /** The worker's listing records (`entry` and `list` in WORKER_CODE) as objects. */
 function decodeListed(text: string): ListedEntry[] {
-  if (text === '') return [];
-  return text.split('/').map((record) => {
-    const f = record.split('\0');
+  return decodeRecords(text, (f) => {
     const e: ListedEntry = {
       name: f[0]!,
       kind: f[1] as ListedEntry['kind'],
@@ -535,34 +533,36 @@ function decodeFolder<F>(
 
 /** The worker's plan records (`planFacts` in WORKER_CODE) as objects; null stays null (above LISTING_MAX). */
 function decodePlanFacts(text: string | null | undefined): PlanFacts[] | null {
-  if (text === null || text === undefined) return null;
-  if (text === '') return [];
-  return text.split('/').map((record) => {
-    const f = record.split('\0');
-    return {
-      name: f[0]!,
-      size: Number(f[1]),
-      blocks: Number(f[2]),
-      prevMatch: f[3] === '1',
-      src: { size: Number(f[1]), mtimeNs: f[4]!, ctimeNs: f[5]!, ino: f[6]! },
-    };
-  });
+  return decodeRecords(text, (f) => ({
+    name: f[0]!,
+    size: Number(f[1]),
+    blocks: Number(f[2]),
+    prevMatch: f[3] === '1',
+    src: { size: Number(f[1]), mtimeNs: f[4]!, ctimeNs: f[5]!, ino: f[6]! },
+  }));
 }
 
 /** The worker's facts records (`facts` in WORKER_CODE) as objects; null stays null (a folder above LISTING_MAX). */
 function decodeFacts(text: string | null | undefined): CopyFileFacts[] | null {
+  return decodeRecords(text, (f) => ({
+    name: f[0]!,
+    size: Number(f[1]),
+    linked: f[2] === '1',
+    same: f[3] === '1',
+    src: f.length > 4 ? { size: Number(f[4]), mtimeNs: f[5]!, ctimeNs: f[6]!, ino: f[7]! } : null,
+  }));
+}
+
+/**
+ * A worker's reply of records (joined by '/', their fields by NUL: neither can be in a name) as objects; no
+ * text (null: a folder above LISTING_MAX, asked for in chunks) stays null.
+ */
+function decodeRecords<T>(text: string, fromFields: (fields: string[]) => T): T[];
+function decodeRecords<T>(text: string | null | undefined, fromFields: (fields: string[]) => T): T[] | null;
+function decodeRecords<T>(text: string | null | undefined, fromFields: (fields: string[]) => T): T[] | null {
   if (text === null || text === undefined) return null;
   if (text === '') return [];
-  return text.split('/').map((record) => {
-    const f = record.split('\0');
-    return {
-      name: f[0]!,
-      size: Number(f[1]),
-      linked: f[2] === '1',
-      same: f[3] === '1',
-      src: f.length > 4 ? { size: Number(f[4]), mtimeNs: f[5]!, ctimeNs: f[6]!, ino: f[7]! } : null,
-    };
-  });
+  return text.split('/').map((record) => fromFields(record.split('\0')));
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 import { streamedFilesFromList } from './files-from-list';
 import type { HashPool, PlanFacts } from './hash-pool';
 import { RESERVED_NAMES, indexOf } from './manifest';
-import { isSparse } from './space';
+import { formatBytes, isSparse } from './space';
 
 // An incremental backup's first step, before rsync: one walk of the source beside the previous verified backup
 // and its index (merge-joined in walk order). A file whose source is unchanged since that backup verified it
@@ -207,9 +207,9 @@ function parentOf(path: BytePath): BytePath {
 }
 
 /** For a log line: what the plan linked and what it left to rsync. */
-export function describePlan(p: LinkPlan, previousId: string, format: (bytes: number) => string): string {
+export function describePlan(p: LinkPlan, previousId: string): string {
   return (
-    `${p.linkedFiles} unchanged file(s) (${format(p.linkedBytes)}) linked from ${previousId}; ` +
-    `${p.copyFiles} file(s) (${format(p.copyBytes)}) and ${p.dirs + 1} folder(s) left to rsync`
+    `${p.linkedFiles} unchanged file(s) (${formatBytes(p.linkedBytes)}) linked from ${previousId}; ` +
+    `${p.copyFiles} file(s) (${formatBytes(p.copyBytes)}) and ${p.dirs + 1} folder(s) left to rsync`
   );
 }
